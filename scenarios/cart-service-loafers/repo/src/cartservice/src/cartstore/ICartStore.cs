@@ -1,0 +1,31 @@
+// Copyright 2018 Google LLC
+//
+// Licensed under the Apache License, Version 2.0 (the "License");
+// you may not use this file except in compliance with the License.
+// You may obtain a copy of the License at
+//
+//      http://www.apache.org/licenses/LICENSE-2.0
+//
+// Unless required by applicable law or agreed to in writing, software
+// distributed under the License is distributed on an "AS IS" BASIS,
+// WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+// See the License for the specific language governing permissions and
+// limitations under the License.
+
+using System.Threading.Tasks;
+
+namespace cartservice.cartstore
+{
+    /// <summary>Storage for shopping carts, one cart per user id.</summary>
+    public interface ICartStore
+    {
+        Task AddItemAsync(string userId, string productId, int quantity);
+
+        Task EmptyCartAsync(string userId);
+
+        Task<Hipstershop.Cart> GetCartAsync(string userId);
+
+        /// <summary>True when the backing store answers; used by the gRPC health check.</summary>
+        bool Ping();
+    }
+}

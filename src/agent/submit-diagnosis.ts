@@ -1,0 +1,53 @@
+import type { McpHost } from '../mcp/host.js';
+import type { Report, SlackOutcome } from '../report/schema.js';
+import { renderSlackMessage } from '../report/render-slack.js';
+
+/**
+ * The one write of a run (DESIGN.md 4.4.1): render the report to Slack blocks and post it through
+ * the Slack server's host-only tool, to the configured channel, once. A second call is refused.
+ */
+export class DiagnosisPoster {
+  private outcome: SlackOutcome | null = null;
+
+  constructor(
+    private readonly host: McpHost,
+    private readonly channel: string | null,
+    private readonly enabled: boolean,
+  ) {}
+
+  get posted(): boolean {
+    return this.outcome?.posted === true;
+  }
+
+  async post(report: Report, signal?: AbortSignal): Promise<SlackOutcome> {
+    if (this.outcome) return { ...this.outcome, error: 'already posted once; a second post is refused' };
+    if (!this.enabled) return (this.outcome = { posted: false, channel: null, ts: null, error: 'Slack disabled (--no-slack)' });
+    if (!this.channel) {
+      return (this.outcome = { posted: false, channel: null, ts: null, error: 'no Slack channel configured (SLACK_CHANNEL_ID)' });
+    }
+    if (!this.host.hasServer('slack')) {
+      return (this.outcome = {
+        posted: false,
+        channel: this.channel,
+        ts: null,
+        error: 'the Slack server is not available (check SLACK_BOT_TOKEN)',
+      });
+    }
+    const message = renderSlackMessage(report);
+    const result = await this.host.callHostTool(
+      'slack',
+      'post_message',
+      { channel: this.channel, text: message.text, blocks: message.blocks },
+      { signal },
+    );
+    // Confirmed means Slack said ok:true and gave a ts; the absence of isError is not enough.
+    const data = result.structured;
+    const ts = typeof data?.ts === 'string' ? data.ts : null;
+    if (result.ok && data?.ok === true && ts) {
+      this.outcome = { posted: true, channel: typeof data.channel === 'string' ? data.channel : this.channel, ts };
+    } else {
+      this.outcome = { posted: false, channel: this.channel, ts: null, error: result.error ?? 'Slack did not confirm the post' };
+    }
+    return this.outcome;
+  }
+}

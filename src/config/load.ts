@@ -1,0 +1,158 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { UsageError, errorMessage } from '../errors/errors.js';
+import { parseDuration } from './duration.js';
+import { ConfigFile, type McpServerEntry } from './schema.js';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+export type LlmChoice = 'auto' | 'anthropic' | 'bedrock' | 'offline';
+export type OutputFormat = 'text' | 'markdown' | 'json';
+
+export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+export const DEFAULT_MAX_TURNS = 15;
+
+/** Flags of `diagnose` that bear on settings, as commander hands them over. */
+export interface DiagnoseFlags {
+  service: string;
+  namespace?: string;
+  llm?: string;
+  model?: string;
+  timeout?: string;
+  maxTurns?: string;
+  budgetUsd?: string;
+  output?: string;
+  slack?: boolean;
+  slackChannel?: string;
+  config?: string;
+  auditLog?: string;
+}
+
+/** Everything a run needs to know, parsed once at the edge and frozen. */
+export interface Settings {
+  service: string;
+  namespace: string;
+  /** The only namespaces the Kubernetes server may read. */
+  namespaces: string[];
+  llm: LlmChoice;
+  model: string;
+  timeoutMs: number;
+  maxTurns: number;
+  budgetUsd: number | null;
+  output: OutputFormat;
+  slack: { enabled: boolean; channel: string | null };
+  repository: string | null;
+  auditLogPath: string | null;
+  mcpServers: Record<string, McpServerEntry>;
+  serviceAliases: Record<string, string>;
+  configPath: string | null;
+  /** The process environment, handed down so that servers get an explicit copy of what they need. */
+  env: Env;
+}
+
+/** Read and validate a JSON or YAML config file; every error names the file and the field. */
+export async function readConfigFile(file: string): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`config file ${file}: cannot be read (${errorMessage(error)}); check --config or SRE_AGENT_CONFIG`);
+  }
+  let raw: unknown;
+  try {
+    raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    throw new UsageError(`config file ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${errorMessage(error)}`);
+  }
+  const parsed = ConfigFile.safeParse(raw ?? {});
+  if (!parsed.success) throw new UsageError(`config file ${file}: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
+      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` ${issue.keys.join(', ')}` : '';
+      return `${where}: ${issue.message}${keys}`;
+    })
+    .join('; ');
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new UsageError(`${what}: '${value}' is not one of ${allowed.join(', ')}`);
+}
+
+function positiveNumber(value: string | undefined, what: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`${what}: '${value}' must be a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return n;
+}
+
+/**
+ * Merge flags, environment and config file into Settings. Flags win over the environment, which
+ * wins over the file, which wins over defaults. `defaults` carries what a trigger knows (e.g. the
+ * sandbox scenario's namespace and repository).
+ */
+export async function loadSettings(
+  flags: DiagnoseFlags,
+  env: Env,
+  defaults: { namespace?: string; repository?: string } = {},
+): Promise<Settings> {
+  const configPath = flags.config ?? env.SRE_AGENT_CONFIG ?? null;
+  const file = configPath ? await readConfigFile(path.resolve(configPath)) : ConfigFile.parse({});
+
+  const service = flags.service.trim();
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/.test(service)) {
+    throw new UsageError(`--service: '${flags.service}' is not a valid service name`);
+  }
+  const envNamespaces = env.SRE_AGENT_NAMESPACES?.split(',').map((s) => s.trim()).filter(Boolean);
+  // Fail closed: with nothing configured the agent reads one namespace, not the cluster.
+  const namespaces = [...new Set(file.namespaces ?? envNamespaces ?? [defaults.namespace ?? 'default'])];
+  const namespace = flags.namespace ?? defaults.namespace ?? namespaces[0] ?? 'default';
+  if (!namespaces.includes(namespace)) {
+    throw new UsageError(
+      `--namespace: '${namespace}' is outside the allowed namespaces (${namespaces.join(', ')}); ` +
+        'add it to `namespaces` in the config file (or SRE_AGENT_NAMESPACES) to let the agent read it',
+    );
+  }
+
+  const timeoutMs = flags.timeout
+    ? parseDuration(flags.timeout, '--timeout')
+    : file.timeout !== undefined
+      ? parseDuration(file.timeout, 'config timeout')
+      : DEFAULT_TIMEOUT_MS;
+  const repository = env.GITHUB_REPOSITORY ?? file.repository ?? defaults.repository ?? null;
+  if (repository !== null && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    throw new UsageError(`GITHUB_REPOSITORY: '${repository}' must be owner/repo`);
+  }
+
+  return Object.freeze({
+    service: file.serviceAliases[service] ?? service,
+    namespace,
+    namespaces,
+    llm: oneOf(flags.llm, ['auto', 'anthropic', 'bedrock', 'offline'] as const, '--llm') ?? 'auto',
+    model: flags.model ?? env.SRE_AGENT_MODEL ?? file.model ?? DEFAULT_MODEL,
+    timeoutMs,
+    maxTurns: positiveNumber(flags.maxTurns, '--max-turns', true) ?? file.maxTurns ?? DEFAULT_MAX_TURNS,
+    budgetUsd: positiveNumber(flags.budgetUsd, '--budget-usd', false) ?? file.budgetUsd ?? null,
+    output: oneOf(flags.output, ['text', 'markdown', 'json'] as const, '--output') ?? 'text',
+    slack: {
+      enabled: flags.slack !== false,
+      channel: flags.slackChannel ?? env.SLACK_CHANNEL_ID ?? file.slack.channel ?? null,
+    },
+    repository,
+    auditLogPath: flags.auditLog ?? file.auditLog ?? null,
+    mcpServers: file.mcpServers,
+    serviceAliases: file.serviceAliases,
+    configPath,
+    env,
+  });
+}

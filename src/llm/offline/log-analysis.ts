@@ -1,0 +1,150 @@
+import { normaliseMessage, parseLogLine, type LogLine } from './log-lines.js';
+import { parseStackFrame, type StackFrame } from './stack-frames.js';
+
+/** One distinct failure found in a log, with how often it happened. */
+export interface LogSignature {
+  kind: 'exception' | 'error' | 'warning';
+  /** Exception type (`System.InvalidOperationException`, `ValueError`, `panic`), when there is one. */
+  type?: string;
+  message: string;
+  frames: StackFrame[];
+  /** The innermost frame of the application's own code: where to look in the repository. */
+  appFrame?: StackFrame;
+  count: number;
+  firstAt?: string;
+  lastAt?: string;
+  /** The line as printed, for evidence. */
+  sample: string;
+}
+
+export interface LogAnalysis {
+  lines: number;
+  signatures: LogSignature[];
+}
+
+// "System.InvalidOperationException: msg", "java.lang.IllegalStateException: msg", "ValueError: msg",
+// "Unhandled exception. System.X: msg", "Exception in thread "main" java.lang.X: msg", "Caused by: X: msg"
+const EXCEPTION_HEADER =
+  /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?::\s+(.{0,500}))?$/;
+const GO_PANIC = /^panic:\s+(.{1,500})$/;
+const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
+const CONTINUATION = /^(\s+|---|Caused by:|goroutine \d+|[\w./*()]+\(.*\)$|\[recovered\]|\s*$)/;
+
+interface Block {
+  header: LogLine;
+  type?: string;
+  message: string;
+  frames: StackFrame[];
+}
+
+function exceptionHeader(line: LogLine): { type: string; message: string } | null {
+  const go = line.text.match(GO_PANIC);
+  if (go) return { type: 'panic', message: go[1] as string };
+  const m = line.text.match(EXCEPTION_HEADER);
+  if (!m) return null;
+  return { type: m[1] as string, message: (m[2] ?? '').trim() };
+}
+
+/** Walk the lines once, grouping each exception header with the frames that follow (or precede, for Python). */
+function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> } {
+  const blocks: Block[] = [];
+  const consumed = new Set<number>();
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as LogLine;
+    if (PY_TRACEBACK.test(line.text)) {
+      const frames: StackFrame[] = [];
+      let j = i + 1;
+      for (; j < lines.length && j < i + 200; j++) {
+        const raw = (lines[j] as LogLine).raw;
+        const frame = parseStackFrame(raw);
+        if (frame) frames.push(frame);
+        else if (!/^\s/.test(raw) && raw.trim()) break;
+        consumed.add(j);
+      }
+      const last = lines[j];
+      const header = last ? exceptionHeader(last) ?? { type: last.text.split(':')[0] ?? 'Exception', message: last.text } : null;
+      consumed.add(i).add(j);
+      // Python prints the outermost frame first: reverse so that frames[0] is where it was raised.
+      blocks.push({ header: last ?? line, type: header?.type, message: header?.message ?? '', frames: frames.reverse() });
+      i = j;
+      continue;
+    }
+    const header = exceptionHeader(line);
+    if (!header) continue;
+    const frames: StackFrame[] = [];
+    let j = i + 1;
+    for (; j < lines.length && j < i + 200; j++) {
+      const next = lines[j] as LogLine;
+      const frame = parseStackFrame(next.raw);
+      if (frame) frames.push(frame);
+      else if (!CONTINUATION.test(next.raw) || exceptionHeader(next)?.type === header.type) break;
+      consumed.add(j);
+    }
+    consumed.add(i);
+    blocks.push({ header: line, ...header, frames });
+    i = j - 1;
+  }
+  return { blocks, consumed };
+}
+
+function add(map: Map<string, LogSignature>, key: string, make: () => LogSignature, time?: string): void {
+  const existing = map.get(key);
+  if (existing) {
+    existing.count += 1;
+    if (time) {
+      existing.firstAt ??= time;
+      existing.lastAt = time;
+    }
+    return;
+  }
+  const created = make();
+  created.firstAt = time;
+  created.lastAt = time;
+  map.set(key, created);
+}
+
+/** Find every distinct exception, error and warning in a log, counted, most significant first. */
+export function analyzeLog(text: string): LogAnalysis {
+  const lines = text.split('\n').filter((l) => l.length > 0).map(parseLogLine);
+  // Continuation lines (an exception under its log line) carry no timestamp: they inherit the last one.
+  let lastTime: string | undefined;
+  for (const line of lines) {
+    if (line.time) lastTime = line.time;
+    else line.time = lastTime;
+  }
+  const { blocks, consumed } = findBlocks(lines);
+  const signatures = new Map<string, LogSignature>();
+  for (const block of blocks) {
+    const appFrame = block.frames.find((f) => f.app);
+    const key = `x|${block.type}|${normaliseMessage(block.message)}|${appFrame ? `${appFrame.file}:${appFrame.line}` : ''}`;
+    add(
+      signatures,
+      key,
+      () => ({
+        kind: 'exception',
+        type: block.type,
+        message: block.message,
+        frames: block.frames,
+        appFrame,
+        count: 1,
+        sample: block.header.text.slice(0, 500),
+      }),
+      block.header.time,
+    );
+  }
+  lines.forEach((line, index) => {
+    if (consumed.has(index) || (line.level !== 'error' && line.level !== 'warn')) return;
+    const kind = line.level === 'error' ? 'error' : 'warning';
+    add(
+      signatures,
+      `${kind}|${normaliseMessage(line.text)}`,
+      () => ({ kind, message: line.text.slice(0, 500), frames: [], count: 1, sample: line.text.slice(0, 500) }),
+      line.time,
+    );
+  });
+  const rank = { exception: 0, error: 1, warning: 2 } as const;
+  return {
+    lines: lines.length,
+    signatures: [...signatures.values()].sort((a, b) => rank[a.kind] - rank[b.kind] || b.count - a.count),
+  };
+}

@@ -1,0 +1,93 @@
+/** A log line split into what the analysis needs: time, level and the message text. */
+export interface LogLine {
+  raw: string;
+  time?: string;
+  level?: 'error' | 'warn' | 'info' | 'debug';
+  /** The text after timestamps and level markers; for JSON lines, message and error joined. */
+  text: string;
+}
+
+const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
+const LEVEL_WORD =
+  /^(?:\[?\s*(?:level=)?(ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|WARN|WARNING|INFO|DEBUG|TRACE|fail|crit|warn|info|dbug|trce|error|fatal|warning|debug)\s*\]?:?)(?=\s|$)\s*/i;
+
+function levelOf(word: string | undefined): LogLine['level'] {
+  if (!word) return undefined;
+  const w = word.toLowerCase();
+  if (['error', 'err', 'fatal', 'critical', 'crit', 'severe', 'panic', 'fail', 'alert', 'emergency'].includes(w)) return 'error';
+  if (['warn', 'warning'].includes(w)) return 'warn';
+  if (['info', 'notice'].includes(w)) return 'info';
+  return 'debug';
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+function parseJsonLine(raw: string): LogLine | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
+  const o = parsed as Record<string, unknown>;
+  const level = levelOf(str(o.severity) ?? str(o.level) ?? str(o.lvl) ?? str(o['log.level']));
+  const message = str(o.message) ?? str(o.msg) ?? str(o.event) ?? '';
+  const error = str(o.error) ?? str(o.err) ?? str(o.exception) ?? str(o['error.message']);
+  const status = o['http.resp.status'] ?? o.status ?? o.statusCode;
+  const request = [str(o['http.req.method']) ?? str(o.method), str(o['http.req.path']) ?? str(o.path) ?? str(o.url)]
+    .filter(Boolean)
+    .join(' ');
+  const parts = [message, error, request && typeof status === 'number' ? `${request} -> ${status}` : request].filter(Boolean);
+  return {
+    raw,
+    time: str(o.timestamp) ?? str(o.time) ?? str(o.ts) ?? str(o['@timestamp']),
+    level: level ?? (typeof status === 'number' && status >= 500 ? 'error' : undefined),
+    text: parts.join(': '),
+  };
+}
+
+/** Split a log line into time, level and text. Handles plain, logfmt-ish, .NET console and JSON lines. */
+export function parseLogLine(raw: string): LogLine {
+  const trimmed = raw.trimEnd();
+  if (trimmed.startsWith('{') && trimmed.endsWith('}')) {
+    const json = parseJsonLine(trimmed);
+    if (json) return json;
+  }
+  let rest = trimmed;
+  let time: string | undefined;
+  const t = rest.match(LEADING_TIME);
+  if (t) {
+    time = t[1];
+    rest = rest.slice(t[0].length);
+  }
+  let level: LogLine['level'];
+  const l = rest.match(LEVEL_WORD);
+  if (l) {
+    level = levelOf(l[1]);
+    rest = rest.slice(l[0].length);
+  } else {
+    const kv = rest.match(/\blevel=(\w+)/i);
+    if (kv) level = levelOf(kv[1]);
+  }
+  // Go's `panic:` is both a level and an exception header: keep the word, mark the level.
+  if (!level && /^panic:/.test(rest)) level = 'error';
+  return { raw: trimmed, time, level, text: rest.trim() };
+}
+
+/**
+ * A message reduced to its shape: ids, numbers, hex and quoted values replaced, so that the same
+ * failure with different request ids counts as one signature.
+ */
+export function normaliseMessage(text: string): string {
+  return text
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\b0x[0-9a-f]+\b/gi, '<hex>')
+    .replace(/\b[0-9a-f]{16,}\b/gi, '<hex>')
+    .replace(/[\w.:-]*\d[\w.:-]*/g, '<n>')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 300);
+}

@@ -1,0 +1,134 @@
+/** The shapes the offline engine reads from tool results, parsed defensively: servers may differ. */
+export interface PodContainer {
+  name: string;
+  image?: string;
+  ready?: boolean;
+  restartCount?: number;
+  state?: string;
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string; message?: string };
+}
+
+export interface PodInfo {
+  name: string;
+  phase?: string;
+  ready?: string;
+  restarts?: number;
+  node?: string;
+  containers: PodContainer[];
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+}
+
+export interface PodListing {
+  namespace?: string;
+  workload: { kind: string; name: string } | null;
+  matchedBy?: string;
+  pods: PodInfo[];
+  closestServices: string[];
+}
+
+export interface EventInfo {
+  type?: string;
+  reason?: string;
+  object?: string;
+  message?: string;
+  count?: number;
+  lastTimestamp?: string;
+}
+
+export interface CommitInfo {
+  sha: string;
+  message?: string;
+  author?: string;
+  date?: string;
+  url?: string;
+}
+
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const n = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function readPodListing(data: Record<string, unknown> | undefined): PodListing {
+  const d = obj(data);
+  const workload = obj(d.workload);
+  return {
+    namespace: s(d.namespace),
+    workload: s(workload.name) ? { kind: s(workload.kind) ?? 'Workload', name: s(workload.name) as string } : null,
+    matchedBy: s(d.matchedBy),
+    closestServices: arr(d.closestServices).filter((x): x is string => typeof x === 'string'),
+    pods: arr(d.pods).map((p) => {
+      const pod = obj(p);
+      return {
+        name: s(pod.name) ?? '?',
+        phase: s(pod.phase),
+        ready: s(pod.ready),
+        restarts: n(pod.restarts),
+        node: s(pod.node),
+        conditions: arr(pod.conditions).map((c) => {
+          const o = obj(c);
+          return { type: s(o.type) ?? '', status: s(o.status) ?? '', reason: s(o.reason), message: s(o.message) };
+        }),
+        containers: arr(pod.containers).map((c) => {
+          const o = obj(c);
+          const last = obj(o.lastTermination);
+          return {
+            name: s(o.name) ?? '?',
+            image: s(o.image),
+            ready: typeof o.ready === 'boolean' ? o.ready : undefined,
+            restartCount: n(o.restartCount),
+            state: s(o.state),
+            reason: s(o.reason),
+            message: s(o.message),
+            exitCode: n(o.exitCode),
+            lastTermination: Object.keys(last).length
+              ? { reason: s(last.reason), exitCode: n(last.exitCode), finishedAt: s(last.finishedAt), message: s(last.message) }
+              : undefined,
+          };
+        }),
+      };
+    }),
+  };
+}
+
+export function readEvents(data: Record<string, unknown> | undefined): EventInfo[] {
+  return arr(obj(data).events).map((e) => {
+    const o = obj(e);
+    return {
+      type: s(o.type),
+      reason: s(o.reason),
+      object: s(o.object),
+      message: s(o.message),
+      count: n(o.count),
+      lastTimestamp: s(o.lastTimestamp),
+    };
+  });
+}
+
+export function readLog(data: Record<string, unknown> | undefined, text: string): string {
+  return s(obj(data).log) ?? text.split('\n').slice(1).join('\n');
+}
+
+export function readSearchPaths(data: Record<string, unknown> | undefined): { path: string; url?: string }[] {
+  return arr(obj(data).items)
+    .map((i) => ({ path: s(obj(i).path) ?? '', url: s(obj(i).url) ?? s(obj(i).html_url) }))
+    .filter((i) => i.path);
+}
+
+export function readFile(data: Record<string, unknown> | undefined): { path: string; url?: string; content: string; startLine: number } | null {
+  const d = obj(data);
+  const content = s(d.content);
+  if (content === undefined) return null;
+  return { path: s(d.path) ?? '', url: s(d.url), content, startLine: n(d.startLine) ?? 1 };
+}
+
+export function readCommits(data: Record<string, unknown> | undefined): CommitInfo[] {
+  return arr(obj(data).commits)
+    .map((c) => {
+      const o = obj(c);
+      return { sha: s(o.sha) ?? '', message: s(o.message), author: s(o.author), date: s(o.date), url: s(o.url) };
+    })
+    .filter((c) => c.sha);
+}

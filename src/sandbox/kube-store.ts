@@ -1,0 +1,132 @@
+import { createHash } from 'node:crypto';
+import type { KubeObject, Scenario } from './scenario-types.js';
+import { builtinResources, groupVersionOf, isClusterScopedKind, resourceForObject } from './kube-resources.js';
+import type { KubeResource } from './kube-resources.js';
+
+/** The scenario's objects indexed by resource, as the local API server reads them. */
+export interface KubeStore {
+  /** Builtin resources plus any custom kinds the scenario holds, in discovery order. */
+  resources: KubeResource[];
+  /** The scenario's clock, for ages and `sinceSeconds`. */
+  now: Date;
+  /** Objects of a resource, in one namespace or (undefined) all of them, sorted like etcd. */
+  list(resource: KubeResource, namespace: string | undefined): KubeObject[];
+  get(resource: KubeResource, namespace: string | undefined, name: string): KubeObject | undefined;
+}
+
+const resourceVersion = '1000';
+
+function resourceKey(resource: Pick<KubeResource, 'group' | 'plural'>): string {
+  return `${resource.group}/${resource.plural}`;
+}
+
+/** A stable uid so that repeated reads of the same object agree. */
+function stableUid(text: string): string {
+  const hex = createHash('sha1').update(text).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Fill what a real server always sets, without touching what the scenario wrote. */
+function withServerFields(object: KubeObject, fallbackCreated: string): KubeObject {
+  const { metadata } = object;
+  const key = `${object.apiVersion}/${object.kind}/${metadata.namespace ?? ''}/${metadata.name}`;
+  return {
+    ...object,
+    metadata: {
+      ...metadata,
+      uid: metadata.uid ?? stableUid(key),
+      resourceVersion: metadata.resourceVersion ?? resourceVersion,
+      creationTimestamp: metadata.creationTimestamp ?? fallbackCreated,
+    },
+  };
+}
+
+/** A core/v1 Event as events.k8s.io/v1 serves it (the same event, newer field names). */
+function toEventsV1(event: KubeObject): KubeObject {
+  const e = event as KubeObject & Record<string, unknown>;
+  const source = (e.source ?? {}) as { component?: string; host?: string };
+  return {
+    apiVersion: 'events.k8s.io/v1',
+    kind: 'Event',
+    metadata: e.metadata,
+    eventTime: e.eventTime ?? null,
+    reportingController: e.reportingComponent || source.component || '',
+    reportingInstance: e.reportingInstance || source.host || '',
+    action: e.action ?? '',
+    reason: e.reason,
+    regarding: e.involvedObject,
+    ...(e.related ? { related: e.related } : {}),
+    note: e.message,
+    type: e.type,
+    ...(e.series ? { series: e.series } : {}),
+    deprecatedSource: e.source,
+    deprecatedFirstTimestamp: e.firstTimestamp,
+    deprecatedLastTimestamp: e.lastTimestamp,
+    deprecatedCount: e.count,
+  };
+}
+
+/** Namespaces every namespaced object lives in, for scenarios that did not list them. */
+function impliedNamespaces(objects: KubeObject[], scenarioNamespace: string, created: string): KubeObject[] {
+  const declared = new Set(objects.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+  const used = new Set([scenarioNamespace, 'default', 'kube-system']);
+  for (const object of objects) if (object.metadata.namespace) used.add(object.metadata.namespace);
+  return [...used]
+    .filter((name) => !declared.has(name))
+    .map((name) => ({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name }, creationTimestamp: created },
+      spec: { finalizers: ['kubernetes'] },
+      status: { phase: 'Active' },
+    }));
+}
+
+function compareObjects(a: KubeObject, b: KubeObject): number {
+  const byNamespace = (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '');
+  return byNamespace !== 0 ? byNamespace : a.metadata.name.localeCompare(b.metadata.name);
+}
+
+/** Index a scenario's objects by resource for the local Kubernetes API. */
+export function createKubeStore(scenario: Scenario): KubeStore {
+  const now = new Date(scenario.now);
+  // Objects without a creation time are a month old: old enough not to look like the incident.
+  const created = new Date(now.getTime() - 30 * 86_400_000).toISOString().replace('.000Z', 'Z');
+  const objects = [...scenario.objects, ...impliedNamespaces(scenario.objects, scenario.namespace, created)];
+  const resources = [...builtinResources];
+  const byResource = new Map<string, KubeObject[]>();
+  const add = (resource: Pick<KubeResource, 'group' | 'plural'>, object: KubeObject) => {
+    const key = resourceKey(resource);
+    byResource.set(key, [...(byResource.get(key) ?? []), object]);
+  };
+  for (const raw of objects) {
+    const object = withServerFields(raw, created);
+    const resource = resourceForObject(object.apiVersion, object.kind, !isClusterScopedKind(object.kind));
+    if (!resources.some((r) => resourceKey(r) === resourceKey(resource))) resources.push(resource);
+    add(resource, object);
+    if (resource.group === '' && resource.plural === 'events') {
+      add({ group: 'events.k8s.io', plural: 'events' }, toEventsV1(object));
+    }
+  }
+  for (const list of byResource.values()) list.sort(compareObjects);
+  return {
+    resources,
+    now,
+    list: (resource, namespace) =>
+      (byResource.get(resourceKey(resource)) ?? []).filter(
+        (o) => namespace === undefined || !resource.namespaced || o.metadata.namespace === namespace,
+      ),
+    get: (resource, namespace, name) =>
+      (byResource.get(resourceKey(resource)) ?? []).find(
+        (o) => o.metadata.name === name && (!resource.namespaced || o.metadata.namespace === namespace),
+      ),
+  };
+}
+
+/** `metadata.resourceVersion` of every list: the scenario never changes. */
+export const listResourceVersion = resourceVersion;
+
+/** `kind` of a list response (`PodList`) and its `apiVersion`. */
+export function listTypeOf(resource: KubeResource): { kind: string; apiVersion: string } {
+  return { kind: `${resource.kind}List`, apiVersion: groupVersionOf(resource.group, resource.version) };
+}

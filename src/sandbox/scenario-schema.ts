@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { ScenarioError } from '../errors/errors.js';
+
+const stringList = z.array(z.string(), { error: 'expected a list of strings' });
+
+/** `scenario.yaml` (DESIGN.md 4.6). Unknown keys are allowed so scenarios can carry notes. */
+export const ScenarioFileSchema = z.object({
+  title: z.string().min(1, 'must not be empty'),
+  service: z.string().min(1, 'must not be empty'),
+  namespace: z.string().min(1, 'must not be empty').default('default'),
+  repository: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'expected owner/repo, e.g. fuzzylabs/microservices-demo'),
+  now: z.iso.datetime({
+    offset: true,
+    error: 'expected an ISO 8601 date-time with a time zone, e.g. 2026-11-20T14:30:00Z',
+  }),
+  alert: z.string().optional(),
+  expect: z
+    .object({
+      status: z.enum(['diagnosed', 'healthy']).default('diagnosed'),
+      rootCause: z.array(stringList, { error: 'expected a list of lists of strings' }).default([]),
+      files: stringList.default([]),
+      commits: stringList.default([]),
+      forbid: stringList.default([]),
+    })
+    .default({ status: 'diagnosed', rootCause: [], files: [], commits: [], forbid: [] }),
+});
+export type ScenarioFile = z.infer<typeof ScenarioFileSchema>;
+
+/** One entry of `commits.yaml`; `date` is resolved against the scenario's clock afterwards. */
+export const CommitFileSchema = z.array(
+  z.object({
+    sha: z.string().regex(/^[0-9a-f]{7,40}$/i, 'expected 7 to 40 hexadecimal characters'),
+    message: z.string().min(1, 'must not be empty'),
+    author: z.string().min(1, 'must not be empty'),
+    // yaml's core schema keeps timestamps as strings, numbers would be a mistake.
+    date: z.string().min(1, 'must not be empty'),
+    files: stringList.default([]),
+    patches: z.record(z.string(), z.string(), { error: 'expected a map of path to diff text' }).optional(),
+  }),
+  { error: 'expected a list of commits' },
+);
+
+/** The fields every object in cluster.yaml must have; the rest is kept as written. */
+export const KubeObjectSchema = z.looseObject({
+  apiVersion: z.string().min(1, 'must not be empty'),
+  kind: z.string().min(1, 'must not be empty'),
+  metadata: z.looseObject({
+    name: z.string().min(1, 'must not be empty'),
+    namespace: z.string().min(1, 'must not be empty').optional(),
+    labels: z.record(z.string(), z.string(), { error: 'expected a map of string to string' }).optional(),
+    annotations: z.record(z.string(), z.string(), { error: 'expected a map of string to string' }).optional(),
+  }),
+});
+
+/** `expect.rootCause[1]` from `['expect', 'rootCause', 1]`, prefixed by `base` when given. */
+export function formatFieldPath(path: readonly PropertyKey[], base = ''): string {
+  let out = base;
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out;
+}
+
+/**
+ * Validate `data` against `schema`, turning the first problem into a ScenarioError that names the
+ * file and the field, so a scenario author can fix it without reading a stack trace.
+ */
+export function parseScenarioFile<T extends z.ZodType>(
+  file: string,
+  schema: T,
+  data: unknown,
+  basePath = '',
+): z.infer<T> {
+  const result = schema.safeParse(data, {
+    error: (issue) => (issue.input === undefined && issue.code === 'invalid_type' ? 'required' : undefined),
+  });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const field = formatFieldPath(issue?.path ?? [], basePath);
+  throw new ScenarioError(file, field === '' ? undefined : field, issue?.message ?? 'invalid');
+}

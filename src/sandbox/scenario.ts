@@ -1,0 +1,228 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { ScenarioError, UsageError, errorMessage } from '../errors/errors.js';
+import type { Scenario, ScenarioCommit } from './scenario-types.js';
+import { resolveScenarioDate } from './relative-time.js';
+import { parseClusterYaml } from './scenario-cluster.js';
+import { CommitFileSchema, ScenarioFileSchema, parseScenarioFile } from './scenario-schema.js';
+import type { ScenarioFile } from './scenario-schema.js';
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+}
+
+async function readOptional(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+function parseYamlFile(file: string, text: string): unknown {
+  try {
+    return parseYaml(text) as unknown;
+  } catch (error) {
+    throw new ScenarioError(file, undefined, `invalid YAML: ${errorMessage(error)}`, { cause: error });
+  }
+}
+
+/** Parse and validate scenario.yaml of `dir`. */
+async function readScenarioFile(dir: string): Promise<ScenarioFile> {
+  if (!(await isDirectory(dir))) {
+    throw new ScenarioError(dir, undefined, 'scenario directory not found');
+  }
+  const text = await readOptional(join(dir, 'scenario.yaml'));
+  if (text === undefined) throw new ScenarioError('scenario.yaml', undefined, `not found in ${dir}`);
+  const data = parseYamlFile('scenario.yaml', text);
+  if (data == null) throw new ScenarioError('scenario.yaml', undefined, 'file is empty');
+  return parseScenarioFile('scenario.yaml', ScenarioFileSchema, data);
+}
+
+/** logs/<key>.log → {key: text}. */
+async function readLogs(dir: string): Promise<Record<string, string>> {
+  const logsDir = join(dir, 'logs');
+  if (!(await isDirectory(logsDir))) return {};
+  const logs: Record<string, string> = {};
+  for (const entry of (await readdir(logsDir, { withFileTypes: true })).sort((a, b) =>
+    a.name.localeCompare(b.name),
+  )) {
+    if (entry.isFile() && entry.name.endsWith('.log')) {
+      logs[entry.name.slice(0, -'.log'.length)] = await readFile(join(logsDir, entry.name), 'utf8');
+    }
+  }
+  return logs;
+}
+
+/** Every file under repo/, keyed by its repository path with forward slashes. */
+async function readRepo(dir: string): Promise<Record<string, string>> {
+  const repoDir = join(dir, 'repo');
+  if (!(await isDirectory(repoDir))) return {};
+  const entries = await readdir(repoDir, { withFileTypes: true, recursive: true });
+  const files: Record<string, string> = {};
+  const paths = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name))
+    .sort();
+  for (const path of paths) {
+    files[relative(repoDir, path).split(sep).join('/')] = await readFile(path, 'utf8');
+  }
+  return files;
+}
+
+async function readCommits(dir: string, now: Date): Promise<ScenarioCommit[]> {
+  const file = 'commits.yaml';
+  const text = await readOptional(join(dir, file));
+  if (text === undefined) return [];
+  const data = parseYamlFile(file, text) ?? [];
+  const entries = parseScenarioFile(file, CommitFileSchema, data);
+  const seen = new Set<string>();
+  const commits = entries.map((entry, index): ScenarioCommit => {
+    const date = resolveScenarioDate(entry.date, now);
+    if (date === undefined) {
+      throw new ScenarioError(
+        file,
+        `[${index}].date`,
+        'expected an ISO 8601 date-time or a time before now like -3h or 2d ago',
+      );
+    }
+    const sha = entry.sha.toLowerCase();
+    if (seen.has(sha)) throw new ScenarioError(file, `[${index}].sha`, `duplicate sha ${sha}`);
+    seen.add(sha);
+    return {
+      sha,
+      message: entry.message,
+      author: entry.author,
+      date,
+      files: entry.files,
+      ...(entry.patches ? { patches: entry.patches } : {}),
+    };
+  });
+  // Newest first, as GitHub lists them; a stable sort keeps the author's order for equal dates.
+  return commits.sort((a, b) => Date.parse(b.date) - Date.parse(a.date));
+}
+
+/** Catch expectations that no diagnosis could ever meet, naming the field. */
+function checkExpectations(
+  file: ScenarioFile,
+  repoFiles: Record<string, string>,
+  commits: ScenarioCommit[],
+): void {
+  file.expect.files.forEach((path, index) => {
+    if (!(path in repoFiles)) {
+      throw new ScenarioError('scenario.yaml', `expect.files[${index}]`, `${path} is not a file under repo/`);
+    }
+  });
+  file.expect.commits.forEach((prefix, index) => {
+    if (!commits.some((commit) => commit.sha.startsWith(prefix.toLowerCase()))) {
+      throw new ScenarioError(
+        'scenario.yaml',
+        `expect.commits[${index}]`,
+        `no commit in commits.yaml starts with ${prefix}`,
+      );
+    }
+  });
+}
+
+/**
+ * Load and validate a scenario directory (DESIGN.md 4.6). Any problem throws a ScenarioError
+ * naming the file and the field.
+ */
+export async function loadScenario(dir: string): Promise<Scenario> {
+  const absolute = resolve(dir);
+  const file = await readScenarioFile(absolute);
+  const clusterText = await readOptional(join(absolute, 'cluster.yaml'));
+  if (clusterText === undefined)
+    throw new ScenarioError('cluster.yaml', undefined, `not found in ${absolute}`);
+  const objects = parseClusterYaml(clusterText, file.namespace);
+  const now = new Date(file.now);
+  const [logs, repoFiles, commits] = await Promise.all([
+    readLogs(absolute),
+    readRepo(absolute),
+    readCommits(absolute, now),
+  ]);
+  checkExpectations(file, repoFiles, commits);
+  return {
+    name: basename(absolute),
+    dir: absolute,
+    title: file.title,
+    service: file.service,
+    namespace: file.namespace,
+    repository: file.repository,
+    now: now.toISOString(),
+    ...(file.alert !== undefined ? { alert: file.alert } : {}),
+    expect: file.expect,
+    objects,
+    logs,
+    repoFiles,
+    commits,
+  };
+}
+
+/** A scenario directory as `scenarios list` shows it. */
+export interface ScenarioSummary {
+  name: string;
+  dir: string;
+  title: string;
+  service: string;
+}
+
+/** The scenarios under `root` (directories holding a scenario.yaml), sorted by name. */
+export async function listScenarios(root: string): Promise<ScenarioSummary[]> {
+  const absolute = resolve(root);
+  if (!(await isDirectory(absolute))) throw new UsageError(`scenarios directory not found: ${absolute}`);
+  const entries = (await readdir(absolute, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+  const summaries: ScenarioSummary[] = [];
+  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const dir = join(absolute, entry.name);
+    if ((await readOptional(join(dir, 'scenario.yaml'))) === undefined) continue;
+    const file = await readScenarioFile(dir).catch((error: unknown) => {
+      if (error instanceof ScenarioError) {
+        // Name the scenario too: the list spans several directories.
+        const prefix = `${error.file}${error.field ? `: ${error.field}` : ''}: `;
+        const problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+        throw new ScenarioError(`${entry.name}/${error.file}`, error.field, problem, { cause: error });
+      }
+      throw error;
+    });
+    summaries.push({ name: entry.name, dir, title: file.title, service: file.service });
+  }
+  return summaries;
+}
+
+/** `Cart_Service`, `cart-service` and `cartservice` name the same service. */
+function normaliseServiceName(name: string): string {
+  return name.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/**
+ * The scenario directory to use: `arg` as a path to a directory or as the name of one under
+ * `scenariosRoot`; without `arg`, the first scenario (by name) whose service matches `service`.
+ */
+export async function resolveScenarioDir(
+  arg: string | undefined,
+  service: string,
+  scenariosRoot: string,
+): Promise<string> {
+  if (arg !== undefined && arg !== '') {
+    if (await isDirectory(arg)) return resolve(arg);
+    const named = join(resolve(scenariosRoot), arg);
+    if (!arg.includes('/') && (await isDirectory(named))) return named;
+  }
+  const available = (await isDirectory(scenariosRoot)) ? await listScenarios(scenariosRoot) : [];
+  const names = available.map((s) => `${s.name} (service ${s.service})`).join(', ') || 'none';
+  if (arg !== undefined && arg !== '') {
+    throw new UsageError(
+      `--sandbox ${arg}: no such directory, and no scenario of that name in ${resolve(scenariosRoot)}; available: ${names}`,
+    );
+  }
+  const wanted = normaliseServiceName(service);
+  const match = available.find((s) => normaliseServiceName(s.service) === wanted);
+  if (!match) throw new UsageError(`--sandbox: no scenario for service ${service}; available: ${names}`);
+  return match.dir;
+}

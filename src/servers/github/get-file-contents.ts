@@ -1,0 +1,104 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+
+import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
+import { describeGitHubError, gitHubStatus } from './api-error.js';
+import type { GitHubServerDeps } from './deps.js';
+import { fileWindow, maxWindowLines, numberLines } from './file-window.js';
+
+/** Registers `get_file_contents`: a numbered window of one file (or a directory listing) of the repository. */
+export function registerGetFileContentsTool(server: McpServer, deps: GitHubServerDeps): void {
+  const repository = `${deps.owner}/${deps.repo}`;
+  server.registerTool(
+    'get_file_contents',
+    {
+      title: 'Read a repository file',
+      description:
+        `Reads a file of the application repository ${repository} and returns it with line numbers ` +
+        '(`  87| code`), after a header `<path>@<ref> (<N> lines) <url>`. Use it on the file and line a ' +
+        'stack trace points to; pass startLine/endLine to read around that line (at most ' +
+        `${maxWindowLines} lines an answer). A directory path returns its entries. When a path is not ` +
+        'found, use search_code to find the right one.',
+      inputSchema: {
+        path: z.string().min(1).describe('Path inside the repository, e.g. "src/cartservice/Program.cs".'),
+        ref: z.string().optional().describe('Branch, tag or commit sha; omit for the configured/default branch.'),
+        startLine: z.number().int().min(1).optional().describe('First line to show (1-based); default 1.'),
+        endLine: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(`Last line to show (inclusive); default the end of the file, capped at ${maxWindowLines} lines.`),
+      },
+      annotations: readOnlyToolAnnotations,
+    },
+    async (input, extra) => {
+      const path = input.path.trim().replace(/^\.?\/+/, '');
+      const ref = input.ref ?? deps.ref;
+      const refLabel = ref ?? 'HEAD';
+      try {
+        const { data } = await deps.octokit.rest.repos.getContent({
+          owner: deps.owner,
+          repo: deps.repo,
+          path,
+          ...(ref ? { ref } : {}),
+          request: { signal: extra.signal },
+        });
+        if (Array.isArray(data)) {
+          const entries = data.map(({ name, path: entryPath, type, size }) => ({ name, path: entryPath, type, size }));
+          const lines = entries.map((e) => (e.type === 'dir' ? `dir  ${e.path}/` : `${e.type} ${e.path} (${e.size} bytes)`));
+          const header = `${path || '/'}@${refLabel} is a directory (${entries.length} entries)`;
+          return toolResult([header, ...lines].join('\n'), { path, ref: refLabel, type: 'dir', entries });
+        }
+        if (data.type !== 'file') {
+          const target = 'target' in data && data.target ? ` pointing to ${data.target}` : '';
+          return toolError(`${path}@${refLabel} is a ${data.type}${target}, not a file; read its target instead.`);
+        }
+        if (data.size > 0 && (data.encoding !== 'base64' || !data.content)) {
+          return toolError(
+            `${path}@${refLabel} is too large to read through the contents API (${data.size} bytes); ` +
+              'use search_code to find the part you need.',
+          );
+        }
+        const content = Buffer.from(data.content ?? '', 'base64').toString('utf8');
+        if (content.includes('\u0000')) return toolError(`${path}@${refLabel} is a binary file (${data.size} bytes).`);
+        return fileResult(path, refLabel, data.size, data.html_url ?? '', content, input.startLine, input.endLine);
+      } catch (error) {
+        if (gitHubStatus(error) === 404) {
+          return toolError(`'${path}' not found in ${repository} at ${refLabel}; try search_code to find the right path.`);
+        }
+        return toolError(`Could not read ${path} from ${repository}: ${describeGitHubError(error)}`);
+      }
+    },
+  );
+}
+
+function fileResult(
+  path: string,
+  ref: string,
+  size: number,
+  url: string,
+  content: string,
+  startLine: number | undefined,
+  endLine: number | undefined,
+): CallToolResult {
+  const window = fileWindow(content, startLine, endLine);
+  if (typeof window === 'string') return toolError(`${path}@${ref}: ${window}.`);
+  const header = `${path}@${ref} (${window.totalLines} lines) ${url}`.trimEnd();
+  const body = window.lines.length > 0 ? numberLines(window.lines, window.startLine) : '(empty file)';
+  const note = window.truncated
+    ? `\n… truncated: showing lines ${window.startLine}-${window.endLine} of ${window.totalLines}; ` +
+      `call again with startLine=${window.endLine + 1} to read on.`
+    : '';
+  return toolResult(`${header}\n${body}${note}`, {
+    path,
+    ref,
+    size,
+    totalLines: window.totalLines,
+    startLine: window.startLine,
+    endLine: window.endLine,
+    url,
+    content: window.lines.join('\n'),
+  });
+}

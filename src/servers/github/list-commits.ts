@@ -1,0 +1,71 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+
+import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
+import { describeGitHubError } from './api-error.js';
+import type { GitHubServerDeps } from './deps.js';
+
+const defaultLimit = 10;
+
+/** Registers `list_commits`: recent commits of the repository, optionally those touching one path. */
+export function registerListCommitsTool(server: McpServer, deps: GitHubServerDeps): void {
+  const repository = `${deps.owner}/${deps.repo}`;
+  server.registerTool(
+    'list_commits',
+    {
+      title: 'List recent commits',
+      description:
+        `Lists recent commits of the application repository ${repository}, newest first: sha, first line ` +
+        'of the message, author, date and URL. Pass the path of a suspect file to see which change ' +
+        'touched it, and since to keep to the changes before the incident began.',
+      inputSchema: {
+        path: z.string().optional().describe('Only commits that changed this file or directory.'),
+        since: z
+          .string()
+          .optional()
+          .describe('Only commits after this moment, ISO 8601, e.g. "2026-11-19T00:00:00Z".'),
+        limit: z
+          .number()
+          .int()
+          .min(1)
+          .max(100)
+          .optional()
+          .describe(`How many commits at most (default ${defaultLimit}).`),
+      },
+      annotations: readOnlyToolAnnotations,
+    },
+    async ({ path: rawPath, since, limit }, extra) => {
+      const path = rawPath?.trim().replace(/^\.?\/+/, '') || undefined;
+      if (since !== undefined && Number.isNaN(Date.parse(since))) {
+        return toolError(`since '${since}' is not an ISO 8601 time; use a form like 2026-11-19T00:00:00Z.`);
+      }
+      try {
+        const { data } = await deps.octokit.rest.repos.listCommits({
+          owner: deps.owner,
+          repo: deps.repo,
+          ...(deps.ref ? { sha: deps.ref } : {}),
+          ...(path ? { path } : {}),
+          ...(since ? { since: new Date(since).toISOString() } : {}),
+          per_page: limit ?? defaultLimit,
+          request: { signal: extra.signal },
+        });
+        const commits = data.slice(0, limit ?? defaultLimit).map((commit) => ({
+          sha: commit.sha,
+          message: (commit.commit.message.split('\n')[0] ?? '').trim(),
+          author: commit.commit.author?.name ?? commit.author?.login ?? 'unknown',
+          date: commit.commit.author?.date ?? commit.commit.committer?.date ?? '',
+          url: commit.html_url,
+        }));
+        const filters = [path ? `touching ${path}` : '', since ? `since ${since}` : ''].filter(Boolean).join(' ');
+        const summary =
+          commits.length === 0
+            ? `No commits in ${repository}${filters ? ` ${filters}` : ''}.`
+            : `${commits.length} commit(s) in ${repository}${filters ? ` ${filters}` : ''}, newest first:`;
+        const lines = commits.map((c) => `${c.sha} ${c.date} ${c.author}: ${c.message}`);
+        return toolResult([summary, ...lines].join('\n'), { commits });
+      } catch (error) {
+        return toolError(`Could not list commits of ${repository}: ${describeGitHubError(error)}`);
+      }
+    },
+  );
+}

@@ -1,0 +1,95 @@
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+
+import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
+import { describeKubernetesError } from './api-error.js';
+import type { KubernetesServerDeps } from './deps.js';
+import { resolveNamespace } from './namespace-scope.js';
+import { summarisePod } from './pod-summary.js';
+import { renderPods } from './render-pods.js';
+import { resolveServicePods } from './resolve-service.js';
+
+/** Registers `list_pods`: a service name (as people say it) to its pods and their health. */
+export function registerListPodsTool(server: McpServer, deps: KubernetesServerDeps): void {
+  server.registerTool(
+    'list_pods',
+    {
+      title: 'List the pods of a service',
+      description:
+        'Finds the pods that run a service and reports their health: phase, readiness, restarts, node, ' +
+        'and per container the state (running/waiting/terminated with reason such as CrashLoopBackOff or ' +
+        'OOMKilled), exit codes, last termination and resource requests/limits, plus any pod condition ' +
+        'that is not True. The service name may be written loosely (`cart-service`, `cartservice`, ' +
+        '`cart`): it is matched against Deployments, StatefulSets, DaemonSets, Services and pod labels. ' +
+        'Use this first when investigating a service; then read logs of an unhealthy pod with ' +
+        'get_pod_logs. When nothing matches, the answer lists the closest existing names to retry with.',
+      inputSchema: {
+        service: z
+          .string()
+          .min(1)
+          .describe('Service name as the alert or person gave it, e.g. "cart-service"; matching is tolerant.'),
+        namespace: z
+          .string()
+          .optional()
+          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+      },
+      annotations: readOnlyToolAnnotations,
+    },
+    async ({ service, namespace: requested }) => {
+      const scope = resolveNamespace(deps.namespaces, requested);
+      if (!scope.ok) return scope.result;
+      const { namespace } = scope;
+      try {
+        const found = await resolveServicePods(deps, namespace, service);
+        const now = deps.now?.() ?? new Date();
+        const pods = found.pods
+          .map((pod) => summarisePod(pod, now))
+          .sort((a, b) => a.name.localeCompare(b.name));
+        const structured = {
+          namespace,
+          service,
+          workload: found.workload,
+          matchedBy: found.matchedBy,
+          pods,
+          ...(found.closestServices ? { closestServices: found.closestServices } : {}),
+        };
+        return toolResult([headline(structured), ...renderPods(pods), ...found.notes].join('\n'), structured);
+      } catch (error) {
+        return toolError(`Could not list pods in namespace '${namespace}': ${describeKubernetesError(error)}`);
+      }
+    },
+  );
+}
+
+interface Headline {
+  namespace: string;
+  service: string;
+  workload: { kind: string; name: string } | null;
+  matchedBy: string;
+  pods: { ready: string; phase: string }[];
+  closestServices?: string[];
+}
+
+function headline({ namespace, service, workload, matchedBy, pods, closestServices }: Headline): string {
+  if (matchedBy === 'none') {
+    const closest = closestServices?.length
+      ? ` Closest existing names: ${closestServices.join(', ')}; call list_pods again with one of them.`
+      : ' The namespace has no deployments, services or labelled pods.';
+    return (
+      `No pods found for service '${service}' in namespace ${namespace}: no Deployment, StatefulSet, ` +
+      `DaemonSet, Service or pod label matches that name.${closest}`
+    );
+  }
+  if (pods.length === 0) {
+    return (
+      `Service '${service}' in namespace ${namespace} matched ${matchedBy}, but no pods match ` +
+      `(scaled to zero, or pods not created yet).`
+    );
+  }
+  const ready = pods.filter((pod) => {
+    const [up, all] = pod.ready.split('/');
+    return up === all && pod.phase === 'Running';
+  }).length;
+  const via = workload ? matchedBy : `${matchedBy} (no workload matched the name)`;
+  return `Service '${service}' in namespace ${namespace} → ${via}: ${pods.length} pod(s), ${ready} fully ready.`;
+}

@@ -1,0 +1,144 @@
+import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+
+export interface ContainerSummary {
+  name: string;
+  image: string;
+  /** True for an init container; only init containers that have not completed are listed. */
+  init?: boolean;
+  ready: boolean;
+  restartCount: number;
+  state: 'running' | 'waiting' | 'terminated';
+  reason?: string;
+  message?: string;
+  exitCode?: number;
+  startedAt?: string;
+  lastTermination?: { reason: string; exitCode: number; finishedAt?: string; message?: string };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+}
+
+export interface PodSummary {
+  name: string;
+  phase: string;
+  /** Pod-level reason, e.g. `Evicted`. */
+  reason?: string;
+  message?: string;
+  /** Ready containers over all containers, as kubectl shows it: "1/1". */
+  ready: string;
+  restarts: number;
+  node?: string;
+  podIP?: string;
+  startTime?: string;
+  age?: string;
+  labels: Record<string, string>;
+  containers: ContainerSummary[];
+  /** Only the conditions that are not True: the ones that explain trouble. */
+  conditions: { type: string; status: string; reason?: string; message?: string }[];
+}
+
+/** ISO 8601 of a timestamp the client deserialised, or undefined when absent or unparseable. */
+export function isoTime(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/** A kubectl-style age: `45s`, `12m`, `3h12m`, `2d4h`. */
+export function formatAge(milliseconds: number): string {
+  const seconds = Math.floor(milliseconds / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours}h${minutes % 60 ? `${minutes % 60}m` : ''}`;
+  const days = Math.floor(hours / 24);
+  return `${days}d${hours % 24 ? `${hours % 24}h` : ''}`;
+}
+
+/** The facts about a pod that matter when diagnosing it, in a stable, compact shape. */
+export function summarisePod(pod: V1Pod, now: Date): PodSummary {
+  const specContainers = pod.spec?.containers ?? [];
+  const statuses = pod.status?.containerStatuses ?? [];
+  const containers = specContainers.map((container) =>
+    summariseContainer(container, statuses.find((status) => status.name === container.name)),
+  );
+  const initStatuses = pod.status?.initContainerStatuses ?? [];
+  const pendingInit = (pod.spec?.initContainers ?? [])
+    .map((container) => summariseContainer(container, initStatuses.find((status) => status.name === container.name)))
+    .filter((container) => !(container.state === 'terminated' && container.exitCode === 0))
+    .map((container) => ({ ...container, init: true }));
+  const startTime = isoTime(pod.status?.startTime);
+  const startedMs = startTime ? now.getTime() - Date.parse(startTime) : undefined;
+  return {
+    name: pod.metadata?.name ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ...(pod.status?.reason ? { reason: pod.status.reason } : {}),
+    ...(pod.status?.message ? { message: pod.status.message } : {}),
+    ready: `${containers.filter((container) => container.ready).length}/${containers.length}`,
+    restarts: containers.reduce((sum, container) => sum + container.restartCount, 0),
+    ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+    ...(pod.status?.podIP ? { podIP: pod.status.podIP } : {}),
+    ...(startTime ? { startTime } : {}),
+    // A scenario's clock may lie ahead of the machine's: no negative ages.
+    ...(startedMs !== undefined && startedMs >= 0 ? { age: formatAge(startedMs) } : {}),
+    labels: pod.metadata?.labels ?? {},
+    containers: [...pendingInit, ...containers],
+    conditions: (pod.status?.conditions ?? [])
+      .filter((condition) => condition.status !== 'True')
+      .map((condition) => ({
+        type: condition.type,
+        status: condition.status,
+        ...(condition.reason ? { reason: condition.reason } : {}),
+        ...(condition.message ? { message: condition.message } : {}),
+      })),
+  };
+}
+
+function summariseContainer(container: V1Container, status: V1ContainerStatus | undefined): ContainerSummary {
+  const summary: ContainerSummary = {
+    name: container.name,
+    image: status?.image ?? container.image ?? '',
+    ready: status?.ready ?? false,
+    restartCount: status?.restartCount ?? 0,
+    ...currentState(status),
+  };
+  const last = status?.lastState?.terminated;
+  if (last) {
+    const finishedAt = isoTime(last.finishedAt);
+    summary.lastTermination = {
+      reason: last.reason ?? 'Terminated',
+      exitCode: last.exitCode,
+      ...(finishedAt ? { finishedAt } : {}),
+      ...(last.message ? { message: last.message } : {}),
+    };
+  }
+  const { requests, limits } = container.resources ?? {};
+  if (requests || limits) summary.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+  return summary;
+}
+
+type ContainerState = Pick<ContainerSummary, 'state' | 'reason' | 'message' | 'exitCode' | 'startedAt'>;
+
+function currentState(status: V1ContainerStatus | undefined): ContainerState {
+  const state = status?.state;
+  if (state?.running) {
+    const startedAt = isoTime(state.running.startedAt);
+    return { state: 'running', ...(startedAt ? { startedAt } : {}) };
+  }
+  if (state?.terminated) {
+    const { reason, message, exitCode } = state.terminated;
+    const startedAt = isoTime(state.terminated.startedAt);
+    return {
+      state: 'terminated',
+      ...(reason ? { reason } : {}),
+      ...(message ? { message } : {}),
+      exitCode,
+      ...(startedAt ? { startedAt } : {}),
+    };
+  }
+  if (state?.waiting) {
+    const { reason, message } = state.waiting;
+    return { state: 'waiting', ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  }
+  // No status yet: the container has not been created (pod unscheduled or pulling).
+  return { state: 'waiting', reason: 'NotCreated', message: 'no container status reported yet' };
+}

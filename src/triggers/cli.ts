@@ -1,0 +1,112 @@
+import { Command, CommanderError, Option } from 'commander';
+import { readProcessEnv } from '../config/env.js';
+import { SreAgentError, ExitCode, errorMessage } from '../errors/errors.js';
+import { createLogger, type Logger } from '../util/log.js';
+import { processOutput, type Output } from './output.js';
+import { packageVersion } from './paths.js';
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  a report was produced (diagnosed, healthy, inconclusive or timed_out within the run)
+  1  unexpected failure
+  2  bad usage or configuration (the message names the flag, variable, file or field)
+  3  the deadline was hit (a partial report was still produced and posted)`;
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => resolve();
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}
+
+function buildProgram(output: Output, logger: Logger, setExit: (code: number) => void): Command {
+  const env = readProcessEnv();
+  const program = new Command('sre-agent')
+    .description('Autonomous SRE agent: diagnoses a service through MCP servers and posts one report to Slack.')
+    .version(packageVersion(), '-V, --version')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => output.stdout(s.trimEnd()), writeErr: (s) => output.stderr(s.trimEnd()) });
+
+  program
+    .command('diagnose')
+    .description('diagnose one service and post the report to Slack')
+    .option('--service <name>', 'the service to diagnose (required)')
+    .option('--namespace <ns>', 'Kubernetes namespace (must be among the allowed namespaces)')
+    .option('--sandbox [scenario]', 'run against a built-in scenario (name or directory) on local APIs')
+    .addOption(new Option('--llm <engine>', 'reasoning engine').choices(['auto', 'anthropic', 'bedrock', 'offline']).default('auto'))
+    .option('--model <id>', 'model id (default: SRE_AGENT_MODEL or a current Sonnet)')
+    .option('--timeout <duration>', 'deadline for the whole run, e.g. 90s or 5m', '5m')
+    .option('--max-turns <n>', 'maximum model turns')
+    .option('--budget-usd <x>', 'stop when the run has cost this much')
+    .addOption(new Option('--output <format>', 'report format on stdout').choices(['text', 'markdown', 'json']).default('text'))
+    .option('--no-slack', 'do not post to Slack')
+    .option('--slack-channel <id>', 'Slack channel id for the report (default SLACK_CHANNEL_ID)')
+    .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
+    .option('--audit-log <file>', 'append an audit line per model request and tool call')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: Record<string, unknown>) => {
+      const { diagnose } = await import('./diagnose.js');
+      setExit(await diagnose(opts, { env, output, logger }));
+    });
+
+  const sandbox = program.command('sandbox').description('local replicas of Kubernetes, GitHub and Slack that replay a scenario');
+  sandbox
+    .command('start [scenario]')
+    .description('serve a scenario and print the environment that points other commands at it')
+    .option('--env-file <file>', 'also write the export lines to this file')
+    .option('--service <name>', 'pick the scenario of this service when none is named')
+    .action(async (scenario: string | undefined, opts: { envFile?: string; service?: string }) => {
+      const { sandboxStart } = await import('./sandbox-start.js');
+      setExit(await sandboxStart(scenario, opts, { output, logger, stop: stopSignal() }));
+    });
+
+  program
+    .command('scenarios')
+    .description('scenarios')
+    .command('list')
+    .description('list the public scenarios')
+    .action(async () => {
+      const { listScenarios } = await import('../sandbox/scenario.js');
+      const { PUBLIC_SCENARIOS } = await import('./paths.js');
+      for (const s of await listScenarios(PUBLIC_SCENARIOS)) output.stdout(`${s.name}\t${s.service}\t${s.title}`);
+    });
+
+  program
+    .command('mcp <server>')
+    .description('run a bundled MCP server (kubernetes, github or slack) over stdio')
+    .option('--namespaces <list>', 'kubernetes: comma-separated namespaces it may read')
+    .action(async (server: string, opts: { namespaces?: string }) => {
+      if (server !== 'kubernetes' && server !== 'github' && server !== 'slack') {
+        throw new SreAgentError('usage', `mcp: unknown server '${server}'; choose kubernetes, github or slack`);
+      }
+      const { runBundledServer } = await import('../servers/run-server.js');
+      const namespaces = opts.namespaces?.split(',').map((s) => s.trim()).filter(Boolean);
+      await runBundledServer(server, { env, namespaces });
+    });
+  return program;
+}
+
+/** Run the CLI; returns the process exit code (DESIGN.md 4.5). Never throws. */
+export async function main(argv: string[], output: Output = processOutput): Promise<number> {
+  const logger = createLogger({ pretty: output.stderrIsTty });
+  let exitCode: number = ExitCode.ok;
+  try {
+    await buildProgram(output, logger, (code) => (exitCode = code)).parseAsync(argv);
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; any other commander complaint is bad usage.
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof SreAgentError && error.code !== 'unexpected') {
+      output.stderr(`sre-agent: ${error.message}`);
+      return ExitCode.usage;
+    }
+    output.stderr(`sre-agent: unexpected failure: ${errorMessage(error)}`);
+    logger.debug('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });
+    return ExitCode.unexpected;
+  }
+}

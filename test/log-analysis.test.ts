@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeLog } from '../src/llm/offline/log-analysis.js';
+import { parseStackFrame } from '../src/llm/offline/stack-frames.js';
+
+describe('stack frames', () => {
+  it('reads the frame formats of .NET, Java, Python, Go and Node.js', () => {
+    expect(parseStackFrame('   at shop.Cart.Add(String id) in /app/cart/Cart.cs:line 87')).toMatchObject({
+      file: '/app/cart/Cart.cs',
+      line: 87,
+      function: 'shop.Cart.Add',
+      app: true,
+    });
+    expect(parseStackFrame('\tat com.shop.pay.Charger.charge(Charger.java:42)')).toMatchObject({
+      file: 'com/shop/pay/Charger.java',
+      line: 42,
+      app: true,
+    });
+    expect(parseStackFrame('  File "/app/currency/rates.py", line 31, in convert')).toMatchObject({
+      file: '/app/currency/rates.py',
+      line: 31,
+      function: 'convert',
+    });
+    expect(parseStackFrame('\t/app/server/handler.go:58 +0x1d4')).toMatchObject({ file: '/app/server/handler.go', line: 58 });
+    expect(parseStackFrame('    at charge (/usr/src/app/charge.js:19:11)')).toMatchObject({
+      file: '/usr/src/app/charge.js',
+      line: 19,
+      function: 'charge',
+    });
+  });
+
+  it('tells library frames from application frames', () => {
+    expect(parseStackFrame('   at System.Threading.Tasks.Task.Run() in /_/src/Task.cs:line 10')?.app).toBe(false);
+    expect(parseStackFrame('    at Module._compile (node:internal/modules/cjs/loader:1256:14)')).toBeNull();
+    expect(parseStackFrame('    at next (/app/node_modules/express/lib/router/index.js:280:10)')?.app).toBe(false);
+    expect(parseStackFrame('just a line with a colon: 42')).toBeNull();
+  });
+});
+
+describe('log analysis', () => {
+  it('groups repeated .NET exceptions into one counted signature with its application frame', () => {
+    const block = (id: string, t: string) => [
+      `${t} fail: Grpc.AspNetCore.Server.ServerCallHandler[6]`,
+      `      Error when executing service method 'AddItem'.`,
+      `      System.InvalidOperationException: Invalid product id ${id}`,
+      `         at cart.store.RedisCartStore.AddItemAsync(String userId, String productId) in /app/store/RedisCartStore.cs:line 74`,
+      `         at cart.Services.CartService.AddItem(AddItemRequest request) in /app/Services/CartService.cs:line 31`,
+      `         at Grpc.AspNetCore.Server.Internal.CallHandlers.UnaryServerCallHandler.HandleCall() in /_/src/Handler.cs:line 5`,
+    ];
+    const log = [
+      '2026-11-20T13:00:00Z info: started',
+      ...block('a1', '2026-11-20T13:10:00Z'),
+      '2026-11-20T13:11:00Z info: AddItem ok',
+      ...block('b2', '2026-11-20T13:20:00Z'),
+    ].join('\n');
+    const { signatures } = analyzeLog(log);
+    const exception = signatures[0];
+    expect(exception).toMatchObject({ kind: 'exception', type: 'System.InvalidOperationException', count: 2 });
+    expect(exception?.appFrame).toMatchObject({ file: '/app/store/RedisCartStore.cs', line: 74 });
+    expect(exception?.firstAt).toBe('2026-11-20T13:10:00Z');
+    expect(exception?.lastAt).toBe('2026-11-20T13:20:00Z');
+  });
+
+  it('reads a Python traceback innermost frame first', () => {
+    const log = [
+      'Traceback (most recent call last):',
+      '  File "/app/server.py", line 80, in handle',
+      '    rate = convert(req)',
+      '  File "/app/rates.py", line 12, in convert',
+      '    return RATES[code]',
+      "KeyError: 'GBP'",
+    ].join('\n');
+    const [s] = analyzeLog(log).signatures;
+    expect(s).toMatchObject({ kind: 'exception', type: 'KeyError', message: "'GBP'" });
+    expect(s?.appFrame).toMatchObject({ file: '/app/rates.py', line: 12 });
+  });
+
+  it('reads a Go panic and JSON error lines', () => {
+    const log = [
+      '{"severity":"error","message":"request error","error":"rpc error: code = Unavailable","http.req.path":"/cart","http.req.method":"POST","http.resp.status":500}',
+      'panic: runtime error: invalid memory address or nil pointer dereference',
+      '',
+      'goroutine 1 [running]:',
+      'main.(*server).charge(0x0)',
+      '\t/app/charge.go:58 +0x1d',
+    ].join('\n');
+    const sigs = analyzeLog(log).signatures;
+    expect(sigs[0]).toMatchObject({ kind: 'exception', type: 'panic' });
+    expect(sigs[0]?.appFrame).toMatchObject({ file: '/app/charge.go', line: 58 });
+    expect(sigs.find((s) => s.kind === 'error')?.message).toContain('rpc error: code = Unavailable');
+  });
+
+  it('finds nothing in a healthy log', () => {
+    const log = Array.from({ length: 50 }, (_, i) => `2026-11-20T13:${String(i).padStart(2, '0')}:00Z info: GET /health 200`).join('\n');
+    expect(analyzeLog(log).signatures).toEqual([]);
+  });
+});
