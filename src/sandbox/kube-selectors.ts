@@ -45,10 +45,15 @@ function compileLabelRequirement(requirement: string, whole: string): LabelTest 
     if (operator === '!=') return (labels) => labels[key] !== value;
     if (operator === '>' || operator === '<') {
       const bound = Number(value);
-      if (!Number.isInteger(bound)) throw badRequest(`unable to parse requirement: for '${operator}', value must be an integer: ${whole}`);
+      if (!Number.isInteger(bound))
+        throw badRequest(
+          `unable to parse requirement: for '${operator}', value must be an integer: ${whole}`,
+        );
       return (labels) => {
         const actual = Number(labels[key]);
-        return key in labels && Number.isInteger(actual) && (operator === '>' ? actual > bound : actual < bound);
+        return (
+          key in labels && Number.isInteger(actual) && (operator === '>' ? actual > bound : actual < bound)
+        );
       };
     }
     return (labels) => labels[key] === value;

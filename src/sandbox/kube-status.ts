@@ -18,7 +18,12 @@ export class KubeStatusError extends Error {
   }
 }
 
-function failure(code: number, reason: string, message: string, details?: KubeStatus['details']): KubeStatusError {
+function failure(
+  code: number,
+  reason: string,
+  message: string,
+  details?: KubeStatus['details'],
+): KubeStatusError {
   return new KubeStatusError({
     kind: 'Status',
     apiVersion: 'v1',

@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { KubeObject, Scenario } from './scenario-types.js';
-import { builtinResources, groupVersionOf, isClusterScopedKind, resourceForObject } from './kube-resources.js';
+import {
+  builtinResources,
+  groupVersionOf,
+  isClusterScopedKind,
+  resourceForObject,
+} from './kube-resources.js';
 import type { KubeResource } from './kube-resources.js';
 
 /** The scenario's objects indexed by resource, as the local API server reads them. */
@@ -82,6 +87,28 @@ function impliedNamespaces(objects: KubeObject[], scenarioNamespace: string, cre
     }));
 }
 
+/**
+ * Give events the uid of the object they are about, as the real cluster does, so that
+ * `kubectl describe` (which selects events by `involvedObject.uid`) finds them.
+ */
+function linkEventsToObjects(byResource: Map<string, KubeObject[]>): void {
+  const uids = new Map<string, unknown>();
+  for (const list of byResource.values()) {
+    for (const o of list)
+      uids.set(`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o.metadata.uid);
+  }
+  for (const key of ['/events', 'events.k8s.io/events']) {
+    for (const event of byResource.get(key) ?? []) {
+      const field = key === '/events' ? 'involvedObject' : 'regarding';
+      const involved = event[field] as
+        { kind?: string; namespace?: string; name?: string; uid?: string } | undefined;
+      if (!involved || involved.uid) continue;
+      const uid = uids.get(`${involved.kind ?? ''}/${involved.namespace ?? ''}/${involved.name ?? ''}`);
+      if (typeof uid === 'string') event[field] = { ...involved, uid };
+    }
+  }
+}
+
 function compareObjects(a: KubeObject, b: KubeObject): number {
   const byNamespace = (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '');
   return byNamespace !== 0 ? byNamespace : a.metadata.name.localeCompare(b.metadata.name);
@@ -90,8 +117,13 @@ function compareObjects(a: KubeObject, b: KubeObject): number {
 /** Index a scenario's objects by resource for the local Kubernetes API. */
 export function createKubeStore(scenario: Scenario): KubeStore {
   const now = new Date(scenario.now);
-  // Objects without a creation time are a month old: old enough not to look like the incident.
-  const created = new Date(now.getTime() - 30 * 86_400_000).toISOString().replace('.000Z', 'Z');
+  // Objects without a creation time are as old as the oldest object, and at least a month old:
+  // old enough not to look like part of the incident.
+  const times = scenario.objects
+    .map((o) => Date.parse(o.metadata.creationTimestamp ?? ''))
+    .filter((t) => !Number.isNaN(t));
+  const oldest = Math.min(now.getTime() - 30 * 86_400_000, ...times);
+  const created = new Date(oldest).toISOString().replace('.000Z', 'Z');
   const objects = [...scenario.objects, ...impliedNamespaces(scenario.objects, scenario.namespace, created)];
   const resources = [...builtinResources];
   const byResource = new Map<string, KubeObject[]>();
@@ -109,6 +141,7 @@ export function createKubeStore(scenario: Scenario): KubeStore {
     }
   }
   for (const list of byResource.values()) list.sort(compareObjects);
+  linkEventsToObjects(byResource);
   return {
     resources,
     now,

@@ -53,7 +53,11 @@ function at(object: unknown, ...path: (string | number)[]): unknown {
   return current;
 }
 function text(value: unknown, fallback = '<none>'): string {
-  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : fallback;
+  return typeof value === 'string' && value !== ''
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : fallback;
 }
 function count(value: unknown): number {
   return typeof value === 'number' ? value : 0;
@@ -64,8 +68,14 @@ function list(value: unknown): Loose[] {
 
 const name = column('Name', (o) => at(o, 'metadata', 'name'));
 const age = column('Age', (o, now) => ageAt(at(o, 'metadata', 'creationTimestamp'), now));
-const containerNames = (o: Loose) => list(at(o, 'spec', 'template', 'spec', 'containers')).map((c) => c.name).join(',');
-const containerImages = (o: Loose) => list(at(o, 'spec', 'template', 'spec', 'containers')).map((c) => c.image).join(',');
+const containerNames = (o: Loose) =>
+  list(at(o, 'spec', 'template', 'spec', 'containers'))
+    .map((c) => c.name)
+    .join(',');
+const containerImages = (o: Loose) =>
+  list(at(o, 'spec', 'template', 'spec', 'containers'))
+    .map((c) => c.image)
+    .join(',');
 const selector = (o: Loose) => {
   const labels = (at(o, 'spec', 'selector', 'matchLabels') ?? at(o, 'spec', 'selector') ?? {}) as Loose;
   const pairs = Object.entries(labels).filter(([, v]) => typeof v === 'string');
@@ -82,7 +92,11 @@ function podStatus(pod: Loose): string {
   if (initStuck) {
     const waiting = text(at(initStuck, 'state', 'waiting', 'reason'), '');
     const failed = at(initStuck, 'state', 'terminated') !== undefined;
-    return failed ? 'Init:Error' : waiting && waiting !== 'PodInitializing' ? `Init:${waiting}` : `Init:${initDone}/${initTotal}`;
+    return failed
+      ? 'Init:Error'
+      : waiting && waiting !== 'PodInitializing'
+        ? `Init:${waiting}`
+        : `Init:${initDone}/${initTotal}`;
   }
   let running = false;
   for (const status of [...list(at(pod, 'status', 'containerStatuses'))].reverse()) {
@@ -90,7 +104,10 @@ function podStatus(pod: Loose): string {
     const terminated = at(status, 'state', 'terminated') as Loose | undefined;
     if (typeof waiting === 'string' && waiting !== '') reason = waiting;
     else if (terminated && typeof terminated.reason === 'string') reason = terminated.reason;
-    else if (terminated) reason = terminated.signal ? `Signal:${String(terminated.signal)}` : `ExitCode:${count(terminated.exitCode)}`;
+    else if (terminated)
+      reason = terminated.signal
+        ? `Signal:${String(terminated.signal)}`
+        : `ExitCode:${count(terminated.exitCode)}`;
     else if (at(status, 'ready') === true && at(status, 'state', 'running') !== undefined) running = true;
   }
   if (reason === 'Completed' && running) reason = 'Running';
@@ -127,7 +144,10 @@ const podPrinter = printer([
 
 const deploymentPrinter = printer([
   name,
-  column('Ready', (o) => `${count(at(o, 'status', 'readyReplicas'))}/${count(at(o, 'spec', 'replicas') ?? 1)}`),
+  column(
+    'Ready',
+    (o) => `${count(at(o, 'status', 'readyReplicas'))}/${count(at(o, 'spec', 'replicas') ?? 1)}`,
+  ),
   column('Up-to-date', (o) => count(at(o, 'status', 'updatedReplicas')), integer),
   column('Available', (o) => count(at(o, 'status', 'availableReplicas')), integer),
   age,
@@ -167,12 +187,22 @@ const eventPrinter = printer([
     return `${text(at(involved, 'kind'), '').toLowerCase()}/${text(at(involved, 'name'), '')}`;
   }),
   column('Subobject', (o) => text(at(eventField(o, 'involvedObject', 'regarding'), 'fieldPath'), ''), wide),
-  column('Source', (o) => {
-    const source = eventField(o, 'source', 'deprecatedSource');
-    return [at(source, 'component'), at(source, 'host')].filter((s) => typeof s === 'string' && s).join(', ');
-  }, wide),
+  column(
+    'Source',
+    (o) => {
+      const source = eventField(o, 'source', 'deprecatedSource');
+      return [at(source, 'component'), at(source, 'host')]
+        .filter((s) => typeof s === 'string' && s)
+        .join(', ');
+    },
+    wide,
+  ),
   column('Message', (o) => text(eventField(o, 'message', 'note'), '')),
-  column('First Seen', (o, now) => ageAt(eventField(o, 'firstTimestamp', 'deprecatedFirstTimestamp') ?? o.eventTime, now), wide),
+  column(
+    'First Seen',
+    (o, now) => ageAt(eventField(o, 'firstTimestamp', 'deprecatedFirstTimestamp') ?? o.eventTime, now),
+    wide,
+  ),
   column('Count', (o) => count(eventField(o, 'count', 'deprecatedCount')), { ...wide, type: 'integer' }),
   column('Name', (o) => at(o, 'metadata', 'name'), { ...wide, format: 'name' }),
 ]);
@@ -198,10 +228,14 @@ const servicePrinter = printer([
   column('External-IP', externalIp),
   column('Port(s)', servicePorts),
   age,
-  column('Selector', (o) => {
-    const pairs = Object.entries((at(o, 'spec', 'selector') ?? {}) as Loose);
-    return pairs.length ? pairs.map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>';
-  }, wide),
+  column(
+    'Selector',
+    (o) => {
+      const pairs = Object.entries((at(o, 'spec', 'selector') ?? {}) as Loose);
+      return pairs.length ? pairs.map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>';
+    },
+    wide,
+  ),
 ]);
 
 function nodeAddress(o: Loose, type: string): string {
@@ -216,7 +250,9 @@ const nodePrinter = printer([
   }),
   column('Roles', (o) => {
     const labels = (at(o, 'metadata', 'labels') ?? {}) as Loose;
-    const roles = Object.keys(labels).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.split('/')[1]);
+    const roles = Object.keys(labels)
+      .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+      .map((k) => k.split('/')[1]);
     return roles.length ? roles.sort().join(',') : '<none>';
   }),
   age,
@@ -225,7 +261,11 @@ const nodePrinter = printer([
   column('External-IP', (o) => nodeAddress(o, 'ExternalIP'), wide),
   column('OS-Image', (o) => text(at(o, 'status', 'nodeInfo', 'osImage'), '<unknown>'), wide),
   column('Kernel-Version', (o) => text(at(o, 'status', 'nodeInfo', 'kernelVersion'), '<unknown>'), wide),
-  column('Container-Runtime', (o) => text(at(o, 'status', 'nodeInfo', 'containerRuntimeVersion'), '<unknown>'), wide),
+  column(
+    'Container-Runtime',
+    (o) => text(at(o, 'status', 'nodeInfo', 'containerRuntimeVersion'), '<unknown>'),
+    wide,
+  ),
 ]);
 
 const printers: Record<string, TablePrinter> = {
@@ -239,7 +279,11 @@ const printers: Record<string, TablePrinter> = {
   '/namespaces': printer([name, column('Status', (o) => text(at(o, 'status', 'phase'), 'Active')), age]),
   '/configmaps': printer([
     name,
-    column('Data', (o) => Object.keys((o.data ?? {}) as Loose).length + Object.keys((o.binaryData ?? {}) as Loose).length, integer),
+    column(
+      'Data',
+      (o) => Object.keys((o.data ?? {}) as Loose).length + Object.keys((o.binaryData ?? {}) as Loose).length,
+      integer,
+    ),
     age,
   ]),
   '/endpoints': printer([

@@ -53,7 +53,9 @@ export function buildTable(
 ) {
   const include = options.includeObject ?? 'Metadata';
   if (!['None', 'Metadata', 'Object'].includes(include)) {
-    throw badRequest(`includeObject: Unsupported value: "${include}": supported values: "Metadata", "None", "Object"`);
+    throw badRequest(
+      `includeObject: Unsupported value: "${include}": supported values: "Metadata", "None", "Object"`,
+    );
   }
   const printer = tablePrinterFor(resource.group, resource.plural);
   return {
@@ -71,7 +73,11 @@ export function buildTable(
 }
 
 /** A PartialObjectMetadataList (or one PartialObjectMetadata) for metadata-only clients. */
-export function buildMetadataResponse(objects: KubeObject[] | KubeObject, apiVersion: string, resourceVersion: string) {
+export function buildMetadataResponse(
+  objects: KubeObject[] | KubeObject,
+  apiVersion: string,
+  resourceVersion: string,
+) {
   if (!Array.isArray(objects)) return partial(objects, apiVersion);
   return {
     kind: 'PartialObjectMetadataList',

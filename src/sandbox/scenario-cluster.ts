@@ -2,7 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { ScenarioError } from '../errors/errors.js';
 import type { KubeObject } from './scenario-types.js';
 import { isClusterScopedKind } from './kube-resources.js';
-import { KubeObjectSchema, parseScenarioFile } from './scenario-schema.js';
+import { KubeObjectSchema, parseScenarioFile, yamlSyntaxError } from './scenario-schema.js';
 
 const file = 'cluster.yaml';
 
@@ -39,10 +39,7 @@ export function parseClusterYaml(text: string, namespace: string): KubeObject[] 
   if (!Array.isArray(documents)) return [];
   for (const document of documents) {
     const error = document.errors[0];
-    if (error) {
-      const line = error.linePos?.[0]?.line;
-      throw new ScenarioError(file, line ? `line ${line}` : undefined, `invalid YAML: ${error.message}`);
-    }
+    if (error) throw yamlSyntaxError(file, error);
   }
   const values = documents
     .map((document, index) => ({ index, value: document.toJS() as unknown }))

@@ -82,3 +82,18 @@ export function parseScenarioFile<T extends z.ZodType>(
   const field = formatFieldPath(issue?.path ?? [], basePath);
   throw new ScenarioError(file, field === '' ? undefined : field, issue?.message ?? 'invalid');
 }
+
+/**
+ * A YAML syntax error as a ScenarioError: `line N` as the field, and the first line of the
+ * parser's message without its code frame.
+ */
+export function yamlSyntaxError(
+  file: string,
+  error: { message: string; linePos?: { line: number }[] },
+): ScenarioError {
+  const line = error.linePos?.[0]?.line;
+  const problem = (error.message.split('\n')[0] ?? '').replace(/:$/, '');
+  return new ScenarioError(file, line ? `line ${line}` : undefined, `invalid YAML: ${problem}`, {
+    cause: error,
+  });
+}

@@ -1,11 +1,16 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve, sep } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { YAMLError, parse as parseYaml } from 'yaml';
 import { ScenarioError, UsageError, errorMessage } from '../errors/errors.js';
 import type { Scenario, ScenarioCommit } from './scenario-types.js';
 import { resolveScenarioDate } from './relative-time.js';
 import { parseClusterYaml } from './scenario-cluster.js';
-import { CommitFileSchema, ScenarioFileSchema, parseScenarioFile } from './scenario-schema.js';
+import {
+  CommitFileSchema,
+  ScenarioFileSchema,
+  parseScenarioFile,
+  yamlSyntaxError,
+} from './scenario-schema.js';
 import type { ScenarioFile } from './scenario-schema.js';
 
 async function isDirectory(path: string): Promise<boolean> {
@@ -28,6 +33,7 @@ function parseYamlFile(file: string, text: string): unknown {
   try {
     return parseYaml(text) as unknown;
   } catch (error) {
+    if (error instanceof YAMLError) throw yamlSyntaxError(file, error);
     throw new ScenarioError(file, undefined, `invalid YAML: ${errorMessage(error)}`, { cause: error });
   }
 }

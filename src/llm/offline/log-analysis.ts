@@ -113,6 +113,13 @@ export function analyzeLog(text: string): LogAnalysis {
     else line.time = lastTime;
   }
   const { blocks, consumed } = findBlocks(lines);
+  // .NET's console logger prints `fail: Category[event]` and the message on the next, indented line.
+  lines.forEach((line, index) => {
+    const next = lines[index + 1];
+    if (!/^[\w.`+<>-]+\[\d+\]$/.test(line.text) || !next || !/^\s/.test(next.raw)) return;
+    line.text = `${next.text} (${line.text})`;
+    consumed.add(index + 1);
+  });
   const signatures = new Map<string, LogSignature>();
   for (const block of blocks) {
     const appFrame = block.frames.find((f) => f.app);

@@ -14,6 +14,7 @@ export function describeGitHubError(error: unknown): string {
   const message = errorMessage(error).replace(/\s*-\s*https:\/\/docs\.github\.com\S*/g, '');
   if (status === undefined) return `GitHub API unreachable: ${message}`;
   if (status === 401) return `GitHub rejected the token (401): check GITHUB_TOKEN. ${message}`;
-  if (status === 403 || status === 429) return `GitHub refused the request (${status}, rate limit or permissions): ${message}`;
+  if (status === 403 || status === 429)
+    return `GitHub refused the request (${status}, rate limit or permissions): ${message}`;
   return `GitHub API answered ${status}: ${message}`;
 }

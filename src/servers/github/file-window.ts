@@ -32,7 +32,13 @@ export function fileWindow(content: string, startLine?: number, endLine?: number
   if (endLine !== undefined && endLine < start) return `endLine ${endLine} is before startLine ${start}`;
   const wanted = Math.min(endLine ?? totalLines, totalLines);
   const end = Math.min(wanted, start + maxWindowLines - 1);
-  return { totalLines, startLine: start, endLine: end, lines: all.slice(start - 1, end), truncated: end < wanted };
+  return {
+    totalLines,
+    startLine: start,
+    endLine: end,
+    lines: all.slice(start - 1, end),
+    truncated: end < wanted,
+  };
 }
 
 /** Lines prefixed with right-aligned numbers, as in `  87| code`. */

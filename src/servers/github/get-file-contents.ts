@@ -7,6 +7,27 @@ import { describeGitHubError, gitHubStatus } from './api-error.js';
 import type { GitHubServerDeps } from './deps.js';
 import { fileWindow, maxWindowLines, numberLines } from './file-window.js';
 
+/** The structured answer of `get_file_contents` for a file. */
+export interface FileContentsOutput {
+  path: string;
+  ref: string;
+  size: number;
+  totalLines: number;
+  startLine: number;
+  endLine: number;
+  url: string;
+  /** The window's lines, unnumbered. */
+  content: string;
+}
+
+/** The structured answer of `get_file_contents` for a directory. */
+export interface DirectoryListingOutput {
+  path: string;
+  ref: string;
+  type: 'dir';
+  entries: { name: string; path: string; type: string; size: number }[];
+}
+
 /** Registers `get_file_contents`: a numbered window of one file (or a directory listing) of the repository. */
 export function registerGetFileContentsTool(server: McpServer, deps: GitHubServerDeps): void {
   const repository = `${deps.owner}/${deps.repo}`;
@@ -22,14 +43,19 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
         'found, use search_code to find the right one.',
       inputSchema: {
         path: z.string().min(1).describe('Path inside the repository, e.g. "src/cartservice/Program.cs".'),
-        ref: z.string().optional().describe('Branch, tag or commit sha; omit for the configured/default branch.'),
+        ref: z
+          .string()
+          .optional()
+          .describe('Branch, tag or commit sha; omit for the configured/default branch.'),
         startLine: z.number().int().min(1).optional().describe('First line to show (1-based); default 1.'),
         endLine: z
           .number()
           .int()
           .min(1)
           .optional()
-          .describe(`Last line to show (inclusive); default the end of the file, capped at ${maxWindowLines} lines.`),
+          .describe(
+            `Last line to show (inclusive); default the end of the file, capped at ${maxWindowLines} lines.`,
+          ),
       },
       annotations: readOnlyToolAnnotations,
     },
@@ -46,14 +72,24 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
           request: { signal: extra.signal },
         });
         if (Array.isArray(data)) {
-          const entries = data.map(({ name, path: entryPath, type, size }) => ({ name, path: entryPath, type, size }));
-          const lines = entries.map((e) => (e.type === 'dir' ? `dir  ${e.path}/` : `${e.type} ${e.path} (${e.size} bytes)`));
+          const entries = data.map(({ name, path: entryPath, type, size }) => ({
+            name,
+            path: entryPath,
+            type,
+            size,
+          }));
+          const lines = entries.map((e) =>
+            e.type === 'dir' ? `dir  ${e.path}/` : `${e.type} ${e.path} (${e.size} bytes)`,
+          );
           const header = `${path || '/'}@${refLabel} is a directory (${entries.length} entries)`;
-          return toolResult([header, ...lines].join('\n'), { path, ref: refLabel, type: 'dir', entries });
+          const output: DirectoryListingOutput = { path, ref: refLabel, type: 'dir', entries };
+          return toolResult([header, ...lines].join('\n'), output);
         }
         if (data.type !== 'file') {
           const target = 'target' in data && data.target ? ` pointing to ${data.target}` : '';
-          return toolError(`${path}@${refLabel} is a ${data.type}${target}, not a file; read its target instead.`);
+          return toolError(
+            `${path}@${refLabel} is a ${data.type}${target}, not a file; read its target instead.`,
+          );
         }
         if (data.size > 0 && (data.encoding !== 'base64' || !data.content)) {
           return toolError(
@@ -62,11 +98,22 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
           );
         }
         const content = Buffer.from(data.content ?? '', 'base64').toString('utf8');
-        if (content.includes('\u0000')) return toolError(`${path}@${refLabel} is a binary file (${data.size} bytes).`);
-        return fileResult(path, refLabel, data.size, data.html_url ?? '', content, input.startLine, input.endLine);
+        if (content.includes('\u0000'))
+          return toolError(`${path}@${refLabel} is a binary file (${data.size} bytes).`);
+        return fileResult(
+          path,
+          refLabel,
+          data.size,
+          data.html_url ?? '',
+          content,
+          input.startLine,
+          input.endLine,
+        );
       } catch (error) {
         if (gitHubStatus(error) === 404) {
-          return toolError(`'${path}' not found in ${repository} at ${refLabel}; try search_code to find the right path.`);
+          return toolError(
+            `'${path}' not found in ${repository} at ${refLabel}; try search_code to find the right path.`,
+          );
         }
         return toolError(`Could not read ${path} from ${repository}: ${describeGitHubError(error)}`);
       }
@@ -91,7 +138,7 @@ function fileResult(
     ? `\n… truncated: showing lines ${window.startLine}-${window.endLine} of ${window.totalLines}; ` +
       `call again with startLine=${window.endLine + 1} to read on.`
     : '';
-  return toolResult(`${header}\n${body}${note}`, {
+  const output: FileContentsOutput = {
     path,
     ref,
     size,
@@ -100,5 +147,6 @@ function fileResult(
     endLine: window.endLine,
     url,
     content: window.lines.join('\n'),
-  });
+  };
+  return toolResult(`${header}\n${body}${note}`, output);
 }

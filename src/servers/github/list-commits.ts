@@ -7,6 +7,11 @@ import type { GitHubServerDeps } from './deps.js';
 
 const defaultLimit = 10;
 
+/** The structured answer of `list_commits`. */
+export interface ListCommitsOutput {
+  commits: { sha: string; message: string; author: string; date: string; url: string }[];
+}
+
 /** Registers `list_commits`: recent commits of the repository, optionally those touching one path. */
 export function registerListCommitsTool(server: McpServer, deps: GitHubServerDeps): void {
   const repository = `${deps.owner}/${deps.repo}`;
@@ -53,19 +58,28 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
           sha: commit.sha,
           message: (commit.commit.message.split('\n')[0] ?? '').trim(),
           author: commit.commit.author?.name ?? commit.author?.login ?? 'unknown',
-          date: commit.commit.author?.date ?? commit.commit.committer?.date ?? '',
+          date: wholeSeconds(commit.commit.author?.date ?? commit.commit.committer?.date ?? ''),
           url: commit.html_url,
         }));
-        const filters = [path ? `touching ${path}` : '', since ? `since ${since}` : ''].filter(Boolean).join(' ');
+        const filters = [path ? `touching ${path}` : '', since ? `since ${since}` : '']
+          .filter(Boolean)
+          .join(' ');
         const summary =
           commits.length === 0
             ? `No commits in ${repository}${filters ? ` ${filters}` : ''}.`
             : `${commits.length} commit(s) in ${repository}${filters ? ` ${filters}` : ''}, newest first:`;
         const lines = commits.map((c) => `${c.sha} ${c.date} ${c.author}: ${c.message}`);
-        return toolResult([summary, ...lines].join('\n'), { commits });
+        const output: ListCommitsOutput = { commits };
+        return toolResult([summary, ...lines].join('\n'), output);
       } catch (error) {
         return toolError(`Could not list commits of ${repository}: ${describeGitHubError(error)}`);
       }
     },
   );
+}
+
+/** ISO 8601 in the form GitHub writes it (`…:37Z`), whatever precision the API answered with. */
+function wholeSeconds(date: string): string {
+  const time = Date.parse(date);
+  return Number.isNaN(time) ? date : new Date(time).toISOString().replace('.000Z', 'Z');
 }

@@ -7,6 +7,12 @@ import type { GitHubServerDeps } from './deps.js';
 
 const maxResults = 30;
 
+/** The structured answer of `search_code`. */
+export interface SearchCodeOutput {
+  total: number;
+  items: { path: string; url: string }[];
+}
+
 /** Registers `search_code`: GitHub code search, confined to the configured repository. */
 export function registerSearchCodeTool(server: McpServer, deps: GitHubServerDeps): void {
   const repository = `${deps.owner}/${deps.repo}`;
@@ -45,10 +51,8 @@ export function registerSearchCodeTool(server: McpServer, deps: GitHubServerDeps
             : `${data.total_count} file(s) in ${repository} match "${terms}"` +
               (data.total_count > items.length ? ` (showing ${items.length})` : '') +
               ':';
-        return toolResult([summary, ...items.map((item) => `${item.path} ${item.url}`)].join('\n'), {
-          total: data.total_count,
-          items,
-        });
+        const output: SearchCodeOutput = { total: data.total_count, items };
+        return toolResult([summary, ...items.map((item) => `${item.path} ${item.url}`)].join('\n'), output);
       } catch (error) {
         return toolError(`Code search in ${repository} failed: ${describeGitHubError(error)}`);
       }

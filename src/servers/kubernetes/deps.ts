@@ -4,7 +4,11 @@ import type { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 export interface KubernetesServerDeps {
   core: Pick<
     CoreV1Api,
-    'listNamespacedPod' | 'readNamespacedPod' | 'readNamespacedPodLog' | 'listNamespacedEvent' | 'listNamespacedService'
+    | 'listNamespacedPod'
+    | 'readNamespacedPod'
+    | 'readNamespacedPodLog'
+    | 'listNamespacedEvent'
+    | 'listNamespacedService'
   >;
   apps: Pick<AppsV1Api, 'listNamespacedDeployment' | 'listNamespacedStatefulSet' | 'listNamespacedDaemonSet'>;
   /** The only namespaces this server may read; the first is the default. */

@@ -13,6 +13,15 @@ import { closestServiceNames } from './service-names.js';
 const defaultTailLines = 200;
 const maxTailLines = 2000;
 
+/** The structured answer of `get_pod_logs`. */
+export interface PodLogsOutput {
+  pod: string;
+  container: string;
+  previous: boolean;
+  lines: number;
+  log: string;
+}
+
 /** Registers `get_pod_logs`: the tail of one container's log, current or from before its last restart. */
 export function registerGetPodLogsTool(server: McpServer, deps: KubernetesServerDeps): void {
   server.registerTool(
@@ -45,7 +54,9 @@ export function registerGetPodLogsTool(server: McpServer, deps: KubernetesServer
           .min(1)
           .max(maxTailLines)
           .optional()
-          .describe(`How many lines from the end to return (default ${defaultTailLines}, max ${maxTailLines}).`),
+          .describe(
+            `How many lines from the end to return (default ${defaultTailLines}, max ${maxTailLines}).`,
+          ),
         sinceSeconds: z
           .number()
           .int()
@@ -92,20 +103,19 @@ export function registerGetPodLogsTool(server: McpServer, deps: KubernetesServer
           previous && kubernetesStatusCode(error) === 400
             ? ' There is no previous instance (the container has not restarted); call again without previous.'
             : '';
-        return toolError(`Could not read logs of pod/${input.pod} container=${container}: ${describeKubernetesError(error)}.${hint}`);
+        return toolError(
+          `Could not read logs of pod/${input.pod} container=${container}: ${describeKubernetesError(error)}.${hint}`,
+        );
       }
       const text = typeof log === 'string' ? log.replace(/\n$/, '') : '';
       const lines = text === '' ? 0 : text.split('\n').length;
       const choice =
-        picked && containers.length > 1 ? ` (chosen from ${containers.join(', ')}; pass container to read another)` : '';
+        picked && containers.length > 1
+          ? ` (chosen from ${containers.join(', ')}; pass container to read another)`
+          : '';
       const header = `pod/${input.pod} container=${container} lines=${lines}${previous ? ' previous=true' : ''}${choice}`;
-      return toolResult(`${header}\n${lines === 0 ? '(no log lines)' : text}`, {
-        pod: input.pod,
-        container,
-        previous,
-        lines,
-        log: text,
-      });
+      const output: PodLogsOutput = { pod: input.pod, container, previous, lines, log: text };
+      return toolResult(`${header}\n${lines === 0 ? '(no log lines)' : text}`, output);
     },
   );
 }
@@ -118,16 +128,14 @@ async function podReadError(
   error: unknown,
 ): Promise<CallToolResult> {
   if (kubernetesStatusCode(error) !== 404) {
-    return toolError(`Could not read pod/${name} in namespace '${namespace}': ${describeKubernetesError(error)}`);
+    return toolError(
+      `Could not read pod/${name} in namespace '${namespace}': ${describeKubernetesError(error)}`,
+    );
   }
   let suggestion = 'Use list_pods with the service name to find the current pod names.';
   try {
     const pods = (await deps.core.listNamespacedPod({ namespace })).items;
-    const closest = closestServiceNames(
-      name,
-      pods.map((pod) => pod.metadata?.name ?? '').filter(Boolean),
-      5,
-    );
+    const closest = closestServiceNames(name, pods.map((pod) => pod.metadata?.name ?? '').filter(Boolean), 5);
     if (closest.length > 0) suggestion = `Closest pod names: ${closest.join(', ')}. ${suggestion}`;
   } catch {
     // The suggestion is a courtesy; the not-found answer stands without it.

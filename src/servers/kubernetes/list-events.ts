@@ -21,6 +21,12 @@ export interface EventSummary {
   lastTimestamp?: string;
 }
 
+/** The structured answer of `list_events`. */
+export interface ListEventsOutput {
+  namespace: string;
+  events: EventSummary[];
+}
+
 /** Registers `list_events`: what Kubernetes itself recorded (scheduling, pulls, probes, kills, back-offs). */
 export function registerListEventsTool(server: McpServer, deps: KubernetesServerDeps): void {
   server.registerTool(
@@ -60,7 +66,9 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
       try {
         items = (await deps.core.listNamespacedEvent({ namespace })).items;
       } catch (error) {
-        return toolError(`Could not list events in namespace '${namespace}': ${describeKubernetesError(error)}`);
+        return toolError(
+          `Could not list events in namespace '${namespace}': ${describeKubernetesError(error)}`,
+        );
       }
       // Filtered here rather than by field selector: a name prefix cannot be expressed as one.
       const matching = items.filter((event) => {
@@ -85,7 +93,8 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
       const lines = events.map(
         (e) => `${e.lastTimestamp ?? '-'} ${e.type} ${e.reason} ${e.object} x${e.count}: ${e.message}`,
       );
-      return toolResult([summary, ...lines].join('\n'), { namespace, events });
+      const output: ListEventsOutput = { namespace, events };
+      return toolResult([summary, ...lines].join('\n'), output);
     },
   );
 }

@@ -5,9 +5,19 @@ import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.j
 import { describeKubernetesError } from './api-error.js';
 import type { KubernetesServerDeps } from './deps.js';
 import { resolveNamespace } from './namespace-scope.js';
-import { summarisePod } from './pod-summary.js';
+import { summarisePod, type PodSummary } from './pod-summary.js';
 import { renderPods } from './render-pods.js';
 import { resolveServicePods } from './resolve-service.js';
+
+/** The structured answer of `list_pods`. */
+export interface ListPodsOutput {
+  namespace: string;
+  service: string;
+  workload: { kind: string; name: string } | null;
+  matchedBy: string;
+  pods: PodSummary[];
+  closestServices?: string[];
+}
 
 /** Registers `list_pods`: a service name (as people say it) to its pods and their health. */
 export function registerListPodsTool(server: McpServer, deps: KubernetesServerDeps): void {
@@ -27,7 +37,9 @@ export function registerListPodsTool(server: McpServer, deps: KubernetesServerDe
         service: z
           .string()
           .min(1)
-          .describe('Service name as the alert or person gave it, e.g. "cart-service"; matching is tolerant.'),
+          .describe(
+            'Service name as the alert or person gave it, e.g. "cart-service"; matching is tolerant.',
+          ),
         namespace: z
           .string()
           .optional()
@@ -45,7 +57,7 @@ export function registerListPodsTool(server: McpServer, deps: KubernetesServerDe
         const pods = found.pods
           .map((pod) => summarisePod(pod, now))
           .sort((a, b) => a.name.localeCompare(b.name));
-        const structured = {
+        const structured: ListPodsOutput = {
           namespace,
           service,
           workload: found.workload,
@@ -55,22 +67,22 @@ export function registerListPodsTool(server: McpServer, deps: KubernetesServerDe
         };
         return toolResult([headline(structured), ...renderPods(pods), ...found.notes].join('\n'), structured);
       } catch (error) {
-        return toolError(`Could not list pods in namespace '${namespace}': ${describeKubernetesError(error)}`);
+        return toolError(
+          `Could not list pods in namespace '${namespace}': ${describeKubernetesError(error)}`,
+        );
       }
     },
   );
 }
 
-interface Headline {
-  namespace: string;
-  service: string;
-  workload: { kind: string; name: string } | null;
-  matchedBy: string;
-  pods: { ready: string; phase: string }[];
-  closestServices?: string[];
-}
-
-function headline({ namespace, service, workload, matchedBy, pods, closestServices }: Headline): string {
+function headline({
+  namespace,
+  service,
+  workload,
+  matchedBy,
+  pods,
+  closestServices,
+}: ListPodsOutput): string {
   if (matchedBy === 'none') {
     const closest = closestServices?.length
       ? ` Closest existing names: ${closestServices.join(', ')}; call list_pods again with one of them.`

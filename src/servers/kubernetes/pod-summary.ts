@@ -39,7 +39,8 @@ export interface PodSummary {
 export function isoTime(value: Date | string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const date = value instanceof Date ? value : new Date(value);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  // Whole seconds read better; Kubernetes timestamps rarely carry more.
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
 }
 
 /** A kubectl-style age: `45s`, `12m`, `3h12m`, `2d4h`. */
@@ -59,11 +60,19 @@ export function summarisePod(pod: V1Pod, now: Date): PodSummary {
   const specContainers = pod.spec?.containers ?? [];
   const statuses = pod.status?.containerStatuses ?? [];
   const containers = specContainers.map((container) =>
-    summariseContainer(container, statuses.find((status) => status.name === container.name)),
+    summariseContainer(
+      container,
+      statuses.find((status) => status.name === container.name),
+    ),
   );
   const initStatuses = pod.status?.initContainerStatuses ?? [];
   const pendingInit = (pod.spec?.initContainers ?? [])
-    .map((container) => summariseContainer(container, initStatuses.find((status) => status.name === container.name)))
+    .map((container) =>
+      summariseContainer(
+        container,
+        initStatuses.find((status) => status.name === container.name),
+      ),
+    )
     .filter((container) => !(container.state === 'terminated' && container.exitCode === 0))
     .map((container) => ({ ...container, init: true }));
   const startTime = isoTime(pod.status?.startTime);
@@ -112,7 +121,8 @@ function summariseContainer(container: V1Container, status: V1ContainerStatus | 
     };
   }
   const { requests, limits } = container.resources ?? {};
-  if (requests || limits) summary.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+  if (requests || limits)
+    summary.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
   return summary;
 }
 

@@ -7,7 +7,8 @@ export function renderPods(pods: PodSummary[]): string[] {
     `  labels: ${formatMap(pod.labels) || '(none)'}`,
     ...pod.containers.flatMap(containerLines),
     ...pod.conditions.map(
-      (c) => `  condition ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`,
+      (c) =>
+        `  condition ${c.type}=${c.status}${c.reason ? ` ${c.reason}` : ''}${c.message ? `: ${c.message}` : ''}`,
     ),
   ]);
 }

@@ -36,9 +36,21 @@ export async function resolveServicePods(
 ): Promise<ServiceResolution> {
   const notes: string[] = [];
   const [deployments, statefulSets, daemonSets, services] = await Promise.all([
-    listOrEmpty('deployments', notes, async () => (await deps.apps.listNamespacedDeployment({ namespace })).items),
-    listOrEmpty('statefulsets', notes, async () => (await deps.apps.listNamespacedStatefulSet({ namespace })).items),
-    listOrEmpty('daemonsets', notes, async () => (await deps.apps.listNamespacedDaemonSet({ namespace })).items),
+    listOrEmpty(
+      'deployments',
+      notes,
+      async () => (await deps.apps.listNamespacedDeployment({ namespace })).items,
+    ),
+    listOrEmpty(
+      'statefulsets',
+      notes,
+      async () => (await deps.apps.listNamespacedStatefulSet({ namespace })).items,
+    ),
+    listOrEmpty(
+      'daemonsets',
+      notes,
+      async () => (await deps.apps.listNamespacedDaemonSet({ namespace })).items,
+    ),
     listOrEmpty('services', notes, async () => (await deps.core.listNamespacedService({ namespace })).items),
   ]);
   const candidates: Candidate[] = [
@@ -52,7 +64,8 @@ export async function resolveServicePods(
   let best: { candidate: Candidate; strength: number } | undefined;
   for (const candidate of candidates) {
     const strength = serviceNameMatch(service, candidate.name);
-    if (candidate.selector && strength > 0 && (!best || strength > best.strength)) best = { candidate, strength };
+    if (candidate.selector && strength > 0 && (!best || strength > best.strength))
+      best = { candidate, strength };
   }
   if (best?.candidate.selector) {
     const { kind, name, selector } = best.candidate;
@@ -63,7 +76,9 @@ export async function resolveServicePods(
   const allPods = (await deps.core.listNamespacedPod({ namespace })).items;
   const byLabel = matchByPodLabel(service, allPods);
   if (byLabel) return { workload: null, ...byLabel, notes };
-  const byName = allPods.filter((pod) => serviceNameMatch(service, podBaseName(pod.metadata?.name ?? '')) > 0);
+  const byName = allPods.filter(
+    (pod) => serviceNameMatch(service, podBaseName(pod.metadata?.name ?? '')) > 0,
+  );
   if (byName.length > 0) {
     const base = podBaseName(byName[0]?.metadata?.name ?? '');
     return { workload: null, matchedBy: `pod name prefix ${base}`, pods: byName, notes };
@@ -73,10 +88,20 @@ export async function resolveServicePods(
     ...candidates.map((candidate) => candidate.name),
     ...allPods.flatMap((pod) => appLabelKeys.map((key) => pod.metadata?.labels?.[key] ?? '')).filter(Boolean),
   ];
-  return { workload: null, matchedBy: 'none', pods: [], closestServices: closestServiceNames(service, known), notes };
+  return {
+    workload: null,
+    matchedBy: 'none',
+    pods: [],
+    closestServices: closestServiceNames(service, known),
+    notes,
+  };
 }
 
-function workload(kind: Candidate['kind'], name: string | undefined, selector: string | undefined): Candidate {
+function workload(
+  kind: Candidate['kind'],
+  name: string | undefined,
+  selector: string | undefined,
+): Candidate {
   return { kind, name: name ?? '', selector };
 }
 
@@ -91,7 +116,10 @@ function matchByPodLabel(service: string, pods: V1Pod[]): { matchedBy: string; p
   }
   if (!best) return undefined;
   const { key, value } = best;
-  return { matchedBy: `pod label ${key}=${value}`, pods: pods.filter((pod) => pod.metadata?.labels?.[key] === value) };
+  return {
+    matchedBy: `pod label ${key}=${value}`,
+    pods: pods.filter((pod) => pod.metadata?.labels?.[key] === value),
+  };
 }
 
 /** A pod name without the suffixes its controller generated: `cartservice-7d9f8b6c4-x2k9p` → `cartservice`. */
@@ -124,7 +152,8 @@ async function listOrEmpty<T>(what: string, notes: string[], list: () => Promise
   try {
     return await list();
   } catch (error) {
-    if (kubernetesStatusCode(error) !== 404) notes.push(`could not list ${what}: ${describeKubernetesError(error)}`);
+    if (kubernetesStatusCode(error) !== 404)
+      notes.push(`could not list ${what}: ${describeKubernetesError(error)}`);
     return [];
   }
 }

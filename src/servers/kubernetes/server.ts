@@ -11,7 +11,10 @@ export type { KubernetesServerDeps } from './deps.js';
  * The bundled, read-only Kubernetes MCP server: `list_pods`, `get_pod_logs`, `list_events`, scoped
  * to `deps.namespaces`. Connect `server` to a transport; `cleanup` closes it.
  */
-export function createKubernetesServer(deps: KubernetesServerDeps): { server: McpServer; cleanup(): Promise<void> } {
+export function createKubernetesServer(deps: KubernetesServerDeps): {
+  server: McpServer;
+  cleanup(): Promise<void>;
+} {
   if (deps.namespaces.length === 0) throw new Error('createKubernetesServer needs at least one namespace');
   const server = new McpServer(
     { name: 'sre-agent-kubernetes', version: '0.1.0' },

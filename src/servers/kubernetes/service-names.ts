@@ -45,12 +45,15 @@ export function closestServiceNames(query: string, candidates: readonly string[]
   const queryForms = serviceNameVariants(query).filter((form) => form.length > 0);
   const ranked = [...new Set(candidates)].map((name) => {
     const forms = serviceNameVariants(name);
-    const contains = queryForms.some((q) => forms.some((c) => Math.min(q.length, c.length) >= 3 && (c.includes(q) || q.includes(c))));
+    const contains = queryForms.some((q) =>
+      forms.some((c) => Math.min(q.length, c.length) >= 3 && (c.includes(q) || q.includes(c))),
+    );
     const distance = Math.min(...queryForms.flatMap((q) => forms.map((c) => editDistance(q, c))));
     return { name, contains, distance };
   });
   ranked.sort(
-    (a, b) => Number(b.contains) - Number(a.contains) || a.distance - b.distance || a.name.localeCompare(b.name),
+    (a, b) =>
+      Number(b.contains) - Number(a.contains) || a.distance - b.distance || a.name.localeCompare(b.name),
   );
   return ranked.slice(0, limit).map((entry) => entry.name);
 }

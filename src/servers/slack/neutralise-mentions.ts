@@ -11,12 +11,15 @@ const broadcastNames = new Set(['channel', 'here', 'everyone', 'group']);
  */
 export function neutraliseMentions(text: string): string {
   return text
-    .replace(/<!([a-z]+)(\^[^|>]*)?(?:\|([^>]*))?>/gi, (whole, command: string, _id?: string, label?: string) => {
-      const name = command.toLowerCase();
-      if (broadcastNames.has(name)) return `@${zeroWidthSpace}${name}`;
-      if (name === 'subteam') return `@${zeroWidthSpace}${(label ?? 'group').replace(/^@/, '')}`;
-      return whole;
-    })
+    .replace(
+      /<!([a-z]+)(\^[^|>]*)?(?:\|([^>]*))?>/gi,
+      (whole, command: string, _id?: string, label?: string) => {
+        const name = command.toLowerCase();
+        if (broadcastNames.has(name)) return `@${zeroWidthSpace}${name}`;
+        if (name === 'subteam') return `@${zeroWidthSpace}${(label ?? 'group').replace(/^@/, '')}`;
+        return whole;
+      },
+    )
     .replace(/<@([A-Z0-9]+)(?:\|([^>]*))?>/gi, (_whole, id: string, label?: string) => {
       return `@${zeroWidthSpace}${(label ?? id).replace(/^@/, '')}`;
     })

@@ -10,6 +10,13 @@ import { neutraliseMentions, neutraliseMentionsDeep } from './neutralise-mention
 /** Block Kit blocks as the client types them; the tool takes them as loose JSON objects. */
 type SlackBlocks = Extract<ChatPostMessageArguments, { blocks: unknown }>['blocks'];
 
+/** The structured answer of `post_message`: the post Slack confirmed. */
+export interface PostMessageOutput {
+  ok: true;
+  channel: string;
+  ts: string;
+}
+
 /** Registers `post_message`: the one write of the bundled servers, pinned to the configured channel. */
 export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps): void {
   server.registerTool(
@@ -21,7 +28,10 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
         'Only that channel is allowed: naming another is refused. Broadcast and user mentions ' +
         '(@channel, @here, <@U…>) are made inert. text is required, also as the fallback when blocks are given.',
       inputSchema: {
-        text: z.string().min(1).describe('Message text (Slack mrkdwn); also the notification fallback for blocks.'),
+        text: z
+          .string()
+          .min(1)
+          .describe('Message text (Slack mrkdwn); also the notification fallback for blocks.'),
         blocks: z
           .array(z.record(z.string(), z.unknown()))
           .max(50)
@@ -33,7 +43,12 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
           .optional()
           .describe(`Channel id; may be omitted. Anything other than ${deps.channel} is refused.`),
       },
-      annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
     },
     async ({ text, blocks, thread_ts, channel }) => {
       if (channel !== undefined && channel !== deps.channel) {
@@ -46,7 +61,7 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
         const response = await deps.client.chat.postMessage({
           channel: deps.channel,
           text: neutraliseMentions(text),
-          ...(blocks ? { blocks: neutraliseMentionsDeep(blocks) as SlackBlocks } : {}),
+          ...(blocks ? { blocks: neutraliseMentionsDeep(blocks) as unknown as SlackBlocks } : {}),
           ...(thread_ts ? { thread_ts } : {}),
           link_names: false,
           unfurl_links: false,
@@ -56,7 +71,11 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
         if (response.ok !== true || !response.ts) {
           return toolError(`Slack did not confirm the post: ${response.error ?? 'no ts in the answer'}.`);
         }
-        const posted = { ok: true, channel: response.channel ?? deps.channel, ts: response.ts };
+        const posted: PostMessageOutput = {
+          ok: true,
+          channel: response.channel ?? deps.channel,
+          ts: response.ts,
+        };
         return toolResult(`Posted to Slack channel ${posted.channel} (ts ${posted.ts}).`, posted);
       } catch (error) {
         return toolError(describeSlackError(error));
@@ -72,7 +91,8 @@ function describeSlackError(error: unknown): string {
     if (error.code === 'slack_webapi_platform_error' && typeof data?.error === 'string') {
       return `Slack refused the post: ${data.error}. Nothing was posted.`;
     }
-    if (error.code === 'slack_webapi_rate_limited_error') return 'Slack rate-limited the post; nothing was posted.';
+    if (error.code === 'slack_webapi_rate_limited_error')
+      return 'Slack rate-limited the post; nothing was posted.';
   }
   return `Slack API unreachable, nothing was posted: ${errorMessage(error)}`;
 }

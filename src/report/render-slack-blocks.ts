@@ -1,0 +1,99 @@
+/**
+ * Block Kit pieces for the Slack renderer: the few block shapes a report uses, Slack's size
+ * limits, and one-line renderings of evidence, files and commits as escaped mrkdwn.
+ */
+import { commitParts, fileLabel, linkableUrl, oneLine } from './render-format.js';
+import type { Evidence, SuspectCommit, SuspectFile } from './schema.js';
+import { escapeSlackText, neutraliseMentions, slackMrkdwn, truncate, truncateEscaped } from './slack-text.js';
+
+/**
+ * The Block Kit blocks a report is made of. Structurally a subset of `KnownBlock` from
+ * `@slack/types`, so a message can go to `chat.postMessage` as it is.
+ */
+export type SlackBlock =
+  | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: true } }
+  | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
+  | { type: 'context'; elements: Array<{ type: 'mrkdwn'; text: string }> }
+  | { type: 'divider' };
+
+/** A message as `chat.postMessage` takes it: `text` is the notification and screen-reader fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+/** Slack's limits (DESIGN.md 6), with the whole message measured as its JSON. */
+export const SLACK_LIMITS = {
+  headerText: 150,
+  sectionText: 3000,
+  contextText: 2000,
+  blocks: 50,
+  messageChars: 10_000,
+} as const;
+
+/** How big a message is, as Slack would count it at worst: the length of its JSON. */
+export function slackMessageSize(message: SlackMessage): number {
+  return JSON.stringify(message).length;
+}
+
+/**
+ * A mrkdwn section. The text is neutralised again as a whole and, if it is still too long,
+ * shortened without leaving half a `<link|…>` behind.
+ */
+export function section(text: string): SlackBlock {
+  let safe = neutraliseMentions(text);
+  if (safe.length > SLACK_LIMITS.sectionText) {
+    safe = truncateEscaped(safe, SLACK_LIMITS.sectionText).replace(/<[^>]*…$/, '…');
+  }
+  return { type: 'section', text: { type: 'mrkdwn', text: safe } };
+}
+
+/** A plain-text header: plain text does not render mentions, but they are made plain anyway. */
+export function header(text: string): SlackBlock {
+  return {
+    type: 'header',
+    text: {
+      type: 'plain_text',
+      text: truncate(neutraliseMentions(text), SLACK_LIMITS.headerText),
+      emoji: true,
+    },
+  };
+}
+
+/** A context block of mrkdwn lines, each already escaped. */
+export function context(texts: string[]): SlackBlock {
+  return {
+    type: 'context',
+    elements: texts.map((text) => ({
+      type: 'mrkdwn',
+      text: truncateEscaped(neutraliseMentions(text), SLACK_LIMITS.contextText),
+    })),
+  };
+}
+
+/** Inline code that cannot be closed early by a backtick inside it. */
+export function slackCode(text: string, max: number): string {
+  return `\`${slackMrkdwn(oneLine(text).replace(/`/g, "'"), max)}\``;
+}
+
+/** `• *logs* — NullReferenceException in AddItemAsync \`pod/cart-7d9\`` */
+export function evidenceLine(item: Evidence, detailMax: number, refMax: number): string {
+  const ref = item.ref === undefined || item.ref === '' ? '' : ` ${slackCode(item.ref, refMax)}`;
+  return `• *${item.source}* — ${slackMrkdwn(oneLine(item.detail), detailMax)}${ref}`;
+}
+
+/** `• <https://github.com/…#L87|src/cart/RedisCartStore.cs:87>`, or the name in code without a URL. */
+export function fileLine(file: SuspectFile, labelMax: number, urlMax: number): string {
+  const url = linkableUrl(file.url);
+  if (url === undefined || url.length > urlMax) return `• ${slackCode(fileLabel(file), labelMax)}`;
+  // Inside <url|label> a `|` would end the URL early; `&` is escaped like everywhere else.
+  const href = escapeSlackText(url).replace(/\|/g, '%7C');
+  return `• <${href}|${slackMrkdwn(oneLine(fileLabel(file)), labelMax)}>`;
+}
+
+/** `• \`3f9c2ab\` Fix cart limit — Jane Doe, 2026-11-19` */
+export function commitLine(commit: SuspectCommit, max: number): string {
+  const { sha, message, byline } = commitParts(commit);
+  const text = [message, byline === '' ? '' : `— ${byline}`].filter((part) => part !== '').join(' ');
+  return `• ${slackCode(sha, 40)}${text === '' ? '' : ' ' + slackMrkdwn(text, max)}`;
+}

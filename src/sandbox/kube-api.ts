@@ -1,0 +1,200 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Scenario } from './scenario-types.js';
+import type { KubeResource } from './kube-resources.js';
+import type { KubeStore } from './kube-store.js';
+import { createKubeStore, listResourceVersion, listTypeOf } from './kube-store.js';
+import {
+  apiGroupDocument,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  sandboxKubeVersion,
+} from './kube-discovery.js';
+import { compileFieldSelector, compileLabelSelector } from './kube-selectors.js';
+import { buildMetadataResponse, buildTable, negotiateShape } from './kube-table.js';
+import { parseLogQuery, podLogText } from './kube-logs.js';
+import { KubeStatusError, badRequest, methodNotAllowed, notFound, unknownPath } from './kube-status.js';
+import { listenLocal, pathSegments, readBody, sendJson, sendText } from './local-http.js';
+import type { LocalServer } from './local-http.js';
+
+/** Where a request points once the `/api/v1` or `/apis/<group>/<version>` prefix is read. */
+interface ResourcePath {
+  resource: KubeResource;
+  namespace: string | undefined;
+  name: string | undefined;
+  subresource: string | undefined;
+}
+
+function resolveResourcePath(store: KubeStore, group: string, version: string, rest: string[]): ResourcePath {
+  const namespaced = rest[0] === 'namespaces' && rest.length >= 3;
+  const namespace = namespaced ? rest[1] : undefined;
+  const [plural, name, subresource, ...extra] = namespaced ? rest.slice(2) : rest;
+  const resource = store.resources.find(
+    (r) => r.group === group && r.version === version && r.plural === plural,
+  );
+  // A namespaced resource read by name needs its namespace; a cluster-scoped one has none.
+  if (
+    !resource ||
+    extra.length > 0 ||
+    (namespaced && !resource.namespaced) ||
+    (!namespaced && name && resource.namespaced)
+  ) {
+    throw unknownPath();
+  }
+  return { resource, namespace, name, subresource };
+}
+
+/** SelfSubjectAccessReview: everything is allowed. The body may be protobuf, so it is only echoed when JSON. */
+async function selfSubjectAccessReview(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  let spec: unknown = {};
+  if ((req.headers['content-type'] ?? '').includes('json')) {
+    try {
+      spec = (JSON.parse(body.toString('utf8')) as { spec?: unknown }).spec ?? {};
+    } catch {
+      spec = {}; // the review's answer does not depend on the question
+    }
+  }
+  sendJson(res, 201, {
+    kind: 'SelfSubjectAccessReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec,
+    status: { allowed: true, reason: 'the sandbox cluster allows every read' },
+  });
+}
+
+function serveObjects(
+  store: KubeStore,
+  path: ResourcePath,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): void {
+  const { resource, namespace, name } = path;
+  const shape = negotiateShape(req.headers.accept);
+  const params = url.searchParams;
+  if (params.get('watch') === 'true' || params.get('watch') === '1') {
+    throw badRequest('the sandbox cluster does not support watch: it replays a fixed scenario');
+  }
+  if (name !== undefined) {
+    const object = store.get(resource, namespace, name);
+    if (!object) throw notFound(resource.plural, name, resource.group);
+    if (shape.as === 'Table') {
+      const options = {
+        apiVersion: shape.apiVersion,
+        includeObject: params.get('includeObject'),
+        now: store.now,
+        resourceVersion: listResourceVersion,
+      };
+      return sendJson(res, 200, buildTable(resource, [object], options));
+    }
+    if (shape.as === 'PartialObjectMetadata')
+      return sendJson(res, 200, buildMetadataResponse(object, shape.apiVersion, listResourceVersion));
+    return sendJson(res, 200, object);
+  }
+  const labels = compileLabelSelector(params.get('labelSelector'));
+  const fields = compileFieldSelector(params.get('fieldSelector'));
+  const objects = store.list(resource, namespace).filter((o) => labels(o) && fields(o));
+  if (shape.as === 'Table') {
+    const options = {
+      apiVersion: shape.apiVersion,
+      includeObject: params.get('includeObject'),
+      now: store.now,
+      resourceVersion: listResourceVersion,
+    };
+    return sendJson(res, 200, buildTable(resource, objects, options));
+  }
+  if (shape.as === 'PartialObjectMetadata')
+    return sendJson(res, 200, buildMetadataResponse(objects, shape.apiVersion, listResourceVersion));
+  sendJson(res, 200, {
+    ...listTypeOf(resource),
+    metadata: { resourceVersion: listResourceVersion },
+    items: objects,
+  });
+}
+
+function servePodLog(
+  store: KubeStore,
+  scenario: Scenario,
+  path: ResourcePath,
+  res: ServerResponse,
+  url: URL,
+): void {
+  const pod = store.get(path.resource, path.namespace, path.name ?? '');
+  if (!pod) throw notFound('pods', path.name ?? '');
+  sendText(res, 200, podLogText(pod, scenario.logs, parseLogQuery(url.searchParams), store.now));
+}
+
+async function route(
+  store: KubeStore,
+  scenario: Scenario,
+  serverAddress: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<void> {
+  const segments = pathSegments(url.pathname);
+  const method = req.method ?? 'GET';
+  const [root, first, second, third] = segments;
+  if (segments.length === 1 && (root === 'healthz' || root === 'readyz' || root === 'livez'))
+    return sendText(res, 200, 'ok');
+  if (segments.length === 1 && root === 'version') return sendJson(res, 200, sandboxKubeVersion);
+  if (
+    method === 'POST' &&
+    root === 'apis' &&
+    first === 'authorization.k8s.io' &&
+    third === 'selfsubjectaccessreviews' &&
+    segments.length === 4
+  ) {
+    return selfSubjectAccessReview(req, res);
+  }
+  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (root === 'api') {
+    if (segments.length === 1) return sendJson(res, 200, apiVersions(serverAddress));
+    [group, version, rest] = ['', first ?? '', segments.slice(2)];
+  } else if (root === 'apis') {
+    if (segments.length === 1) return sendJson(res, 200, apiGroupList(store.resources));
+    if (segments.length === 2) {
+      const document = apiGroupDocument(store.resources, first ?? '');
+      if (!document) throw unknownPath();
+      return sendJson(res, 200, document);
+    }
+    [group, version, rest] = [first ?? '', second ?? '', segments.slice(3)];
+  } else {
+    throw unknownPath();
+  }
+  if (rest.length === 0) {
+    const list = apiResourceList(store.resources, group, version);
+    if (!list) throw unknownPath();
+    return sendJson(res, 200, list);
+  }
+  const path = resolveResourcePath(store, group, version, rest);
+  if (path.subresource === undefined) return serveObjects(store, path, req, res, url);
+  if (path.resource.group === '' && path.resource.plural === 'pods' && path.subresource === 'log') {
+    return servePodLog(store, scenario, path, res, url);
+  }
+  throw unknownPath();
+}
+
+/**
+ * Serve a scenario's cluster as a read-only Kubernetes API on 127.0.0.1, close enough to the
+ * real one that kubectl, @kubernetes/client-node and client-go based MCP servers work unmodified.
+ */
+export async function startKubernetesApi(scenario: Scenario): Promise<LocalServer> {
+  const store = createKubeStore(scenario);
+  let serverAddress = '127.0.0.1';
+  const server = await listenLocal('kubernetes', async (req, res, url) => {
+    try {
+      await route(store, scenario, serverAddress, req, res, url);
+    } catch (error) {
+      if (!(error instanceof KubeStatusError)) throw error;
+      sendJson(res, error.status.code, error.status);
+    }
+  });
+  serverAddress = `127.0.0.1:${server.port}`;
+  return server;
+}

@@ -1,0 +1,222 @@
+import type { IncomingMessage } from 'node:http';
+import type { SandboxSlackMessage } from '../report/schema.js';
+import { checkBlocks } from './slack-blocks-check.js';
+import { listenLocal, pathSegments, readBody, sendJson } from './local-http.js';
+import type { LocalServer } from './local-http.js';
+
+/** The sandbox workspace: one bot, one channel. */
+export const sandboxSlack = {
+  teamId: 'T0SANDBOX1',
+  team: 'sre-agent sandbox',
+  userId: 'U0SREAGENT',
+  botId: 'B0SREAGENT',
+  channelId: 'C0SANDBOX1',
+  channelName: 'incidents',
+} as const;
+
+/** The local Slack Web API and what it received. */
+export interface SlackApi extends LocalServer {
+  /** Every message posted so far (updated in place by chat.update), oldest first. */
+  messages(): SandboxSlackMessage[];
+}
+
+type Args = Record<string, unknown>;
+type Reply = Record<string, unknown>;
+
+/** Form bodies carry everything as strings, JSON bodies as values; query parameters count too. */
+async function readArgs(req: IncomingMessage, url: URL): Promise<Args> {
+  const args: Args = Object.fromEntries(url.searchParams);
+  const body = (await readBody(req)).toString('utf8');
+  if (body === '') return args;
+  if ((req.headers['content-type'] ?? '').includes('application/json')) {
+    const parsed = JSON.parse(body) as unknown;
+    return typeof parsed === 'object' && parsed !== null ? { ...args, ...(parsed as Args) } : args;
+  }
+  return { ...args, ...Object.fromEntries(new URLSearchParams(body)) };
+}
+
+/** `blocks` and `attachments` arrive as JSON text in form bodies. */
+function jsonArg(value: unknown): { ok: true; value: unknown } | { ok: false } {
+  if (typeof value !== 'string') return { ok: true, value };
+  try {
+    return { ok: true, value: JSON.parse(value) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+function tokenOf(req: IncomingMessage, args: Args): string | undefined {
+  const header = req.headers.authorization ?? '';
+  if (header.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
+  return typeof args.token === 'string' ? args.token : undefined;
+}
+
+function channelObject() {
+  return {
+    id: sandboxSlack.channelId,
+    name: sandboxSlack.channelName,
+    is_channel: true,
+    is_private: false,
+    is_archived: false,
+    is_member: true,
+    is_general: false,
+    created: 1_700_000_000,
+    topic: {
+      value: 'Incident reports from sre-agent',
+      creator: sandboxSlack.userId,
+      last_set: 1_700_000_000,
+    },
+    purpose: {
+      value: 'Where the sandbox posts diagnoses',
+      creator: sandboxSlack.userId,
+      last_set: 1_700_000_000,
+    },
+    num_members: 3,
+  };
+}
+
+/** Accept the channel as an id, `incidents` or `#incidents`, as Slack does. */
+function resolveChannel(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const name = value.replace(/^#/, '');
+  return value === sandboxSlack.channelId || name === sandboxSlack.channelName
+    ? sandboxSlack.channelId
+    : undefined;
+}
+
+function messageBody(message: SandboxSlackMessage): Reply {
+  return {
+    type: 'message',
+    user: sandboxSlack.userId,
+    bot_id: sandboxSlack.botId,
+    team: sandboxSlack.teamId,
+    text: message.text,
+    ts: message.ts,
+    ...(message.blocks ? { blocks: message.blocks } : {}),
+    ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+  };
+}
+
+interface MessageContent {
+  text: string;
+  blocks?: unknown[];
+}
+
+/** The text and blocks of a post or update, or the Slack error reply that refuses them. */
+function readContent(args: Args): { content: MessageContent } | { refusal: Reply } {
+  const refuse = (error: string, extra: Reply = {}) => ({ refusal: { ok: false, error, ...extra } });
+  const blocks = jsonArg(args.blocks);
+  const attachments = jsonArg(args.attachments);
+  if (!blocks.ok) return refuse('invalid_blocks_format');
+  if (!attachments.ok) return refuse('invalid_attachments');
+  const text = typeof args.text === 'string' ? args.text : '';
+  const blockList =
+    Array.isArray(blocks.value) && blocks.value.length > 0 ? (blocks.value as unknown[]) : undefined;
+  if (text === '' && !blockList && attachments.value === undefined) return refuse('no_text');
+  if (text.length > 40_000) return refuse('msg_too_long');
+  if (blocks.value !== undefined && blocks.value !== '') {
+    const problems = checkBlocks(blocks.value);
+    if (problems.length)
+      return refuse('invalid_blocks', { errors: problems, response_metadata: { messages: problems } });
+  }
+  return { content: { text, ...(blockList ? { blocks: blockList } : {}) } };
+}
+
+/**
+ * Serve a Slack Web API on 127.0.0.1 (base URL `<url>/api/`): auth.test, chat.postMessage,
+ * chat.update, conversations.info/list/history, chat.getPermalink. Every post is recorded and
+ * served back at `GET <url>/api/_sandbox/messages`. Errors come as `ok: false` with HTTP 200.
+ */
+export async function startSlackApi(options: { token: string; now: string }): Promise<SlackApi> {
+  const messages: SandboxSlackMessage[] = [];
+  const baseSeconds = Math.floor(Date.parse(options.now) / 1000);
+  const nextTs = () => `${baseSeconds}.${String((messages.length + 1) * 100).padStart(6, '0')}`;
+
+  const methods: Record<string, (args: Args) => Reply> = {
+    'auth.test': () => ({
+      url: 'https://sre-agent-sandbox.slack.com/',
+      team: sandboxSlack.team,
+      user: 'sre-agent',
+      team_id: sandboxSlack.teamId,
+      user_id: sandboxSlack.userId,
+      bot_id: sandboxSlack.botId,
+      is_enterprise_install: false,
+    }),
+    'chat.postMessage': (args) => {
+      const channel = resolveChannel(args.channel);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      const read = readContent(args);
+      if ('refusal' in read) return read.refusal;
+      const { content } = read;
+      const threadTs =
+        typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : undefined;
+      const message: SandboxSlackMessage = {
+        channel,
+        text: content.text,
+        ts: nextTs(),
+        ...(content.blocks ? { blocks: content.blocks } : {}),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      };
+      messages.push(message);
+      return { channel, ts: message.ts, message: messageBody(message) };
+    },
+    'chat.update': (args) => {
+      const channel = resolveChannel(args.channel);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      const message = messages.find((m) => m.channel === channel && m.ts === args.ts);
+      if (!message) return { ok: false, error: 'message_not_found' };
+      const read = readContent(args);
+      if ('refusal' in read) return read.refusal;
+      const { content } = read;
+      message.text = content.text;
+      if (content.blocks) message.blocks = content.blocks;
+      return { channel, ts: message.ts, text: message.text, message: messageBody(message) };
+    },
+    'chat.getPermalink': (args) => {
+      const channel = resolveChannel(args.channel);
+      const message = messages.find((m) => m.channel === channel && m.ts === args.message_ts);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      if (!message) return { ok: false, error: 'message_not_found' };
+      return {
+        channel,
+        permalink: `https://sre-agent-sandbox.slack.com/archives/${channel}/p${message.ts.replace('.', '')}`,
+      };
+    },
+    'conversations.info': (args) =>
+      resolveChannel(args.channel) ? { channel: channelObject() } : { ok: false, error: 'channel_not_found' },
+    'conversations.list': () => ({ channels: [channelObject()], response_metadata: { next_cursor: '' } }),
+    'conversations.history': (args) => {
+      const channel = resolveChannel(args.channel);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      const history = messages
+        .filter((m) => m.channel === channel && !m.thread_ts)
+        .reverse()
+        .map(messageBody);
+      return { messages: history, has_more: false, response_metadata: { next_cursor: '' } };
+    },
+  };
+
+  const server = await listenLocal('slack', async (req, res, url) => {
+    const segments = pathSegments(url.pathname);
+    const last = segments.at(-1) ?? '';
+    if (req.method === 'GET' && last === 'messages' && segments.at(-2) === '_sandbox') {
+      return sendJson(res, 200, { messages });
+    }
+    const method = segments.length <= 2 && (segments.length === 1 || segments[0] === 'api') ? last : '';
+    let args: Args;
+    try {
+      args = await readArgs(req, url);
+    } catch {
+      return sendJson(res, 200, { ok: false, error: 'invalid_json' });
+    }
+    if (method === 'api.test') return sendJson(res, 200, { ok: true, args });
+    const handler = methods[method];
+    if (!handler) return sendJson(res, 200, { ok: false, error: 'unknown_method', req_method: method });
+    const token = tokenOf(req, args);
+    if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
+    if (token !== options.token) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+    const reply = handler(args);
+    sendJson(res, 200, reply.ok === false ? reply : { ok: true, ...reply });
+  });
+  return { ...server, messages: () => messages.map((m) => ({ ...m })) };
+}
