@@ -15,7 +15,10 @@ async function configFile(name: string, text: string): Promise<string> {
 
 describe('settings', () => {
   it('needs no file: defaults, with flags over environment', async () => {
-    const s = await loadSettings({ service: 'cart-service', model: 'm-flag' }, { SRE_AGENT_MODEL: 'm-env', SLACK_CHANNEL_ID: 'C1' });
+    const s = await loadSettings(
+      { service: 'cart-service', model: 'm-flag' },
+      { SRE_AGENT_MODEL: 'm-env', SLACK_CHANNEL_ID: 'C1' },
+    );
     expect(s).toMatchObject({
       service: 'cart-service',
       namespace: 'default',
@@ -31,13 +34,23 @@ describe('settings', () => {
   it('refuses a namespace outside the allowed ones, naming the flag and the fix', async () => {
     const attempt = loadSettings({ service: 'cart', namespace: 'kube-system' }, {});
     await expect(attempt).rejects.toBeInstanceOf(UsageError);
-    await expect(attempt).rejects.toThrow(/--namespace: 'kube-system' is outside the allowed namespaces \(default\)/);
+    await expect(attempt).rejects.toThrow(
+      /--namespace: 'kube-system' is outside the allowed namespaces \(default\)/,
+    );
   });
 
   it('reads YAML config and applies aliases and namespaces', async () => {
-    const file = await configFile('c.yaml', 'namespaces: [shop, default]\nserviceAliases: { cart: cartservice }\ntimeout: 90s\n');
+    const file = await configFile(
+      'c.yaml',
+      'namespaces: [shop, default]\nserviceAliases: { cart: cartservice }\ntimeout: 90s\n',
+    );
     const s = await loadSettings({ service: 'cart', config: file }, {});
-    expect(s).toMatchObject({ service: 'cartservice', namespace: 'shop', namespaces: ['shop', 'default'], timeoutMs: 90_000 });
+    expect(s).toMatchObject({
+      service: 'cartservice',
+      namespace: 'shop',
+      namespaces: ['shop', 'default'],
+      timeoutMs: 90_000,
+    });
   });
 
   it('names the file and field of a typo in the config', async () => {
@@ -46,7 +59,9 @@ describe('settings', () => {
   });
 
   it('names the flag of a bad value', async () => {
-    await expect(loadSettings({ service: 'cart', timeout: 'soon' }, {})).rejects.toThrow(/--timeout: 'soon' is not a duration/);
+    await expect(loadSettings({ service: 'cart', timeout: 'soon' }, {})).rejects.toThrow(
+      /--timeout: 'soon' is not a duration/,
+    );
     await expect(loadSettings({ service: 'cart', maxTurns: '0' }, {})).rejects.toThrow(/--max-turns/);
     await expect(loadSettings({ service: 'cart', output: 'xml' }, {})).rejects.toThrow(/--output: 'xml'/);
   });

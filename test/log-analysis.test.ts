@@ -20,7 +20,10 @@ describe('stack frames', () => {
       line: 31,
       function: 'convert',
     });
-    expect(parseStackFrame('\t/app/server/handler.go:58 +0x1d4')).toMatchObject({ file: '/app/server/handler.go', line: 58 });
+    expect(parseStackFrame('\t/app/server/handler.go:58 +0x1d4')).toMatchObject({
+      file: '/app/server/handler.go',
+      line: 58,
+    });
     expect(parseStackFrame('    at charge (/usr/src/app/charge.js:19:11)')).toMatchObject({
       file: '/usr/src/app/charge.js',
       line: 19,
@@ -29,9 +32,13 @@ describe('stack frames', () => {
   });
 
   it('tells library frames from application frames', () => {
-    expect(parseStackFrame('   at System.Threading.Tasks.Task.Run() in /_/src/Task.cs:line 10')?.app).toBe(false);
+    expect(parseStackFrame('   at System.Threading.Tasks.Task.Run() in /_/src/Task.cs:line 10')?.app).toBe(
+      false,
+    );
     expect(parseStackFrame('    at Module._compile (node:internal/modules/cjs/loader:1256:14)')).toBeNull();
-    expect(parseStackFrame('    at next (/app/node_modules/express/lib/router/index.js:280:10)')?.app).toBe(false);
+    expect(parseStackFrame('    at next (/app/node_modules/express/lib/router/index.js:280:10)')?.app).toBe(
+      false,
+    );
     expect(parseStackFrame('just a line with a colon: 42')).toBeNull();
   });
 });
@@ -54,7 +61,11 @@ describe('log analysis', () => {
     ].join('\n');
     const { signatures } = analyzeLog(log);
     const exception = signatures[0];
-    expect(exception).toMatchObject({ kind: 'exception', type: 'System.InvalidOperationException', count: 2 });
+    expect(exception).toMatchObject({
+      kind: 'exception',
+      type: 'System.InvalidOperationException',
+      count: 2,
+    });
     expect(exception?.appFrame).toMatchObject({ file: '/app/store/RedisCartStore.cs', line: 74 });
     expect(exception?.firstAt).toBe('2026-11-20T13:10:00Z');
     expect(exception?.lastAt).toBe('2026-11-20T13:20:00Z');
@@ -90,7 +101,10 @@ describe('log analysis', () => {
   });
 
   it('finds nothing in a healthy log', () => {
-    const log = Array.from({ length: 50 }, (_, i) => `2026-11-20T13:${String(i).padStart(2, '0')}:00Z info: GET /health 200`).join('\n');
+    const log = Array.from(
+      { length: 50 },
+      (_, i) => `2026-11-20T13:${String(i).padStart(2, '0')}:00Z info: GET /health 200`,
+    ).join('\n');
     expect(analyzeLog(log).signatures).toEqual([]);
   });
 });

@@ -30,7 +30,11 @@ async function status(call: Promise<unknown>): Promise<{ status: number; message
 describe('GitHub REST through Octokit', () => {
   it('serves the repository with main as its default branch', async () => {
     const { data } = await octokit.rest.repos.get(repo);
-    expect(data).toMatchObject({ full_name: 'acme/shop', default_branch: 'main', html_url: 'https://github.com/acme/shop' });
+    expect(data).toMatchObject({
+      full_name: 'acme/shop',
+      default_branch: 'main',
+      html_url: 'https://github.com/acme/shop',
+    });
     expect((await status(octokit.rest.repos.get({ owner: 'acme', repo: 'other' }))).status).toBe(404);
   });
 
@@ -38,7 +42,9 @@ describe('GitHub REST through Octokit', () => {
     const { data } = await octokit.rest.repos.getContent({ ...repo, path: moneyPath, ref: 'main' });
     if (Array.isArray(data) || data.type !== 'file') throw new Error('expected a file');
     const text = sandbox.scenario.repoFiles[moneyPath] ?? '';
-    const blobSha = createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0${text}`).digest('hex');
+    const blobSha = createHash('sha1')
+      .update(`blob ${Buffer.byteLength(text)}\0${text}`)
+      .digest('hex');
     expect(data).toMatchObject({
       type: 'file',
       encoding: 'base64',
@@ -70,7 +76,11 @@ describe('GitHub REST through Octokit', () => {
   });
 
   it('honours the raw media type', async () => {
-    const { data } = await octokit.rest.repos.getContent({ ...repo, path: 'README.md', mediaType: { format: 'raw' } });
+    const { data } = await octokit.rest.repos.getContent({
+      ...repo,
+      path: 'README.md',
+      mediaType: { format: 'raw' },
+    });
     expect(data as unknown).toBe(sandbox.scenario.repoFiles['README.md']);
   });
 
@@ -82,7 +92,10 @@ describe('GitHub REST through Octokit', () => {
       ['0123456', '2026-10-01T09:00:00.000Z'],
     ]);
     expect(all.data[0]).toMatchObject({
-      commit: { message: 'money: round totals per currency', author: { name: 'Dana Lee', email: 'dana@acme.example' } },
+      commit: {
+        message: 'money: round totals per currency',
+        author: { name: 'Dana Lee', email: 'dana@acme.example' },
+      },
       html_url: 'https://github.com/acme/shop/commit/a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
       author: { login: 'dana-lee' },
       parents: [{ sha: '9f8e7d6c5b4a39281706f5e4d3c2b1a098765432' }],
@@ -93,7 +106,11 @@ describe('GitHub REST through Octokit', () => {
     expect(byDir.data.map((c) => c.sha.slice(0, 7))).toEqual(['9f8e7d6']);
     const recent = await octokit.rest.repos.listCommits({ ...repo, since: '2026-11-19T00:00:00Z' });
     expect(recent.data.map((c) => c.sha.slice(0, 7))).toEqual(['a1b2c3d']);
-    const until = await octokit.rest.repos.listCommits({ ...repo, until: '2026-11-19T00:00:00Z', sha: 'main' });
+    const until = await octokit.rest.repos.listCommits({
+      ...repo,
+      until: '2026-11-19T00:00:00Z',
+      sha: 'main',
+    });
     expect(until.data.map((c) => c.sha.slice(0, 7))).toEqual(['9f8e7d6', '0123456']);
     const paged = await octokit.paginate(octokit.rest.repos.listCommits, { ...repo, per_page: 1 });
     expect(paged.map((c) => c.sha.slice(0, 7))).toEqual(['a1b2c3d', '9f8e7d6', '0123456']);
@@ -104,7 +121,9 @@ describe('GitHub REST through Octokit', () => {
   it('serves a single commit by sha prefix, with files and patches', async () => {
     const { data } = await octokit.rest.repos.getCommit({ ...repo, ref: 'a1b2c3d' });
     expect(data.sha).toBe('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678');
-    expect(data.files?.map((f) => [f.filename, f.status, f.additions, f.deletions, f.changes])).toEqual([[moneyPath, 'modified', 7, 0, 7]]);
+    expect(data.files?.map((f) => [f.filename, f.status, f.additions, f.deletions, f.changes])).toEqual([
+      [moneyPath, 'modified', 7, 0, 7],
+    ]);
     expect(data.files?.[0]?.patch).toContain('+var precision map[string]int');
     expect(data.stats).toEqual({ total: 7, additions: 7, deletions: 0 });
     const first = await octokit.rest.repos.getCommit({ ...repo, ref: '0123456789ab' });
@@ -126,10 +145,18 @@ describe('GitHub REST through Octokit', () => {
       html_url: `https://github.com/acme/shop/blob/main/${moneyPath}`,
       repository: { full_name: 'acme/shop' },
     });
-    expect((await search('Round repo:acme/shop extension:go')).items.map((i) => i.path)).toEqual(['src/checkoutservice/main.go', moneyPath]);
-    expect((await search('Round language:go path:src/checkoutservice/money')).items.map((i) => i.path)).toEqual([moneyPath]);
+    expect((await search('Round repo:acme/shop extension:go')).items.map((i) => i.path)).toEqual([
+      'src/checkoutservice/main.go',
+      moneyPath,
+    ]);
+    expect(
+      (await search('Round language:go path:src/checkoutservice/money')).items.map((i) => i.path),
+    ).toEqual([moneyPath]);
     expect((await search('filename:notes.txt')).items.map((i) => i.path)).toEqual(['docs/notes.txt']);
-    expect((await search('"money.Round" checkout')).items.map((i) => i.path)).toEqual(['docs/notes.txt', 'src/checkoutservice/main.go']);
+    expect((await search('"money.Round" checkout')).items.map((i) => i.path)).toEqual([
+      'docs/notes.txt',
+      'src/checkoutservice/main.go',
+    ]);
     expect((await search('"money.Round" in:path')).total_count).toBe(0);
     expect((await search('precision repo:acme/other')).total_count).toBe(0);
     expect((await status(octokit.rest.search.code({ q: '' }))).status).toBe(422);
@@ -138,7 +165,9 @@ describe('GitHub REST through Octokit', () => {
   it('also answers under /api/v3 and refuses writes', async () => {
     const enterprise = new Octokit({ baseUrl: `${sandbox.env.GITHUB_API_URL}/api/v3`, auth: 'any-token' });
     const { data } = await enterprise.rest.repos.getContent({ ...repo, path: 'README.md' });
-    expect(!Array.isArray(data) && data.url).toBe(`${sandbox.env.GITHUB_API_URL}/api/v3/repos/acme/shop/contents/README.md?ref=main`);
+    expect(!Array.isArray(data) && data.url).toBe(
+      `${sandbox.env.GITHUB_API_URL}/api/v3/repos/acme/shop/contents/README.md?ref=main`,
+    );
     const write = await status(octokit.rest.issues.create({ ...repo, title: 'x' }));
     expect(write.status).toBe(403);
   });

@@ -27,7 +27,9 @@ afterAll(async () => {
 async function kubectl(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { PATH: process.env.PATH ?? '/usr/bin', HOME: home };
   try {
-    const { stdout, stderr } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, ...args], { env });
+    const { stdout, stderr } = await run('kubectl', ['--kubeconfig', sandbox.kubeconfigPath, ...args], {
+      env,
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
@@ -58,7 +60,17 @@ describe('kubectl against the sandbox', () => {
   it('get pods -o wide adds IP and node', async () => {
     const { stdout } = await kubectl('get', 'pods', '-o', 'wide');
     const [header, first] = rows(stdout);
-    expect(header).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+    expect(header).toEqual([
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
     expect(first?.slice(5, 7)).toEqual(['10.4.0.17', 'gke-shop-pool-1-a1b2']);
   });
 
@@ -74,7 +86,9 @@ describe('kubectl against the sandbox', () => {
   it('logs, with --tail, --previous and -c', async () => {
     const current = await kubectl('logs', 'checkoutservice-6d5f8b7c9-k2x7p', '--tail', '6');
     expect(current.code).toBe(0);
-    expect(current.stdout.split('\n')[0]).toBe('2026-11-20T14:27:44.903Z ERROR panic: assignment to entry in nil map');
+    expect(current.stdout.split('\n')[0]).toBe(
+      '2026-11-20T14:27:44.903Z ERROR panic: assignment to entry in nil map',
+    );
     const previous = await kubectl('logs', 'checkoutservice-6d5f8b7c9-k2x7p', '--previous');
     expect(previous.stdout).toContain('2026-11-20T14:14:58.447Z ERROR panic');
     const envoy = await kubectl('logs', 'paymentservice-7b8c9d6f5-q4w8z', '-c', 'envoy');
@@ -110,7 +124,9 @@ describe('kubectl against the sandbox', () => {
       'service/checkoutservice',
       'configmap/checkout-config',
     ]);
-    const json = JSON.parse((await kubectl('get', 'pod', 'paymentservice-7b8c9d6f5-q4w8z', '-o', 'json')).stdout) as {
+    const json = JSON.parse(
+      (await kubectl('get', 'pod', 'paymentservice-7b8c9d6f5-q4w8z', '-o', 'json')).stdout,
+    ) as {
       spec: { containers: { name: string }[] };
     };
     expect(json.spec.containers.map((c) => c.name)).toEqual(['server', 'envoy']);

@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { ApisApi, AppsV1Api, AuthorizationV1Api, CoreApi, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
+import {
+  ApisApi,
+  AppsV1Api,
+  AuthorizationV1Api,
+  CoreApi,
+  CoreV1Api,
+  KubeConfig,
+  VersionApi,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
@@ -7,7 +15,8 @@ import type { Sandbox } from '../src/sandbox/sandbox.js';
 
 const fixture = join(import.meta.dirname, 'fixtures', 'scenarios', 'shop-checkout');
 // What kubectl sends for `get`: a Table if the server can, plain JSON otherwise.
-const tableAccept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+const tableAccept =
+  'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
 
 let sandbox: Sandbox;
 let kubeConfig: KubeConfig;
@@ -19,7 +28,10 @@ beforeAll(async () => {
 });
 afterAll(() => sandbox.close());
 
-async function get(path: string, accept = 'application/json'): Promise<{ status: number; body: Record<string, unknown> }> {
+async function get(
+  path: string,
+  accept = 'application/json',
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${sandbox.urls.kubernetes}${path}`, { headers: { accept } });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -46,9 +58,16 @@ describe('discovery', () => {
     const list = await kubeConfig.makeApiClient(CoreV1Api).getAPIResources();
     const byName = new Map(list.resources.map((r) => [r.name, r]));
     expect(list.groupVersion).toBe('v1');
-    expect(byName.get('pods')).toMatchObject({ kind: 'Pod', namespaced: true, shortNames: ['po'], verbs: expect.arrayContaining(['get', 'list']) });
+    expect(byName.get('pods')).toMatchObject({
+      kind: 'Pod',
+      namespaced: true,
+      shortNames: ['po'],
+      verbs: expect.arrayContaining(['get', 'list']),
+    });
     expect(byName.get('pods/log')).toMatchObject({ kind: 'Pod', verbs: ['get'] });
-    const shortNames = Object.fromEntries(list.resources.map((r) => [r.name, [r.namespaced, ...(r.shortNames ?? [])]]));
+    const shortNames = Object.fromEntries(
+      list.resources.map((r) => [r.name, [r.namespaced, ...(r.shortNames ?? [])]]),
+    );
     expect(shortNames).toMatchObject({
       services: [true, 'svc'],
       configmaps: [true, 'cm'],
@@ -70,7 +89,11 @@ describe('discovery', () => {
     expect((await get('/apis/apps')).body).toMatchObject({ kind: 'APIGroup', name: 'apps' });
     expect((await get('/apis/unknown.example.com/v1')).status).toBe(404);
     expect((await get('/api/v2')).status).toBe(404);
-    expect((await get('/api/v1/widgets')).body).toMatchObject({ kind: 'Status', code: 404, reason: 'NotFound' });
+    expect((await get('/api/v1/widgets')).body).toMatchObject({
+      kind: 'Status',
+      code: 404,
+      reason: 'NotFound',
+    });
   });
 });
 
@@ -83,13 +106,19 @@ describe('SelfSubjectAccessReview', () => {
   });
 
   it('does not parse a protobuf body', async () => {
-    const response = await fetch(`${sandbox.urls.kubernetes}/apis/authorization.k8s.io/v1/selfsubjectaccessreviews`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
-      body: Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0e, 0xff, 0x01]),
-    });
+    const response = await fetch(
+      `${sandbox.urls.kubernetes}/apis/authorization.k8s.io/v1/selfsubjectaccessreviews`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/vnd.kubernetes.protobuf', accept: 'application/json' },
+        body: Buffer.from([0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0e, 0xff, 0x01]),
+      },
+    );
     expect(response.status).toBe(201);
-    expect(await response.json()).toMatchObject({ kind: 'SelfSubjectAccessReview', status: { allowed: true } });
+    expect(await response.json()).toMatchObject({
+      kind: 'SelfSubjectAccessReview',
+      status: { allowed: true },
+    });
   });
 });
 
@@ -99,8 +128,19 @@ describe('Table responses', () => {
     const table = body as unknown as Table;
     expect(table.kind).toBe('Table');
     expect(table.apiVersion).toBe('meta.k8s.io/v1');
-    expect(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Name', 'Ready', 'Status', 'Restarts', 'Age']);
-    expect(table.columnDefinitions.filter((c) => c.priority === 1).map((c) => c.name).slice(0, 2)).toEqual(['IP', 'Node']);
+    expect(table.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
+      'Name',
+      'Ready',
+      'Status',
+      'Restarts',
+      'Age',
+    ]);
+    expect(
+      table.columnDefinitions
+        .filter((c) => c.priority === 1)
+        .map((c) => c.name)
+        .slice(0, 2),
+    ).toEqual(['IP', 'Node']);
     expect(table.rows[0]?.cells.slice(0, 7)).toEqual([
       'checkoutservice-6d5f8b7c9-k2x7p',
       '0/1',
@@ -110,43 +150,69 @@ describe('Table responses', () => {
       '10.4.0.17',
       'gke-shop-pool-1-a1b2',
     ]);
-    expect(table.rows[0]?.object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'checkoutservice-6d5f8b7c9-k2x7p' } });
+    expect(table.rows[0]?.object).toMatchObject({
+      kind: 'PartialObjectMetadata',
+      metadata: { name: 'checkoutservice-6d5f8b7c9-k2x7p' },
+    });
     expect(table.rows[0]?.object?.spec).toBeUndefined();
   });
 
   it('honours includeObject=Object and includeObject=None', async () => {
-    const full = (await get('/api/v1/namespaces/shop/pods?includeObject=Object', tableAccept)).body as unknown as Table;
+    const full = (await get('/api/v1/namespaces/shop/pods?includeObject=Object', tableAccept))
+      .body as unknown as Table;
     expect(full.rows[0]?.object).toMatchObject({ kind: 'Pod', spec: { nodeName: 'gke-shop-pool-1-a1b2' } });
-    const none = (await get('/api/v1/namespaces/shop/pods?includeObject=None', tableAccept)).body as unknown as Table;
+    const none = (await get('/api/v1/namespaces/shop/pods?includeObject=None', tableAccept))
+      .body as unknown as Table;
     expect(none.rows[0]).not.toHaveProperty('object');
   });
 
   it('prints deployments, events, and Name/Age for other kinds; a single get is a one-row table', async () => {
-    const deployments = (await get('/apis/apps/v1/namespaces/shop/deployments', tableAccept)).body as unknown as Table;
+    const deployments = (await get('/apis/apps/v1/namespaces/shop/deployments', tableAccept))
+      .body as unknown as Table;
     expect(deployments.rows.map((r) => r.cells.slice(0, 5))).toEqual([
       ['checkoutservice', '0/1', 1, 0, '50d'],
       ['paymentservice', '1/1', 1, 1, '50d'],
     ]);
-    const events = (await get('/api/v1/namespaces/shop/events?fieldSelector=type%3DWarning', tableAccept)).body as unknown as Table;
-    expect(events.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Last Seen', 'Type', 'Reason', 'Object', 'Message']);
+    const events = (await get('/api/v1/namespaces/shop/events?fieldSelector=type%3DWarning', tableAccept))
+      .body as unknown as Table;
+    expect(events.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual([
+      'Last Seen',
+      'Type',
+      'Reason',
+      'Object',
+      'Message',
+    ]);
     expect(events.rows).toHaveLength(1);
-    const pvcs = (await get('/api/v1/namespaces/shop/persistentvolumeclaims', tableAccept)).body as unknown as Table;
+    const pvcs = (await get('/api/v1/namespaces/shop/persistentvolumeclaims', tableAccept))
+      .body as unknown as Table;
     expect(pvcs.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Age']);
     expect(pvcs.rows).toEqual([]);
     const one = (await get('/api/v1/nodes/gke-shop-pool-1-a1b2', tableAccept)).body as unknown as Table;
-    expect(one.rows.map((r) => r.cells.slice(0, 5))).toEqual([['gke-shop-pool-1-a1b2', 'Ready', 'worker', '79d', 'v1.31.4-gke.1183000']]);
+    expect(one.rows.map((r) => r.cells.slice(0, 5))).toEqual([
+      ['gke-shop-pool-1-a1b2', 'Ready', 'worker', '79d', 'v1.31.4-gke.1183000'],
+    ]);
   });
 
   it('serves PartialObjectMetadataList to metadata-only clients', async () => {
-    const { body } = await get('/apis/apps/v1/deployments', 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io');
-    expect(body).toMatchObject({ kind: 'PartialObjectMetadataList', items: [{ metadata: { name: 'checkoutservice' } }, { metadata: { name: 'paymentservice' } }] });
+    const { body } = await get(
+      '/apis/apps/v1/deployments',
+      'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io',
+    );
+    expect(body).toMatchObject({
+      kind: 'PartialObjectMetadataList',
+      items: [{ metadata: { name: 'checkoutservice' } }, { metadata: { name: 'paymentservice' } }],
+    });
   });
 });
 
 describe('plain lists and errors', () => {
   it('gives lists their kind, apiVersion and resourceVersion', async () => {
     const { body } = await get('/apis/apps/v1/namespaces/shop/replicasets');
-    expect(body).toMatchObject({ kind: 'ReplicaSetList', apiVersion: 'apps/v1', metadata: { resourceVersion: expect.any(String) } });
+    expect(body).toMatchObject({
+      kind: 'ReplicaSetList',
+      apiVersion: 'apps/v1',
+      metadata: { resourceVersion: expect.any(String) },
+    });
   });
 
   it('answers 400 for watch, which a replay cannot serve, and for a bad includeObject', async () => {

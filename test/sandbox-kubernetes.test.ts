@@ -35,7 +35,8 @@ async function failure(call: Promise<unknown>): Promise<{ code: number; status: 
   return { code: apiError.code, status: JSON.parse(apiError.body) as Record<string, unknown> };
 }
 
-const names = (list: { items: { metadata?: { name?: string } }[] }) => list.items.map((i) => i.metadata?.name);
+const names = (list: { items: { metadata?: { name?: string } }[] }) =>
+  list.items.map((i) => i.metadata?.name);
 
 describe('CoreV1Api against the sandbox', () => {
   it('lists the pods of a namespace with their status', async () => {
@@ -81,7 +82,9 @@ describe('CoreV1Api against the sandbox', () => {
   });
 
   it('rejects a malformed label selector with 400', async () => {
-    const { code, status } = await failure(core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app in (a' }));
+    const { code, status } = await failure(
+      core.listNamespacedPod({ namespace: 'shop', labelSelector: 'app in (a' }),
+    );
     expect(code).toBe(400);
     expect(status).toMatchObject({ kind: 'Status', reason: 'BadRequest' });
   });
@@ -114,13 +117,21 @@ describe('CoreV1Api against the sandbox', () => {
     const list = await core.listNamespacedEvent({ namespace: 'shop', fieldSelector });
     expect(list.items.map((e) => e.reason)).toEqual(['Scheduled', 'BackOff']);
     const warnings = await core.listEventForAllNamespaces({ fieldSelector: 'type=Warning' });
-    expect(warnings.items.map((e) => [e.reason, e.count, e.involvedObject.name])).toEqual([['BackOff', 12, crashing]]);
-    const byReason = await core.listNamespacedEvent({ namespace: 'shop', fieldSelector: 'reason=SuccessfulCreate' });
+    expect(warnings.items.map((e) => [e.reason, e.count, e.involvedObject.name])).toEqual([
+      ['BackOff', 12, crashing],
+    ]);
+    const byReason = await core.listNamespacedEvent({
+      namespace: 'shop',
+      fieldSelector: 'reason=SuccessfulCreate',
+    });
     expect(byReason.items[0]?.involvedObject.kind).toBe('ReplicaSet');
   });
 
   it('serves events.k8s.io/v1 events too', async () => {
-    const list = await events.listNamespacedEvent({ namespace: 'shop', fieldSelector: `regarding.name=${crashing},type=Warning` });
+    const list = await events.listNamespacedEvent({
+      namespace: 'shop',
+      fieldSelector: `regarding.name=${crashing},type=Warning`,
+    });
     expect(list.items.map((e) => [e.reason, e.note, e.deprecatedCount])).toEqual([
       ['BackOff', expect.stringContaining('Back-off restarting failed container server'), 12],
     ]);
@@ -128,13 +139,20 @@ describe('CoreV1Api against the sandbox', () => {
 
   it('serves services, endpoints, configmaps, nodes and namespaces', async () => {
     expect(names(await core.listNamespacedService({ namespace: 'shop' }))).toEqual(['checkoutservice']);
-    expect((await core.readNamespacedService({ namespace: 'shop', name: 'checkoutservice' })).spec?.clusterIP).toBe('10.8.1.20');
-    expect((await core.readNamespacedEndpoints({ namespace: 'shop', name: 'paymentservice' })).subsets?.[0]?.addresses?.[0]?.ip).toBe(
-      '10.4.0.9',
-    );
-    expect((await core.readNamespacedConfigMap({ namespace: 'shop', name: 'checkout-config' })).data?.ROUNDING).toBe('per-currency');
+    expect(
+      (await core.readNamespacedService({ namespace: 'shop', name: 'checkoutservice' })).spec?.clusterIP,
+    ).toBe('10.8.1.20');
+    expect(
+      (await core.readNamespacedEndpoints({ namespace: 'shop', name: 'paymentservice' })).subsets?.[0]
+        ?.addresses?.[0]?.ip,
+    ).toBe('10.4.0.9');
+    expect(
+      (await core.readNamespacedConfigMap({ namespace: 'shop', name: 'checkout-config' })).data?.ROUNDING,
+    ).toBe('per-currency');
     expect(names(await core.listNode())).toEqual(['gke-shop-pool-1-a1b2']);
-    expect((await core.readNode({ name: 'gke-shop-pool-1-a1b2' })).status?.nodeInfo?.kubeletVersion).toBe('v1.31.4-gke.1183000');
+    expect((await core.readNode({ name: 'gke-shop-pool-1-a1b2' })).status?.nodeInfo?.kubeletVersion).toBe(
+      'v1.31.4-gke.1183000',
+    );
     expect(names(await core.listNamespace())).toEqual(['default', 'kube-system', 'shop']);
     expect((await core.readNamespace({ name: 'shop' })).status?.phase).toBe('Active');
   });
@@ -147,7 +165,9 @@ describe('pod logs', () => {
   it('returns the current log of the only container', async () => {
     const text = await log({});
     expect(text).toContain('ERROR panic: assignment to entry in nil map');
-    expect(text.split('\n')[0]).toBe('2026-11-20T14:20:01.120Z INFO checkoutservice starting, version v0.9.1');
+    expect(text.split('\n')[0]).toBe(
+      '2026-11-20T14:20:01.120Z INFO checkoutservice starting, version v0.9.1',
+    );
   });
 
   it('honours tailLines, previous and sinceSeconds (relative to the scenario clock)', async () => {
@@ -157,21 +177,30 @@ describe('pod logs', () => {
     expect(await log({ previous: true })).toContain('2026-11-20T14:14:58.447Z ERROR panic');
     // now is 14:30:00, so 5 minutes keeps the 14:27:44 lines and the stack trace under them.
     const recent = await log({ sinceSeconds: 300 });
-    expect(recent.split('\n')[0]).toBe('2026-11-20T14:27:44.902Z INFO PlaceOrder user_id=u-1842 currency=USD');
+    expect(recent.split('\n')[0]).toBe(
+      '2026-11-20T14:27:44.902Z INFO PlaceOrder user_id=u-1842 currency=USD',
+    );
     expect(recent).toContain('/src/checkoutservice/main.go:15');
     expect(recent).not.toContain('starting');
     expect(await log({ sinceSeconds: 300, tailLines: 1 })).toBe('\t/src/checkoutservice/main.go:15 +0x1a5\n');
   });
 
   it('keeps every line of a log without timestamps for sinceSeconds', async () => {
-    const text = await core.readNamespacedPodLog({ namespace: 'shop', name: payment, container: 'server', sinceSeconds: 1 });
+    const text = await core.readNamespacedPodLog({
+      namespace: 'shop',
+      name: payment,
+      container: 'server',
+      sinceSeconds: 1,
+    });
     expect(text.trim().split('\n')).toHaveLength(3);
   });
 
   it('needs a container name for a pod with several containers, like the real API', async () => {
     const { code, status } = await failure(core.readNamespacedPodLog({ namespace: 'shop', name: payment }));
     expect(code).toBe(400);
-    expect(status.message).toBe(`a container name must be specified for pod ${payment}, choose one of: [server envoy]`);
+    expect(status.message).toBe(
+      `a container name must be specified for pod ${payment}, choose one of: [server envoy]`,
+    );
     const envoy = await core.readNamespacedPodLog({ namespace: 'shop', name: payment, container: 'envoy' });
     expect(envoy).toContain('upstream reset: connection termination');
   });
@@ -179,12 +208,21 @@ describe('pod logs', () => {
   it('answers 400 for a container the pod does not have', async () => {
     const { code, status } = await failure(log({ container: 'sidecar' }));
     expect(code).toBe(400);
-    expect(status).toMatchObject({ reason: 'BadRequest', message: `container sidecar is not valid for pod ${crashing}` });
+    expect(status).toMatchObject({
+      reason: 'BadRequest',
+      message: `container sidecar is not valid for pod ${crashing}`,
+    });
   });
 
   it('returns an empty log for a pod without a log file, and 400 for a previous log that never was', async () => {
-    expect(await core.readNamespacedPodLog({ namespace: 'kube-system', name: 'coredns-5d78c9869d-8xk2m' })).toBe('');
-    const previous = core.readNamespacedPodLog({ namespace: 'kube-system', name: 'coredns-5d78c9869d-8xk2m', previous: true });
+    expect(
+      await core.readNamespacedPodLog({ namespace: 'kube-system', name: 'coredns-5d78c9869d-8xk2m' }),
+    ).toBe('');
+    const previous = core.readNamespacedPodLog({
+      namespace: 'kube-system',
+      name: 'coredns-5d78c9869d-8xk2m',
+      previous: true,
+    });
     expect((await failure(previous)).status.message).toBe(
       'previous terminated container "coredns" in pod "coredns-5d78c9869d-8xk2m" not found',
     );
@@ -202,10 +240,18 @@ describe('AppsV1Api against the sandbox', () => {
     ]);
     const deployment = await apps.readNamespacedDeployment({ namespace: 'shop', name: 'checkoutservice' });
     expect(deployment.spec?.template.spec?.containers[0]?.image).toContain('checkoutservice:v0.9.1');
-    const replicaSets = await apps.listNamespacedReplicaSet({ namespace: 'shop', labelSelector: 'app=checkoutservice' });
+    const replicaSets = await apps.listNamespacedReplicaSet({
+      namespace: 'shop',
+      labelSelector: 'app=checkoutservice',
+    });
     expect(replicaSets.items[0]?.metadata?.ownerReferences?.[0]?.name).toBe('checkoutservice');
-    expect(names(await apps.listDeploymentForAllNamespaces({ labelSelector: 'app' }))).toEqual(['checkoutservice', 'paymentservice']);
-    const { code, status } = await failure(apps.readNamespacedDeployment({ namespace: 'shop', name: 'cart' }));
+    expect(names(await apps.listDeploymentForAllNamespaces({ labelSelector: 'app' }))).toEqual([
+      'checkoutservice',
+      'paymentservice',
+    ]);
+    const { code, status } = await failure(
+      apps.readNamespacedDeployment({ namespace: 'shop', name: 'cart' }),
+    );
     expect([code, status.message]).toEqual([404, 'deployments.apps "cart" not found']);
   });
 });

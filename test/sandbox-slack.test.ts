@@ -12,7 +12,11 @@ let slack: WebClient;
 
 function client(token: string): WebClient {
   // No retries and a timeout: the defaults would retry for half an hour.
-  return new WebClient(token, { slackApiUrl: sandbox.env.SLACK_API_URL, retryConfig: { retries: 0 }, timeout: 5_000 });
+  return new WebClient(token, {
+    slackApiUrl: sandbox.env.SLACK_API_URL,
+    retryConfig: { retries: 0 },
+    timeout: 5_000,
+  });
 }
 
 /** The Slack error code of a failed call (`invalid_auth`, `channel_not_found`, ...). */
@@ -38,11 +42,17 @@ describe('Slack Web API through WebClient', () => {
     expect(info.channel).toMatchObject({ id: 'C0SANDBOX1', name: 'incidents', is_member: true });
     const list = await slack.conversations.list();
     expect(list.channels?.map((c) => [c.id, c.name])).toEqual([['C0SANDBOX1', 'incidents']]);
-    expect(await slackError(slack.conversations.info({ channel: 'C999' }))).toMatchObject({ ok: false, error: 'channel_not_found' });
+    expect(await slackError(slack.conversations.info({ channel: 'C999' }))).toMatchObject({
+      ok: false,
+      error: 'channel_not_found',
+    });
   });
 
   it('refuses a wrong token with invalid_auth, and no token with not_authed', async () => {
-    expect(await slackError(client('xoxb-wrong').auth.test())).toMatchObject({ ok: false, error: 'invalid_auth' });
+    expect(await slackError(client('xoxb-wrong').auth.test())).toMatchObject({
+      ok: false,
+      error: 'invalid_auth',
+    });
     const response = await fetch(`${sandbox.env.SLACK_API_URL}auth.test`, { method: 'POST' });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: false, error: 'not_authed' });
@@ -53,12 +63,28 @@ describe('Slack Web API through WebClient', () => {
       { type: 'header', text: { type: 'plain_text', text: 'checkout-service: diagnosed' } },
       { type: 'section', text: { type: 'mrkdwn', text: '*Root cause*: nil map in money.Round' } },
     ];
-    const posted = await slack.chat.postMessage({ channel: sandbox.env.SLACK_CHANNEL_ID, text: 'checkout-service diagnosed', blocks });
-    expect(posted).toMatchObject({ ok: true, channel: 'C0SANDBOX1', message: { text: 'checkout-service diagnosed', blocks } });
+    const posted = await slack.chat.postMessage({
+      channel: sandbox.env.SLACK_CHANNEL_ID,
+      text: 'checkout-service diagnosed',
+      blocks,
+    });
+    expect(posted).toMatchObject({
+      ok: true,
+      channel: 'C0SANDBOX1',
+      message: { text: 'checkout-service diagnosed', blocks },
+    });
     expect(posted.ts).toMatch(/^\d{10}\.\d{6}$/);
-    const reply = await slack.chat.postMessage({ channel: '#incidents', text: 'details in thread', thread_ts: posted.ts });
+    const reply = await slack.chat.postMessage({
+      channel: '#incidents',
+      text: 'details in thread',
+      thread_ts: posted.ts,
+    });
     expect(reply.ts).not.toBe(posted.ts);
-    const updated = await slack.chat.update({ channel: 'C0SANDBOX1', ts: posted.ts ?? '', text: 'checkout-service diagnosed (updated)' });
+    const updated = await slack.chat.update({
+      channel: 'C0SANDBOX1',
+      ts: posted.ts ?? '',
+      text: 'checkout-service diagnosed (updated)',
+    });
     expect(updated.ok).toBe(true);
 
     const expected = [
@@ -73,28 +99,53 @@ describe('Slack Web API through WebClient', () => {
   it('accepts JSON bodies with the token in the Authorization header or form bodies with a token field', async () => {
     const json = await fetch(`${sandbox.env.SLACK_API_URL}chat.postMessage`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json; charset=utf-8', authorization: `Bearer ${sandbox.env.SLACK_BOT_TOKEN}` },
-      body: JSON.stringify({ channel: 'C0SANDBOX1', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'from JSON' } }] }),
+      headers: {
+        'content-type': 'application/json; charset=utf-8',
+        authorization: `Bearer ${sandbox.env.SLACK_BOT_TOKEN}`,
+      },
+      body: JSON.stringify({
+        channel: 'C0SANDBOX1',
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'from JSON' } }],
+      }),
     });
     expect(await json.json()).toMatchObject({ ok: true, message: { blocks: [{ type: 'section' }] } });
     const form = await fetch(`${sandbox.env.SLACK_API_URL}chat.postMessage`, {
       method: 'POST',
-      body: new URLSearchParams({ token: sandbox.env.SLACK_BOT_TOKEN, channel: 'C0SANDBOX1', text: 'from a form' }),
+      body: new URLSearchParams({
+        token: sandbox.env.SLACK_BOT_TOKEN,
+        channel: 'C0SANDBOX1',
+        text: 'from a form',
+      }),
     });
     expect(await form.json()).toMatchObject({ ok: true, message: { text: 'from a form' } });
-    expect(sandbox.slackMessages().slice(-2).map((m) => m.text)).toEqual(['', 'from a form']);
+    expect(
+      sandbox
+        .slackMessages()
+        .slice(-2)
+        .map((m) => m.text),
+    ).toEqual(['', 'from a form']);
   });
 
   it('refuses unknown channels, empty messages and blocks Slack would reject, recording none of them', async () => {
     const before = sandbox.slackMessages().length;
-    expect(await slackError(slack.chat.postMessage({ channel: 'C0OTHER', text: 'x' }))).toMatchObject({ ok: false, error: 'channel_not_found' });
-    expect(await slackError(slack.chat.postMessage({ channel: 'C0SANDBOX1', text: '' }))).toMatchObject({ ok: false, error: 'no_text' });
+    expect(await slackError(slack.chat.postMessage({ channel: 'C0OTHER', text: 'x' }))).toMatchObject({
+      ok: false,
+      error: 'channel_not_found',
+    });
+    expect(await slackError(slack.chat.postMessage({ channel: 'C0SANDBOX1', text: '' }))).toMatchObject({
+      ok: false,
+      error: 'no_text',
+    });
     const longHeader = [{ type: 'header', text: { type: 'plain_text', text: 'x'.repeat(151) } }];
-    expect(await slackError(slack.chat.postMessage({ channel: 'C0SANDBOX1', text: 'x', blocks: longHeader }))).toMatchObject({
+    expect(
+      await slackError(slack.chat.postMessage({ channel: 'C0SANDBOX1', text: 'x', blocks: longHeader })),
+    ).toMatchObject({
       ok: false,
       error: 'invalid_blocks',
     });
-    expect(await slackError(slack.chat.update({ channel: 'C0SANDBOX1', ts: '1.000001', text: 'x' }))).toMatchObject({ ok: false, error: 'message_not_found' });
+    expect(
+      await slackError(slack.chat.update({ channel: 'C0SANDBOX1', ts: '1.000001', text: 'x' })),
+    ).toMatchObject({ ok: false, error: 'message_not_found' });
     expect(sandbox.slackMessages()).toHaveLength(before);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -9,31 +10,20 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { UsageError } from '../src/errors/errors.js';
-import type { Scenario } from '../src/sandbox/scenario-types.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import { loadScenario } from '../src/sandbox/scenario.js';
 import { runBundledServer, type BundledServerName } from '../src/servers/run-server.js';
 import { silentLogger } from '../src/util/log.js';
-import { startTempSandbox as startSandbox } from './servers-temp-sandbox.js';
 
-const scenario: Scenario = {
-  name: 'servers-run-test',
-  dir: tmpdir(),
-  title: 'servers run test',
-  service: 'cart-service',
-  namespace: 'default',
-  repository: 'example/shop',
-  now: '2026-11-20T14:30:00Z',
-  expect: { status: 'diagnosed', rootCause: [], files: [], commits: [], forbid: [] },
-  objects: [],
-  logs: {},
-  repoFiles: { 'README.md': '# shop\n' },
-  commits: [],
-};
+const scenarioDir = fileURLToPath(new URL('../scenarios/cart-service-loafers', import.meta.url));
 
-let sandbox: Awaited<ReturnType<typeof startSandbox>>;
+let sandbox: Sandbox;
+let sandboxEnv: Record<string, string>;
 let scratch: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox(scenario);
+  sandbox = await startSandbox(await loadScenario(scenarioDir));
+  sandboxEnv = { ...sandbox.env };
   scratch = await mkdtemp(join(tmpdir(), 'servers-run-'));
 });
 
@@ -62,19 +52,36 @@ async function runOverStdio(name: BundledServerName, env: Record<string, string>
 }
 
 describe('runBundledServer', () => {
-  it('serves the GitHub tools over stdio and returns when its input ends', async () => {
-    const { client, running, stop } = await runOverStdio('github', sandbox.env);
+  it('serves the Kubernetes tools over stdio from KUBECONFIG and returns when its input ends', async () => {
+    const { client, running, stop } = await runOverStdio('kubernetes', sandboxEnv);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name).sort()).toEqual(['get_pod_logs', 'list_events', 'list_pods']);
     const result = (await client.callTool({
-      name: 'get_file_contents',
-      arguments: { path: 'README.md' },
+      name: 'list_pods',
+      arguments: { service: 'cart-service' },
     })) as CallToolResult;
-    expect(result.content[0]).toMatchObject({ type: 'text', text: expect.stringContaining('1| # shop') });
+    expect(result.isError).toBeFalsy();
+    expect(result.structuredContent).toMatchObject({ workload: { kind: 'Deployment', name: 'cartservice' } });
     stop();
     await expect(running).resolves.toBeUndefined();
   });
 
+  it('serves the GitHub tools for GITHUB_REPOSITORY', async () => {
+    const { client, running, stop } = await runOverStdio('github', sandboxEnv);
+    const result = (await client.callTool({
+      name: 'list_commits',
+      arguments: { limit: 1 },
+    })) as CallToolResult;
+    expect(result.content[0]).toMatchObject({
+      type: 'text',
+      text: expect.stringContaining(sandbox.env.GITHUB_REPOSITORY),
+    });
+    stop();
+    await running;
+  });
+
   it('serves the Slack tool to the channel of SLACK_CHANNEL_ID', async () => {
-    const { client, running, stop } = await runOverStdio('slack', sandbox.env);
+    const { client, running, stop } = await runOverStdio('slack', sandboxEnv);
     const result = (await client.callTool({
       name: 'post_message',
       arguments: { text: 'over stdio' },
@@ -85,14 +92,15 @@ describe('runBundledServer', () => {
     await running;
   });
 
-  it('scopes Kubernetes to SRE_AGENT_NAMESPACES, or to the namespaces it is given', async () => {
+  it('scopes Kubernetes to the given namespaces, SRE_AGENT_NAMESPACES, or the context namespace', async () => {
+    // The sandbox's API under a context whose namespace is `shop`.
     const kubeconfig = join(scratch, 'kubeconfig');
     await writeFile(
       kubeconfig,
       [
         'apiVersion: v1',
         'kind: Config',
-        'clusters: [{name: c, cluster: {server: "http://127.0.0.1:9", insecure-skip-tls-verify: true}}]',
+        `clusters: [{name: c, cluster: {server: "${sandbox.urls.kubernetes}"}}]`,
         'users: [{name: u, user: {token: t}}]',
         'contexts: [{name: x, context: {cluster: c, user: u, namespace: shop}}]',
         'current-context: x',
@@ -119,9 +127,13 @@ describe('runBundledServer', () => {
   });
 
   it('names the missing variable in a UsageError', async () => {
-    const { SLACK_CHANNEL_ID: _channel, ...noChannel } = sandbox.env;
+    const { SLACK_CHANNEL_ID: _channel, ...noChannel } = sandboxEnv;
     await expect(runBundledServer('slack', { env: noChannel, logger: silentLogger })).rejects.toThrow(
       new UsageError('SLACK_CHANNEL_ID is not set: name the one channel reports go to'),
+    );
+    const { SLACK_BOT_TOKEN: _token, ...noToken } = sandboxEnv;
+    await expect(runBundledServer('slack', { env: noToken, logger: silentLogger })).rejects.toThrow(
+      /SLACK_BOT_TOKEN/,
     );
     await expect(runBundledServer('github', { env: {}, logger: silentLogger })).rejects.toThrow(
       /GITHUB_REPOSITORY/,
@@ -130,10 +142,13 @@ describe('runBundledServer', () => {
       runBundledServer('github', { env: { GITHUB_REPOSITORY: 'shop' }, logger: silentLogger }),
     ).rejects.toThrow(/GITHUB_REPOSITORY must be owner\/repo/);
     await expect(
+      runBundledServer('github', { env: { GITHUB_REPOSITORY: 'a/b' }, logger: silentLogger }),
+    ).rejects.toThrow(/GITHUB_TOKEN/);
+    await expect(
       runBundledServer('kubernetes', { env: { KUBECONFIG: join(scratch, 'absent') }, logger: silentLogger }),
-    ).rejects.toBeInstanceOf(UsageError);
+    ).rejects.toThrow(new UsageError(`KUBECONFIG names '${join(scratch, 'absent')}', which does not exist`));
     await expect(
       runBundledServer('kubernetes', { env: { HOME: scratch }, logger: silentLogger }),
-    ).rejects.toThrow(/KUBECONFIG/);
+    ).rejects.toThrow(/set KUBECONFIG/);
   });
 });

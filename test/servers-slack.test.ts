@@ -69,6 +69,9 @@ describe('bundled slack server', () => {
       channel: sandbox.env.SLACK_CHANNEL_ID,
       text: 'cart-service: diagnosis ready',
     });
+    const reply = await call({ text: 'details', thread_ts: result.data?.ts });
+    expect(reply.isError).toBeFalsy();
+    expect(sandbox.slackMessages().at(-1)).toMatchObject({ text: 'details', thread_ts: result.data?.ts });
     await close();
   });
 
@@ -98,6 +101,7 @@ describe('bundled slack server', () => {
     });
     expect(result.isError).toBeFalsy();
     const [posted] = sandbox.slackMessages().slice(before);
+    expect(posted?.blocks).toHaveLength(2);
     const everything = JSON.stringify(posted);
     expect(everything).not.toMatch(/<!(channel|here|everyone|subteam)/);
     expect(everything).not.toMatch(/<@U/);

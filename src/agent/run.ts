@@ -81,13 +81,23 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       deadlineHit = true;
       deadline.abort(error);
       status = 'timed_out';
-      degradedReasons.push(`deadline of ${Math.round(settings.timeoutMs / 1000)}s hit; the report holds what was gathered`);
-      findings = fromCasebook(casebook, 'inconclusive', `The diagnosis of ${incident.service} did not finish within ${Math.round(settings.timeoutMs / 1000)}s.`);
+      degradedReasons.push(
+        `deadline of ${Math.round(settings.timeoutMs / 1000)}s hit; the report holds what was gathered`,
+      );
+      findings = fromCasebook(
+        casebook,
+        'inconclusive',
+        `The diagnosis of ${incident.service} did not finish within ${Math.round(settings.timeoutMs / 1000)}s.`,
+      );
     } else {
       logger.error('engine failed', { error: errorMessage(error) });
       status = 'failed';
       degradedReasons.push(`the ${ctx.engine.id} engine failed: ${errorMessage(error)}`);
-      findings = fromCasebook(casebook, 'inconclusive', `The diagnosis of ${incident.service} failed: ${errorMessage(error)}`);
+      findings = fromCasebook(
+        casebook,
+        'inconclusive',
+        `The diagnosis of ${incident.service} failed: ${errorMessage(error)}`,
+      );
     }
   }
 
@@ -95,7 +105,11 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   const parsed = Findings.safeParse(findings);
   if (!parsed.success) {
     degradedReasons.push('the engine produced malformed findings; reporting what was gathered');
-    findings = fromCasebook(casebook, 'inconclusive', `The diagnosis of ${incident.service} produced malformed findings.`);
+    findings = fromCasebook(
+      casebook,
+      'inconclusive',
+      `The diagnosis of ${incident.service} produced malformed findings.`,
+    );
   } else {
     findings = parsed.data;
   }

@@ -21,9 +21,20 @@ export class DiagnosisPoster {
 
   async post(report: Report, signal?: AbortSignal): Promise<SlackOutcome> {
     if (this.outcome) return { ...this.outcome, error: 'already posted once; a second post is refused' };
-    if (!this.enabled) return (this.outcome = { posted: false, channel: null, ts: null, error: 'Slack disabled (--no-slack)' });
+    if (!this.enabled)
+      return (this.outcome = {
+        posted: false,
+        channel: null,
+        ts: null,
+        error: 'Slack disabled (--no-slack)',
+      });
     if (!this.channel) {
-      return (this.outcome = { posted: false, channel: null, ts: null, error: 'no Slack channel configured (SLACK_CHANNEL_ID)' });
+      return (this.outcome = {
+        posted: false,
+        channel: null,
+        ts: null,
+        error: 'no Slack channel configured (SLACK_CHANNEL_ID)',
+      });
     }
     if (!this.host.hasServer('slack')) {
       return (this.outcome = {
@@ -44,9 +55,18 @@ export class DiagnosisPoster {
     const data = result.structured;
     const ts = typeof data?.ts === 'string' ? data.ts : null;
     if (result.ok && data?.ok === true && ts) {
-      this.outcome = { posted: true, channel: typeof data.channel === 'string' ? data.channel : this.channel, ts };
+      this.outcome = {
+        posted: true,
+        channel: typeof data.channel === 'string' ? data.channel : this.channel,
+        ts,
+      };
     } else {
-      this.outcome = { posted: false, channel: this.channel, ts: null, error: result.error ?? 'Slack did not confirm the post' };
+      this.outcome = {
+        posted: false,
+        channel: this.channel,
+        ts: null,
+        error: result.error ?? 'Slack did not confirm the post',
+      };
     }
     return this.outcome;
   }

@@ -58,13 +58,17 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`config file ${file}: cannot be read (${errorMessage(error)}); check --config or SRE_AGENT_CONFIG`);
+    throw new UsageError(
+      `config file ${file}: cannot be read (${errorMessage(error)}); check --config or SRE_AGENT_CONFIG`,
+    );
   }
   let raw: unknown;
   try {
     raw = /\.json$/i.test(file) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new UsageError(`config file ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${errorMessage(error)}`);
+    throw new UsageError(
+      `config file ${file}: not valid ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${errorMessage(error)}`,
+    );
   }
   const parsed = ConfigFile.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(`config file ${file}: ${describeIssues(parsed.error)}`);
@@ -81,7 +85,11 @@ export function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string): T | undefined {
+function oneOf<T extends string>(
+  value: string | undefined,
+  allowed: readonly T[],
+  what: string,
+): T | undefined {
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new UsageError(`${what}: '${value}' is not one of ${allowed.join(', ')}`);
@@ -113,7 +121,9 @@ export async function loadSettings(
   if (!/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,252}$/.test(service)) {
     throw new UsageError(`--service: '${flags.service}' is not a valid service name`);
   }
-  const envNamespaces = env.SRE_AGENT_NAMESPACES?.split(',').map((s) => s.trim()).filter(Boolean);
+  const envNamespaces = env.SRE_AGENT_NAMESPACES?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   // Fail closed: with nothing configured the agent reads one namespace, not the cluster.
   const namespaces = [...new Set(file.namespaces ?? envNamespaces ?? [defaults.namespace ?? 'default'])];
   const namespace = flags.namespace ?? defaults.namespace ?? namespaces[0] ?? 'default';

@@ -27,7 +27,10 @@ export const ConfigFile = z
   .object({
     mcpServers: z.record(z.string().regex(/^[a-zA-Z0-9_-]{1,32}$/), McpServerEntry).default({}),
     namespaces: z.array(z.string().min(1)).min(1).optional(),
-    slack: z.object({ channel: z.string().min(1).optional() }).strict().default({}),
+    slack: z
+      .object({ channel: z.string().min(1).optional() })
+      .strict()
+      .default({}),
     repository: z
       .string()
       .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo')

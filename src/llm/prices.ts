@@ -42,6 +42,11 @@ export interface TokenCounts {
 export function costOf(model: string, t: TokenCounts): number | null {
   const p = priceOf(model);
   if (!p) return null;
-  const usd = (t.inputTokens * p.input + t.cacheWriteTokens * p.cacheWrite + t.cacheReadTokens * p.cacheRead + t.outputTokens * p.output) / 1e6;
+  const usd =
+    (t.inputTokens * p.input +
+      t.cacheWriteTokens * p.cacheWrite +
+      t.cacheReadTokens * p.cacheRead +
+      t.outputTokens * p.output) /
+    1e6;
   return Math.round(usd * 1e6) / 1e6;
 }

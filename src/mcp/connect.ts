@@ -48,7 +48,10 @@ export async function connectServer(
   const tools: Tool[] = [];
   let cursor: string | undefined;
   do {
-    const page = await client.listTools(cursor ? { cursor } : {}, { signal: options.signal, timeout: options.timeoutMs });
+    const page = await client.listTools(cursor ? { cursor } : {}, {
+      signal: options.signal,
+      timeout: options.timeoutMs,
+    });
     tools.push(...page.tools);
     cursor = page.nextCursor;
   } while (cursor);

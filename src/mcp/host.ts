@@ -107,14 +107,22 @@ export class McpHost {
   }
 
   /** Call an allowlisted tool by its qualified name. Anything not on the allowlist is refused and reported. */
-  async callTool(name: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<ToolOutcome> {
+  async callTool(
+    name: string,
+    args: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<ToolOutcome> {
     const tool = this.tools.get(name);
     if (!tool) {
       const parts = splitToolName(name);
       const hostOnly = parts && this.servers.get(parts.server)?.spec.hostOnly.includes(parts.tool);
       const reason = hostOnly
         ? `'${name}' is reserved to the host; report findings with submit_diagnosis instead`
-        : `'${name}' is not an allowed tool; allowed: ${this.modelTools().map((t) => t.name).join(', ') || 'none'}`;
+        : `'${name}' is not an allowed tool; allowed: ${
+            this.modelTools()
+              .map((t) => t.name)
+              .join(', ') || 'none'
+          }`;
       this.options.onEvent?.({ type: 'refusal', guard: 'allowlist', target: name, reason });
       return { ok: false, text: `Refused: ${reason}`, error: reason, durationMs: 0 };
     }
@@ -122,7 +130,12 @@ export class McpHost {
   }
 
   /** Call one of the host's own tools (the Slack post). Not reachable through `callTool`. */
-  async callHostTool(server: string, tool: string, args: Record<string, unknown>, options: CallOptions = {}): Promise<ToolOutcome> {
+  async callHostTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: CallOptions = {},
+  ): Promise<ToolOutcome> {
     const live = this.servers.get(server);
     if (!live || !live.spec.hostOnly.includes(tool)) {
       const reason = `${server}.${tool} is not a host tool of a connected server`;
@@ -142,7 +155,12 @@ export class McpHost {
     const started = Date.now();
     let outcome: ToolOutcome;
     if (!live) {
-      outcome = { ok: false, text: `Server '${server}' is not connected`, error: 'not connected', durationMs: 0 };
+      outcome = {
+        ok: false,
+        text: `Server '${server}' is not connected`,
+        error: 'not connected',
+        durationMs: 0,
+      };
     } else {
       // A fresh signal per call: the SDK never removes the abort listener it adds.
       const timeoutMs = options.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;

@@ -36,7 +36,9 @@ function textOf(content: unknown): string {
 }
 
 function asObject(value: unknown): Record<string, unknown> | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
@@ -54,11 +56,17 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
  * `isError: false` with `"ok": false` in a JSON text. All of them come out as `ok: false` here.
  */
 export function normalizeToolResult(result: CallToolLike, durationMs: number): ToolOutcome {
-  const text = result.toolResult !== undefined && result.content === undefined ? JSON.stringify(result.toolResult) : textOf(result.content);
+  const text =
+    result.toolResult !== undefined && result.content === undefined
+      ? JSON.stringify(result.toolResult)
+      : textOf(result.content);
   const structured = asObject(result.structuredContent) ?? parseJsonObject(text);
   const reportedNotOk = structured?.ok === false;
   if (result.isError === true || reportedNotOk) {
-    const detail = typeof structured?.error === 'string' ? structured.error : text.split('\n')[0] || 'the tool reported an error';
+    const detail =
+      typeof structured?.error === 'string'
+        ? structured.error
+        : text.split('\n')[0] || 'the tool reported an error';
     return { ok: false, text: text || detail, structured, error: detail, durationMs };
   }
   return { ok: true, text, structured, durationMs };
@@ -66,7 +74,8 @@ export function normalizeToolResult(result: CallToolLike, durationMs: number): T
 
 /** A thrown call (JSON-RPC error, timeout -32001, transport closed) as an outcome. */
 export function normalizeToolError(error: unknown, durationMs: number): ToolOutcome {
-  const code = error && typeof error === 'object' && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const code =
+    error && typeof error === 'object' && 'code' in error ? (error as { code: unknown }).code : undefined;
   const message = errorMessage(error);
   const reason = code === -32001 ? `timed out or was cancelled: ${message}` : message;
   return { ok: false, text: `Tool call failed: ${reason}`, error: reason, durationMs };

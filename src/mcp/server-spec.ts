@@ -12,7 +12,10 @@ export interface ServerSpec {
 }
 
 /** Default allowlists of the bundled servers: read tools only. */
-export const BUNDLED_ALLOWLISTS: Record<'kubernetes' | 'github' | 'slack', { allow: string[]; hostOnly: string[] }> = {
+export const BUNDLED_ALLOWLISTS: Record<
+  'kubernetes' | 'github' | 'slack',
+  { allow: string[]; hostOnly: string[] }
+> = {
   kubernetes: { allow: ['list_pods', 'get_pod_logs', 'list_events'], hostOnly: [] },
   github: { allow: ['get_file_contents', 'search_code', 'list_commits'], hostOnly: [] },
   // The post is the host's to make (DESIGN.md 4.4.1): the model can neither see nor call it.

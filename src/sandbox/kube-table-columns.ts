@@ -1,73 +1,8 @@
-import type { KubeObject } from './scenario-types.js';
+import type { Loose, TablePrinter } from './kube-columns.js';
+import { age, at, column, count, integer, list, name, printer, text, wide } from './kube-columns.js';
 import { ageAt } from './kube-age.js';
+import { corePrinters } from './kube-table-columns-core.js';
 
-/** A `columnDefinitions` entry of a meta.k8s.io Table. */
-export interface ColumnDefinition {
-  name: string;
-  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
-  format: string;
-  description: string;
-  /** 0 for the default columns; 1 for those kubectl shows only with `-o wide`. */
-  priority: number;
-}
-
-/** How one kind is printed: its columns and each object's cells, in the same order. */
-export interface TablePrinter {
-  columns: ColumnDefinition[];
-  cells(object: KubeObject, now: Date): unknown[];
-}
-
-type Loose = Record<string, unknown>;
-type Cell = (object: Loose, now: Date) => unknown;
-
-function column(name: string, cell: Cell, options: Partial<ColumnDefinition> = {}) {
-  const definition: ColumnDefinition = {
-    name,
-    type: 'string',
-    format: name === 'Name' ? 'name' : '',
-    description: `${name} of the object`,
-    priority: 0,
-    ...options,
-  };
-  return { definition, cell };
-}
-type Column = ReturnType<typeof column>;
-
-const wide = { priority: 1 };
-const integer = { type: 'integer' as const };
-
-function printer(columns: Column[]): TablePrinter {
-  return {
-    columns: columns.map((c) => c.definition),
-    cells: (object, now) => columns.map((c) => c.cell(object as Loose, now)),
-  };
-}
-
-/** Read a nested field without trusting the scenario's shape. */
-function at(object: unknown, ...path: (string | number)[]): unknown {
-  let current = object;
-  for (const key of path) {
-    if (typeof current !== 'object' || current === null) return undefined;
-    current = (current as Record<string | number, unknown>)[key];
-  }
-  return current;
-}
-function text(value: unknown, fallback = '<none>'): string {
-  return typeof value === 'string' && value !== ''
-    ? value
-    : typeof value === 'number'
-      ? String(value)
-      : fallback;
-}
-function count(value: unknown): number {
-  return typeof value === 'number' ? value : 0;
-}
-function list(value: unknown): Loose[] {
-  return Array.isArray(value) ? (value as Loose[]) : [];
-}
-
-const name = column('Name', (o) => at(o, 'metadata', 'name'));
-const age = column('Age', (o, now) => ageAt(at(o, 'metadata', 'creationTimestamp'), now));
 const containerNames = (o: Loose) =>
   list(at(o, 'spec', 'template', 'spec', 'containers'))
     .map((c) => c.name)
@@ -207,95 +142,13 @@ const eventPrinter = printer([
   column('Name', (o) => at(o, 'metadata', 'name'), { ...wide, format: 'name' }),
 ]);
 
-function servicePorts(o: Loose): string {
-  const ports = list(at(o, 'spec', 'ports')).map((p) => {
-    const node = typeof p.nodePort === 'number' ? `:${p.nodePort}` : '';
-    return `${String(p.port)}${node}/${text(p.protocol, 'TCP')}`;
-  });
-  return ports.length ? ports.join(',') : '<none>';
-}
-function externalIp(o: Loose): string {
-  const ingress = list(at(o, 'status', 'loadBalancer', 'ingress')).map((i) => text(i.ip ?? i.hostname, ''));
-  const external = list(at(o, 'spec', 'externalIPs')).map((ip) => String(ip));
-  const all = [...ingress, ...external].filter((ip) => ip !== '');
-  if (all.length) return all.join(',');
-  return at(o, 'spec', 'type') === 'LoadBalancer' ? '<pending>' : '<none>';
-}
-const servicePrinter = printer([
-  name,
-  column('Type', (o) => text(at(o, 'spec', 'type'), 'ClusterIP')),
-  column('Cluster-IP', (o) => text(at(o, 'spec', 'clusterIP'))),
-  column('External-IP', externalIp),
-  column('Port(s)', servicePorts),
-  age,
-  column(
-    'Selector',
-    (o) => {
-      const pairs = Object.entries((at(o, 'spec', 'selector') ?? {}) as Loose);
-      return pairs.length ? pairs.map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>';
-    },
-    wide,
-  ),
-]);
-
-function nodeAddress(o: Loose, type: string): string {
-  return text(list(at(o, 'status', 'addresses')).find((a) => a.type === type)?.address);
-}
-const nodePrinter = printer([
-  name,
-  column('Status', (o) => {
-    const ready = list(at(o, 'status', 'conditions')).find((c) => c.type === 'Ready');
-    const status = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
-    return at(o, 'spec', 'unschedulable') === true ? `${status},SchedulingDisabled` : status;
-  }),
-  column('Roles', (o) => {
-    const labels = (at(o, 'metadata', 'labels') ?? {}) as Loose;
-    const roles = Object.keys(labels)
-      .filter((k) => k.startsWith('node-role.kubernetes.io/'))
-      .map((k) => k.split('/')[1]);
-    return roles.length ? roles.sort().join(',') : '<none>';
-  }),
-  age,
-  column('Version', (o) => text(at(o, 'status', 'nodeInfo', 'kubeletVersion'), '')),
-  column('Internal-IP', (o) => nodeAddress(o, 'InternalIP'), wide),
-  column('External-IP', (o) => nodeAddress(o, 'ExternalIP'), wide),
-  column('OS-Image', (o) => text(at(o, 'status', 'nodeInfo', 'osImage'), '<unknown>'), wide),
-  column('Kernel-Version', (o) => text(at(o, 'status', 'nodeInfo', 'kernelVersion'), '<unknown>'), wide),
-  column(
-    'Container-Runtime',
-    (o) => text(at(o, 'status', 'nodeInfo', 'containerRuntimeVersion'), '<unknown>'),
-    wide,
-  ),
-]);
-
 const printers: Record<string, TablePrinter> = {
+  ...corePrinters,
   '/pods': podPrinter,
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
   '/events': eventPrinter,
   'events.k8s.io/events': eventPrinter,
-  '/services': servicePrinter,
-  '/nodes': nodePrinter,
-  '/namespaces': printer([name, column('Status', (o) => text(at(o, 'status', 'phase'), 'Active')), age]),
-  '/configmaps': printer([
-    name,
-    column(
-      'Data',
-      (o) => Object.keys((o.data ?? {}) as Loose).length + Object.keys((o.binaryData ?? {}) as Loose).length,
-      integer,
-    ),
-    age,
-  ]),
-  '/endpoints': printer([
-    name,
-    column('Endpoints', (o) => {
-      const pairs = list(o.subsets).flatMap((s) =>
-        list(s.addresses).flatMap((a) => list(s.ports).map((p) => `${String(a.ip)}:${String(p.port)}`)),
-      );
-      return pairs.length ? pairs.join(',') : '<none>';
-    }),
-    age,
-  ]),
 };
 
 /** kubectl-like columns for a resource (`group/plural`), or Name and Age for anything else. */

@@ -24,11 +24,16 @@ function stopSignal(): Promise<void> {
 function buildProgram(output: Output, logger: Logger, setExit: (code: number) => void): Command {
   const env = readProcessEnv();
   const program = new Command('sre-agent')
-    .description('Autonomous SRE agent: diagnoses a service through MCP servers and posts one report to Slack.')
+    .description(
+      'Autonomous SRE agent: diagnoses a service through MCP servers and posts one report to Slack.',
+    )
     .version(packageVersion(), '-V, --version')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
-    .configureOutput({ writeOut: (s) => output.stdout(s.trimEnd()), writeErr: (s) => output.stderr(s.trimEnd()) });
+    .configureOutput({
+      writeOut: (s) => output.stdout(s.trimEnd()),
+      writeErr: (s) => output.stderr(s.trimEnd()),
+    });
 
   program
     .command('diagnose')
@@ -36,12 +41,20 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--service <name>', 'the service to diagnose (required)')
     .option('--namespace <ns>', 'Kubernetes namespace (must be among the allowed namespaces)')
     .option('--sandbox [scenario]', 'run against a built-in scenario (name or directory) on local APIs')
-    .addOption(new Option('--llm <engine>', 'reasoning engine').choices(['auto', 'anthropic', 'bedrock', 'offline']).default('auto'))
+    .addOption(
+      new Option('--llm <engine>', 'reasoning engine')
+        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
+        .default('auto'),
+    )
     .option('--model <id>', 'model id (default: SRE_AGENT_MODEL or a current Sonnet)')
     .option('--timeout <duration>', 'deadline for the whole run, e.g. 90s or 5m', '5m')
     .option('--max-turns <n>', 'maximum model turns')
     .option('--budget-usd <x>', 'stop when the run has cost this much')
-    .addOption(new Option('--output <format>', 'report format on stdout').choices(['text', 'markdown', 'json']).default('text'))
+    .addOption(
+      new Option('--output <format>', 'report format on stdout')
+        .choices(['text', 'markdown', 'json'])
+        .default('text'),
+    )
     .option('--no-slack', 'do not post to Slack')
     .option('--slack-channel <id>', 'Slack channel id for the report (default SLACK_CHANNEL_ID)')
     .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
@@ -52,7 +65,9 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
       setExit(await diagnose(opts, { env, output, logger }));
     });
 
-  const sandbox = program.command('sandbox').description('local replicas of Kubernetes, GitHub and Slack that replay a scenario');
+  const sandbox = program
+    .command('sandbox')
+    .description('local replicas of Kubernetes, GitHub and Slack that replay a scenario');
   sandbox
     .command('start [scenario]')
     .description('serve a scenario and print the environment that points other commands at it')
@@ -71,7 +86,8 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .action(async () => {
       const { listScenarios } = await import('../sandbox/scenario.js');
       const { PUBLIC_SCENARIOS } = await import('./paths.js');
-      for (const s of await listScenarios(PUBLIC_SCENARIOS)) output.stdout(`${s.name}\t${s.service}\t${s.title}`);
+      for (const s of await listScenarios(PUBLIC_SCENARIOS))
+        output.stdout(`${s.name}\t${s.service}\t${s.title}`);
     });
 
   program
@@ -80,10 +96,16 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--namespaces <list>', 'kubernetes: comma-separated namespaces it may read')
     .action(async (server: string, opts: { namespaces?: string }) => {
       if (server !== 'kubernetes' && server !== 'github' && server !== 'slack') {
-        throw new SreAgentError('usage', `mcp: unknown server '${server}'; choose kubernetes, github or slack`);
+        throw new SreAgentError(
+          'usage',
+          `mcp: unknown server '${server}'; choose kubernetes, github or slack`,
+        );
       }
       const { runBundledServer } = await import('../servers/run-server.js');
-      const namespaces = opts.namespaces?.split(',').map((s) => s.trim()).filter(Boolean);
+      const namespaces = opts.namespaces
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       await runBundledServer(server, { env, namespaces });
     });
   return program;

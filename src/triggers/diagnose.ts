@@ -37,7 +37,9 @@ function render(report: Report, settings: Settings, output: Output): string {
 /** Pick the engine. Claude arrives with the model adapter; until then `auto` means offline, said plainly. */
 function chooseEngine(settings: Settings, logger: Logger): OfflineEngine {
   if (settings.llm === 'anthropic' || settings.llm === 'bedrock') {
-    throw new UsageError(`--llm ${settings.llm}: this build has no ${settings.llm} adapter yet; use --llm offline or auto`);
+    throw new UsageError(
+      `--llm ${settings.llm}: this build has no ${settings.llm} adapter yet; use --llm offline or auto`,
+    );
   }
   logger.info('using the offline rule-based engine (no model adapter in this build)');
   return new OfflineEngine();
@@ -45,7 +47,8 @@ function chooseEngine(settings: Settings, logger: Logger): OfflineEngine {
 
 /** `sre-agent diagnose`: one incident from the terminal, end to end. Returns the exit code. */
 export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Promise<number> {
-  if (!options.service) throw new UsageError('--service is required: name the service to diagnose, e.g. --service cart-service');
+  if (!options.service)
+    throw new UsageError('--service is required: name the service to diagnose, e.g. --service cart-service');
   const flags: DiagnoseFlags = { ...options, service: options.service };
   let sandbox: Sandbox | undefined;
   let host: McpHost | undefined;
@@ -54,10 +57,16 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
     let defaults: { namespace?: string; repository?: string } = {};
     let now = new Date();
     if (options.sandbox !== undefined && options.sandbox !== false) {
-      const dir = await resolveScenarioDir(typeof options.sandbox === 'string' ? options.sandbox : undefined, flags.service, PUBLIC_SCENARIOS);
+      const dir = await resolveScenarioDir(
+        typeof options.sandbox === 'string' ? options.sandbox : undefined,
+        flags.service,
+        PUBLIC_SCENARIOS,
+      );
       const scenario = await loadScenario(dir);
       sandbox = await startSandbox(scenario);
-      deps.logger.info(`sandbox: scenario '${scenario.name}' served on 127.0.0.1`, { scenario: scenario.name });
+      deps.logger.info(`sandbox: scenario '${scenario.name}' served on 127.0.0.1`, {
+        scenario: scenario.name,
+      });
       // Sandbox credentials replace any real ones: a sandbox run must never touch a real cluster or channel.
       env = { ...deps.env, ...sandbox.env, SRE_AGENT_NAMESPACES: undefined };
       defaults = { namespace: scenario.namespace, repository: scenario.repository };
@@ -76,7 +85,14 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
       source: 'cli',
       dedupeKey: `cli:${settings.namespace}/${settings.service}:${now.toISOString()}`,
     };
-    const { report, deadlineHit } = await run(incident, { settings, host, engine, logger: deps.logger, now, signal: deps.signal });
+    const { report, deadlineHit } = await run(incident, {
+      settings,
+      host,
+      engine,
+      logger: deps.logger,
+      now,
+      signal: deps.signal,
+    });
     if (sandbox) report.sandbox = { scenario: sandbox.scenario.name, slackMessages: sandbox.slackMessages() };
     deps.output.stdout(render(report, settings, deps.output));
     if (report.status === 'failed') return ExitCode.unexpected;

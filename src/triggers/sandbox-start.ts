@@ -19,7 +19,8 @@ export async function sandboxStart(
   const sandbox = await startSandbox(scenario);
   try {
     const exports = formatEnvExports(sandbox.env);
-    if (options.envFile) await writeFile(options.envFile, exports.endsWith('\n') ? exports : exports + '\n', 'utf8');
+    if (options.envFile)
+      await writeFile(options.envFile, exports.endsWith('\n') ? exports : exports + '\n', 'utf8');
     deps.output.stdout(exports);
     deps.logger.info(`sandbox '${scenario.name}' is serving; stop with Ctrl-C`, {
       kubernetes: sandbox.urls.kubernetes,

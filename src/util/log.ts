@@ -28,7 +28,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       const extra = fields && Object.keys(fields).length ? ' ' + JSON.stringify(fields) : '';
       write(`${level === 'info' ? '' : level + ': '}${msg}${extra}`);
     } else {
-      write(JSON.stringify({ time: new Date().toISOString(), level, ...(options.name ? { name: options.name } : {}), msg, ...fields }));
+      write(
+        JSON.stringify({
+          time: new Date().toISOString(),
+          level,
+          ...(options.name ? { name: options.name } : {}),
+          msg,
+          ...fields,
+        }),
+      );
     }
   };
   return {

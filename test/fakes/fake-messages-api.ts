@@ -54,13 +54,23 @@ function withoutCacheControl(block: unknown): unknown {
 /** The prompt as the cache sees it: tools, then system, then every message block, in order. */
 function promptBlocks(body: MessagesRequest): { value: unknown; breakpoint: boolean }[] {
   const blocks: { value: unknown; breakpoint: boolean }[] = [];
-  for (const tool of body.tools ?? []) blocks.push({ value: withoutCacheControl(tool), breakpoint: Boolean(tool.cache_control) });
-  const system = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? []);
-  for (const s of system) blocks.push({ value: withoutCacheControl(s), breakpoint: Boolean((s as { cache_control?: unknown }).cache_control) });
+  for (const tool of body.tools ?? [])
+    blocks.push({ value: withoutCacheControl(tool), breakpoint: Boolean(tool.cache_control) });
+  const system =
+    typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? []);
+  for (const s of system)
+    blocks.push({
+      value: withoutCacheControl(s),
+      breakpoint: Boolean((s as { cache_control?: unknown }).cache_control),
+    });
   for (const message of body.messages) {
-    const content = typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
+    const content =
+      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
     content.forEach((c, i) =>
-      blocks.push({ value: { role: message.role, first: i === 0, block: withoutCacheControl(c) }, breakpoint: Boolean(c.cache_control) }),
+      blocks.push({
+        value: { role: message.role, first: i === 0, block: withoutCacheControl(c) },
+        breakpoint: Boolean(c.cache_control),
+      }),
     );
   }
   return blocks;
@@ -71,7 +81,11 @@ function promptBlocks(body: MessagesRequest): { value: unknown; breakpoint: bool
  * walks back at most 20 blocks from each breakpoint; prefixes under the minimum are not cached;
  * reads and writes are reported separately from uncached input.
  */
-export function accountCache(body: MessagesRequest, cache: Set<string>, minTokens: number): Omit<CacheUsage, 'output_tokens'> {
+export function accountCache(
+  body: MessagesRequest,
+  cache: Set<string>,
+  minTokens: number,
+): Omit<CacheUsage, 'output_tokens'> {
   const blocks = promptBlocks(body);
   const hashes: string[] = [];
   const totals: number[] = [];
@@ -101,7 +115,11 @@ export function accountCache(body: MessagesRequest, cache: Set<string>, minToken
     write = (totals[last] as number) - read;
   }
   for (const b of breakpoints) if ((totals[b] as number) >= minTokens) cache.add(hashes[b] as string);
-  return { input_tokens: total - read - write, cache_creation_input_tokens: write, cache_read_input_tokens: read };
+  return {
+    input_tokens: total - read - write,
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: read,
+  };
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -110,26 +128,44 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': `req_${Date.now()}`, ...headers });
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'request-id': `req_${Date.now()}`,
+    ...headers,
+  });
   res.end(JSON.stringify(body));
 }
 
 /** Start a fake Messages API on 127.0.0.1 that answers from a script and accounts the prompt cache. */
-export async function startFakeMessagesApi(options: { script: ModelScript; minCacheTokens?: number }): Promise<FakeMessagesApi> {
+export async function startFakeMessagesApi(options: {
+  script: ModelScript;
+  minCacheTokens?: number;
+}): Promise<FakeMessagesApi> {
   const cache = new Set<string>();
   const requests: RecordedRequest[] = [];
   const minTokens = options.minCacheTokens ?? 1024;
   const server = createServer((req, res) => {
     void (async () => {
       if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
-        send(res, 404, { type: 'error', error: { type: 'not_found_error', message: `no route ${req.method} ${req.url}` } });
+        send(res, 404, {
+          type: 'error',
+          error: { type: 'not_found_error', message: `no route ${req.method} ${req.url}` },
+        });
         return;
       }
       const authorization = req.headers.authorization;
       const apiKey = req.headers['x-api-key'] as string | undefined;
       if (!authorization && !apiKey) {
-        send(res, 401, { type: 'error', error: { type: 'authentication_error', message: 'missing API key' } });
+        send(res, 401, {
+          type: 'error',
+          error: { type: 'authentication_error', message: 'missing API key' },
+        });
         return;
       }
       const body = JSON.parse(await readBody(req)) as MessagesRequest;
@@ -146,7 +182,11 @@ export async function startFakeMessagesApi(options: { script: ModelScript; minCa
         send(
           res,
           turn.error.status,
-          { type: 'error', error: { type: turn.error.type, message: turn.error.message }, request_id: 'req_fake' },
+          {
+            type: 'error',
+            error: { type: turn.error.type, message: turn.error.message },
+            request_id: 'req_fake',
+          },
           turn.error.headers,
         );
         return;
@@ -156,7 +196,10 @@ export async function startFakeMessagesApi(options: { script: ModelScript; minCa
         cacheUsage = accountCache(body, cache, minTokens);
       } catch (error) {
         record.status = 400;
-        send(res, 400, { type: 'error', error: { type: 'invalid_request_error', message: (error as Error).message } });
+        send(res, 400, {
+          type: 'error',
+          error: { type: 'invalid_request_error', message: (error as Error).message },
+        });
         return;
       }
       const usage = { ...cacheUsage, output_tokens: tokens(turn.content) };
@@ -168,12 +211,14 @@ export async function startFakeMessagesApi(options: { script: ModelScript; minCa
         role: 'assistant',
         model: body.model,
         content: turn.content,
-        stop_reason: turn.stop_reason ?? (turn.content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn'),
+        stop_reason:
+          turn.stop_reason ?? (turn.content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn'),
         stop_sequence: null,
         usage,
       });
     })().catch((error: unknown) => {
-      if (!res.headersSent) send(res, 500, { type: 'error', error: { type: 'api_error', message: String(error) } });
+      if (!res.headersSent)
+        send(res, 500, { type: 'error', error: { type: 'api_error', message: String(error) } });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

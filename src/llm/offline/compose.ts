@@ -26,16 +26,27 @@ function times(count: number): string {
 }
 
 /** Findings for an application exception followed to its source line. */
-export function composeException(service: string, c: ExceptionCase): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
+export function composeException(
+  service: string,
+  c: ExceptionCase,
+): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
   const s = c.signature;
   const frame = s.appFrame;
-  const where = c.source ? `${c.source.path}:${c.source.line}` : frame ? `${frame.file}:${frame.line}` : 'an unknown location';
+  const where = c.source
+    ? `${c.source.path}:${c.source.line}`
+    : frame
+      ? `${frame.file}:${frame.line}`
+      : 'an unknown location';
   const fn = shortFunction(frame?.function);
   const statement = [
     `\`${exceptionTitle(s)}\` is thrown${fn ? ` in ${fn}` : ''} at ${where}`,
-    c.source ? ` — the failing line is \`${c.source.code}\`${c.source.condition && c.source.condition !== c.source.code ? `, guarded by \`${c.source.condition}\`` : ''}` : '',
+    c.source
+      ? ` — the failing line is \`${c.source.code}\`${c.source.condition && c.source.condition !== c.source.code ? `, guarded by \`${c.source.condition}\`` : ''}`
+      : '',
     `. It occurred ${times(s.count)} in the recent logs of ${c.pod}`,
-    c.commit ? `; the file was last changed by ${c.commit.sha.slice(0, 7)} "${c.commit.message ?? ''}"${c.commit.author ? ` (${c.commit.author})` : ''}` : '',
+    c.commit
+      ? `; the file was last changed by ${c.commit.sha.slice(0, 7)} "${c.commit.message ?? ''}"${c.commit.author ? ` (${c.commit.author})` : ''}`
+      : '',
     '.',
   ].join('');
   const summary = `${service} is failing requests with ${s.type ?? 'an exception'}${s.message ? ` ("${s.message.slice(0, 160)}")` : ''} from ${
@@ -44,8 +55,12 @@ export function composeException(service: string, c: ExceptionCase): Pick<Findin
   const fix = c.source
     ? [
         `Fix the code at ${c.source.path}:${c.source.line}`,
-        c.source.condition ? `: the condition \`${c.source.condition}\` makes \`${c.source.code}\` reject these requests — correct or remove it` : '',
-        c.commit ? `. It was introduced or last touched by ${c.commit.sha.slice(0, 7)}; reverting that commit is the fastest mitigation` : '',
+        c.source.condition
+          ? `: the condition \`${c.source.condition}\` makes \`${c.source.code}\` reject these requests — correct or remove it`
+          : '',
+        c.commit
+          ? `. It was introduced or last touched by ${c.commit.sha.slice(0, 7)}; reverting that commit is the fastest mitigation`
+          : '',
         '. Add a test for the failing input before redeploying.',
       ].join('')
     : `Find where ${s.type} is raised${frame ? ` (${frame.file}:${frame.line} in the container)` : ''} and handle or prevent it; the repository file could not be located automatically.`;
@@ -57,7 +72,11 @@ export function composeException(service: string, c: ExceptionCase): Pick<Findin
 }
 
 /** Findings for a problem visible in pod status (crash loops, OOM kills, image pulls, scheduling). */
-export function composePodProblem(service: string, p: PodProblem, lastError?: LogSignature): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
+export function composePodProblem(
+  service: string,
+  p: PodProblem,
+  lastError?: LogSignature,
+): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
   const tail = lastError ? ` The last error it logged: "${lastError.sample.slice(0, 200)}".` : '';
   return {
     summary: `${service}: pod ${p.pod} — ${p.detail}.`,
@@ -67,10 +86,17 @@ export function composePodProblem(service: string, p: PodProblem, lastError?: Lo
 }
 
 /** Findings when the logs show a repeated error but no stack trace to follow. */
-export function composeLogError(service: string, s: LogSignature, pod: string): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
+export function composeLogError(
+  service: string,
+  s: LogSignature,
+  pod: string,
+): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
   return {
     summary: `${service} is logging errors: "${s.sample.slice(0, 160)}" (${times(s.count)}).`,
-    rootCause: { statement: `Repeated error in ${pod}: "${s.sample.slice(0, 300)}" (${times(s.count)} in recent logs); no stack trace points at the code.`, confidence: 'low' },
+    rootCause: {
+      statement: `Repeated error in ${pod}: "${s.sample.slice(0, 300)}" (${times(s.count)} in recent logs); no stack trace points at the code.`,
+      confidence: 'low',
+    },
     suggestedFix: `Follow the error message "${s.message.slice(0, 120)}" to the component that emits it.`,
   };
 }

@@ -29,13 +29,20 @@ export class OfflineEngine implements Engine {
     const namespace = settings.namespace;
 
     const listPods = toolFor('listPods', names);
-    if (!listPods) return inconclusive(`No tool to list pods is available, so ${service} could not be inspected.`);
+    if (!listPods)
+      return inconclusive(`No tool to list pods is available, so ${service} could not be inspected.`);
     const listing = await tools.call(listPods, { service, namespace });
-    if (!listing.ok) return inconclusive(`Listing the pods of ${service} failed: ${listing.error ?? listing.text}`);
+    if (!listing.ok)
+      return inconclusive(`Listing the pods of ${service} failed: ${listing.error ?? listing.text}`);
     const { pods, workload, closestServices } = readPodListing(listing.structured);
     if (pods.length === 0) {
-      const closest = closestServices.length ? ` Closest existing services: ${closestServices.join(', ')}.` : '';
-      casebook.evidence.push({ source: 'kubernetes', detail: `No pods or workload match '${service}' in namespace ${namespace}.${closest}` });
+      const closest = closestServices.length
+        ? ` Closest existing services: ${closestServices.join(', ')}.`
+        : '';
+      casebook.evidence.push({
+        source: 'kubernetes',
+        detail: `No pods or workload match '${service}' in namespace ${namespace}.${closest}`,
+      });
       return {
         ...inconclusive(`No workload named '${service}' was found in namespace ${namespace}.${closest}`),
         suggestedFix: closestServices.length
@@ -52,7 +59,8 @@ export class OfflineEngine implements Engine {
     });
 
     const problems: PodProblem[] = pods.flatMap(podProblems).sort((a, b) => a.rank - b.rank);
-    for (const p of problems.slice(0, 5)) casebook.evidence.push({ source: 'kubernetes', detail: p.detail, ref: `pod/${p.pod}` });
+    for (const p of problems.slice(0, 5))
+      casebook.evidence.push({ source: 'kubernetes', detail: p.detail, ref: `pod/${p.pod}` });
 
     const eventsTool = toolFor('events', names);
     if (eventsTool) {
@@ -65,16 +73,37 @@ export class OfflineEngine implements Engine {
 
     const logs = await this.readLogs(ctx, pods, problems);
     const exception = logs
-      .flatMap((l) => l.signatures.filter((s) => s.kind === 'exception' && s.appFrame).map((signature) => ({ signature, pod: l.pod.name })))
+      .flatMap((l) =>
+        l.signatures
+          .filter((s) => s.kind === 'exception' && s.appFrame)
+          .map((signature) => ({ signature, pod: l.pod.name })),
+      )
       .sort((a, b) => b.signature.count - a.signature.count)[0];
     if (exception) return this.followException(ctx, exception.signature, exception.pod);
 
-    const firstError = (pod: string) => logs.find((l) => l.pod.name === pod)?.signatures.find((s) => s.kind !== 'warning');
+    const firstError = (pod: string) =>
+      logs.find((l) => l.pod.name === pod)?.signatures.find((s) => s.kind !== 'warning');
     const problem = problems[0];
-    if (problem) return { status: 'diagnosed', evidence: [], suspectFiles: [], suspectCommits: [], ...composePodProblem(service, problem, firstError(problem.pod)) };
+    if (problem)
+      return {
+        status: 'diagnosed',
+        evidence: [],
+        suspectFiles: [],
+        suspectCommits: [],
+        ...composePodProblem(service, problem, firstError(problem.pod)),
+      };
 
-    const error = logs.flatMap((l) => l.signatures.filter((s) => s.kind !== 'warning').map((s) => ({ s, pod: l.pod.name })))[0];
-    if (error) return { status: 'diagnosed', evidence: [], suspectFiles: [], suspectCommits: [], ...composeLogError(service, error.s, error.pod) };
+    const error = logs.flatMap((l) =>
+      l.signatures.filter((s) => s.kind !== 'warning').map((s) => ({ s, pod: l.pod.name })),
+    )[0];
+    if (error)
+      return {
+        status: 'diagnosed',
+        evidence: [],
+        suspectFiles: [],
+        suspectCommits: [],
+        ...composeLogError(service, error.s, error.pod),
+      };
 
     return {
       status: 'healthy',
@@ -83,7 +112,8 @@ export class OfflineEngine implements Engine {
       evidence: [],
       suspectFiles: [],
       suspectCommits: [],
-      suggestedFix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',
+      suggestedFix:
+        'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',
     };
   }
 
@@ -92,7 +122,9 @@ export class OfflineEngine implements Engine {
     const logTool = toolFor('podLogs', ctx.tools.toolNames());
     if (!logTool) return [];
     const problemPods = new Set(problems.map((p) => p.pod));
-    const chosen = [...pods].sort((a, b) => Number(problemPods.has(b.name)) - Number(problemPods.has(a.name))).slice(0, MAX_PODS_READ);
+    const chosen = [...pods]
+      .sort((a, b) => Number(problemPods.has(b.name)) - Number(problemPods.has(a.name)))
+      .slice(0, MAX_PODS_READ);
     const reads = chosen.flatMap((pod) => {
       const calls = [{ pod, previous: false }];
       if ((pod.restarts ?? 0) > 0) calls.push({ pod, previous: true });
@@ -100,7 +132,12 @@ export class OfflineEngine implements Engine {
     });
     const results = await Promise.all(
       reads.map(async ({ pod, previous }) => {
-        const outcome = await ctx.tools.call(logTool, { pod: pod.name, namespace: ctx.settings.namespace, tailLines: LOG_TAIL, previous });
+        const outcome = await ctx.tools.call(logTool, {
+          pod: pod.name,
+          namespace: ctx.settings.namespace,
+          tailLines: LOG_TAIL,
+          previous,
+        });
         return { pod, previous, outcome };
       }),
     );
@@ -128,15 +165,28 @@ export class OfflineEngine implements Engine {
     const source = frame ? await lookUpSource(ctx.tools, frame.file, frame.line) : null;
     const c: ExceptionCase = { signature, pod, source, commit: null };
     if (source) {
-      ctx.casebook.suspectFiles.push({ path: source.path, line: source.line, url: source.url ? `${source.url}#L${source.line}` : undefined });
-      ctx.casebook.evidence.push({ source: 'github', detail: `Line ${source.line} of ${source.path}: ${source.code}`, ref: `${source.path}:${source.line}` });
+      ctx.casebook.suspectFiles.push({
+        path: source.path,
+        line: source.line,
+        url: source.url ? `${source.url}#L${source.line}` : undefined,
+      });
+      ctx.casebook.evidence.push({
+        source: 'github',
+        detail: `Line ${source.line} of ${source.path}: ${source.code}`,
+        ref: `${source.path}:${source.line}`,
+      });
       const commitsTool = toolFor('listCommits', ctx.tools.toolNames());
       if (commitsTool) {
         const commits = await ctx.tools.call(commitsTool, { path: source.path, limit: 5 });
         const latest = commits.ok ? readCommits(commits.structured)[0] : undefined;
         if (latest) {
           c.commit = latest;
-          ctx.casebook.suspectCommits.push({ sha: latest.sha, message: latest.message, author: latest.author, date: latest.date });
+          ctx.casebook.suspectCommits.push({
+            sha: latest.sha,
+            message: latest.message,
+            author: latest.author,
+            date: latest.date,
+          });
           ctx.casebook.evidence.push({
             source: 'github',
             detail: `Last change to ${source.path}: ${latest.sha.slice(0, 7)} "${latest.message ?? ''}" by ${latest.author ?? 'unknown'} at ${latest.date ?? 'unknown time'}`,
@@ -145,7 +195,13 @@ export class OfflineEngine implements Engine {
         }
       }
     }
-    return { status: 'diagnosed', evidence: [], suspectFiles: [], suspectCommits: [], ...composeException(ctx.incident.service, c) };
+    return {
+      status: 'diagnosed',
+      evidence: [],
+      suspectFiles: [],
+      suspectCommits: [],
+      ...composeException(ctx.incident.service, c),
+    };
   }
 }
 

@@ -62,10 +62,17 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
         consumed.add(j);
       }
       const last = lines[j];
-      const header = last ? exceptionHeader(last) ?? { type: last.text.split(':')[0] ?? 'Exception', message: last.text } : null;
+      const header = last
+        ? (exceptionHeader(last) ?? { type: last.text.split(':')[0] ?? 'Exception', message: last.text })
+        : null;
       consumed.add(i).add(j);
       // Python prints the outermost frame first: reverse so that frames[0] is where it was raised.
-      blocks.push({ header: last ?? line, type: header?.type, message: header?.message ?? '', frames: frames.reverse() });
+      blocks.push({
+        header: last ?? line,
+        type: header?.type,
+        message: header?.message ?? '',
+        frames: frames.reverse(),
+      });
       i = j;
       continue;
     }
@@ -105,7 +112,10 @@ function add(map: Map<string, LogSignature>, key: string, make: () => LogSignatu
 
 /** Find every distinct exception, error and warning in a log, counted, most significant first. */
 export function analyzeLog(text: string): LogAnalysis {
-  const lines = text.split('\n').filter((l) => l.length > 0).map(parseLogLine);
+  const lines = text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map(parseLogLine);
   // Continuation lines (an exception under its log line) carry no timestamp: they inherit the last one.
   let lastTime: string | undefined;
   for (const line of lines) {
@@ -145,7 +155,13 @@ export function analyzeLog(text: string): LogAnalysis {
     add(
       signatures,
       `${kind}|${normaliseMessage(line.text)}`,
-      () => ({ kind, message: line.text.slice(0, 500), frames: [], count: 1, sample: line.text.slice(0, 500) }),
+      () => ({
+        kind,
+        message: line.text.slice(0, 500),
+        frames: [],
+        count: 1,
+        sample: line.text.slice(0, 500),
+      }),
       line.time,
     );
   });

@@ -14,7 +14,10 @@ const LEVEL_WORD =
 function levelOf(word: string | undefined): LogLine['level'] {
   if (!word) return undefined;
   const w = word.toLowerCase();
-  if (['error', 'err', 'fatal', 'critical', 'crit', 'severe', 'panic', 'fail', 'alert', 'emergency'].includes(w)) return 'error';
+  if (
+    ['error', 'err', 'fatal', 'critical', 'crit', 'severe', 'panic', 'fail', 'alert', 'emergency'].includes(w)
+  )
+    return 'error';
   if (['warn', 'warning'].includes(w)) return 'warn';
   if (['info', 'notice'].includes(w)) return 'info';
   return 'debug';
@@ -37,10 +40,17 @@ function parseJsonLine(raw: string): LogLine | null {
   const message = str(o.message) ?? str(o.msg) ?? str(o.event) ?? '';
   const error = str(o.error) ?? str(o.err) ?? str(o.exception) ?? str(o['error.message']);
   const status = o['http.resp.status'] ?? o.status ?? o.statusCode;
-  const request = [str(o['http.req.method']) ?? str(o.method), str(o['http.req.path']) ?? str(o.path) ?? str(o.url)]
+  const request = [
+    str(o['http.req.method']) ?? str(o.method),
+    str(o['http.req.path']) ?? str(o.path) ?? str(o.url),
+  ]
     .filter(Boolean)
     .join(' ');
-  const parts = [message, error, request && typeof status === 'number' ? `${request} -> ${status}` : request].filter(Boolean);
+  const parts = [
+    message,
+    error,
+    request && typeof status === 'number' ? `${request} -> ${status}` : request,
+  ].filter(Boolean);
   return {
     raw,
     time: str(o.timestamp) ?? str(o.time) ?? str(o.ts) ?? str(o['@timestamp']),

@@ -25,7 +25,12 @@ const WAITING_RANK: Record<string, number> = {
 export function podProblems(pod: PodInfo): PodProblem[] {
   const problems: PodProblem[] = [];
   for (const c of pod.containers) {
-    if (c.state === 'waiting' && c.reason && c.reason !== 'ContainerCreating' && c.reason !== 'PodInitializing') {
+    if (
+      c.state === 'waiting' &&
+      c.reason &&
+      c.reason !== 'ContainerCreating' &&
+      c.reason !== 'PodInitializing'
+    ) {
       problems.push({
         pod: pod.name,
         container: c.name,
@@ -47,7 +52,13 @@ export function podProblems(pod: PodInfo): PodProblem[] {
       });
     }
     if (c.state === 'running' && c.ready === false) {
-      problems.push({ pod: pod.name, container: c.name, reason: 'NotReady', detail: `container ${c.name} is running but not ready`, rank: 5 });
+      problems.push({
+        pod: pod.name,
+        container: c.name,
+        reason: 'NotReady',
+        detail: `container ${c.name} is running but not ready`,
+        rank: 5,
+      });
     }
   }
   if (pod.phase === 'Pending' && !problems.length) {
@@ -59,7 +70,8 @@ export function podProblems(pod: PodInfo): PodProblem[] {
       rank: 1,
     });
   }
-  if (pod.phase === 'Failed') problems.push({ pod: pod.name, reason: 'Failed', detail: 'pod phase is Failed', rank: 3 });
+  if (pod.phase === 'Failed')
+    problems.push({ pod: pod.name, reason: 'Failed', detail: 'pod phase is Failed', rank: 3 });
   return problems.sort((a, b) => a.rank - b.rank);
 }
 
@@ -70,7 +82,8 @@ export function warningEvidence(events: EventInfo[], names: string[]): Evidence[
     .slice(0, 8)
     .map((e) => ({
       source: 'kubernetes' as const,
-      detail: `${e.reason ?? 'Warning'}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (×${e.count})` : ''}`.trim(),
+      detail:
+        `${e.reason ?? 'Warning'}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (×${e.count})` : ''}`.trim(),
       ref: e.object,
     }));
 }

@@ -33,9 +33,14 @@ async function candidates(tools: ToolInvoker, tracePath: string): Promise<{ path
   const search = toolFor('searchCode', names);
   if (search) {
     const outcome = await tools.call(search, { query: `filename:${fileName}` });
-    const hits = outcome.ok ? readSearchPaths(outcome.structured).filter((h) => segments(h.path).at(-1) === fileName) : [];
+    const hits = outcome.ok
+      ? readSearchPaths(outcome.structured).filter((h) => segments(h.path).at(-1) === fileName)
+      : [];
     if (hits.length) {
-      return hits.sort((a, b) => sharedSuffix(b.path, tracePath) - sharedSuffix(a.path, tracePath) || a.path.length - b.path.length);
+      return hits.sort(
+        (a, b) =>
+          sharedSuffix(b.path, tracePath) - sharedSuffix(a.path, tracePath) || a.path.length - b.path.length,
+      );
     }
   }
   const parts = segments(tracePath);
@@ -45,7 +50,11 @@ async function candidates(tools: ToolInvoker, tracePath: string): Promise<{ path
 const CONDITION = /^\s*(?:\}?\s*else\s+)?(?:if|elif|unless|when|guard|case)\b|^\s*(?:if|when)\s*\(/;
 
 /** Find the trace's file in the repository and read the failing line with a little context. */
-export async function lookUpSource(tools: ToolInvoker, tracePath: string, line: number): Promise<SourceHit | null> {
+export async function lookUpSource(
+  tools: ToolInvoker,
+  tracePath: string,
+  line: number,
+): Promise<SourceHit | null> {
   const fileTool = toolFor('fileContents', tools.toolNames());
   if (!fileTool) return null;
   const window = 8;

@@ -27,7 +27,8 @@ const FRAME_PATTERNS: FramePattern[] = [
   },
   // Node.js: "at fn (/app/src/x.js:10:5)" or "at /app/src/x.js:10:5" or "at async fn (file:///app/x.mjs:3:1)"
   {
-    regex: /^\s*at (?:async )?(?:(\S+?) (?:\[as \S+\] )?\()?((?:file:\/\/)?[^\s()]+?\.[cm]?[jt]sx?):(\d+):\d+\)?\s*$/,
+    regex:
+      /^\s*at (?:async )?(?:(\S+?) (?:\[as \S+\] )?\()?((?:file:\/\/)?[^\s()]+?\.[cm]?[jt]sx?):(\d+):\d+\)?\s*$/,
     pick: (m) => ({ function: m[1], file: (m[2] as string).replace(/^file:\/\//, ''), line: Number(m[3]) }),
   },
   // Java / Kotlin / Scala: "at com.shop.Payment.charge(Payment.java:42)"
@@ -49,7 +50,8 @@ function javaPath(qualifiedMethod: string, fileName: string): string {
   return packageParts.length ? `${packageParts.join('/')}/${fileName}` : fileName;
 }
 
-const LIBRARY_PATH = /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|<frozen |\/\.nuget\/|\/rustc\/)/;
+const LIBRARY_PATH =
+  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|<frozen |\/\.nuget\/|\/rustc\/)/;
 const LIBRARY_FUNCTION =
   /^(System|Microsoft|Grpc|Google\.Protobuf|StackExchange|Npgsql|java|javax|jdk|sun|kotlin|scala|org\.springframework|org\.apache|io\.grpc|io\.netty|com\.fasterxml|reactor|runtime|net\/http|google\.golang\.org|grpc)[.(/]/;
 

@@ -47,7 +47,8 @@ export interface CommitInfo {
 }
 
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const n = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
@@ -56,7 +57,9 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
   const workload = obj(d.workload);
   return {
     namespace: s(d.namespace),
-    workload: s(workload.name) ? { kind: s(workload.kind) ?? 'Workload', name: s(workload.name) as string } : null,
+    workload: s(workload.name)
+      ? { kind: s(workload.kind) ?? 'Workload', name: s(workload.name) as string }
+      : null,
     matchedBy: s(d.matchedBy),
     closestServices: arr(d.closestServices).filter((x): x is string => typeof x === 'string'),
     pods: arr(d.pods).map((p) => {
@@ -69,7 +72,12 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
         node: s(pod.node),
         conditions: arr(pod.conditions).map((c) => {
           const o = obj(c);
-          return { type: s(o.type) ?? '', status: s(o.status) ?? '', reason: s(o.reason), message: s(o.message) };
+          return {
+            type: s(o.type) ?? '',
+            status: s(o.status) ?? '',
+            reason: s(o.reason),
+            message: s(o.message),
+          };
         }),
         containers: arr(pod.containers).map((c) => {
           const o = obj(c);
@@ -84,7 +92,12 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
             message: s(o.message),
             exitCode: n(o.exitCode),
             lastTermination: Object.keys(last).length
-              ? { reason: s(last.reason), exitCode: n(last.exitCode), finishedAt: s(last.finishedAt), message: s(last.message) }
+              ? {
+                  reason: s(last.reason),
+                  exitCode: n(last.exitCode),
+                  finishedAt: s(last.finishedAt),
+                  message: s(last.message),
+                }
               : undefined,
           };
         }),
@@ -117,7 +130,9 @@ export function readSearchPaths(data: Record<string, unknown> | undefined): { pa
     .filter((i) => i.path);
 }
 
-export function readFile(data: Record<string, unknown> | undefined): { path: string; url?: string; content: string; startLine: number } | null {
+export function readFile(
+  data: Record<string, unknown> | undefined,
+): { path: string; url?: string; content: string; startLine: number } | null {
   const d = obj(data);
   const content = s(d.content);
   if (content === undefined) return null;
@@ -128,7 +143,13 @@ export function readCommits(data: Record<string, unknown> | undefined): CommitIn
   return arr(obj(data).commits)
     .map((c) => {
       const o = obj(c);
-      return { sha: s(o.sha) ?? '', message: s(o.message), author: s(o.author), date: s(o.date), url: s(o.url) };
+      return {
+        sha: s(o.sha) ?? '',
+        message: s(o.message),
+        author: s(o.author),
+        date: s(o.date),
+        url: s(o.url),
+      };
     })
     .filter((c) => c.sha);
 }

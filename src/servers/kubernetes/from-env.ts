@@ -64,7 +64,9 @@ function loadKubeConfig(env: Env): KubeConfig {
  */
 function allowPlainHttp(kubeConfig: KubeConfig): void {
   kubeConfig.clusters = kubeConfig.clusters.map((cluster) =>
-    cluster.server.startsWith('http:') && !cluster.skipTLSVerify ? { ...cluster, skipTLSVerify: true } : cluster,
+    cluster.server.startsWith('http:') && !cluster.skipTLSVerify
+      ? { ...cluster, skipTLSVerify: true }
+      : cluster,
   );
 }
 
