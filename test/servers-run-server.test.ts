@@ -92,6 +92,41 @@ describe('runBundledServer', () => {
     await running;
   });
 
+  it('answers requests already read when the client closes its end at once', async () => {
+    const toServer = new PassThrough();
+    const fromServer = new PassThrough();
+    const running = runBundledServer('github', {
+      env: sandboxEnv,
+      stdin: toServer,
+      stdout: fromServer,
+      logger: silentLogger,
+    });
+    const messages = [
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'list_commits', arguments: { limit: 1 } },
+      },
+    ];
+    toServer.end(messages.map((message) => JSON.stringify(message) + '\n').join(''));
+    await running;
+    const answers = String(fromServer.read() ?? '')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: number; result?: { isError?: boolean; content?: unknown[] } });
+    expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
+    expect(answers[1]?.result?.isError).toBeFalsy();
+    expect(JSON.stringify(answers[1]?.result?.content)).toContain(sandbox.env.GITHUB_REPOSITORY);
+  });
+
   it('scopes Kubernetes to the given namespaces, SRE_AGENT_NAMESPACES, or the context namespace', async () => {
     // The sandbox's API under a context whose namespace is `shop`.
     const kubeconfig = join(scratch, 'kubeconfig');

@@ -2,22 +2,30 @@ import pTimeout, { TimeoutError } from 'p-timeout';
 import type { Settings } from '../config/load.js';
 import { errorMessage } from '../errors/errors.js';
 import type { Incident } from '../incident/incident.js';
-import { emptyCasebook, type Casebook, type Engine, type ToolInvoker } from '../llm/engine.js';
+import { emptyCasebook, type Engine, type EngineContext, type SubmitResult } from '../llm/engine.js';
+import { ModelUnavailableError } from '../llm/model.js';
 import type { McpHost } from '../mcp/host.js';
-import { redactDeep } from '../mcp/redact.js';
 import { Findings, emptyUsage, type Report } from '../report/schema.js';
 import type { Logger } from '../util/log.js';
+import { buildReport, casebookFindings } from './build-report.js';
+import type { RunEventSink } from './run-events.js';
 import { DiagnosisPoster } from './submit-diagnosis.js';
+import { inspectSubmission } from './submission-guards.js';
+import { createRunInvoker } from './tool-invoker.js';
 
 export interface RunContext {
   settings: Settings;
   host: McpHost;
+  /** The engine to try first (Claude or offline). */
   engine: Engine;
+  /** Finishes when the first engine cannot: the offline engine. */
+  fallback?: Engine;
   logger: Logger;
   /** The run's notion of now (a sandbox scenario pins it). */
   now: Date;
   /** Cancels the whole run from outside (SIGINT, Lambda). */
   signal?: AbortSignal;
+  emit?: RunEventSink;
 }
 
 export interface RunResult {
@@ -25,122 +33,154 @@ export interface RunResult {
   deadlineHit: boolean;
 }
 
-function countingInvoker(host: McpHost, signal: AbortSignal, usage: { toolCalls: number }): ToolInvoker {
-  return {
-    toolNames: () => host.modelTools().map((t) => t.name),
-    call: async (name, args) => {
-      usage.toolCalls += 1;
-      return host.callTool(name, args, { signal, caller: 'engine' });
-    },
-  };
-}
-
-function fromCasebook(casebook: Casebook, status: Findings['status'], summary: string): Findings {
-  return {
-    status,
-    summary,
-    rootCause: { statement: summary, confidence: 'low' },
-    evidence: [],
-    suspectFiles: [],
-    suspectCommits: [],
-    suggestedFix: '',
-  };
-}
+const POST_BUDGET_MS = 15_000;
 
 /**
- * Diagnose one incident: run the engine under the deadline, build the report from its findings (or
- * from what was gathered when it could not finish), post it once, and return it.
+ * Diagnose one incident: run the engine under the deadline; the first valid submission is posted
+ * once and ends the run. When the engine cannot finish — model down, no submission, deadline —
+ * the report is built from what was gathered, and still posted.
  */
 export async function run(incident: Incident, ctx: RunContext): Promise<RunResult> {
-  const started = Date.now();
+  const startedAt = Date.now();
   const { settings, host, logger } = ctx;
+  const emit: RunEventSink = ctx.emit ?? (() => {});
   const deadline = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([deadline.signal, ctx.signal]) : deadline.signal;
   const usage = emptyUsage();
   const casebook = emptyCasebook();
   const degradedReasons = host.failures.map((f) => `MCP server '${f.server}' unavailable: ${f.error}`);
-  let status: Report['status'] | null = null;
-  let deadlineHit = false;
+  const poster = new DiagnosisPoster(host, settings.slack.channel, settings.slack.enabled);
+  let engineLabel = ctx.engine.id;
+  let posted: Report | null = null;
 
-  let findings: Findings;
-  try {
-    findings = await pTimeout(
-      ctx.engine.diagnose({
-        incident,
-        settings,
-        tools: countingInvoker(host, signal, usage),
-        casebook,
-        now: ctx.now,
-        signal,
-        logger,
-      }),
-      { milliseconds: settings.timeoutMs, signal: ctx.signal },
+  const finish = async (findings: Findings, status?: Report['status']): Promise<Report> => {
+    const report = buildReport(host.secrets.scrubDeep(findings), casebook, {
+      service: incident.service,
+      namespace: settings.namespace,
+      engine: engineLabel,
+      degradedReasons,
+      usage,
+      startedAt,
+      status,
+    });
+    // The post has its own short budget: the run's deadline may already have passed.
+    report.slack = await poster.post(
+      report,
+      AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
     );
-  } catch (error) {
-    if (error instanceof TimeoutError) {
-      deadlineHit = true;
-      deadline.abort(error);
-      status = 'timed_out';
+    emit({ type: 'report_posted', ...report.slack });
+    if (!report.slack.posted && settings.slack.enabled)
+      logger.warn('the report was not posted to Slack', { error: report.slack.error });
+    report.durationMs = Date.now() - startedAt;
+    return report;
+  };
+
+  const submit = async (raw: unknown): Promise<SubmitResult> => {
+    if (posted || poster.attempted) {
+      emit({
+        type: 'refusal',
+        guard: 'one-post',
+        target: 'submit_diagnosis',
+        reason: 'a diagnosis was already submitted; only one post per run',
+      });
+      return { ok: false, error: 'A diagnosis was already submitted for this run; a second one is refused.' };
+    }
+    const parsed = Findings.safeParse(raw);
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: `Invalid submission: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`).join('; ')}`,
+      };
+    }
+    for (const refusal of inspectSubmission(raw)) emit({ type: 'refusal', ...refusal });
+    posted = await finish(parsed.data);
+    return { ok: true, slack: posted.slack };
+  };
+
+  // One invoker for the run: the fallback engine reuses what the first one already fetched.
+  const tools = createRunInvoker(host, { signal, usage, emit });
+  const context = (): EngineContext => ({
+    incident,
+    settings,
+    tools,
+    casebook,
+    now: ctx.now,
+    signal,
+    logger,
+    usage,
+    submit,
+    degrade: (reason) => degradedReasons.push(reason),
+    emit,
+  });
+
+  const attempt = async (): Promise<void> => {
+    let findings: Findings | null = null;
+    try {
+      findings = await ctx.engine.diagnose(context());
+    } catch (error) {
+      if (!(error instanceof ModelUnavailableError) || !ctx.fallback) throw error;
+      degradedReasons.push(`${error.message}; the offline engine finished from the evidence gathered`);
+      emit({ type: 'fallback', from: ctx.engine.id, to: ctx.fallback.id, reason: error.message });
+    }
+    if (posted) return;
+    if (!findings && ctx.fallback && ctx.fallback !== ctx.engine) {
+      if (!degradedReasons.some((r) => r.includes('offline engine finished'))) {
+        degradedReasons.push(
+          `${ctx.engine.id} ended without a diagnosis; the offline engine finished from the evidence gathered`,
+        );
+        emit({ type: 'fallback', from: ctx.engine.id, to: ctx.fallback.id, reason: 'no submission' });
+      }
+      engineLabel = ctx.fallback.id;
+      findings = await ctx.fallback.diagnose(context());
+    }
+    if (posted) return;
+    const result = await submit(
+      findings ?? casebookFindings(`The diagnosis of ${incident.service} ended without findings.`),
+    );
+    if (!result.ok && !posted) {
       degradedReasons.push(
-        `deadline of ${Math.round(settings.timeoutMs / 1000)}s hit; the report holds what was gathered`,
+        `the engine's findings were invalid (${result.error}); reporting what was gathered`,
       );
-      findings = fromCasebook(
-        casebook,
-        'inconclusive',
-        `The diagnosis of ${incident.service} did not finish within ${Math.round(settings.timeoutMs / 1000)}s.`,
-      );
-    } else {
-      logger.error('engine failed', { error: errorMessage(error) });
-      status = 'failed';
-      degradedReasons.push(`the ${ctx.engine.id} engine failed: ${errorMessage(error)}`);
-      findings = fromCasebook(
-        casebook,
-        'inconclusive',
-        `The diagnosis of ${incident.service} failed: ${errorMessage(error)}`,
+      posted = await finish(
+        casebookFindings(`The diagnosis of ${incident.service} produced invalid findings.`),
       );
     }
-  }
-
-  // Validate what the engine produced exactly as a model's submission is validated.
-  const parsed = Findings.safeParse(findings);
-  if (!parsed.success) {
-    degradedReasons.push('the engine produced malformed findings; reporting what was gathered');
-    findings = fromCasebook(
-      casebook,
-      'inconclusive',
-      `The diagnosis of ${incident.service} produced malformed findings.`,
-    );
-  } else {
-    findings = parsed.data;
-  }
-  const safe = redactDeep(findings);
-  const gathered = redactDeep(casebook);
-
-  const report: Report = {
-    service: incident.service,
-    namespace: settings.namespace,
-    status: status ?? safe.status,
-    summary: safe.summary,
-    rootCause: safe.rootCause,
-    evidence: safe.evidence.length ? safe.evidence : gathered.evidence,
-    suspectFiles: safe.suspectFiles.length ? safe.suspectFiles : gathered.suspectFiles,
-    suspectCommits: safe.suspectCommits.length ? safe.suspectCommits : gathered.suspectCommits,
-    suggestedFix: safe.suggestedFix,
-    engine: ctx.engine.id,
-    degraded: degradedReasons.length > 0,
-    degradedReasons,
-    slack: { posted: false, channel: null, ts: null },
-    usage,
-    durationMs: 0,
   };
-  report.durationMs = Date.now() - started;
 
-  const poster = new DiagnosisPoster(host, settings.slack.channel, settings.slack.enabled);
-  // The post gets its own short budget: the run's deadline may already have passed.
-  report.slack = await poster.post(report, AbortSignal.timeout(15_000));
-  if (!report.slack.posted && settings.slack.enabled) {
-    logger.warn('the report was not posted to Slack', { error: report.slack.error });
+  let deadlineHit = false;
+  try {
+    await pTimeout(attempt(), { milliseconds: settings.timeoutMs, signal: ctx.signal });
+  } catch (error) {
+    deadline.abort(error);
+    if (error instanceof TimeoutError) {
+      deadlineHit = true;
+      const seconds = Math.round(settings.timeoutMs / 1000);
+      degradedReasons.push(`deadline of ${seconds}s hit; the report holds what was gathered`);
+      if (!posted)
+        posted = await finish(
+          casebookFindings(`The diagnosis of ${incident.service} did not finish within ${seconds}s.`),
+          'timed_out',
+        );
+    } else {
+      logger.error('diagnosis failed', { error: errorMessage(error) });
+      degradedReasons.push(`the ${engineLabel} engine failed: ${errorMessage(error)}`);
+      if (!posted)
+        posted = await finish(
+          casebookFindings(`The diagnosis of ${incident.service} failed: ${errorMessage(error)}`),
+          'failed',
+        );
+    }
+  } finally {
+    deadline.abort();
   }
-  report.durationMs = Date.now() - started;
+  const report = posted as Report | null;
+  if (!report) throw new Error('run ended without a report');
+  emit({
+    type: 'run_finished',
+    status: report.status,
+    engine: report.engine,
+    degraded: report.degraded,
+    durationMs: report.durationMs,
+  });
   return { report, deadlineHit };
 }

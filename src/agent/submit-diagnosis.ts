@@ -19,6 +19,11 @@ export class DiagnosisPoster {
     return this.outcome?.posted === true;
   }
 
+  /** True once a post was tried, whatever came of it: there is never a second try. */
+  get attempted(): boolean {
+    return this.outcome !== null;
+  }
+
   async post(report: Report, signal?: AbortSignal): Promise<SlackOutcome> {
     if (this.outcome) return { ...this.outcome, error: 'already posted once; a second post is refused' };
     if (!this.enabled)

@@ -1,13 +1,29 @@
+import type { RunEventSink } from '../agent/run-events.js';
 import type { Settings } from '../config/load.js';
 import type { Incident } from '../incident/incident.js';
 import type { ToolOutcome } from '../mcp/normalize-result.js';
-import type { Evidence, Findings, SuspectCommit, SuspectFile } from '../report/schema.js';
+import type {
+  Evidence,
+  Findings,
+  SlackOutcome,
+  SuspectCommit,
+  SuspectFile,
+  Usage,
+} from '../report/schema.js';
 import type { Logger } from '../util/log.js';
+
+/** A tool as an engine sees it: qualified name, description, JSON schema of its input. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+}
 
 /** The engines' narrow view of the MCP host. */
 export interface ToolInvoker {
   /** Qualified names of the tools this run may call. */
   toolNames(): string[];
+  definitions(): ToolDefinition[];
   call(name: string, args: Record<string, unknown>): Promise<ToolOutcome>;
 }
 
@@ -26,6 +42,8 @@ export function emptyCasebook(): Casebook {
   return { evidence: [], suspectFiles: [], suspectCommits: [], notes: [] };
 }
 
+export type SubmitResult = { ok: true; slack: SlackOutcome } | { ok: false; error: string };
+
 export interface EngineContext {
   incident: Incident;
   settings: Settings;
@@ -35,10 +53,23 @@ export interface EngineContext {
   now: Date;
   signal: AbortSignal;
   logger: Logger;
+  /** Token counts and cost so far; engines that call a model add to it. */
+  usage: Usage;
+  /**
+   * Validate, redact, render and post the findings (DESIGN.md 4.4.1). The first valid submission
+   * is posted; every later one is refused.
+   */
+  submit(findings: unknown): Promise<SubmitResult>;
+  /** Say why the run is degraded (shown in the report). */
+  degrade(reason: string): void;
+  emit: RunEventSink;
 }
 
-/** A diagnosis engine: gathers evidence through tools and returns findings. */
+/**
+ * A diagnosis engine. It either submits through `ctx.submit` itself (the Claude loop) or returns
+ * findings for the run to submit (the offline engine); `null` means it gave up without findings.
+ */
 export interface Engine {
   readonly id: string;
-  diagnose(context: EngineContext): Promise<Findings>;
+  diagnose(context: EngineContext): Promise<Findings | null>;
 }

@@ -37,6 +37,7 @@ export function bundledServerSpecs(settings: Settings): ServerSpec[] {
         env: pick(settings.env, PASSED_THROUGH.kubernetes),
       },
       ...BUNDLED_ALLOWLISTS.kubernetes,
+      namespaces: settings.namespaces,
     },
   ];
   if (settings.repository) {

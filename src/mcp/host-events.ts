@@ -11,7 +11,11 @@ export type HostEvent =
       ok: boolean;
       error?: string;
       durationMs: number;
+      /** Size of the server's answer, and of what was passed on after redaction and budgeting. */
       bytes: number;
+      bytesAfter: number;
+      /** Answered from this run's memory of an identical earlier call. */
+      cached: boolean;
     }
   | { type: 'refusal'; guard: string; target: string; reason: string };
 

@@ -3,7 +3,8 @@ import type { Logger } from '../util/log.js';
 import { connectServer, type Connection } from './connect.js';
 import type { HostEventSink } from './host-events.js';
 import { normalizeToolError, normalizeToolResult, type ToolOutcome } from './normalize-result.js';
-import { redactDeep, redactSecrets } from './redact.js';
+import { DEFAULT_OUTPUT_BUDGET_CHARS, budgetOutput } from './output-budget.js';
+import { SecretMemory } from './secret-memory.js';
 import type { ServerSpec } from './server-spec.js';
 import { isValidModelToolName, qualifyToolName, splitToolName } from './tool-name.js';
 
@@ -24,6 +25,8 @@ export interface HostOptions {
   connectTimeoutMs?: number;
   callTimeoutMs?: number;
   clientVersion?: string;
+  /** Bound on each tool result's text, in characters (default about 8k tokens). */
+  outputBudgetChars?: number;
 }
 
 export interface CallOptions {
@@ -45,6 +48,8 @@ const DEFAULT_CALL_TIMEOUT_MS = 30_000;
  */
 export class McpHost {
   readonly failures: { server: string; error: string }[] = [];
+  /** Every secret masked in tool output so far, masked again wherever it reappears. */
+  readonly secrets = new SecretMemory();
   private readonly servers = new Map<string, LiveServer>();
   private readonly tools = new Map<string, HostTool>();
 
@@ -126,6 +131,13 @@ export class McpHost {
       this.options.onEvent?.({ type: 'refusal', guard: 'allowlist', target: name, reason });
       return { ok: false, text: `Refused: ${reason}`, error: reason, durationMs: 0 };
     }
+    const scope = this.servers.get(tool.server)?.spec.namespaces;
+    const namespace = args.namespace;
+    if (scope && namespace !== undefined && (typeof namespace !== 'string' || !scope.includes(namespace))) {
+      const reason = `namespace '${String(namespace)}' is outside the allowed namespaces (${scope.join(', ')})`;
+      this.options.onEvent?.({ type: 'refusal', guard: 'namespace-scope', target: name, reason });
+      return { ok: false, text: `Refused: ${reason}`, error: reason, durationMs: 0 };
+    }
     return this.invoke(tool.server, tool.tool, args, options.caller ?? 'model', options);
   }
 
@@ -179,22 +191,28 @@ export class McpHost {
     }
     const bytes = Buffer.byteLength(outcome.text);
     // Secrets never travel further than this point: not to the model, the report or the audit log.
+    const budgeted = budgetOutput(
+      this.secrets.redact(outcome.text),
+      this.options.outputBudgetChars ?? DEFAULT_OUTPUT_BUDGET_CHARS,
+    );
     outcome = {
       ...outcome,
-      text: redactSecrets(outcome.text),
-      structured: outcome.structured ? redactDeep(outcome.structured) : undefined,
-      error: outcome.error ? redactSecrets(outcome.error) : undefined,
+      text: budgeted.text,
+      structured: outcome.structured ? this.secrets.scrubDeep(outcome.structured) : undefined,
+      error: outcome.error ? this.secrets.redact(outcome.error) : undefined,
     };
     this.options.onEvent?.({
       type: 'tool_call',
       server,
       tool,
       caller,
-      arguments: redactDeep(args),
+      arguments: this.secrets.scrubDeep(args),
       ok: outcome.ok,
       error: outcome.error,
       durationMs: outcome.durationMs,
       bytes,
+      bytesAfter: Buffer.byteLength(outcome.text),
+      cached: false,
     });
     return outcome;
   }

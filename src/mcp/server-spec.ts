@@ -9,6 +9,8 @@ export interface ServerSpec {
   allow: readonly string[];
   /** Tools only the host itself may call (the Slack post); never shown to the model. */
   hostOnly: readonly string[];
+  /** For Kubernetes servers: a call naming any other namespace is refused by the host too. */
+  namespaces?: readonly string[];
 }
 
 /** Default allowlists of the bundled servers: read tools only. */

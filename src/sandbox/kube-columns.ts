@@ -35,6 +35,7 @@ export function column(name: string, cell: Cell, options: Partial<ColumnDefiniti
 }
 export type Column = ReturnType<typeof column>;
 
+/** Options for columns kubectl shows only with `-o wide`, and for integer columns. */
 export const wide = { priority: 1 };
 export const integer = { type: 'integer' as const };
 
@@ -63,9 +64,11 @@ export function text(value: unknown, fallback = '<none>'): string {
       ? String(value)
       : fallback;
 }
+/** A numeric field, 0 when absent (replica counts are omitted when zero). */
 export function count(value: unknown): number {
   return typeof value === 'number' ? value : 0;
 }
+/** A list field, empty when absent or not a list. */
 export function list(value: unknown): Loose[] {
   return Array.isArray(value) ? (value as Loose[]) : [];
 }

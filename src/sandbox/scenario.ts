@@ -65,17 +65,23 @@ async function readLogs(dir: string): Promise<Record<string, string>> {
   return logs;
 }
 
+/** Paths of every file under `dir`, walked by hand: recursive readdir differs across Node 20 minors. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const paths: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) paths.push(...(await filesUnder(path)));
+    else if (entry.isFile()) paths.push(path);
+  }
+  return paths;
+}
+
 /** Every file under repo/, keyed by its repository path with forward slashes. */
 async function readRepo(dir: string): Promise<Record<string, string>> {
   const repoDir = join(dir, 'repo');
   if (!(await isDirectory(repoDir))) return {};
-  const entries = await readdir(repoDir, { withFileTypes: true, recursive: true });
   const files: Record<string, string> = {};
-  const paths = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name))
-    .sort();
-  for (const path of paths) {
+  for (const path of (await filesUnder(repoDir)).sort()) {
     files[relative(repoDir, path).split(sep).join('/')] = await readFile(path, 'utf8');
   }
   return files;

@@ -7,10 +7,14 @@ import { errorMessage } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { gitHubDepsFromEnv } from './github/from-env.js';
 import { createGitHubServer } from './github/server.js';
+import { trackPendingRequests } from './pending-requests.js';
 import { kubernetesDepsFromEnv } from './kubernetes/from-env.js';
 import { createKubernetesServer } from './kubernetes/server.js';
 import { slackDepsFromEnv } from './slack/from-env.js';
 import { createSlackServer } from './slack/server.js';
+
+/** How long answers still being worked on may delay shutdown once the client has gone. */
+const drainTimeoutMs = 30_000;
 
 export type BundledServerName = 'kubernetes' | 'github' | 'slack';
 
@@ -43,11 +47,19 @@ export async function runBundledServer(
     server.server.onclose = resolve;
   });
   server.server.onerror = (error) => logger.warn('MCP protocol error', { error: errorMessage(error) });
-  // The SDK's stdio transport does not notice the end of its input: close the server ourselves.
+  const requests = trackPendingRequests(transport);
+  // The SDK's stdio transport does not notice the end of its input: close the server ourselves,
+  // once the requests already read have been answered.
+  let ending = false;
   const onInputEnd = () => {
-    cleanup().catch((error: unknown) =>
-      logger.warn('closing the MCP server failed', { error: errorMessage(error) }),
-    );
+    if (ending) return;
+    ending = true;
+    requests
+      .idle(drainTimeoutMs)
+      .then(() => cleanup())
+      .catch((error: unknown) =>
+        logger.warn('closing the MCP server failed', { error: errorMessage(error) }),
+      );
   };
   stdin.once('end', onInputEnd);
   stdin.once('close', onInputEnd);

@@ -1,4 +1,4 @@
-import { normaliseMessage, parseLogLine, type LogLine } from './log-lines.js';
+import { normaliseMessage, parseLogLine, type LogLine } from '../../util/log-lines.js';
 import { parseStackFrame, type StackFrame } from './stack-frames.js';
 
 /** One distinct failure found in a log, with how often it happened. */

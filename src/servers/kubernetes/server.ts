@@ -20,8 +20,9 @@ export function createKubernetesServer(deps: KubernetesServerDeps): {
     { name: 'sre-agent-kubernetes', version: '0.1.0' },
     {
       instructions:
-        `Read-only access to Kubernetes namespaces ${deps.namespaces.join(', ')} (default ${deps.namespaces[0]}). ` +
-        'Start with list_pods for the service, then get_pod_logs and list_events for unhealthy pods.',
+        `Read-only access to Kubernetes namespace(s) ${deps.namespaces.join(', ')}; the default is ` +
+        `${deps.namespaces[0]}. Start with list_pods for the service, then get_pod_logs and list_events ` +
+        'for unhealthy pods.',
     },
   );
   registerListPodsTool(server, deps);

@@ -1,0 +1,22 @@
+import type { HostEvent } from '../mcp/host-events.js';
+
+/** Everything a run reports as it goes: the audit log and the terminal progress read the same stream. */
+export type RunEvent =
+  | HostEvent
+  | {
+      type: 'model_request';
+      turn: number;
+      model: string;
+      inputTokens: number;
+      cacheReadTokens: number;
+      cacheWriteTokens: number;
+      outputTokens: number;
+      stopReason: string | null;
+      durationMs: number;
+    }
+  | { type: 'model_error'; turn: number; error: string }
+  | { type: 'fallback'; from: string; to: string; reason: string }
+  | { type: 'report_posted'; channel: string | null; ts: string | null; posted: boolean; error?: string }
+  | { type: 'run_finished'; status: string; engine: string; degraded: boolean; durationMs: number };
+
+export type RunEventSink = (event: RunEvent) => void;
