@@ -28,6 +28,8 @@ export interface DiagnoseFlags {
   slackChannel?: string;
   config?: string;
   auditLog?: string;
+  /** commander's `--no-prompt-cache` gives `promptCache: false`. */
+  promptCache?: boolean;
 }
 
 /** Everything a run needs to know, parsed once at the edge and frozen. */
@@ -45,6 +47,8 @@ export interface Settings {
   slack: { enabled: boolean; channel: string | null };
   repository: string | null;
   auditLogPath: string | null;
+  /** Anthropic prompt caching; off only to measure what it saves. */
+  promptCache: boolean;
   mcpServers: Record<string, McpServerEntry>;
   serviceAliases: Record<string, string>;
   configPath: string | null;
@@ -160,6 +164,7 @@ export async function loadSettings(
     },
     repository,
     auditLogPath: flags.auditLog ?? file.auditLog ?? null,
+    promptCache: flags.promptCache !== false,
     mcpServers: file.mcpServers,
     serviceAliases: file.serviceAliases,
     configPath,

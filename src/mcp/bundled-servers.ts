@@ -24,7 +24,7 @@ function pick(env: Settings['env'], names: string[]): Record<string, string> {
  * The bundled servers, each run as `sre-agent mcp <name>` over stdio with exactly the environment
  * it needs: the Kubernetes server never sees the Slack token, and so on.
  */
-export function bundledServerSpecs(settings: Settings): ServerSpec[] {
+export function bundledServerSpecs(settings: Settings, options: { now?: Date } = {}): ServerSpec[] {
   const node = process.execPath;
   const specs: ServerSpec[] = [
     {
@@ -34,7 +34,10 @@ export function bundledServerSpecs(settings: Settings): ServerSpec[] {
         kind: 'stdio',
         command: node,
         args: [BIN, 'mcp', 'kubernetes', '--namespaces', settings.namespaces.join(',')],
-        env: pick(settings.env, PASSED_THROUGH.kubernetes),
+        env: {
+          ...pick(settings.env, PASSED_THROUGH.kubernetes),
+          ...(options.now ? { SRE_AGENT_NOW: options.now.toISOString() } : {}),
+        },
       },
       ...BUNDLED_ALLOWLISTS.kubernetes,
       namespaces: settings.namespaces,

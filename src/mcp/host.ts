@@ -27,6 +27,8 @@ export interface HostOptions {
   clientVersion?: string;
   /** Bound on each tool result's text, in characters (default about 8k tokens). */
   outputBudgetChars?: number;
+  /** Shared with the audit log, so that both mask the same secrets. */
+  secrets?: SecretMemory;
 }
 
 export interface CallOptions {
@@ -49,11 +51,13 @@ const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 export class McpHost {
   readonly failures: { server: string; error: string }[] = [];
   /** Every secret masked in tool output so far, masked again wherever it reappears. */
-  readonly secrets = new SecretMemory();
+  readonly secrets: SecretMemory;
   private readonly servers = new Map<string, LiveServer>();
   private readonly tools = new Map<string, HostTool>();
 
-  private constructor(private readonly options: HostOptions) {}
+  private constructor(private readonly options: HostOptions) {
+    this.secrets = options.secrets ?? new SecretMemory();
+  }
 
   /** Connect every server in parallel; one that fails is recorded in `failures`, not fatal. */
   static async start(specs: readonly ServerSpec[], options: HostOptions): Promise<McpHost> {

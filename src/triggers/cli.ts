@@ -59,6 +59,7 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--slack-channel <id>', 'Slack channel id for the report (default SLACK_CHANNEL_ID)')
     .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
     .option('--audit-log <file>', 'append an audit line per model request and tool call')
+    .option('--no-prompt-cache', 'send no prompt-cache breakpoints (to measure what caching saves)')
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const { diagnose } = await import('./diagnose.js');
@@ -106,7 +107,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
         ?.split(',')
         .map((s) => s.trim())
         .filter(Boolean);
-      await runBundledServer(server, { env, namespaces });
+      // A replayed scenario pins the clock, so that pod ages read as they did at the incident.
+      const pinned = env.SRE_AGENT_NOW ? new Date(env.SRE_AGENT_NOW) : undefined;
+      const now = pinned && !Number.isNaN(pinned.getTime()) ? () => pinned : undefined;
+      await runBundledServer(server, { env, namespaces, ...(now ? { now } : {}) });
     });
   return program;
 }

@@ -2,10 +2,13 @@ import type { Env, DiagnoseFlags, Settings } from '../config/load.js';
 import { loadSettings } from '../config/load.js';
 import { ExitCode, UsageError } from '../errors/errors.js';
 import type { Incident } from '../incident/incident.js';
+import { AuditLog } from '../agent/audit-log.js';
 import { run } from '../agent/run.js';
-import { OfflineEngine } from '../llm/offline/engine.js';
+import type { RunEvent } from '../agent/run-events.js';
+import { chooseEngines } from './engine-choice.js';
 import { bundledServerSpecs } from '../mcp/bundled-servers.js';
 import { McpHost } from '../mcp/host.js';
+import { SecretMemory } from '../mcp/secret-memory.js';
 import type { Report } from '../report/schema.js';
 import { renderJson } from '../report/render-json.js';
 import { renderMarkdown } from '../report/render-markdown.js';
@@ -32,17 +35,6 @@ function render(report: Report, settings: Settings, output: Output): string {
   if (settings.output === 'json') return renderJson(report);
   if (settings.output === 'markdown') return renderMarkdown(report);
   return renderText(report, { color: output.stdoutIsTty });
-}
-
-/** Pick the engine. Claude arrives with the model adapter; until then `auto` means offline, said plainly. */
-function chooseEngine(settings: Settings, logger: Logger): OfflineEngine {
-  if (settings.llm === 'anthropic' || settings.llm === 'bedrock') {
-    throw new UsageError(
-      `--llm ${settings.llm}: this build has no ${settings.llm} adapter yet; use --llm offline or auto`,
-    );
-  }
-  logger.info('using the offline rule-based engine (no model adapter in this build)');
-  return new OfflineEngine();
 }
 
 /** `sre-agent diagnose`: one incident from the terminal, end to end. Returns the exit code. */
@@ -73,11 +65,21 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
       now = new Date(scenario.now);
     }
     const settings = await loadSettings(flags, env, defaults);
-    const engine = chooseEngine(settings, deps.logger);
-    host = await McpHost.start(bundledServerSpecs(settings), {
+    const { engine, fallback } = chooseEngines(settings, deps.logger);
+    const secrets = new SecretMemory();
+    const audit = settings.auditLogPath
+      ? new AuditLog(settings.auditLogPath, secrets, Date.now().toString(36))
+      : undefined;
+    const emit = (event: RunEvent) => {
+      audit?.write(event);
+      progress(event, deps.logger);
+    };
+    host = await McpHost.start(bundledServerSpecs(settings, sandbox ? { now } : {}), {
       logger: deps.logger,
       signal: deps.signal,
       clientVersion: packageVersion(),
+      onEvent: emit,
+      secrets,
     });
     const incident: Incident = {
       service: settings.service,
@@ -100,5 +102,31 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
   } finally {
     await host?.close();
     await sandbox?.close();
+  }
+}
+
+/** One line on stderr per step, so a person watching knows what the agent is doing. */
+function progress(event: RunEvent, logger: Logger): void {
+  if (event.type === 'tool_call') {
+    logger.info(
+      `${event.server}.${event.tool} ${event.ok ? 'ok' : 'failed'} in ${event.durationMs}ms${event.cached ? ' (cached)' : ''}`,
+      {
+        bytes: event.bytes,
+        ...(event.error ? { error: event.error } : {}),
+      },
+    );
+  } else if (event.type === 'refusal') {
+    logger.warn(`refused by ${event.guard}: ${event.reason}`, { target: event.target });
+  } else if (event.type === 'model_request') {
+    logger.info(`model turn ${event.turn}: ${event.stopReason ?? '?'} in ${event.durationMs}ms`, {
+      input: event.inputTokens,
+      cacheRead: event.cacheReadTokens,
+      cacheWrite: event.cacheWriteTokens,
+      output: event.outputTokens,
+    });
+  } else if (event.type === 'fallback') {
+    logger.warn(`falling back from ${event.from} to ${event.to}: ${event.reason}`);
+  } else if (event.type === 'server_failed') {
+    logger.warn(`MCP server ${event.server} failed: ${event.error}`);
   }
 }
