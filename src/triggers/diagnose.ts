@@ -48,6 +48,7 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
     let env = deps.env;
     let defaults: { namespace?: string; repository?: string } = {};
     let now = new Date();
+    let alert: string | undefined;
     if (options.sandbox !== undefined && options.sandbox !== false) {
       const dir = await resolveScenarioDir(
         typeof options.sandbox === 'string' ? options.sandbox : undefined,
@@ -63,6 +64,7 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
       env = { ...deps.env, ...sandbox.env, SRE_AGENT_NAMESPACES: undefined };
       defaults = { namespace: scenario.namespace, repository: scenario.repository };
       now = new Date(scenario.now);
+      alert = scenario.alert;
     }
     const settings = await loadSettings(flags, env, defaults);
     const { engine, fallback } = chooseEngines(settings, deps.logger);
@@ -85,15 +87,18 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
       service: settings.service,
       namespace: settings.namespace,
       source: 'cli',
+      ...(alert ? { text: alert } : {}),
       dedupeKey: `cli:${settings.namespace}/${settings.service}:${now.toISOString()}`,
     };
     const { report, deadlineHit } = await run(incident, {
       settings,
       host,
       engine,
+      fallback,
       logger: deps.logger,
       now,
       signal: deps.signal,
+      emit,
     });
     if (sandbox) report.sandbox = { scenario: sandbox.scenario.name, slackMessages: sandbox.slackMessages() };
     deps.output.stdout(render(report, settings, deps.output));
