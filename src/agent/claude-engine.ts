@@ -100,7 +100,8 @@ export class ClaudeEngine implements Engine {
 
       const uses = response.content.filter((b): b is ToolUse => b.type === 'tool_use');
       if (uses.length) {
-        const results = await Promise.all(uses.map((use) => this.runTool(ctx, use, state)));
+        const offered = new Set((lastTurn ? submitOnly : tools).map((t) => t.name));
+        const results = await Promise.all(uses.map((use) => this.runTool(ctx, use, state, offered)));
         messages.push({ role: 'user', content: results });
       } else if (response.stop_reason === 'pause_turn') {
         continue;
@@ -161,8 +162,18 @@ export class ClaudeEngine implements Engine {
     });
   }
 
-  private async runTool(ctx: EngineContext, use: ToolUse, state: LoopState): Promise<ToolResult> {
+  private async runTool(
+    ctx: EngineContext,
+    use: ToolUse,
+    state: LoopState,
+    offered: Set<string>,
+  ): Promise<ToolResult> {
     const input = use.input && typeof use.input === 'object' ? (use.input as Record<string, unknown>) : {};
+    if (!offered.has(use.name) && use.name !== SUBMIT_TOOL_NAME && ctx.tools.toolNames().includes(use.name)) {
+      const reason = `'${use.name}' is not offered on this turn; only ${[...offered].join(', ')}`;
+      ctx.emit({ type: 'refusal', guard: 'last-turn', target: use.name, reason });
+      return { type: 'tool_result', tool_use_id: use.id, is_error: true, content: `Refused: ${reason}` };
+    }
     if (use.name === SUBMIT_TOOL_NAME) {
       const result = await ctx.submit(input);
       if (!result.ok)

@@ -51,7 +51,12 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   const degradedReasons = host.failures.map((f) => `MCP server '${f.server}' unavailable: ${f.error}`);
   const poster = new DiagnosisPoster(host, settings.slack.channel, settings.slack.enabled);
   let engineLabel = ctx.engine.id;
-  let posted: Report | null = null;
+  // The one post of the run, claimed synchronously: concurrent or late submissions find it taken.
+  let submission: Promise<Report> | null = null;
+  const postOnce = (findings: Findings, status?: Report['status']): Promise<Report> => {
+    submission ??= finish(findings, status);
+    return submission;
+  };
 
   const finish = async (findings: Findings, status?: Report['status']): Promise<Report> => {
     const report = buildReport(host.secrets.scrubDeep(findings), casebook, {
@@ -76,7 +81,7 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   };
 
   const submit = async (raw: unknown): Promise<SubmitResult> => {
-    if (posted || poster.attempted) {
+    if (submission) {
       emit({
         type: 'refusal',
         guard: 'one-post',
@@ -93,8 +98,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       };
     }
     for (const refusal of inspectSubmission(raw)) emit({ type: 'refusal', ...refusal });
-    posted = await finish(parsed.data);
-    return { ok: true, slack: posted.slack };
+    const report = await postOnce(parsed.data);
+    return { ok: true, slack: report.slack };
   };
 
   // One invoker for the run: the fallback engine reuses what the first one already fetched.
@@ -122,7 +127,7 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       degradedReasons.push(`${error.message}; the offline engine finished from the evidence gathered`);
       emit({ type: 'fallback', from: ctx.engine.id, to: ctx.fallback.id, reason: error.message });
     }
-    if (posted) return;
+    if (submission) return;
     if (!findings && ctx.fallback && ctx.fallback !== ctx.engine) {
       if (!degradedReasons.some((r) => r.includes('offline engine finished'))) {
         degradedReasons.push(
@@ -133,17 +138,15 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       engineLabel = ctx.fallback.id;
       findings = await ctx.fallback.diagnose(context());
     }
-    if (posted) return;
+    if (submission) return;
     const result = await submit(
       findings ?? casebookFindings(`The diagnosis of ${incident.service} ended without findings.`),
     );
-    if (!result.ok && !posted) {
+    if (!result.ok) {
       degradedReasons.push(
         `the engine's findings were invalid (${result.error}); reporting what was gathered`,
       );
-      posted = await finish(
-        casebookFindings(`The diagnosis of ${incident.service} produced invalid findings.`),
-      );
+      await postOnce(casebookFindings(`The diagnosis of ${incident.service} produced invalid findings.`));
     }
   };
 
@@ -156,25 +159,24 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       deadlineHit = true;
       const seconds = Math.round(settings.timeoutMs / 1000);
       degradedReasons.push(`deadline of ${seconds}s hit; the report holds what was gathered`);
-      if (!posted)
-        posted = await finish(
-          casebookFindings(`The diagnosis of ${incident.service} did not finish within ${seconds}s.`),
-          'timed_out',
-        );
+      await postOnce(
+        casebookFindings(`The diagnosis of ${incident.service} did not finish within ${seconds}s.`),
+        'timed_out',
+      );
     } else {
       logger.error('diagnosis failed', { error: errorMessage(error) });
       degradedReasons.push(`the ${engineLabel} engine failed: ${errorMessage(error)}`);
-      if (!posted)
-        posted = await finish(
-          casebookFindings(`The diagnosis of ${incident.service} failed: ${errorMessage(error)}`),
-          'failed',
-        );
+      await postOnce(
+        casebookFindings(`The diagnosis of ${incident.service} failed: ${errorMessage(error)}`),
+        'failed',
+      );
     }
   } finally {
     deadline.abort();
   }
-  const report = posted as Report | null;
-  if (!report) throw new Error('run ended without a report');
+  const report = await postOnce(
+    casebookFindings(`The diagnosis of ${incident.service} ended without findings.`),
+  );
   emit({
     type: 'run_finished',
     status: report.status,

@@ -3,10 +3,10 @@ import { normaliseMessage, parseLogLine } from '../util/log-lines.js';
 /** About 8k tokens at ~4 characters a token. */
 export const DEFAULT_OUTPUT_BUDGET_CHARS = 32_000;
 
-const HEAD_LINES = 15;
-const TAIL_LINES = 40;
+const HEAD_LINES = 10;
+const TAIL_LINES = 20;
 const CONTEXT_AFTER = 3;
-const LOG_REDUCE_MIN_LINES = 120;
+const LOG_REDUCE_MIN_LINES = 60;
 
 export interface Budgeted {
   text: string;

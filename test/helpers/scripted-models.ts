@@ -1,0 +1,89 @@
+import type { MessagesRequest, ModelScript, ScriptedTurn } from '../fakes/fake-messages-api.js';
+
+let ids = 0;
+export const toolUse = (name: string, input: Record<string, unknown>) => ({
+  type: 'tool_use',
+  id: `toolu_${(ids += 1)}`,
+  name,
+  input,
+});
+export const text = (t: string) => ({ type: 'text', text: t });
+
+/** Every tool_result text the model has been sent so far, newest last. */
+export function toolResults(request: MessagesRequest): string[] {
+  const out: string[] = [];
+  for (const m of request.messages) {
+    if (m.role !== 'user' || typeof m.content === 'string') continue;
+    for (const block of m.content) {
+      if (block.type !== 'tool_result') continue;
+      const content = block.content;
+      out.push(typeof content === 'string' ? content : JSON.stringify(content));
+    }
+  }
+  return out;
+}
+
+/** The name of the first pod a list_pods result mentions. */
+export function firstPod(request: MessagesRequest): string {
+  for (const result of toolResults(request)) {
+    const m = result.match(/^pod (\S+):/m);
+    if (m) return m[1] as string;
+  }
+  throw new Error('no pod in the tool results yet');
+}
+
+export const CART_FILE = 'src/cartservice/src/cartstore/RedisCartStore.cs';
+
+export const goodSubmission = {
+  status: 'diagnosed',
+  summary: 'cart-service fails AddItem for the loafers product (L9ECAV7KIM) with InvalidOperationException.',
+  rootCause: {
+    statement:
+      'RedisCartStore.AddItemAsync throws InvalidOperationException for product L9ECAV7KIM (loafers) at RedisCartStore.cs:64, a check added by commit d3bf18b.',
+    confidence: 'high',
+  },
+  evidence: [
+    { source: 'logs', detail: 'InvalidOperationException: loafers are not supported, 8 times', ref: 'pod/cartservice' },
+    { source: 'github', detail: 'if (productId == LoafersProductId) throw', ref: `${CART_FILE}:64` },
+  ],
+  suspectFiles: [{ path: CART_FILE, line: 64 }],
+  suspectCommits: [{ sha: 'd3bf18b69ea629283d172405c0fd770955bee38d', message: 'Validate product ids in cart store' }],
+  suggestedFix: 'Remove the loafers check from AddItemAsync or revert d3bf18b.',
+};
+
+/**
+ * A careful investigator of the cart scenario, ten requests long: pods; events and logs in
+ * parallel; the file by name; the failing lines; the file's history; a narrower log read; the
+ * calling code; the repository's recent commits; the frontend's pods; submit.
+ */
+export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
+  switch (index) {
+    case 0:
+      return { content: [text('Looking at the pods first.'), toolUse('kubernetes__list_pods', { service: 'cart-service' })] };
+    case 1:
+      return {
+        content: [
+          toolUse('kubernetes__list_events', {}),
+          toolUse('kubernetes__get_pod_logs', { pod: firstPod(request), tailLines: 300 }),
+        ],
+      };
+    case 2:
+      return { content: [toolUse('github__search_code', { query: 'filename:RedisCartStore.cs' })] };
+    case 3:
+      return { content: [toolUse('github__get_file_contents', { path: CART_FILE, startLine: 50, endLine: 75 })] };
+    case 4:
+      return { content: [toolUse('github__list_commits', { path: CART_FILE })] };
+    case 5:
+      return { content: [toolUse('kubernetes__get_pod_logs', { pod: firstPod(request), tailLines: 80 })] };
+    case 6:
+      return {
+        content: [toolUse('github__get_file_contents', { path: 'src/cartservice/src/services/CartService.cs', startLine: 25, endLine: 45 })],
+      };
+    case 7:
+      return { content: [toolUse('github__list_commits', { limit: 5 })] };
+    case 8:
+      return { content: [text('Checking the caller.'), toolUse('kubernetes__list_pods', { service: 'frontend' })] };
+    default:
+      return { content: [toolUse('submit_diagnosis', goodSubmission)] };
+  }
+};
