@@ -19,14 +19,29 @@ async function diagnoseWith(script: ModelScript, extra: string[] = []) {
   const dir = await mkdtemp(path.join(tmpdir(), 'claude-loop-'));
   const audit = path.join(dir, 'audit.jsonl');
   const result = await runCli(
-    ['diagnose', '--service', 'cart-service', '--sandbox', '--output', 'json', '--audit-log', audit, ...extra],
+    [
+      'diagnose',
+      '--service',
+      'cart-service',
+      '--sandbox',
+      '--output',
+      'json',
+      '--audit-log',
+      audit,
+      ...extra,
+    ],
     { ANTHROPIC_API_KEY: 'test-key', ANTHROPIC_BASE_URL: fake.url },
   );
   const auditLines = (await readFile(audit, 'utf8').catch(() => ''))
     .split('\n')
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { ...result, report: JSON.parse(result.stdout) as Report, audit: auditLines, requests: fake.requests };
+  return {
+    ...result,
+    report: JSON.parse(result.stdout) as Report,
+    audit: auditLines,
+    requests: fake.requests,
+  };
 }
 
 describe('the Claude loop against the fake Messages API', () => {
@@ -44,7 +59,9 @@ describe('the Claude loop against the fake Messages API', () => {
     expect(report.usage.outputTokens).toBeGreaterThan(0);
     expect(report.usage.costUsd).toBeGreaterThan(0);
     expect(report.sandbox?.slackMessages).toHaveLength(1);
-    expect(requests.every((r) => r.apiKey === 'test-key' || r.authorization?.includes('test-key'))).toBe(true);
+    expect(requests.every((r) => r.apiKey === 'test-key' || r.authorization?.includes('test-key'))).toBe(
+      true,
+    );
     // The system prompt says tool output is data, and the tool results arrive fenced as such.
     const last = JSON.stringify(requests.at(-1)?.body.messages);
     expect(last).toContain('untrusted-data');
@@ -60,14 +77,19 @@ describe('the Claude loop against the fake Messages API', () => {
       const previous = cachedRequests[i - 1]?.usage;
       const current = cachedRequests[i]?.usage;
       const previousPrompt =
-        (previous?.input_tokens ?? 0) + (previous?.cache_creation_input_tokens ?? 0) + (previous?.cache_read_input_tokens ?? 0);
+        (previous?.input_tokens ?? 0) +
+        (previous?.cache_creation_input_tokens ?? 0) +
+        (previous?.cache_read_input_tokens ?? 0);
       expect(current?.cache_read_input_tokens, `request ${i}`).toBe(previousPrompt);
     }
     // Input cost in units of the base input price: writes 1.25x, reads 0.1x.
     const inputCost = (rs: typeof cachedRequests) =>
       rs.reduce(
         (sum, r) =>
-          sum + (r.usage?.input_tokens ?? 0) + 1.25 * (r.usage?.cache_creation_input_tokens ?? 0) + 0.1 * (r.usage?.cache_read_input_tokens ?? 0),
+          sum +
+          (r.usage?.input_tokens ?? 0) +
+          1.25 * (r.usage?.cache_creation_input_tokens ?? 0) +
+          0.1 * (r.usage?.cache_read_input_tokens ?? 0),
         0,
       );
     expect(uncached.requests.every((r) => (r.usage?.cache_read_input_tokens ?? 0) === 0)).toBe(true);

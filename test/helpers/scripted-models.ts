@@ -43,11 +43,17 @@ export const goodSubmission = {
     confidence: 'high',
   },
   evidence: [
-    { source: 'logs', detail: 'InvalidOperationException: loafers are not supported, 8 times', ref: 'pod/cartservice' },
+    {
+      source: 'logs',
+      detail: 'InvalidOperationException: loafers are not supported, 8 times',
+      ref: 'pod/cartservice',
+    },
     { source: 'github', detail: 'if (productId == LoafersProductId) throw', ref: `${CART_FILE}:64` },
   ],
   suspectFiles: [{ path: CART_FILE, line: 64 }],
-  suspectCommits: [{ sha: 'd3bf18b69ea629283d172405c0fd770955bee38d', message: 'Validate product ids in cart store' }],
+  suspectCommits: [
+    { sha: 'd3bf18b69ea629283d172405c0fd770955bee38d', message: 'Validate product ids in cart store' },
+  ],
   suggestedFix: 'Remove the loafers check from AddItemAsync or revert d3bf18b.',
 };
 
@@ -59,7 +65,12 @@ export const goodSubmission = {
 export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
   switch (index) {
     case 0:
-      return { content: [text('Looking at the pods first.'), toolUse('kubernetes__list_pods', { service: 'cart-service' })] };
+      return {
+        content: [
+          text('Looking at the pods first.'),
+          toolUse('kubernetes__list_pods', { service: 'cart-service' }),
+        ],
+      };
     case 1:
       return {
         content: [
@@ -70,19 +81,29 @@ export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
     case 2:
       return { content: [toolUse('github__search_code', { query: 'filename:RedisCartStore.cs' })] };
     case 3:
-      return { content: [toolUse('github__get_file_contents', { path: CART_FILE, startLine: 50, endLine: 75 })] };
+      return {
+        content: [toolUse('github__get_file_contents', { path: CART_FILE, startLine: 50, endLine: 75 })],
+      };
     case 4:
       return { content: [toolUse('github__list_commits', { path: CART_FILE })] };
     case 5:
       return { content: [toolUse('kubernetes__get_pod_logs', { pod: firstPod(request), tailLines: 80 })] };
     case 6:
       return {
-        content: [toolUse('github__get_file_contents', { path: 'src/cartservice/src/services/CartService.cs', startLine: 25, endLine: 45 })],
+        content: [
+          toolUse('github__get_file_contents', {
+            path: 'src/cartservice/src/services/CartService.cs',
+            startLine: 25,
+            endLine: 45,
+          }),
+        ],
       };
     case 7:
       return { content: [toolUse('github__list_commits', { limit: 5 })] };
     case 8:
-      return { content: [text('Checking the caller.'), toolUse('kubernetes__list_pods', { service: 'frontend' })] };
+      return {
+        content: [text('Checking the caller.'), toolUse('kubernetes__list_pods', { service: 'frontend' })],
+      };
     default:
       return { content: [toolUse('submit_diagnosis', goodSubmission)] };
   }
