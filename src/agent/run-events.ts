@@ -1,4 +1,5 @@
 import type { HostEvent } from '../mcp/host-events.js';
+import type { Report } from '../report/schema.js';
 
 /** Everything a run reports as it goes: the audit log and the terminal progress read the same stream. */
 export type RunEvent =
@@ -17,6 +18,13 @@ export type RunEvent =
   | { type: 'model_error'; turn: number; error: string }
   | { type: 'fallback'; from: string; to: string; reason: string }
   | { type: 'report_posted'; channel: string | null; ts: string | null; posted: boolean; error?: string }
-  | { type: 'run_finished'; status: string; engine: string; degraded: boolean; durationMs: number };
+  | {
+      type: 'run_finished';
+      status: string;
+      engine: string;
+      degraded: boolean;
+      durationMs: number;
+      report: Report;
+    };
 
 export type RunEventSink = (event: RunEvent) => void;

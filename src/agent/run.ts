@@ -183,6 +183,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
     engine: report.engine,
     degraded: report.degraded,
     durationMs: report.durationMs,
+    // The whole report goes to the audit log too: if Slack was unreachable, it is not lost.
+    report,
   });
   return { report, deadlineHit };
 }

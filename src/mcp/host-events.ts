@@ -2,6 +2,7 @@
 export type HostEvent =
   | { type: 'server_connected'; server: string; tools: number; allowed: number; durationMs: number }
   | { type: 'server_failed'; server: string; error: string }
+  | { type: 'tools_changed'; server: string; tools: number; allowed: number }
   | {
       type: 'tool_call';
       server: string;

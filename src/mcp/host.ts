@@ -1,3 +1,4 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../errors/errors.js';
 import type { Logger } from '../util/log.js';
 import { connectServer, type Connection } from './connect.js';
@@ -74,23 +75,13 @@ export class McpHost {
         signal: this.options.signal,
         timeoutMs: this.options.connectTimeoutMs ?? 20_000,
         clientVersion: this.options.clientVersion ?? '0.0.0',
+        onToolsChanged: (tools) => {
+          const allowed = this.indexTools(spec, tools);
+          this.options.onEvent?.({ type: 'tools_changed', server: spec.name, tools: tools.length, allowed });
+        },
       });
       this.servers.set(spec.name, { spec, connection });
-      let allowed = 0;
-      for (const tool of connection.tools) {
-        const name = qualifyToolName(spec.name, tool.name);
-        // Annotations are the server's claim, not ours to trust: the allowlist alone decides.
-        if (!spec.allow.includes(tool.name) || !isValidModelToolName(name)) continue;
-        allowed += 1;
-        this.tools.set(name, {
-          name,
-          server: spec.name,
-          tool: tool.name,
-          description: tool.description ?? '',
-          inputSchema: tool.inputSchema as Record<string, unknown>,
-          readOnly: tool.annotations?.readOnlyHint === true,
-        });
-      }
+      const allowed = this.indexTools(spec, connection.tools);
       this.options.onEvent?.({
         type: 'server_connected',
         server: spec.name,
@@ -104,6 +95,27 @@ export class McpHost {
       this.options.logger.warn('MCP server failed to start', { server: spec.name, error: message });
       this.options.onEvent?.({ type: 'server_failed', server: spec.name, error: message });
     }
+  }
+
+  /** (Re)build the model-visible tools of one server from its listing; returns how many are allowed. */
+  private indexTools(spec: ServerSpec, tools: readonly Tool[]): number {
+    for (const [name, tool] of this.tools) if (tool.server === spec.name) this.tools.delete(name);
+    let allowed = 0;
+    for (const tool of tools) {
+      const name = qualifyToolName(spec.name, tool.name);
+      // Annotations are the server's claim, not ours to trust: the allowlist alone decides.
+      if (!spec.allow.includes(tool.name) || !isValidModelToolName(name)) continue;
+      allowed += 1;
+      this.tools.set(name, {
+        name,
+        server: spec.name,
+        tool: tool.name,
+        description: tool.description ?? '',
+        inputSchema: tool.inputSchema as Record<string, unknown>,
+        readOnly: tool.annotations?.readOnlyHint === true,
+      });
+    }
+    return allowed;
   }
 
   /** The allowlisted tools, sorted by name so that the prompt prefix is stable. */
