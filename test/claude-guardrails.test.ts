@@ -111,6 +111,45 @@ describe('bounded by construction', () => {
   });
 });
 
+describe('every way a model can stop', () => {
+  it('nudges a model that answers in text once, then lets the offline engine finish', async () => {
+    const { code, report, requests } = await diagnose(() => ({
+      content: [{ type: 'text', text: 'I think it is Redis.' }],
+      stop_reason: 'end_turn',
+    }));
+    expect(code).toBe(0);
+    expect(requests).toHaveLength(2);
+    expect(JSON.stringify(requests[1]?.body.messages.at(-1))).toContain('Call submit_diagnosis now');
+    expect(report.engine).toBe('offline');
+    expect(report.degradedReasons.join(' ')).toMatch(/ended \(end_turn\) without calling submit_diagnosis/);
+    expect(report.rootCause.statement).toContain('RedisCartStore');
+  });
+
+  it('continues after pause_turn and treats a refusal as the end of the model', async () => {
+    const { report, requests } = await diagnose((_r, index) =>
+      index === 0
+        ? { content: [{ type: 'text', text: 'thinking…' }], stop_reason: 'pause_turn' }
+        : { content: [{ type: 'text', text: 'I cannot help with that.' }], stop_reason: 'refusal' },
+    );
+    expect(requests).toHaveLength(2);
+    expect(report.degradedReasons.join(' ')).toMatch(/the model stopped \(refusal\)/);
+    expect(report.sandbox?.slackMessages).toHaveLength(1);
+  });
+
+  it('feeds an invalid submission back to the model as a tool error so it can correct it', async () => {
+    const { report, requests } = await diagnose((_r, index) =>
+      index === 0
+        ? { content: [toolUse('submit_diagnosis', { status: 'maybe', summary: '' })] }
+        : { content: [toolUse('submit_diagnosis', goodSubmission)] },
+    );
+    expect(requests).toHaveLength(2);
+    expect(JSON.stringify(requests[1]?.body.messages.at(-1))).toMatch(/Invalid submission: status/);
+    expect(report.engine).toBe('anthropic:claude-sonnet-4-5');
+    expect(report.degraded).toBe(false);
+    expect(report.sandbox?.slackMessages).toHaveLength(1);
+  });
+});
+
 describe('a malicious model', () => {
   it('gets every attempt refused, neutralised or redacted, with exactly one post to the configured channel, all audited', async () => {
     // The scenario's cart logs also carry the Redis password, as careless logs do.
