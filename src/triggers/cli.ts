@@ -66,6 +66,23 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
       setExit(await diagnose(opts, { env, output, logger }));
     });
 
+  program
+    .command('eval')
+    .description('diagnose every scenario of a directory in the sandbox and score the reports')
+    .option('--scenarios <dir>', 'directory of scenarios (default: the public ones)')
+    .addOption(
+      new Option('--llm <engine>', 'reasoning engine')
+        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
+        .default('auto'),
+    )
+    .option('--model <id>', 'model id')
+    .option('--timeout <duration>', 'deadline per scenario', '5m')
+    .addOption(new Option('--output <format>', 'table or JSON').choices(['text', 'json']).default('text'))
+    .action(async (opts: Record<string, string | undefined>) => {
+      const { evaluate } = await import('./eval.js');
+      setExit(await evaluate(opts, { env, output, logger }));
+    });
+
   const sandbox = program
     .command('sandbox')
     .description('local replicas of Kubernetes, GitHub and Slack that replay a scenario');

@@ -1,0 +1,96 @@
+import type { DiagnoseFlags, Env, Settings } from '../config/load.js';
+import { loadSettings } from '../config/load.js';
+import type { Incident } from '../incident/incident.js';
+import { AuditLog } from '../agent/audit-log.js';
+import { run, type RunResult } from '../agent/run.js';
+import type { RunEvent, RunEventSink } from '../agent/run-events.js';
+import { bundledServerSpecs } from '../mcp/bundled-servers.js';
+import { McpHost } from '../mcp/host.js';
+import { SecretMemory } from '../mcp/secret-memory.js';
+import type { Scenario } from '../sandbox/scenario-types.js';
+import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
+import type { Logger } from '../util/log.js';
+import { chooseEngines } from './engine-choice.js';
+import { packageVersion } from './paths.js';
+
+export interface SessionDeps {
+  env: Env;
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Replay this scenario on local APIs instead of using the environment's cluster, GitHub and Slack. */
+  scenario?: Scenario;
+  /** Sees every event (progress display); the audit log, when configured, is written regardless. */
+  onEvent?: RunEventSink;
+}
+
+export interface SessionResult extends RunResult {
+  settings: Settings;
+}
+
+/**
+ * One diagnosis from flags to report: settings, optional sandbox, MCP host, engines, run.
+ * Shared by `diagnose` and `eval`; everything it starts, it stops.
+ */
+export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Promise<SessionResult> {
+  let sandbox: Sandbox | undefined;
+  let host: McpHost | undefined;
+  try {
+    let env = deps.env;
+    let defaults: { namespace?: string; repository?: string } = {};
+    let now = new Date();
+    let alert: string | undefined;
+    if (deps.scenario) {
+      const scenario = deps.scenario;
+      sandbox = await startSandbox(scenario);
+      deps.logger.info(`sandbox: scenario '${scenario.name}' served on 127.0.0.1`, {
+        scenario: scenario.name,
+      });
+      // Sandbox credentials replace any real ones: a sandbox run must never touch a real cluster or channel.
+      env = { ...deps.env, ...sandbox.env, SRE_AGENT_NAMESPACES: undefined };
+      defaults = { namespace: scenario.namespace, repository: scenario.repository };
+      now = new Date(scenario.now);
+      alert = scenario.alert;
+    }
+    const settings = await loadSettings(flags, env, defaults);
+    const { engine, fallback } = chooseEngines(settings, deps.logger);
+    const secrets = new SecretMemory();
+    const audit = settings.auditLogPath
+      ? new AuditLog(settings.auditLogPath, secrets, Date.now().toString(36))
+      : undefined;
+    const emit = (event: RunEvent) => {
+      audit?.write(event);
+      deps.onEvent?.(event);
+    };
+    host = await McpHost.start(bundledServerSpecs(settings, sandbox ? { now } : {}), {
+      logger: deps.logger,
+      signal: deps.signal,
+      clientVersion: packageVersion(),
+      onEvent: emit,
+      secrets,
+    });
+    const incident: Incident = {
+      service: settings.service,
+      namespace: settings.namespace,
+      source: 'cli',
+      ...(alert ? { text: alert } : {}),
+      dedupeKey: `cli:${settings.namespace}/${settings.service}:${now.toISOString()}`,
+    };
+    const result = await run(incident, {
+      settings,
+      host,
+      engine,
+      fallback,
+      logger: deps.logger,
+      now,
+      signal: deps.signal,
+      emit,
+    });
+    if (sandbox) {
+      result.report.sandbox = { scenario: sandbox.scenario.name, slackMessages: sandbox.slackMessages() };
+    }
+    return { ...result, settings };
+  } finally {
+    await host?.close();
+    await sandbox?.close();
+  }
+}
