@@ -1,5 +1,16 @@
 /** What the offline engine needs from the tools, by capability rather than by server. */
-export type Capability = 'listPods' | 'podLogs' | 'events' | 'fileContents' | 'searchCode' | 'listCommits';
+export type Capability =
+  | 'listPods'
+  | 'podLogs'
+  | 'events'
+  | 'deployment'
+  | 'service'
+  | 'nodes'
+  | 'configMaps'
+  | 'fileContents'
+  | 'searchCode'
+  | 'listCommits'
+  | 'getCommit';
 
 const BUNDLED: Record<Capability, string> = {
   listPods: 'kubernetes__list_pods',
@@ -8,6 +19,11 @@ const BUNDLED: Record<Capability, string> = {
   fileContents: 'github__get_file_contents',
   searchCode: 'github__search_code',
   listCommits: 'github__list_commits',
+  getCommit: 'github__get_commit',
+  deployment: 'kubernetes__get_deployment',
+  service: 'kubernetes__get_service',
+  nodes: 'kubernetes__list_nodes',
+  configMaps: 'kubernetes__list_config_maps',
 };
 
 /** The tool that provides a capability in this run, or undefined when no connected server offers it. */

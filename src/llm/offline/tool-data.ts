@@ -9,11 +9,15 @@ export interface PodContainer {
   message?: string;
   exitCode?: number;
   lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string; message?: string };
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 
 export interface PodInfo {
   name: string;
   phase?: string;
+  /** Pod-level reason and message, e.g. Evicted and "The node was low on resource: memory". */
+  reason?: string;
+  message?: string;
   ready?: string;
   restarts?: number;
   node?: string;
@@ -67,6 +71,8 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
       return {
         name: s(pod.name) ?? '?',
         phase: s(pod.phase),
+        reason: s(pod.reason),
+        message: s(pod.message),
         ready: s(pod.ready),
         restarts: n(pod.restarts),
         node: s(pod.node),
@@ -91,6 +97,7 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
             reason: s(o.reason),
             message: s(o.message),
             exitCode: n(o.exitCode),
+            resources: readResources(o.resources),
             lastTermination: Object.keys(last).length
               ? {
                   reason: s(last.reason),
@@ -104,6 +111,19 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
       };
     }),
   };
+}
+
+function stringMap(v: unknown): Record<string, string> | undefined {
+  const o = obj(v);
+  const entries = Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string');
+  return entries.length ? Object.fromEntries(entries) : undefined;
+}
+
+function readResources(v: unknown): PodContainer['resources'] {
+  const o = obj(v);
+  const requests = stringMap(o.requests);
+  const limits = stringMap(o.limits);
+  return requests || limits ? { requests, limits } : undefined;
 }
 
 export function readEvents(data: Record<string, unknown> | undefined): EventInfo[] {

@@ -41,8 +41,26 @@ export function fileWindow(content: string, startLine?: number, endLine?: number
   };
 }
 
-/** Lines prefixed with right-aligned numbers, as in `  87| code`. */
-export function numberLines(lines: string[], firstLine: number): string {
+/**
+ * The window centred on `line`: `context` lines either side, clipped to the file. Returns a message
+ * when the line is past the end.
+ */
+export function aroundLineWindow(content: string, line: number, context: number): FileWindow | string {
+  const totalLines = splitLines(content).length;
+  if (line > totalLines) return `the file has ${totalLines} lines; aroundLine ${line} is past its end`;
+  return fileWindow(content, Math.max(1, line - context), Math.min(totalLines, line + context));
+}
+
+/**
+ * Lines prefixed with right-aligned numbers, as in `  87| code`; the line numbered `mark`, if any,
+ * gets `>` instead of the space (`  87|>code`) so the line asked about stands out.
+ */
+export function numberLines(lines: string[], firstLine: number, mark?: number): string {
   const width = Math.max(4, String(firstLine + lines.length - 1).length);
-  return lines.map((line, index) => `${String(firstLine + index).padStart(width)}| ${line}`).join('\n');
+  return lines
+    .map((line, index) => {
+      const number = firstLine + index;
+      return `${String(number).padStart(width)}|${number === mark ? '>' : ' '}${line}`;
+    })
+    .join('\n');
 }

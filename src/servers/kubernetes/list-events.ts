@@ -5,26 +5,35 @@ import { z } from 'zod';
 import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
 import { describeKubernetesError } from './api-error.js';
 import type { KubernetesServerDeps } from './deps.js';
+import { collapseEvents, renderEvent, type EventSummary } from './event-groups.js';
 import { resolveNamespace } from './namespace-scope.js';
-import { isoTime } from './pod-summary.js';
+
+export type { EventSummary } from './event-groups.js';
 
 const defaultLimit = 50;
 
-export interface EventSummary {
-  type: string;
-  reason: string;
-  /** `Kind/name` of the object the event is about. */
-  object: string;
-  message: string;
-  count: number;
-  firstTimestamp?: string;
-  lastTimestamp?: string;
-}
+/** Where Node events live: they are cluster-scoped, and the kubelet records them in `default`. */
+const nodeEventNamespace = 'default';
+
+/** Node events of type Normal that still signal trouble (the node controller files these as Normal). */
+const notableNodeReasons = new Set([
+  'NodeNotReady',
+  'NodeHasInsufficientMemory',
+  'NodeHasDiskPressure',
+  'NodeHasInsufficientPID',
+  'NodeNotSchedulable',
+]);
 
 /** The structured answer of `list_events`. */
 export interface ListEventsOutput {
   namespace: string;
+  /** Collapsed event lines, newest first, at most `limit`. */
   events: EventSummary[];
+  /** How many lines matched before `limit` cut them. */
+  matched: number;
+  /** True when Node events (cluster-scoped) were read and merged in. */
+  includesNodeEvents: boolean;
+  notes?: string[];
 }
 
 /** Registers `list_events`: what Kubernetes itself recorded (scheduling, pulls, probes, kills, back-offs). */
@@ -34,10 +43,13 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
     {
       title: 'List Kubernetes events',
       description:
-        'Returns recent Kubernetes events of a namespace, newest first: type (Warning/Normal), reason ' +
-        '(e.g. BackOff, Unhealthy, OOMKilling, FailedScheduling, Pulled), the object, message and count. ' +
-        'Use it to see why pods restart, fail probes or cannot start. objectName filters to one object; a ' +
-        'workload name such as "cartservice" also matches the events of its pods and replica sets.',
+        'Returns Kubernetes events, newest first, one line each: `<last time> <Warning|Normal> <reason> ' +
+        '<Kind/name> x<count> (first <time>): <message>`. Repeats of the same reason, object and message are ' +
+        'merged into one line with the total count. Reasons to look for: BackOff, Unhealthy (probe failed), ' +
+        'OOMKilling, FailedScheduling, FailedMount, Evicted, ImagePullBackOff. Without objectName/objectKind ' +
+        'it shows the whole namespace plus Warning events of Nodes (memory/disk pressure, system OOM). ' +
+        'objectName narrows to one object; a workload name such as "cartservice" also matches its pods and ' +
+        'replica sets. Events expire after about an hour.',
       inputSchema: {
         namespace: z
           .string()
@@ -47,18 +59,22 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
           .string()
           .optional()
           .describe('Only events about this object, or objects whose name starts with it plus "-".'),
-        objectKind: z.string().optional().describe('Only events about objects of this kind, e.g. "Pod".'),
+        objectKind: z
+          .string()
+          .optional()
+          .describe('Only events about objects of this kind, e.g. "Pod", "Deployment", "Node".'),
+        type: z.enum(['Warning', 'Normal']).optional().describe('Only Warning or only Normal events.'),
         limit: z
           .number()
           .int()
           .min(1)
           .max(500)
           .optional()
-          .describe(`At most this many events, newest first (default ${defaultLimit}).`),
+          .describe(`At most this many lines, newest first (default ${defaultLimit}).`),
       },
       annotations: readOnlyToolAnnotations,
     },
-    async ({ namespace: requested, objectName, objectKind, limit }) => {
+    async ({ namespace: requested, objectName, objectKind, type, limit }) => {
       const scope = resolveNamespace(deps.namespaces, requested);
       if (!scope.ok) return scope.result;
       const { namespace } = scope;
@@ -70,56 +86,71 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
           `Could not list events in namespace '${namespace}': ${describeKubernetesError(error)}`,
         );
       }
+      const kind = objectKind?.toLowerCase();
+      const namespaceView = !objectName && !kind;
+      const wantsNodes = namespaceView || kind === 'node';
+      const notes: string[] = [];
+      if (wantsNodes && namespace !== nodeEventNamespace) {
+        items = [...items, ...(await readNodeEvents(deps, notes))];
+      }
       // Filtered here rather than by field selector: a name prefix cannot be expressed as one.
       const matching = items.filter((event) => {
         const involved = event.involvedObject;
-        const kindMatches = !objectKind || involved.kind?.toLowerCase() === objectKind.toLowerCase();
+        const isNode = involved.kind === 'Node';
+        // Only Node events may come from outside the namespace (scope); in the namespace view
+        // only those that signal trouble.
+        if (event.metadata.namespace !== namespace && !isNode) return false;
+        if (
+          isNode &&
+          namespaceView &&
+          event.type !== 'Warning' &&
+          !notableNodeReasons.has(event.reason ?? '')
+        )
+          return false;
+        const kindMatches = !kind || involved.kind?.toLowerCase() === kind;
         const name = involved.name ?? '';
         const nameMatches = !objectName || name === objectName || name.startsWith(`${objectName}-`);
-        return kindMatches && nameMatches;
+        return kindMatches && nameMatches && (!type || (event.type ?? 'Normal') === type);
       });
-      const events = matching
-        .map((event) => ({ event, at: eventTime(event) }))
-        .sort((a, b) => b.at - a.at)
-        .slice(0, limit ?? defaultLimit)
-        .map(({ event }) => summariseEvent(event));
-      const warnings = events.filter((event) => event.type === 'Warning').length;
-      const scopeText = [objectKind, objectName].filter(Boolean).join(' ');
-      const summary =
-        `${warnings} Warning and ${events.length - warnings} Normal event(s) in namespace ${namespace}` +
-        `${scopeText ? ` for ${scopeText}` : ''}, newest first` +
-        (matching.length > events.length ? ` (showing ${events.length} of ${matching.length})` : '') +
-        (events.length === 0 ? '. Events expire after about an hour, so none may remain.' : ':');
-      const lines = events.map(
-        (e) => `${e.lastTimestamp ?? '-'} ${e.type} ${e.reason} ${e.object} x${e.count}: ${e.message}`,
+      const collapsed = collapseEvents(matching);
+      const events = collapsed.slice(0, limit ?? defaultLimit);
+      const output: ListEventsOutput = {
+        namespace,
+        events,
+        matched: collapsed.length,
+        includesNodeEvents: wantsNodes,
+        ...(notes.length > 0 ? { notes } : {}),
+      };
+      return toolResult(
+        [headline(output, objectKind, objectName), ...events.map(renderEvent), ...notes].join('\n'),
+        output,
       );
-      const output: ListEventsOutput = { namespace, events };
-      return toolResult([summary, ...lines].join('\n'), output);
     },
   );
 }
 
-/** The moment an event last happened, in ms; whichever timestamp the producer filled in. */
-function eventTime(event: CoreV1Event): number {
-  const when =
-    isoTime(event.lastTimestamp) ??
-    isoTime(event.series?.lastObservedTime) ??
-    isoTime(event.eventTime) ??
-    isoTime(event.firstTimestamp) ??
-    isoTime(event.metadata.creationTimestamp);
-  return when ? Date.parse(when) : 0;
+/** Node events, read from where the kubelet files them; a refusal becomes a note, not a failure. */
+async function readNodeEvents(deps: KubernetesServerDeps, notes: string[]): Promise<CoreV1Event[]> {
+  try {
+    const { items } = await deps.core.listNamespacedEvent({
+      namespace: nodeEventNamespace,
+      fieldSelector: 'involvedObject.kind=Node',
+    });
+    return items.filter((event) => event.involvedObject.kind === 'Node');
+  } catch (error) {
+    notes.push(`Node events could not be read: ${describeKubernetesError(error)}`);
+    return [];
+  }
 }
 
-function summariseEvent(event: CoreV1Event): EventSummary {
-  const first = isoTime(event.firstTimestamp) ?? isoTime(event.eventTime);
-  const last = isoTime(event.lastTimestamp) ?? isoTime(event.series?.lastObservedTime) ?? first;
-  return {
-    type: event.type ?? 'Normal',
-    reason: event.reason ?? '',
-    object: `${event.involvedObject.kind ?? 'Object'}/${event.involvedObject.name ?? ''}`,
-    message: (event.message ?? '').trim(),
-    count: event.count ?? event.series?.count ?? 1,
-    ...(first ? { firstTimestamp: first } : {}),
-    ...(last ? { lastTimestamp: last } : {}),
-  };
+function headline(output: ListEventsOutput, objectKind?: string, objectName?: string): string {
+  const { namespace, events, matched, includesNodeEvents } = output;
+  const warnings = events.filter((event) => event.type === 'Warning').length;
+  const scopeText = [objectKind, objectName].filter(Boolean).join(' ');
+  return (
+    `${warnings} Warning and ${events.length - warnings} Normal event(s) in namespace ${namespace}` +
+    `${scopeText ? ` for ${scopeText}` : ''}${includesNodeEvents ? ' (with Node events)' : ''}, newest first` +
+    (matched > events.length ? ` (showing ${events.length} of ${matched})` : '') +
+    (events.length === 0 ? '. Events expire after about an hour, so none may remain.' : ':')
+  );
 }

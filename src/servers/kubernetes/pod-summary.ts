@@ -1,5 +1,7 @@
 import type { V1Container, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 
+import { ownerOf } from './owner-reference.js';
+
 export interface ContainerSummary {
   name: string;
   image: string;
@@ -12,8 +14,11 @@ export interface ContainerSummary {
   message?: string;
   exitCode?: number;
   startedAt?: string;
+  /** Set when the current state is `terminated`. */
+  finishedAt?: string;
   lastTermination?: { reason: string; exitCode: number; finishedAt?: string; message?: string };
-  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  /** Always both maps, empty when unset: a missing memory limit is itself a finding. */
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
 }
 
 export interface PodSummary {
@@ -27,6 +32,9 @@ export interface PodSummary {
   restarts: number;
   node?: string;
   podIP?: string;
+  /** The controller that owns the pod (`ReplicaSet`, `StatefulSet`, `Job`, …), if any. */
+  ownerKind?: string;
+  ownerName?: string;
   startTime?: string;
   age?: string;
   labels: Record<string, string>;
@@ -86,6 +94,7 @@ export function summarisePod(pod: V1Pod, now: Date): PodSummary {
     restarts: containers.reduce((sum, container) => sum + container.restartCount, 0),
     ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
     ...(pod.status?.podIP ? { podIP: pod.status.podIP } : {}),
+    ...ownerOf(pod.metadata?.ownerReferences),
     ...(startTime ? { startTime } : {}),
     // A scenario's clock may lie ahead of the machine's: no negative ages.
     ...(startedMs !== undefined && startedMs >= 0 ? { age: formatAge(startedMs) } : {}),
@@ -109,6 +118,10 @@ function summariseContainer(container: V1Container, status: V1ContainerStatus | 
     ready: status?.ready ?? false,
     restartCount: status?.restartCount ?? 0,
     ...currentState(status),
+    resources: {
+      requests: { ...container.resources?.requests },
+      limits: { ...container.resources?.limits },
+    },
   };
   const last = status?.lastState?.terminated;
   if (last) {
@@ -120,13 +133,13 @@ function summariseContainer(container: V1Container, status: V1ContainerStatus | 
       ...(last.message ? { message: last.message } : {}),
     };
   }
-  const { requests, limits } = container.resources ?? {};
-  if (requests || limits)
-    summary.resources = { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
   return summary;
 }
 
-type ContainerState = Pick<ContainerSummary, 'state' | 'reason' | 'message' | 'exitCode' | 'startedAt'>;
+type ContainerState = Pick<
+  ContainerSummary,
+  'state' | 'reason' | 'message' | 'exitCode' | 'startedAt' | 'finishedAt'
+>;
 
 function currentState(status: V1ContainerStatus | undefined): ContainerState {
   const state = status?.state;
@@ -137,12 +150,14 @@ function currentState(status: V1ContainerStatus | undefined): ContainerState {
   if (state?.terminated) {
     const { reason, message, exitCode } = state.terminated;
     const startedAt = isoTime(state.terminated.startedAt);
+    const finishedAt = isoTime(state.terminated.finishedAt);
     return {
       state: 'terminated',
       ...(reason ? { reason } : {}),
       ...(message ? { message } : {}),
       exitCode,
       ...(startedAt ? { startedAt } : {}),
+      ...(finishedAt ? { finishedAt } : {}),
     };
   }
   if (state?.waiting) {

@@ -20,6 +20,7 @@ function podLine(pod: PodSummary): string {
     `restarts ${pod.restarts}`,
     pod.node ? `node ${pod.node}` : undefined,
     pod.podIP ? `IP ${pod.podIP}` : undefined,
+    pod.ownerKind ? `owner ${pod.ownerKind}/${pod.ownerName ?? ''}` : undefined,
     pod.startTime ? `started ${pod.startTime}${pod.age ? ` (age ${pod.age})` : ''}` : undefined,
   ];
   return `pod ${pod.name}: ${facts.filter(Boolean).join(', ')}`;
@@ -29,8 +30,9 @@ function containerLines(container: ContainerSummary): string[] {
   const state = [
     container.state,
     container.reason,
-    container.exitCode !== undefined ? `exit ${container.exitCode}` : undefined,
+    container.exitCode !== undefined ? exitText(container.exitCode) : undefined,
     container.startedAt ? `since ${container.startedAt}` : undefined,
+    container.finishedAt ? `finished ${container.finishedAt}` : undefined,
   ].filter(Boolean);
   const lines = [
     `  ${container.init ? 'init container' : 'container'} ${container.name} (${container.image}): ` +
@@ -40,15 +42,23 @@ function containerLines(container: ContainerSummary): string[] {
   const last = container.lastTermination;
   if (last) {
     lines.push(
-      `    last terminated: ${last.reason} exit ${last.exitCode}` +
+      `    last terminated: ${last.reason} ${exitText(last.exitCode)}` +
         `${last.finishedAt ? ` at ${last.finishedAt}` : ''}${last.message ? ` — ${last.message}` : ''}`,
     );
   }
-  const { requests, limits } = container.resources ?? {};
-  if (requests || limits) {
-    lines.push(`    resources: requests ${formatMap(requests) || '-'}; limits ${formatMap(limits) || '-'}`);
-  }
+  const { requests, limits } = container.resources;
+  lines.push(
+    `    resources: requests ${formatMap(requests) || 'none'}; limits ${formatMap(limits) || 'none'}`,
+  );
   return lines;
+}
+
+/** Exit codes above 128 are 128 + the signal that killed the process; naming it saves a lookup. */
+const signalNames: Record<number, string> = { 6: 'SIGABRT', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+
+function exitText(exitCode: number): string {
+  const signal = exitCode > 128 ? signalNames[exitCode - 128] : undefined;
+  return `exit ${exitCode}${signal ? ` (${signal})` : ''}`;
 }
 
 function formatMap(map: Record<string, string> | undefined): string {

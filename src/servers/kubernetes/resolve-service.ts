@@ -135,7 +135,7 @@ function mapSelector(labels: Record<string, string> | undefined): string | undef
 }
 
 /** A workload's selector in the query-string syntax, set-based expressions included. */
-function toLabelSelector(selector: V1LabelSelector | undefined): string | undefined {
+export function toLabelSelector(selector: V1LabelSelector | undefined): string | undefined {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
   for (const expression of selector?.matchExpressions ?? []) {
     const values = (expression.values ?? []).join(',');

@@ -1,15 +1,21 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 import type { KubernetesServerDeps } from './deps.js';
+import { registerGetDeploymentTool } from './get-deployment.js';
 import { registerGetPodLogsTool } from './get-pod-logs.js';
+import { registerGetServiceTool } from './get-service.js';
+import { registerListConfigMapsTool } from './list-config-maps.js';
+import { registerListDeploymentsTool } from './list-deployments.js';
 import { registerListEventsTool } from './list-events.js';
+import { registerListNodesTool } from './list-nodes.js';
 import { registerListPodsTool } from './list-pods.js';
 
 export type { KubernetesServerDeps } from './deps.js';
 
 /**
- * The bundled, read-only Kubernetes MCP server: `list_pods`, `get_pod_logs`, `list_events`, scoped
- * to `deps.namespaces`. Connect `server` to a transport; `cleanup` closes it.
+ * The bundled, read-only Kubernetes MCP server, scoped to `deps.namespaces`: `list_pods`,
+ * `get_pod_logs`, `list_events`, `get_deployment`, `list_deployments`, `get_service`,
+ * `list_config_maps`, `list_nodes`. Connect `server` to a transport; `cleanup` closes it.
  */
 export function createKubernetesServer(deps: KubernetesServerDeps): {
   server: McpServer;
@@ -22,11 +28,18 @@ export function createKubernetesServer(deps: KubernetesServerDeps): {
       instructions:
         `Read-only access to Kubernetes namespace(s) ${deps.namespaces.join(', ')}; the default is ` +
         `${deps.namespaces[0]}. Start with list_pods for the service, then get_pod_logs and list_events ` +
-        'for unhealthy pods.',
+        'for unhealthy pods. get_deployment shows configuration and rollout history (did trouble start with ' +
+        'a rollout?), get_service shows whether traffic has endpoints, list_nodes shows node pressure and ' +
+        'memory over-commit. Secrets are never readable.',
     },
   );
   registerListPodsTool(server, deps);
   registerGetPodLogsTool(server, deps);
   registerListEventsTool(server, deps);
+  registerGetDeploymentTool(server, deps);
+  registerListDeploymentsTool(server, deps);
+  registerGetServiceTool(server, deps);
+  registerListConfigMapsTool(server, deps);
+  registerListNodesTool(server, deps);
   return { server, cleanup: () => server.close() };
 }

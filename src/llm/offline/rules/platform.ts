@@ -1,0 +1,277 @@
+import type { EventInfo } from '../tool-data.js';
+import { formatBytes, parseQuantity } from '../../../util/quantity.js';
+import type { ServiceFacts } from '../facts.js';
+import { times, type Rule } from './verdict.js';
+
+const NODE_TROUBLE =
+  /^(NodeNotReady|NodeHasInsufficientMemory|EvictionThresholdMet|SystemOOM|NodeHasDiskPressure|NodeHasInsufficientPID|Rebooted|NodeHasPIDPressure)$/;
+
+function firstEvent(events: EventInfo[], test: (e: EventInfo) => boolean): EventInfo | undefined {
+  return events.find(test);
+}
+
+/** Node trouble that reaches the service: NotReady or pressure, evictions, system OOM kills. */
+export const nodeRule: Rule = async (ctx, facts) => {
+  const evicted = facts.listing.pods.filter(
+    (p) => p.reason === 'Evicted' || /low on resource/i.test(p.message ?? ''),
+  );
+  const nodeEvents = facts.events.filter(
+    (e) =>
+      (e.object?.startsWith('Node/') ?? false) && (NODE_TROUBLE.test(e.reason ?? '') || e.type === 'Warning'),
+  );
+  const evictions = facts.related.filter(
+    (e) => e.reason === 'Evicted' || /low on resource/i.test(e.message ?? ''),
+  );
+  if (!evicted.length && !evictions.length && !nodeEvents.length) return null;
+  const ourNodes = new Set(facts.listing.pods.map((p) => p.node).filter(Boolean));
+  const relevantNodeEvents = nodeEvents.filter(
+    (e) => !ourNodes.size || [...ourNodes].some((n) => e.object === `Node/${n}`),
+  );
+  if (!evicted.length && !evictions.length && !relevantNodeEvents.length) return null;
+  for (const e of [...relevantNodeEvents.slice(0, 4), ...evictions.slice(0, 2)]) {
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `${e.reason}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (×${e.count})` : ''}`,
+      ref: e.object,
+    });
+  }
+  const node =
+    relevantNodeEvents[0]?.object?.replace('Node/', '') ?? evicted[0]?.node ?? [...ourNodes][0] ?? 'its node';
+  const memory =
+    [...relevantNodeEvents, ...evictions].some((e) => /memory|OOM/i.test(`${e.reason} ${e.message}`)) ||
+    evicted.some((p) => /memory/i.test(p.message ?? ''));
+  const kind = memory ? 'memory pressure' : 'node failure';
+  const victims = evicted.length
+    ? `${evicted.length} pod(s) of ${facts.service} were evicted ("${evicted[0]?.message ?? 'Evicted'}")`
+    : `pods of ${facts.service} run on it`;
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} is down because node ${node} is failing from ${kind}; ${victims}.`,
+    statement: `Node ${node} suffers ${kind}: ${
+      relevantNodeEvents
+        .map((e) => e.reason)
+        .filter(Boolean)
+        .slice(0, 4)
+        .join(', ') || 'evictions'
+    }; ${victims}.`,
+    confidence: 'medium',
+    fix: memory
+      ? `Find the workload whose memory requests are far below its real use (or whose limits exceed the node) on ${node}, set realistic requests and limits, and cordon/drain or replace the node if it stays NotReady.`
+      : `Check node ${node} (kubectl describe node ${node}); cordon and drain it and let the pods reschedule.`,
+  };
+};
+
+/** Pods that cannot be scheduled: FailedScheduling says why. */
+export const schedulingRule: Rule = async (ctx, facts) => {
+  const pending = facts.listing.pods.filter(
+    (p) => p.phase === 'Pending' && !p.containers.some((c) => c.state === 'running'),
+  );
+  const failed = firstEvent(facts.related, (e) => e.reason === 'FailedScheduling');
+  if (!pending.length || !failed) return null;
+  const requests = pending[0]?.containers.map((c) => c.resources?.requests).filter(Boolean)[0];
+  const asked = requests
+    ? Object.entries(requests)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')
+    : undefined;
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `FailedScheduling: ${failed.message ?? ''}${failed.count && failed.count > 1 ? ` (×${failed.count})` : ''}`,
+    ref: failed.object,
+  });
+  if (asked)
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `each pod requests ${asked}`,
+      ref: `pod/${pending[0]?.name}`,
+    });
+  return {
+    status: 'diagnosed',
+    summary: `${pending.length} pod(s) of ${facts.service} are Pending: the scheduler cannot place them.`,
+    statement: `FailedScheduling — ${failed.message ?? 'no node fits the pods'}${asked ? `; each pod requests ${asked}` : ''}.`,
+    confidence: 'high',
+    fix: `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler); check taints and node selectors if the message names them.`,
+  };
+};
+
+/** Images that cannot be pulled: a bad tag or registry after a rollout. */
+export const imagePullRule: Rule = async (ctx, facts) => {
+  const stuck = facts.listing.pods.flatMap((p) =>
+    p.containers
+      .filter(
+        (c) => c.state === 'waiting' && /ImagePullBackOff|ErrImagePull|InvalidImageName/.test(c.reason ?? ''),
+      )
+      .map((c) => ({ pod: p.name, c })),
+  );
+  const first = stuck[0];
+  if (!first) return null;
+  const failed = firstEvent(facts.related, (e) => e.reason === 'Failed' && /pull/i.test(e.message ?? ''));
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `container ${first.c.name} waiting: ${first.c.reason} for image ${first.c.image ?? '?'}`,
+    ref: `pod/${first.pod}`,
+  });
+  if (failed)
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `Failed: ${failed.message ?? ''}`,
+      ref: failed.object,
+    });
+  const running = facts.listing.pods.filter((p) => p.containers.every((c) => c.state === 'running'));
+  const still = running.length
+    ? ` ${running.length} pod(s) of the previous version still run (${running[0]?.containers[0]?.image ?? ''}).`
+    : '';
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s new pods cannot start: image ${first.c.image ?? '?'} cannot be pulled (${first.c.reason}).${still}`,
+    statement: `The image ${first.c.image ?? '?'} cannot be pulled (${first.c.reason})${failed?.message ? `: ${failed.message}` : ''}. The latest rollout points the deployment at an image that does not exist or cannot be fetched.`,
+    confidence: 'high',
+    fix: `Roll back (kubectl rollout undo deployment/${facts.listing.workload?.name ?? facts.service}) or fix the image reference/tag and registry credentials, then roll out again.`,
+  };
+};
+
+const MISSING_CONFIG = [
+  /KeyError: '([A-Za-z_][A-Za-z0-9_]*)'/,
+  /(?:environment variable|env var|config(?:uration)? key|setting)\s+['"`]?([A-Za-z_][A-Za-z0-9_.]{2,})['"`]?\s+(?:is\s+)?(?:not set|missing|required|undefined|empty|not defined)/i,
+  /missing (?:required )?(?:environment variable|env(?:ironment)? var(?:iable)?|config(?:uration)?(?: key| value)?|setting)s?[:= ]+['"`]?([A-Za-z_][A-Za-z0-9_.]{2,})/i,
+  /\b([A-Z][A-Z0-9_]{2,})\b (?:must be set|is required|is not set|not set)/,
+  /couldn't find key (\S+) in ConfigMap (\S+)/,
+];
+
+/** A container that cannot start for want of configuration. */
+export const configRule: Rule = async (ctx, facts) => {
+  const configError = facts.listing.pods.flatMap((p) =>
+    p.containers.filter((c) => c.reason === 'CreateContainerConfigError').map((c) => ({ pod: p.name, c })),
+  )[0];
+  if (configError) {
+    const event = firstEvent(
+      facts.related,
+      (e) => /config|secret|key/i.test(e.message ?? '') && e.type === 'Warning',
+    );
+    const message =
+      configError.c.message ?? event?.message ?? 'configuration referenced by the pod is missing';
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `CreateContainerConfigError: ${message}`,
+      ref: `pod/${configError.pod}`,
+    });
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service} cannot start its container: ${message}.`,
+      statement: `CreateContainerConfigError — ${message}.`,
+      confidence: 'high',
+      fix: 'Create the missing ConfigMap/Secret key or fix the reference in the deployment, then restart the rollout.',
+    };
+  }
+  const crashing = facts.problems.some((p) => /CrashLoopBackOff|Error|Restarted/.test(p.reason));
+  if (!crashing) return null;
+  for (const log of [...facts.logs].sort((a, b) => Number(b.previous) - Number(a.previous))) {
+    for (const line of log.text.split('\n')) {
+      for (const pattern of MISSING_CONFIG) {
+        const m = line.match(pattern);
+        if (!m) continue;
+        const key = m[1] as string;
+        const crash = facts.problems.find((p) => p.pod === log.pod) ?? facts.problems[0];
+        ctx.casebook.evidence.push({
+          source: 'logs',
+          detail: line.trim().slice(0, 300),
+          ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
+        });
+        if (crash)
+          ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
+        return {
+          status: 'diagnosed',
+          summary: `${facts.service} crashes at start-up (${crash?.reason ?? 'restarting'}): the required configuration ${key} is missing.`,
+          statement: `The container exits at start because the configuration ${key} is missing — "${line.trim().slice(0, 200)}"${crash ? `; ${crash.detail}` : ''}.`,
+          confidence: 'high',
+          fix: `Provide ${key} to the container again (the env entry or ConfigMap key it reads), or restore the manifest change that removed or renamed it.`,
+        };
+      }
+    }
+  }
+  return null;
+};
+
+/** Containers killed for exceeding their memory limit. */
+export const oomRule: Rule = async (ctx, facts) => {
+  const oom = facts.listing.pods.flatMap((p) =>
+    p.containers
+      .filter(
+        (c) =>
+          c.lastTermination?.reason === 'OOMKilled' ||
+          c.reason === 'OOMKilled' ||
+          c.lastTermination?.exitCode === 137,
+      )
+      .map((c) => ({ pod: p.name, c })),
+  )[0];
+  if (!oom) return null;
+  const limit = oom.c.resources?.limits?.memory;
+  const request = oom.c.resources?.requests?.memory;
+  const limitText = limit ? `its memory limit of ${limit}` : 'its memory limit';
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `container ${oom.c.name}: last termination ${oom.c.lastTermination?.reason ?? 'OOMKilled'} (exit code ${oom.c.lastTermination?.exitCode ?? 137}), ${oom.c.restartCount ?? 0} restarts; memory request ${request ?? 'none'}, limit ${limit ?? 'none'}`,
+    ref: `pod/${oom.pod}`,
+  });
+  const bigger = parseQuantity(limit);
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} is OOMKilled: container ${oom.c.name} exceeds ${limitText} and restarts (${times(oom.c.restartCount ?? 0)}).`,
+    statement: `Container ${oom.c.name} is OOMKilled (exit code 137) — it uses more memory than ${limitText}${request ? ` (request ${request})` : ''}, so the kernel kills it and the pod restarts in a loop.`,
+    confidence: 'high',
+    fix: `Raise the memory limit${bigger ? ` (e.g. to ${formatBytes(bigger * 2)})` : ''} to what the service really uses, or fix the memory growth in the code; if the limit was lowered in the last rollout, roll it back.`,
+  };
+};
+
+/** Failing liveness or readiness probes. */
+export const probeRule: Rule = async (ctx, facts) => {
+  const unhealthy = facts.related.filter(
+    (e) => e.reason === 'Unhealthy' || /probe failed/i.test(e.message ?? ''),
+  );
+  const first = unhealthy[0];
+  if (!first) return null;
+  const total = unhealthy.reduce((n, e) => n + (e.count ?? 1), 0);
+  const kind = /liveness/i.test(first.message ?? '')
+    ? 'liveness'
+    : /readiness/i.test(first.message ?? '')
+      ? 'readiness'
+      : 'health';
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `Unhealthy: ${first.message ?? ''} (×${total})`,
+    ref: first.object,
+  });
+  const probePort = first.message?.match(/:(\d{2,5})(?:\/|:|\s|$)/)?.[1];
+  let portNote = '';
+  for (const log of facts.logs) {
+    const listen = log.text.match(/listen(?:ing|s)?\s+(?:on\s+)?(?:port\s+|[\w.[\]]*:)?(\d{2,5})\b/i);
+    if (listen && probePort && listen[1] !== probePort) {
+      portNote = ` The application listens on port ${listen[1]} but the probe checks port ${probePort}.`;
+      ctx.casebook.evidence.push({ source: 'logs', detail: listen[0], ref: `pod/${log.pod}` });
+      break;
+    }
+  }
+  const notReady = facts.listing.pods.filter((p) => p.ready && p.ready.startsWith('0/'));
+  const error = facts.logs.flatMap((l) =>
+    l.analysis.signatures.filter((s) => s.kind !== 'warning').map((s) => ({ s, pod: l.pod })),
+  )[0];
+  if (!portNote && error)
+    ctx.casebook.evidence.push({
+      source: 'logs',
+      detail: `${error.s.sample} (${times(error.s.count)})`,
+      ref: `pod/${error.pod}`,
+    });
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s ${kind} probe is failing (${total} failures)${notReady.length ? `; ${notReady.length} pod(s) are not ready, so its Service has no ready endpoints` : ''}.`,
+    statement: `The ${kind} probe fails: ${first.message ?? 'Unhealthy'}.${portNote}${!portNote && error ? ` The service logs: "${error.s.sample.slice(0, 200)}".` : ''}`,
+    confidence: portNote || error ? 'high' : 'medium',
+    fix: portNote
+      ? 'Make the probe and the application agree on the port (fix the probe or the listen address/port configuration).'
+      : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
+  };
+};
+
+export function describeFacts(facts: ServiceFacts): string {
+  return `${facts.listing.pods.length} pod(s) of ${facts.service}`;
+}

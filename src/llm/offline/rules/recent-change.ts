@@ -1,0 +1,150 @@
+import type { EngineContext } from '../../engine.js';
+import { toolFor } from '../capabilities.js';
+import { readCommits, type CommitInfo } from '../tool-data.js';
+
+export interface ChangeLink {
+  commit: CommitInfo;
+  /** One sentence on what the commit changed that matters here. */
+  note: string;
+  /** A data file (JSON, YAML, CSV…) the commit changed in a way the error points at. */
+  dataFile?: string;
+}
+
+const DATA_FILE = /\.(json|ya?ml|csv|tsv|xml|ini|toml|properties|sql|txt)$/i;
+const COMMON = new Set([
+  'ERROR',
+  'WARN',
+  'INFO',
+  'HTTP',
+  'GRPC',
+  'JSON',
+  'POST',
+  'GET',
+  'PUT',
+  'NULL',
+  'TRUE',
+  'FALSE',
+  'UTF',
+  'API',
+  'URL',
+  'ID',
+]);
+
+/** Values an error message names that a change could have introduced: quoted strings, codes, ids. */
+export function errorTokens(text: string): string[] {
+  const tokens = new Set<string>();
+  for (const m of text.matchAll(/['"`]([^'"`\s]{2,40})['"`]/g)) tokens.add(m[1] as string);
+  for (const m of text.matchAll(/\b([A-Z]{3,5})\b/g))
+    if (!COMMON.has(m[1] as string)) tokens.add(m[1] as string);
+  for (const m of text.matchAll(/\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{6,24}\b/g))
+    tokens.add(m[0]);
+  return [...tokens].slice(0, 8);
+}
+
+interface CommitDetail extends CommitInfo {
+  files: { path: string; patch: string }[];
+}
+
+function readCommitDetail(data: Record<string, unknown> | undefined, fallback: CommitInfo): CommitDetail {
+  const d = data ?? {};
+  const files = Array.isArray(d.files) ? d.files : [];
+  return {
+    ...fallback,
+    files: files.map((f) => {
+      const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
+      const path = typeof o.path === 'string' ? o.path : typeof o.filename === 'string' ? o.filename : '';
+      return { path, patch: typeof o.patch === 'string' ? o.patch : '' };
+    }),
+  };
+}
+
+/** Changed lines (+/-) of a patch that mention a token. */
+function changedLines(patch: string, tokens: string[]): string[] {
+  return patch
+    .split('\n')
+    .filter((l) => /^[+-](?![+-]{2})/.test(l) && tokens.some((t) => l.includes(t)))
+    .slice(0, 2);
+}
+
+/**
+ * Correlate with the recent change: among the repository's latest commits, the one that touched
+ * the suspect file or whose diff mentions what the error names. With only a commit list, the
+ * latest commit that touched the suspect file.
+ */
+export async function correlateChange(
+  ctx: EngineContext,
+  clue: { text: string; files: string[] },
+): Promise<ChangeLink | null> {
+  const names = ctx.tools.toolNames();
+  const list = toolFor('listCommits', names);
+  if (!list) return null;
+  const tokens = errorTokens(clue.text);
+  const getCommit = toolFor('getCommit', names);
+  const since = new Date(ctx.now.getTime() - 14 * 24 * 3600_000).toISOString();
+  const [recent, byFile] = await Promise.all([
+    getCommit ? ctx.tools.call(list, { since, limit: 8 }) : Promise.resolve(null),
+    clue.files[0] ? ctx.tools.call(list, { path: clue.files[0], limit: 5 }) : Promise.resolve(null),
+  ]);
+  const touching = byFile?.ok ? readCommits(byFile.structured) : [];
+  const candidates = recent?.ok ? readCommits(recent.structured) : [];
+  let best: { score: number; link: ChangeLink } | null = null;
+  if (getCommit) {
+    const details = await Promise.all(
+      candidates.slice(0, 6).map(async (c) => {
+        const o = await ctx.tools.call(getCommit, { sha: c.sha });
+        return o.ok ? readCommitDetail(o.structured, c) : null;
+      }),
+    );
+    for (const detail of details) {
+      if (!detail) continue;
+      let score = 0;
+      let dataFile: string | undefined;
+      let lines: string[] = [];
+      if (detail.files.some((f) => clue.files.includes(f.path))) score += 2;
+      for (const f of detail.files) {
+        const hit = changedLines(f.patch, tokens);
+        if (hit.length) {
+          score += 3;
+          lines = hit;
+          if (DATA_FILE.test(f.path)) dataFile = f.path;
+        }
+      }
+      if (score === 0 || (best && best.score >= score)) continue;
+      const what =
+        dataFile ??
+        detail.files.find((f) => clue.files.includes(f.path))?.path ??
+        detail.files[0]?.path ??
+        'the code';
+      best = {
+        score,
+        link: {
+          commit: detail,
+          dataFile,
+          note: `Commit ${detail.sha.slice(0, 7)} "${detail.message ?? ''}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) changed ${what}${lines.length ? `: ${lines.map((l) => `\`${l.slice(0, 120)}\``).join(', ')}` : ''}.`,
+        },
+      };
+    }
+  }
+  if (!best && touching[0]) {
+    const c = touching[0];
+    best = {
+      score: 1,
+      link: {
+        commit: c,
+        note: `The file was last changed by ${c.sha.slice(0, 7)} "${c.message ?? ''}" (${c.author ?? 'unknown'}, ${c.date ?? ''}).`,
+      },
+    };
+  }
+  if (!best) return null;
+  const { commit, dataFile } = best.link;
+  ctx.casebook.suspectCommits.push({
+    sha: commit.sha,
+    message: commit.message,
+    author: commit.author,
+    date: commit.date,
+  });
+  ctx.casebook.evidence.push({ source: 'github', detail: best.link.note, ref: commit.sha });
+  if (dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === dataFile))
+    ctx.casebook.suspectFiles.unshift({ path: dataFile });
+  return best.link;
+}

@@ -1,0 +1,18 @@
+import type { EngineContext } from '../../engine.js';
+import type { ServiceFacts } from '../facts.js';
+
+/** What a rule concludes. Evidence and suspects go into the casebook as the rule finds them. */
+export interface Verdict {
+  status: 'diagnosed' | 'healthy' | 'inconclusive';
+  summary: string;
+  statement: string;
+  confidence: 'high' | 'medium' | 'low';
+  fix: string;
+}
+
+/** A diagnosis rule: a verdict when its failure class is present, null otherwise. */
+export type Rule = (ctx: EngineContext, facts: ServiceFacts) => Promise<Verdict | null>;
+
+export function times(count: number): string {
+  return count === 1 ? 'once' : `${count} times`;
+}
