@@ -1,6 +1,6 @@
 import type { McpHost } from '../mcp/host.js';
 import type { Report, SlackOutcome } from '../report/schema.js';
-import { renderSlackMessage } from '../report/render-slack.js';
+import { SLACK_TOP_EVIDENCE, renderSlackEvidenceThread, renderSlackMessage } from '../report/render-slack.js';
 
 /**
  * The one write of a run (DESIGN.md 4.4.1): render the report to Slack blocks and post it through
@@ -65,6 +65,19 @@ export class DiagnosisPoster {
         channel: typeof data.channel === 'string' ? data.channel : this.channel,
         ts,
       };
+      // Evidence beyond what fits the main message goes under it, as a thread reply of the same report.
+      if (report.evidence.length > SLACK_TOP_EVIDENCE) {
+        const thread = renderSlackEvidenceThread(report);
+        const reply = await this.host.callHostTool(
+          'slack',
+          'post_message',
+          { channel: this.channel, text: thread.text, blocks: thread.blocks, thread_ts: ts },
+          { signal },
+        );
+        if (reply.ok && reply.structured?.ok === true && typeof reply.structured.ts === 'string') {
+          this.outcome.threadTs = reply.structured.ts;
+        }
+      }
     } else {
       this.outcome = {
         posted: false,

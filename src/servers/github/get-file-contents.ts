@@ -5,7 +5,9 @@ import { z } from 'zod';
 import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
 import { describeGitHubError, gitHubStatus } from './api-error.js';
 import type { GitHubServerDeps } from './deps.js';
-import { fileWindow, maxWindowLines, numberLines } from './file-window.js';
+import { aroundLineWindow, fileWindow, maxWindowLines, numberLines } from './file-window.js';
+
+const defaultContext = 15;
 
 /** The structured answer of `get_file_contents` for a file. */
 export interface FileContentsOutput {
@@ -16,6 +18,8 @@ export interface FileContentsOutput {
   startLine: number;
   endLine: number;
   url: string;
+  /** The line the window was centred on, when `aroundLine` was asked. */
+  aroundLine?: number;
   /** The window's lines, unnumbered. */
   content: string;
 }
@@ -38,9 +42,10 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
       description:
         `Reads a file of the application repository ${repository} and returns it with line numbers ` +
         '(`  87| code`), after a header `<path>@<ref> (<N> lines) <url>`. Use it on the file and line a ' +
-        'stack trace points to; pass startLine/endLine to read around that line (at most ' +
-        `${maxWindowLines} lines an answer). A directory path returns its entries. When a path is not ` +
-        'found, use search_code to find the right one.',
+        'stack trace points to: pass aroundLine (with context, default ' +
+        `${defaultContext} lines either side) and that line is marked \`  87|>code\`; or startLine/endLine ` +
+        `for an exact range (at most ${maxWindowLines} lines an answer). A directory path returns its ` +
+        'entries. When a path is not found, use search_code to find the right one.',
       inputSchema: {
         path: z.string().min(1).describe('Path inside the repository, e.g. "src/cartservice/Program.cs".'),
         ref: z
@@ -56,11 +61,27 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
           .describe(
             `Last line to show (inclusive); default the end of the file, capped at ${maxWindowLines} lines.`,
           ),
+        aroundLine: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Line to centre on, e.g. the line of a stack-trace frame; instead of startLine/endLine.'),
+        context: z
+          .number()
+          .int()
+          .min(0)
+          .max(150)
+          .optional()
+          .describe(`Lines to show either side of aroundLine (default ${defaultContext}).`),
       },
       annotations: readOnlyToolAnnotations,
     },
     async (input, extra) => {
       const path = input.path.trim().replace(/^\.?\/+/, '');
+      if (input.aroundLine !== undefined && (input.startLine !== undefined || input.endLine !== undefined)) {
+        return toolError('Give either aroundLine (with context) or startLine/endLine, not both.');
+      }
       const ref = input.ref ?? deps.ref;
       const refLabel = ref ?? 'HEAD';
       try {
@@ -100,15 +121,11 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
         const content = Buffer.from(data.content ?? '', 'base64').toString('utf8');
         if (content.includes('\u0000'))
           return toolError(`${path}@${refLabel} is a binary file (${data.size} bytes).`);
-        return fileResult(
-          path,
-          refLabel,
-          data.size,
-          data.html_url ?? '',
-          content,
-          input.startLine,
-          input.endLine,
-        );
+        const around =
+          input.aroundLine !== undefined
+            ? { line: input.aroundLine, context: input.context ?? defaultContext }
+            : undefined;
+        return fileResult(path, refLabel, data.size, data.html_url ?? '', content, input, around);
       } catch (error) {
         if (gitHubStatus(error) === 404) {
           return toolError(
@@ -127,13 +144,16 @@ function fileResult(
   size: number,
   url: string,
   content: string,
-  startLine: number | undefined,
-  endLine: number | undefined,
+  range: { startLine?: number | undefined; endLine?: number | undefined },
+  around: { line: number; context: number } | undefined,
 ): CallToolResult {
-  const window = fileWindow(content, startLine, endLine);
+  const window = around
+    ? aroundLineWindow(content, around.line, around.context)
+    : fileWindow(content, range.startLine, range.endLine);
   if (typeof window === 'string') return toolError(`${path}@${ref}: ${window}.`);
   const header = `${path}@${ref} (${window.totalLines} lines) ${url}`.trimEnd();
-  const body = window.lines.length > 0 ? numberLines(window.lines, window.startLine) : '(empty file)';
+  const body =
+    window.lines.length > 0 ? numberLines(window.lines, window.startLine, around?.line) : '(empty file)';
   const note = window.truncated
     ? `\n… truncated: showing lines ${window.startLine}-${window.endLine} of ${window.totalLines}; ` +
       `call again with startLine=${window.endLine + 1} to read on.`
@@ -146,6 +166,7 @@ function fileResult(
     startLine: window.startLine,
     endLine: window.endLine,
     url,
+    ...(around ? { aroundLine: around.line } : {}),
     content: window.lines.join('\n'),
   };
   return toolResult(`${header}\n${body}${note}`, output);

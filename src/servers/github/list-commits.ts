@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
 import { describeGitHubError } from './api-error.js';
 import type { GitHubServerDeps } from './deps.js';
+import { toGitHubTime } from './iso-time.js';
 
 const defaultLimit = 10;
 
@@ -22,13 +23,20 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
       description:
         `Lists recent commits of the application repository ${repository}, newest first: sha, first line ` +
         'of the message, author, date and URL. Pass the path of a suspect file to see which change ' +
-        'touched it, and since to keep to the changes before the incident began.',
+        'touched it, and since/until to keep to the window before the incident began. Then get_commit ' +
+        'shows what a commit changed.',
       inputSchema: {
         path: z.string().optional().describe('Only commits that changed this file or directory.'),
         since: z
           .string()
           .optional()
-          .describe('Only commits after this moment, ISO 8601, e.g. "2026-11-19T00:00:00Z".'),
+          .describe(
+            'Only commits at or after this moment, ISO 8601: "2026-11-19T08:00:00Z" or "2026-11-19".',
+          ),
+        until: z
+          .string()
+          .optional()
+          .describe('Only commits at or before this moment, ISO 8601, e.g. the incident start.'),
         limit: z
           .number()
           .int()
@@ -39,10 +47,22 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
       },
       annotations: readOnlyToolAnnotations,
     },
-    async ({ path: rawPath, since, limit }, extra) => {
+    async ({ path: rawPath, since: rawSince, until: rawUntil, limit }, extra) => {
       const path = rawPath?.trim().replace(/^\.?\/+/, '') || undefined;
-      if (since !== undefined && Number.isNaN(Date.parse(since))) {
-        return toolError(`since '${since}' is not an ISO 8601 time; use a form like 2026-11-19T00:00:00Z.`);
+      const since = rawSince === undefined ? undefined : toGitHubTime(rawSince);
+      const until = rawUntil === undefined ? undefined : toGitHubTime(rawUntil);
+      for (const [name, raw, parsed] of [
+        ['since', rawSince, since],
+        ['until', rawUntil, until],
+      ] as const) {
+        if (raw !== undefined && parsed === undefined) {
+          return toolError(
+            `${name} '${raw}' is not an ISO 8601 time; use a form like 2026-11-19T08:00:00Z or 2026-11-19.`,
+          );
+        }
+      }
+      if (since && until && since > until) {
+        return toolError(`since ${since} is after until ${until}; no commit can match.`);
       }
       try {
         const { data } = await deps.octokit.rest.repos.listCommits({
@@ -50,7 +70,8 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
           repo: deps.repo,
           ...(deps.ref ? { sha: deps.ref } : {}),
           ...(path ? { path } : {}),
-          ...(since ? { since: new Date(since).toISOString() } : {}),
+          ...(since ? { since } : {}),
+          ...(until ? { until } : {}),
           per_page: limit ?? defaultLimit,
           request: { signal: extra.signal },
         });
@@ -61,7 +82,11 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
           date: wholeSeconds(commit.commit.author?.date ?? commit.commit.committer?.date ?? ''),
           url: commit.html_url,
         }));
-        const filters = [path ? `touching ${path}` : '', since ? `since ${since}` : '']
+        const filters = [
+          path ? `touching ${path}` : '',
+          since ? `since ${since}` : '',
+          until ? `until ${until}` : '',
+        ]
           .filter(Boolean)
           .join(' ');
         const summary =
