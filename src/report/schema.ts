@@ -47,6 +47,8 @@ export interface SlackOutcome {
   posted: boolean;
   channel: string | null;
   ts: string | null;
+  /** The thread reply that carries the evidence beyond the main message, when there was one. */
+  threadTs?: string;
   error?: string;
 }
 
