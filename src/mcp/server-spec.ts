@@ -18,8 +18,20 @@ export const BUNDLED_ALLOWLISTS: Record<
   'kubernetes' | 'github' | 'slack',
   { allow: string[]; hostOnly: string[] }
 > = {
-  kubernetes: { allow: ['list_pods', 'get_pod_logs', 'list_events'], hostOnly: [] },
-  github: { allow: ['get_file_contents', 'search_code', 'list_commits'], hostOnly: [] },
+  kubernetes: {
+    allow: [
+      'list_pods',
+      'get_pod_logs',
+      'list_events',
+      'get_deployment',
+      'list_deployments',
+      'get_service',
+      'list_config_maps',
+      'list_nodes',
+    ],
+    hostOnly: [],
+  },
+  github: { allow: ['get_file_contents', 'search_code', 'list_commits', 'get_commit'], hostOnly: [] },
   // The post is the host's to make (DESIGN.md 4.4.1): the model can neither see nor call it.
   slack: { allow: [], hostOnly: ['post_message'] },
 };

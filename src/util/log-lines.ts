@@ -5,6 +5,10 @@ export interface LogLine {
   level?: 'error' | 'warn' | 'info' | 'debug';
   /** The text after timestamps and level markers; for JSON lines, message and error joined. */
   text: string;
+  /** A stack trace carried inside a structured line (pino's `err.stack`, Python's `exc_info`). */
+  stack?: string;
+  /** The error's type when a structured line names it (`err.type`, `exc_type`). */
+  errorType?: string;
 }
 
 const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
@@ -38,7 +42,17 @@ function parseJsonLine(raw: string): LogLine | null {
   const o = parsed as Record<string, unknown>;
   const level = levelOf(str(o.severity) ?? str(o.level) ?? str(o.lvl) ?? str(o['log.level']));
   const message = str(o.message) ?? str(o.msg) ?? str(o.event) ?? '';
-  const error = str(o.error) ?? str(o.err) ?? str(o.exception) ?? str(o['error.message']);
+  const errObject = [o.err, o.error, o.exception].find((v): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v));
+  const error =
+    str(o.error) ?? str(o.err) ?? str(o.exception) ?? str(o['error.message']) ?? (errObject ? str(errObject.message) ?? str(errObject.msg) : undefined);
+  const stack =
+    (errObject ? str(errObject.stack) ?? str(errObject.stacktrace) ?? str(errObject.stack_trace) : undefined) ??
+    str(o.stack) ??
+    str(o.stacktrace) ??
+    str(o.stack_trace) ??
+    str(o.exc_info) ??
+    (str(o.exception)?.includes('\n') ? str(o.exception) : undefined);
+  const errorType = (errObject ? str(errObject.type) ?? str(errObject.name) ?? str(errObject.class) : undefined) ?? str(o.exc_type) ?? str(o['error.type']);
   const status = o['http.resp.status'] ?? o.status ?? o.statusCode;
   const request = [
     str(o['http.req.method']) ?? str(o.method),
@@ -51,10 +65,15 @@ function parseJsonLine(raw: string): LogLine | null {
     error,
     request && typeof status === 'number' ? `${request} -> ${status}` : request,
   ].filter(Boolean);
+  const rawTime = o.timestamp ?? o.time ?? o.ts ?? o['@timestamp'];
+  const time = typeof rawTime === 'number' ? new Date(rawTime > 1e12 ? rawTime : rawTime * 1000).toISOString() : str(rawTime);
+  const numericLevel = typeof o.level === 'number' ? (o.level >= 50 ? 'error' : o.level >= 40 ? 'warn' : o.level >= 30 ? 'info' : 'debug') : undefined;
   return {
     raw,
-    time: str(o.timestamp) ?? str(o.time) ?? str(o.ts) ?? str(o['@timestamp']),
-    level: level ?? (typeof status === 'number' && status >= 500 ? 'error' : undefined),
+    ...(stack ? { stack } : {}),
+    ...(errorType ? { errorType } : {}),
+    time,
+    level: level ?? numericLevel ?? (typeof status === 'number' && status >= 500 ? 'error' : undefined),
     text: parts.join(': '),
   };
 }

@@ -28,7 +28,12 @@ const EXCEPTION_HEADER =
   /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?::\s+(.{0,500}))?$/;
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
-const CONTINUATION = /^(\s+|---|Caused by:|goroutine \d+|[\w./*()]+\(.*\)$|\[recovered\]|\s*$)/;
+const CONTINUATION = /^(\s+|---|Caused by:|goroutine \d+|\S+\(.*\)$|\[recovered\]|\[signal |created by |\s*$)/;
+
+/** Python prints the outermost frame first; every other runtime prints the innermost first. */
+function pythonOrder(stackLines: string[]): boolean {
+  return stackLines.some((l) => PY_TRACEBACK.test(l.trim()) || /^\s*File "/.test(l));
+}
 
 interface Block {
   header: LogLine;
@@ -76,6 +81,22 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
       i = j;
       continue;
     }
+    if (line.stack) {
+      // A structured line that carries its own stack: the stack's lines are the frames.
+      const stackLines = line.stack.split('\n');
+      const python = pythonOrder(stackLines);
+      const first = (python ? stackLines.filter((l) => l.trim()).at(-1) : stackLines[0]) ?? '';
+      const parsed = exceptionHeader({ raw: first, text: first.trim() });
+      const frames = stackLines.slice(1).flatMap((l) => parseStackFrame(l) ?? []);
+      consumed.add(i);
+      blocks.push({
+        header: line,
+        type: line.errorType ?? parsed?.type ?? 'Error',
+        message: parsed?.message ?? first.trim(),
+        frames: python ? frames.reverse() : frames,
+      });
+      continue;
+    }
     const header = exceptionHeader(line);
     if (!header) continue;
     const frames: StackFrame[] = [];
@@ -83,8 +104,11 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
     for (; j < lines.length && j < i + 200; j++) {
       const next = lines[j] as LogLine;
       const frame = parseStackFrame(next.raw);
-      if (frame) frames.push(frame);
-      else if (!CONTINUATION.test(next.raw) || exceptionHeader(next)?.type === header.type) break;
+      if (frame) {
+        // Go prints the function on the line before its file:line.
+        const previous = lines[j - 1]?.raw.match(/^(\S+)\(.*\)$/);
+        frames.push(!frame.function && previous ? { ...frame, function: previous[1] } : frame);
+      } else if (!CONTINUATION.test(next.raw) || exceptionHeader(next)?.type === header.type) break;
       consumed.add(j);
     }
     consumed.add(i);

@@ -14,3 +14,9 @@ export function toGitHubTime(text: string): string | undefined {
   const time = Date.parse(hasZone ? withTime : `${withTime}Z`);
   return Number.isNaN(time) ? undefined : new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** ISO 8601 in the form GitHub writes it (`…:37Z`), whatever precision the API answered with. */
+export function wholeSeconds(date: string): string {
+  const time = Date.parse(date);
+  return Number.isNaN(time) ? date : new Date(time).toISOString().replace('.000Z', 'Z');
+}

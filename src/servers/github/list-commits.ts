@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
 import { describeGitHubError } from './api-error.js';
 import type { GitHubServerDeps } from './deps.js';
-import { toGitHubTime } from './iso-time.js';
+import { toGitHubTime, wholeSeconds } from './iso-time.js';
 
 const defaultLimit = 10;
 
@@ -101,10 +101,4 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
       }
     },
   );
-}
-
-/** ISO 8601 in the form GitHub writes it (`…:37Z`), whatever precision the API answered with. */
-function wholeSeconds(date: string): string {
-  const time = Date.parse(date);
-  return Number.isNaN(time) ? date : new Date(time).toISOString().replace('.000Z', 'Z');
 }

@@ -28,7 +28,9 @@ export interface ContainerSpecSummary {
   name: string;
   image: string;
   init?: boolean;
+  /** The entrypoint override, and the arguments; absent when the image's own are used. */
   command?: string;
+  args?: string;
   env: EnvVarSummary[];
   /** Whole ConfigMaps or Secrets loaded as variables: `configmap x`, `secret y (prefix DB_)`. */
   envFrom: string[];
@@ -41,7 +43,8 @@ const maxValueChars = 200;
 
 /** The facts of a container spec, secrets masked. */
 export function summariseContainerSpec(container: V1Container, init = false): ContainerSpecSummary {
-  const command = [...(container.command ?? []), ...(container.args ?? [])].join(' ');
+  const command = (container.command ?? []).join(' ');
+  const args = (container.args ?? []).join(' ');
   const probes = (
     [
       ['liveness', container.livenessProbe],
@@ -53,7 +56,8 @@ export function summariseContainerSpec(container: V1Container, init = false): Co
     name: container.name,
     image: container.image ?? '',
     ...(init ? { init } : {}),
-    ...(command ? { command: looksSecretValue(command) ? redacted : clip(command) } : {}),
+    ...(command ? { command: masked(command) } : {}),
+    ...(args ? { args: masked(args) } : {}),
     env: (container.env ?? []).map(summariseEnvVar),
     envFrom: (container.envFrom ?? []).map((source) => {
       const prefix = source.prefix ? ` (prefix ${source.prefix})` : '';
@@ -82,6 +86,7 @@ export function renderContainerSpec(container: ContainerSpecSummary): string[] {
   return [
     `${container.init ? 'init container' : 'container'} ${container.name}: image ${container.image}`,
     ...(container.command ? [`  command: ${container.command}`] : []),
+    ...(container.args ? [`  args: ${container.args}`] : []),
     ...(container.ports.length > 0 ? [`  ports: ${container.ports.join(', ')}`] : []),
     `  resources: requests ${map(container.resources.requests)}; limits ${map(container.resources.limits)}`,
     `  env: ${env.join('; ') || 'none'}`,
@@ -144,9 +149,17 @@ function summariseProbe(kind: ProbeSummary['kind'], probe: V1Probe): ProbeSummar
   }
   if (probe.exec) {
     const command = (probe.exec.command ?? []).join(' ');
-    return { kind, type: 'exec', target: looksSecretValue(command) ? redacted : clip(command), ...timing };
+    return { kind, type: 'exec', target: masked(command), ...timing };
   }
   return { kind, type: 'unknown', target: '', ...timing };
+}
+
+/** A command line, or [REDACTED] when it carries a credential (`--password=…`, a URL with one). */
+function masked(commandLine: string): string {
+  return looksSecretValue(commandLine) ||
+    /--?[\w-]*(password|secret|token|key)[\w-]*[= ]\S/i.test(commandLine)
+    ? redacted
+    : clip(commandLine);
 }
 
 function clip(text: string): string {

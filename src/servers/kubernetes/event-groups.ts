@@ -19,6 +19,8 @@ export interface EventSummary {
   lastTimestamp?: string;
   /** How many separate Event records were merged into this line. */
   records: number;
+  /** True when the merged messages differed in their numbers (pids, sizes); the newest is kept. */
+  messageVaries?: true;
 }
 
 /** Longest message kept; scheduler messages can run to kilobytes and repeat themselves. */
@@ -26,13 +28,16 @@ const maxMessageChars = 500;
 
 /**
  * Events collapsed by type + reason + object + message, newest first: repeats that Kubernetes
- * recorded as separate objects (after expiry, or from several sources) read as one line.
+ * recorded as separate objects (after expiry, or from several sources) read as one line. Messages
+ * that differ only in their numbers (`Killed process 2309935 … anon-rss:126285kB`) count as repeats.
  */
 export function collapseEvents(events: readonly CoreV1Event[]): EventSummary[] {
   const groups = new Map<string, EventSummary>();
   for (const event of events) {
     const summary = summariseEvent(event);
-    const key = [summary.type, summary.reason, summary.object, summary.message].join('\u0000');
+    const key = [summary.type, summary.reason, summary.object, summary.message.replace(/\d+/g, '#')].join(
+      '\u0000',
+    );
     const existing = groups.get(key);
     groups.set(key, existing ? merge(existing, summary) : summary);
   }
@@ -49,8 +54,9 @@ export function renderEvent(event: EventSummary): string {
     event.firstTimestamp && event.firstTimestamp !== event.lastTimestamp
       ? ` (first ${event.firstTimestamp})`
       : '';
+  const varies = event.messageVaries ? ' (numbers vary; newest shown)' : '';
   return (
-    `${event.lastTimestamp ?? '-'} ${event.type} ${event.reason} ${event.object} x${event.count}${first}: ` +
+    `${event.lastTimestamp ?? '-'} ${event.type} ${event.reason} ${event.object} x${event.count}${first}${varies}: ` +
     event.message
   );
 }
@@ -84,8 +90,11 @@ function merge(a: EventSummary, b: EventSummary): EventSummary {
     .filter((t): t is string => !!t)
     .sort(byTime)
     .at(-1);
+  const newer = timeOf(b.lastTimestamp) > timeOf(a.lastTimestamp) ? b : a;
   return {
     ...a,
+    message: newer.message,
+    ...(a.messageVaries || a.message !== b.message ? { messageVaries: true as const } : {}),
     count: a.count + b.count,
     records: a.records + b.records,
     ...(first ? { firstTimestamp: first } : {}),

@@ -6,12 +6,12 @@ import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.j
 import { describeKubernetesError, kubernetesStatusCode } from './api-error.js';
 import type { KubernetesServerDeps } from './deps.js';
 import { resolveNamespace } from './namespace-scope.js';
+import { renderService } from './render-service.js';
 import {
   endpointsFromObject,
   endpointsFromPods,
   isPodReady,
   undeclaredTargetPorts,
-  type EndpointAddress,
   type ServiceEndpoints,
 } from './service-endpoints.js';
 import { bestServiceNameMatch, closestServiceNames } from './service-names.js';
@@ -77,7 +77,7 @@ export function registerGetServiceTool(server: McpServer, deps: KubernetesServer
         );
       }
       const output = await describeService(deps, namespace, service);
-      return toolResult(render(output, name), output);
+      return toolResult(renderService(output, name), output);
     },
   );
 }
@@ -202,41 +202,4 @@ function trafficFindings(
     ];
   }
   return [empty];
-}
-
-function render(output: GetServiceOutput, asked: string): string {
-  const renamed = output.name === asked ? '' : ` (asked '${asked}')`;
-  const where =
-    output.type === 'ExternalName'
-      ? ` → ${output.externalName ?? ''}`
-      : output.clusterIP
-        ? ` ${output.clusterIP}`
-        : '';
-  const selector = output.selector
-    ? Object.entries(output.selector)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(',')
-    : '(none)';
-  const address = (kind: string) => (a: EndpointAddress) =>
-    `  ${kind} ${a.ip}${a.pod ? ` → pod ${a.pod}` : ''}${a.node ? ` (node ${a.node})` : ''}`;
-  const { endpoints, selectedPods } = output;
-  return [
-    `Service ${output.name} in namespace ${output.namespace}${renamed}: ${output.type}${where}, selector ${selector}`,
-    `ports: ${
-      output.ports
-        .map(
-          (p) =>
-            `${p.name ? `${p.name} ` : ''}${p.port}→${p.targetPort}/${p.protocol}${p.nodePort ? ` nodePort ${p.nodePort}` : ''}`,
-        )
-        .join(', ') || '(none)'
-    }`,
-    ...(selectedPods
-      ? [`pods matching the selector: ${selectedPods.total}, ${selectedPods.ready} Ready`]
-      : []),
-    `endpoints: ${endpoints.ready.length} ready, ${endpoints.notReady.length} not ready` +
-      (endpoints.ports.length > 0 ? ` (ports ${endpoints.ports.join(', ')})` : ''),
-    ...endpoints.ready.map(address('ready')),
-    ...endpoints.notReady.map(address('not ready')),
-    ...output.findings,
-  ].join('\n');
 }

@@ -94,24 +94,8 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
         items = [...items, ...(await readNodeEvents(deps, notes))];
       }
       // Filtered here rather than by field selector: a name prefix cannot be expressed as one.
-      const matching = items.filter((event) => {
-        const involved = event.involvedObject;
-        const isNode = involved.kind === 'Node';
-        // Only Node events may come from outside the namespace (scope); in the namespace view
-        // only those that signal trouble.
-        if (event.metadata.namespace !== namespace && !isNode) return false;
-        if (
-          isNode &&
-          namespaceView &&
-          event.type !== 'Warning' &&
-          !notableNodeReasons.has(event.reason ?? '')
-        )
-          return false;
-        const kindMatches = !kind || involved.kind?.toLowerCase() === kind;
-        const name = involved.name ?? '';
-        const nameMatches = !objectName || name === objectName || name.startsWith(`${objectName}-`);
-        return kindMatches && nameMatches && (!type || (event.type ?? 'Normal') === type);
-      });
+      const filter = { namespace, namespaceView, kind, objectName, type };
+      const matching = items.filter((event) => keepEvent(event, filter));
       const collapsed = collapseEvents(matching);
       const events = collapsed.slice(0, limit ?? defaultLimit);
       const output: ListEventsOutput = {
@@ -127,6 +111,29 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
       );
     },
   );
+}
+
+interface EventFilter {
+  namespace: string;
+  namespaceView: boolean;
+  kind: string | undefined;
+  objectName: string | undefined;
+  type: string | undefined;
+}
+
+function keepEvent(event: CoreV1Event, filter: EventFilter): boolean {
+  const involved = event.involvedObject;
+  const isNode = involved.kind === 'Node';
+  // Scope: only Node events (cluster-scoped) may come from outside the namespace.
+  if (event.metadata.namespace !== filter.namespace && !isNode) return false;
+  // In the namespace view, only the Node events that signal trouble.
+  const notable = event.type === 'Warning' || notableNodeReasons.has(event.reason ?? '');
+  if (isNode && filter.namespaceView && !notable) return false;
+  if (filter.kind && involved.kind?.toLowerCase() !== filter.kind) return false;
+  const name = involved.name ?? '';
+  const { objectName } = filter;
+  if (objectName && name !== objectName && !name.startsWith(`${objectName}-`)) return false;
+  return !filter.type || (event.type ?? 'Normal') === filter.type;
 }
 
 /** Node events, read from where the kubelet files them; a refusal becomes a note, not a failure. */
@@ -149,7 +156,7 @@ function headline(output: ListEventsOutput, objectKind?: string, objectName?: st
   const scopeText = [objectKind, objectName].filter(Boolean).join(' ');
   return (
     `${warnings} Warning and ${events.length - warnings} Normal event(s) in namespace ${namespace}` +
-    `${scopeText ? ` for ${scopeText}` : ''}${includesNodeEvents ? ' (with Node events)' : ''}, newest first` +
+    `${scopeText ? ` for ${scopeText}` : ''}${includesNodeEvents ? ' (Node warnings included)' : ''}, newest first` +
     (matched > events.length ? ` (showing ${events.length} of ${matched})` : '') +
     (events.length === 0 ? '. Events expire after about an hour, so none may remain.' : ':')
   );

@@ -5,11 +5,14 @@ import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.j
 import { describeKubernetesError } from './api-error.js';
 import type { KubernetesServerDeps } from './deps.js';
 import { isHealthyCondition, summariseNode, type NodeSummary } from './node-summary.js';
+import { formatBytes, parseQuantity } from './quantity.js';
 
 export type { NodeCondition, NodePodUsage, NodeSummary } from './node-summary.js';
 
 /** Pods listed per node; the rest are counted in the totals. */
 const maxPodsPerNode = 15;
+/** Names listed of the nodes summarised in one line. */
+const maxQuietNames = 20;
 
 /** The structured answer of `list_nodes`. */
 export interface ListNodesOutput {
@@ -76,8 +79,30 @@ export function registerListNodesTool(server: McpServer, deps: KubernetesServerD
       const summary =
         `${summaries.length} node(s), ${notReady} not Ready, ${pressured} with a pressure or network condition. ` +
         `Pod figures count only namespace(s) ${deps.namespaces.join(', ')}; other pods also use these nodes.`;
-      return toolResult([summary, ...summaries.flatMap(renderNode), ...notes].join('\n'), output);
+      // A big cluster has many nodes that neither struggle nor host the service: one line for all of them.
+      const quiet = summaries.filter((node) => isQuiet(node));
+      const detailed = summaries.filter((node) => !isQuiet(node));
+      const quietLine =
+        quiet.length > 0 && detailed.length > 0
+          ? [
+              `${quiet.length} more node(s) healthy, schedulable and without pods of ${deps.namespaces.join(', ')}: ` +
+                quiet
+                  .slice(0, maxQuietNames)
+                  .map((node) => node.name)
+                  .join(', ') +
+                (quiet.length > maxQuietNames ? ', …' : ''),
+            ]
+          : [];
+      const shown = detailed.length > 0 ? detailed : summaries;
+      return toolResult([summary, ...shown.flatMap(renderNode), ...quietLine, ...notes].join('\n'), output);
     },
+  );
+}
+
+/** A node with nothing to tell: Ready, no pressure, schedulable, and none of the allowed pods on it. */
+function isQuiet(node: NodeSummary): boolean {
+  return (
+    node.ready && node.conditions.every(isHealthyCondition) && !node.unschedulable && node.pods.length === 0
   );
 }
 
@@ -96,12 +121,15 @@ function renderNode(node: NodeSummary): string[] {
         `${c.lastTransitionTime ? ` (since ${c.lastTransitionTime})` : ''}`,
     ),
     ...(healthy.length > 0 ? [`  ok: ${healthy.map((c) => `${c.type}=${c.status}`).join(', ')}`] : []),
-    `  capacity cpu ${node.capacity.cpu}, memory ${node.capacity.memory}, pods ${node.capacity.pods}; ` +
-      `allocatable cpu ${node.allocatable.cpu}, memory ${node.allocatable.memory}, pods ${node.allocatable.pods}`,
+    `  capacity cpu ${node.capacity.cpu}, memory ${memory(node.capacity.memory)}, pods ${node.capacity.pods}; ` +
+      `allocatable cpu ${node.allocatable.cpu}, memory ${memory(node.allocatable.memory)}, pods ${node.allocatable.pods}`,
     `  taints: ${node.taints.join(', ') || 'none'}`,
     `  ${totals.count} pod(s) here: memory requests ${totals.memoryRequests}${percent(totals.memoryRequestsPercent)}, ` +
       `limits ${totals.memoryLimits}${percent(totals.memoryLimitsPercent)}` +
-      `${unlimited > 0 ? `, ${unlimited} pod(s) without a memory limit` : ''}; cpu requests ${totals.cpuRequests}`,
+      `${unlimited > 0 ? `, ${unlimited} pod(s) without a memory limit` : ''}; cpu requests ${totals.cpuRequests}` +
+      ((totals.memoryLimitsPercent ?? 0) > 100
+        ? ' — OVER-COMMITTED: memory limits exceed allocatable, the node can run out before any pod hits its limit'
+        : ''),
     ...node.pods
       .slice(0, maxPodsPerNode)
       .map(
@@ -112,4 +140,10 @@ function renderNode(node: NodeSummary): string[] {
       ),
     ...(node.pods.length > maxPodsPerNode ? [`    … ${node.pods.length - maxPodsPerNode} more pod(s)`] : []),
   ];
+}
+
+/** `8145848Ki` as `7.77Gi`; anything unparseable as written. */
+function memory(quantity: string): string {
+  const bytes = parseQuantity(quantity);
+  return bytes === undefined ? quantity : formatBytes(bytes);
 }

@@ -44,11 +44,13 @@ export interface PodSummary {
 }
 
 /** ISO 8601 of a timestamp the client deserialised, or undefined when absent or unparseable. */
-export function isoTime(value: Date | string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+export function isoTime(value: Date | string | null | undefined): string | undefined {
+  if (value === undefined || value === null) return undefined;
   const date = value instanceof Date ? value : new Date(value);
+  // The client turns a JSON `null` timestamp (events with only `eventTime`) into the epoch.
+  if (Number.isNaN(date.getTime()) || date.getTime() === 0) return undefined;
   // Whole seconds read better; Kubernetes timestamps rarely carry more.
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace('.000Z', 'Z');
+  return date.toISOString().replace('.000Z', 'Z');
 }
 
 /** A kubectl-style age: `45s`, `12m`, `3h12m`, `2d4h`. */

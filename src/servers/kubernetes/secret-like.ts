@@ -42,8 +42,8 @@ export function looksSecretName(name: string): boolean {
 const secretValuePatterns: RegExp[] = [
   // Credentials inside a URL: `redis://:pw@host`, `postgres://user:pw@db`.
   /[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i,
-  // `Password=…;` in ADO/JDBC-style connection strings, `token: …` inside a value.
-  /(^|[\s;,&?{"'])(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|secret[_-]?key)\s*[=:]/i,
+  // `Password=…;` in connection strings, `x-api-key=…` in header lists, `token: …` inside a value.
+  /(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)\s*[=:]/i,
   /eyJ[\w-]{8,}\.[\w-]{8,}\.[\w-]{8,}/, // a JWT
   /-----BEGIN [A-Z ]*PRIVATE KEY-----/,
   /\b(gh[pousr]_[A-Za-z0-9]{20,}|xox[abprs]-[\w-]{10,}|AKIA[0-9A-Z]{16}|sk-[A-Za-z0-9_-]{20,})/,
