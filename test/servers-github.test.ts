@@ -7,8 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
-import type { Scenario } from '../src/sandbox/scenario-types.js';
+import type { Scenario, ScenarioCommit } from '../src/sandbox/scenario-types.js';
+import { BUNDLED_ALLOWLISTS } from '../src/mcp/server-spec.js';
 import { gitHubDepsFromEnv } from '../src/servers/github/from-env.js';
+import type { GetCommitOutput } from '../src/servers/github/get-commit.js';
 import type { DirectoryListingOutput, FileContentsOutput } from '../src/servers/github/get-file-contents.js';
 import type { ListCommitsOutput } from '../src/servers/github/list-commits.js';
 import type { SearchCodeOutput } from '../src/servers/github/search-code.js';
@@ -19,6 +21,18 @@ const scenarioDir = fileURLToPath(new URL('../scenarios/cart-service-loafers', i
 const storePath = 'src/cartservice/src/cartstore/RedisCartStore.cs';
 const bigPath = 'generated/big.txt';
 
+/** A commit with a patch longer than one answer shows and a file without a patch; the scenario has neither. */
+const bigCommit: ScenarioCommit = {
+  sha: 'abcdef1234567890abcdef1234567890abcdef12',
+  message: 'Regenerate the big file\n\nProduced by the generator, do not edit by hand.',
+  author: 'Build Bot <bot@example.com>',
+  date: '2026-11-20T13:40:00Z',
+  files: [bigPath, 'assets/logo.png'],
+  patches: {
+    [bigPath]: `@@ -0,0 +1,450 @@\n${Array.from({ length: 450 }, (_, i) => `+big ${i + 1}`).join('\n')}\n`,
+  },
+};
+
 let scenario: Scenario;
 let sandbox: Sandbox;
 let client: Client;
@@ -28,7 +42,11 @@ beforeAll(async () => {
   const base = await loadScenario(scenarioDir);
   // A file longer than one answer shows, which the scenario does not have.
   const big = Array.from({ length: 450 }, (_, i) => `big ${i + 1}`).join('\n') + '\n';
-  scenario = { ...base, repoFiles: { ...base.repoFiles, [bigPath]: big } };
+  scenario = {
+    ...base,
+    repoFiles: { ...base.repoFiles, [bigPath]: big },
+    commits: [bigCommit, ...base.commits],
+  };
   sandbox = await startSandbox(scenario);
   const created = createGitHubServer(gitHubDepsFromEnv({ ...sandbox.env }, silentLogger));
   cleanup = created.cleanup;
@@ -60,9 +78,11 @@ async function call<T = unknown>(
 }
 
 describe('bundled github server', () => {
-  it('lists its three read-only tools', async () => {
+  it('lists its read-only tools, all of them allowlisted for the model', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['get_file_contents', 'list_commits', 'search_code']);
+    const names = tools.map((t) => t.name).sort();
+    expect(names).toEqual(['get_commit', 'get_file_contents', 'list_commits', 'search_code']);
+    expect([...BUNDLED_ALLOWLISTS.github.allow].sort()).toEqual(names);
     for (const tool of tools) expect(tool.annotations?.readOnlyHint).toBe(true);
   });
 
@@ -166,5 +186,94 @@ describe('bundled github server', () => {
     expect(recent.data.commits.every((c) => c.date >= '2026-11-20')).toBe(true);
     const bad = await call('list_commits', { since: 'last tuesday' });
     expect(bad.isError).toBe(true);
+  });
+
+  it('centres a window on aroundLine and marks that line', async () => {
+    const { lines, loafersLine } = storeLines();
+    const result = await call<FileContentsOutput>('get_file_contents', {
+      path: storePath,
+      aroundLine: loafersLine,
+      context: 2,
+    });
+    expect(result.data).toMatchObject({
+      startLine: loafersLine - 2,
+      endLine: loafersLine + 2,
+      aroundLine: loafersLine,
+    });
+    const body = result.text.split('\n').slice(1);
+    expect(body).toHaveLength(5);
+    expect(body[2]).toBe(`${String(loafersLine).padStart(4)}|>${lines[loafersLine - 1]}`);
+    expect(body[1]).toBe(`${String(loafersLine - 1).padStart(4)}| ${lines[loafersLine - 2]}`);
+  });
+
+  it('shows 15 lines either side by default, clipped at the file start', async () => {
+    const result = await call<FileContentsOutput>('get_file_contents', { path: storePath, aroundLine: 3 });
+    expect(result.data).toMatchObject({ startLine: 1, endLine: 18 });
+    const past = await call('get_file_contents', { path: storePath, aroundLine: 5000 });
+    expect(past.isError).toBe(true);
+    expect(past.text).toContain('aroundLine 5000 is past its end');
+    const both = await call('get_file_contents', { path: storePath, aroundLine: 3, startLine: 1 });
+    expect(both.isError).toBe(true);
+    expect(both.text).toContain('either aroundLine');
+  });
+
+  it('shows a commit by sha prefix with message, files and patches', async () => {
+    const result = await call<GetCommitOutput>('get_commit', { sha: 'd3bf18b' });
+    expect(result.isError).toBeFalsy();
+    expect(result.data).toMatchObject({
+      sha: 'd3bf18b69ea629283d172405c0fd770955bee38d',
+      author: 'Dan Whitfield',
+      date: '2026-11-20T12:14:37Z',
+      url: expect.stringContaining('/commit/d3bf18b69ea629283d172405c0fd770955bee38d'),
+      stats: { additions: 13, deletions: 0, files: 1 },
+    });
+    expect(result.data.message).toMatch(/^Validate product ids in cart store\n\nReject out-of-range/);
+    expect(result.data.files[0]).toMatchObject({ filename: storePath, status: 'modified', additions: 13 });
+    const lines = result.text.split('\n');
+    expect(lines[0]).toBe(
+      'commit d3bf18b69ea629283d172405c0fd770955bee38d 2026-11-20T12:14:37Z Dan Whitfield: ' +
+        'Validate product ids in cart store',
+    );
+    expect(result.text).toContain(`modified ${storePath} +13 -0`);
+    expect(result.text).toContain('  +        private const string LoafersProductId = "L9ECAV7KIM";');
+  });
+
+  it('cuts a long patch at 60 lines and says so', async () => {
+    const result = await call<GetCommitOutput>('get_commit', { sha: 'abcdef12' });
+    const [big, logo] = result.data.files;
+    expect(big).toMatchObject({ filename: bigPath, status: 'added', additions: 450, patchLines: 451 });
+    expect(big?.patch?.split('\n')).toHaveLength(60);
+    expect(logo).toMatchObject({ filename: 'assets/logo.png' });
+    expect(logo?.patch).toBeUndefined();
+    expect(result.text).toContain('  +big 59');
+    expect(result.text).not.toContain('+big 60');
+    expect(result.text).toContain('… patch cut: showing 60 of 451 lines');
+    expect(result.text).toContain('(no patch: binary');
+  });
+
+  it('explains an unknown or malformed sha', async () => {
+    const unknown = await call('get_commit', { sha: '0000000' });
+    expect(unknown.isError).toBe(true);
+    expect(unknown.text).toContain("No commit '0000000'");
+    expect(unknown.text).toContain('list_commits');
+    const malformed = await call('get_commit', { sha: 'HEAD~1' });
+    expect(malformed.isError).toBe(true);
+  });
+
+  it('keeps to a since/until window given as ISO dates or times with offsets', async () => {
+    const result = await call<ListCommitsOutput>('list_commits', {
+      since: '2026-11-19',
+      until: '2026-11-20T13:20:00+01:00',
+    });
+    expect(result.data.commits.map((c) => c.sha.slice(0, 7))).toEqual(['d3bf18b', '57e48bd']);
+    expect(result.text.split('\n')[0]).toBe(
+      `2 commit(s) in ${scenario.repository} since 2026-11-19T00:00:00Z until 2026-11-20T12:20:00Z, newest first:`,
+    );
+    const reversed = await call('list_commits', { since: '2026-11-20', until: '2026-11-19' });
+    expect(reversed.isError).toBe(true);
+    expect(reversed.text).toContain('is after until');
+    const bad = await call('list_commits', { until: 'yesterday' });
+    expect(bad.isError).toBe(true);
+    expect(bad.text).toContain("until 'yesterday' is not an ISO 8601 time");
   });
 });

@@ -12,6 +12,7 @@ import { kubernetesDepsFromEnv } from '../src/servers/kubernetes/from-env.js';
 import type { PodLogsOutput } from '../src/servers/kubernetes/get-pod-logs.js';
 import type { ListEventsOutput } from '../src/servers/kubernetes/list-events.js';
 import type { ListPodsOutput } from '../src/servers/kubernetes/list-pods.js';
+import { BUNDLED_ALLOWLISTS } from '../src/mcp/server-spec.js';
 import { createKubernetesServer } from '../src/servers/kubernetes/server.js';
 
 const scenarioDir = fileURLToPath(new URL('../scenarios/cart-service-loafers', import.meta.url));
@@ -149,9 +150,20 @@ function cartPodsOfScenario(): string[] {
 }
 
 describe('bundled kubernetes server', () => {
-  it('lists its three read-only tools', async () => {
+  it('lists its read-only tools, all of them allowlisted for the model', async () => {
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(['get_pod_logs', 'list_events', 'list_pods']);
+    const names = tools.map((t) => t.name).sort();
+    expect(names).toEqual([
+      'get_deployment',
+      'get_pod_logs',
+      'get_service',
+      'list_config_maps',
+      'list_deployments',
+      'list_events',
+      'list_nodes',
+      'list_pods',
+    ]);
+    expect([...BUNDLED_ALLOWLISTS.kubernetes.allow].sort()).toEqual(names);
     for (const tool of tools) {
       expect(tool.annotations).toEqual({
         readOnlyHint: true,
@@ -302,8 +314,12 @@ describe('bundled kubernetes server', () => {
       type: 'Warning',
       reason: 'BackOff',
       object: `Pod/${checkoutPodName}`,
+      objectKind: 'Pod',
+      objectName: checkoutPodName,
+      namespace: 'default',
       message: 'BackOff happened',
       count: 7,
+      records: 1,
       firstTimestamp: '2026-11-20T12:00:00Z',
       lastTimestamp: '2026-11-20T14:20:00Z',
     });
@@ -311,7 +327,7 @@ describe('bundled kubernetes server', () => {
       '1 Warning and 2 Normal event(s) in namespace default for checkoutservice, newest first:',
     );
     expect(result.text.split('\n')[1]).toBe(
-      `2026-11-20T14:20:00Z Warning BackOff Pod/${checkoutPodName} x7: BackOff happened`,
+      `2026-11-20T14:20:00Z Warning BackOff Pod/${checkoutPodName} x7 (first 2026-11-20T12:00:00Z): BackOff happened`,
     );
     const limited = await call<ListEventsOutput>('list_events', { objectKind: 'pod', limit: 2 });
     expect(limited.data.events).toHaveLength(2);
@@ -323,6 +339,10 @@ describe('bundled kubernetes server', () => {
       ['list_pods', { service: 'paymentservice', namespace: 'payments' }],
       ['get_pod_logs', { pod: 'paymentservice-1a2b3c4d5-aaaaa', namespace: 'payments' }],
       ['list_events', { namespace: 'payments' }],
+      ['get_deployment', { name: 'paymentservice', namespace: 'payments' }],
+      ['list_deployments', { namespace: 'payments' }],
+      ['get_service', { name: 'paymentservice', namespace: 'payments' }],
+      ['list_config_maps', { namespace: 'payments' }],
     ] as const) {
       const result = await call(tool, args);
       expect(result.isError).toBe(true);

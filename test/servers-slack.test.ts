@@ -69,9 +69,25 @@ describe('bundled slack server', () => {
       channel: sandbox.env.SLACK_CHANNEL_ID,
       text: 'cart-service: diagnosis ready',
     });
-    const reply = await call({ text: 'details', thread_ts: result.data?.ts });
+    await close();
+  });
+
+  it('replies in the thread of a post when given its thread_ts', async () => {
+    const { call, close } = await connect();
+    const parent = await call({ text: 'cart-service: diagnosis ready' });
+    const parentTs = parent.data?.ts ?? '';
+    const reply = await call({ text: 'evidence: 12 pod restarts', thread_ts: parentTs });
     expect(reply.isError).toBeFalsy();
-    expect(sandbox.slackMessages().at(-1)).toMatchObject({ text: 'details', thread_ts: result.data?.ts });
+    expect(reply.data).toEqual({ ok: true, channel: sandbox.env.SLACK_CHANNEL_ID, ts: expect.any(String) });
+    expect(reply.data?.ts).not.toBe(parentTs);
+    const recorded = sandbox.slackMessages().find((message) => message.ts === reply.data?.ts);
+    expect(recorded).toMatchObject({
+      channel: sandbox.env.SLACK_CHANNEL_ID,
+      text: 'evidence: 12 pod restarts',
+      thread_ts: parentTs,
+    });
+    // The parent stays a top-level message.
+    expect(sandbox.slackMessages().find((message) => message.ts === parentTs)?.thread_ts).toBeUndefined();
     await close();
   });
 

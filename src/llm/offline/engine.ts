@@ -4,6 +4,7 @@ import { gatherFacts, type ServiceFacts } from './facts.js';
 import { crashRule, dependencyRule, exceptionRule, logErrorRule } from './rules/application.js';
 import { badDataRule } from './rules/bad-data.js';
 import { configRule, imagePullRule, nodeRule, oomRule, probeRule, schedulingRule } from './rules/platform.js';
+import { correlateChange } from './rules/recent-change.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 
 /** Platform failures first (they explain application symptoms), then the application's own. */
@@ -70,6 +71,19 @@ export class OfflineEngine implements Engine {
       (healthy(facts)
         ? healthyVerdict(facts)
         : inconclusive(`${service} shows warnings but no failure the rules recognise.`));
+    if (verdict.status === 'diagnosed' && ctx.casebook.suspectCommits.length === 0) {
+      // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
+      const images = facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ');
+      const change = await correlateChange(ctx, {
+        text: `${verdict.statement} ${verdict.summary} ${images}`,
+        files: [],
+      });
+      if (change) {
+        verdict.statement = `${verdict.statement} ${change.note}`;
+        if (change.dataFile)
+          verdict.fix = `${verdict.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
+      }
+    }
     return findings(verdict);
   }
 

@@ -28,7 +28,8 @@ const EXCEPTION_HEADER =
   /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?::\s+(.{0,500}))?$/;
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
-const CONTINUATION = /^(\s+|---|Caused by:|goroutine \d+|\S+\(.*\)$|\[recovered\]|\[signal |created by |\s*$)/;
+const CONTINUATION =
+  /^(\s+|---|Caused by:|goroutine \d+|\S+\(.*\)$|\[recovered\]|\[signal |created by |\s*$)/;
 
 /** Python prints the outermost frame first; every other runtime prints the innermost first. */
 function pythonOrder(stackLines: string[]): boolean {

@@ -12,6 +12,9 @@ import { isoTime } from './pod-summary.js';
 import { toLabelSelector } from './resolve-service.js';
 import { renderRevision, rolloutHistory, type RolloutRevision } from './rollout-history.js';
 
+export type { ContainerSpecSummary, EnvVarSummary, ProbeSummary } from './container-spec.js';
+export type { RolloutRevision } from './rollout-history.js';
+
 /** A condition of a Deployment (`Available`, `Progressing`, `ReplicaFailure`). */
 export interface DeploymentCondition {
   type: string;

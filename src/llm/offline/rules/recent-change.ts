@@ -38,7 +38,11 @@ export function errorTokens(text: string): string[] {
     if (!COMMON.has(m[1] as string)) tokens.add(m[1] as string);
   for (const m of text.matchAll(/\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{6,24}\b/g))
     tokens.add(m[0]);
-  return [...tokens].slice(0, 8);
+  // Configuration words a manifest change would contain: ENV_NAMES, quantities, image tags.
+  for (const m of text.matchAll(/\b([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b/g)) tokens.add(m[1] as string);
+  for (const m of text.matchAll(/\b(\d+(?:\.\d+)?(?:Mi|Gi|Ki|m))\b/g)) tokens.add(m[1] as string);
+  for (const m of text.matchAll(/[\w.-]+\/[\w./-]+:([\w][\w.-]{1,60})/g)) tokens.add(`:${m[1] as string}`);
+  return [...tokens].slice(0, 16);
 }
 
 interface CommitDetail extends CommitInfo {
@@ -58,12 +62,17 @@ function readCommitDetail(data: Record<string, unknown> | undefined, fallback: C
   };
 }
 
-/** Changed lines (+/-) of a patch that mention a token. */
+/** Changed lines (+/-) of a patch that mention a token, each with the line that replaced it or that it replaced. */
 function changedLines(patch: string, tokens: string[]): string[] {
-  return patch
-    .split('\n')
-    .filter((l) => /^[+-](?![+-]{2})/.test(l) && tokens.some((t) => l.includes(t)))
-    .slice(0, 2);
+  const lines = patch.split('\n');
+  const changed = (i: number) => /^[+-](?![+-]{2})/.test(lines[i] ?? '');
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (!changed(i) || !tokens.some((t) => line.includes(t))) return;
+    const pair = line.startsWith('-') ? [i, i + 1] : [i - 1, i];
+    for (const j of pair) if (changed(j) && !out.includes(lines[j] as string)) out.push(lines[j] as string);
+  });
+  return out.slice(0, 4);
 }
 
 /**
