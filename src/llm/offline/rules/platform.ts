@@ -1,5 +1,7 @@
 import type { EventInfo } from '../tool-data.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
+import type { EngineContext } from '../../engine.js';
+import { toolFor } from '../capabilities.js';
 import type { ServiceFacts } from '../facts.js';
 import { times, type Rule } from './verdict.js';
 
@@ -16,8 +18,7 @@ export const nodeRule: Rule = async (ctx, facts) => {
     (p) => p.reason === 'Evicted' || /low on resource/i.test(p.message ?? ''),
   );
   const nodeEvents = facts.events.filter(
-    (e) =>
-      (e.object?.startsWith('Node/') ?? false) && (NODE_TROUBLE.test(e.reason ?? '') || e.type === 'Warning'),
+    (e) => (e.object?.startsWith('Node/') ?? false) && NODE_TROUBLE.test(e.reason ?? ''),
   );
   const evictions = facts.related.filter(
     (e) => e.reason === 'Evicted' || /low on resource/i.test(e.message ?? ''),
@@ -41,6 +42,7 @@ export const nodeRule: Rule = async (ctx, facts) => {
     [...relevantNodeEvents, ...evictions].some((e) => /memory|OOM/i.test(`${e.reason} ${e.message}`)) ||
     evicted.some((p) => /memory/i.test(p.message ?? ''));
   const kind = memory ? 'memory pressure' : 'node failure';
+  const culprit = memory ? await memoryCulprit(ctx, node) : null;
   const victims = evicted.length
     ? `${evicted.length} pod(s) of ${facts.service} were evicted ("${evicted[0]?.message ?? 'Evicted'}")`
     : `pods of ${facts.service} run on it`;
@@ -48,12 +50,9 @@ export const nodeRule: Rule = async (ctx, facts) => {
     status: 'diagnosed',
     summary: `${facts.service} is down because node ${node} is failing from ${kind}; ${victims}.`,
     statement: `Node ${node} suffers ${kind}: ${
-      relevantNodeEvents
-        .map((e) => e.reason)
-        .filter(Boolean)
-        .slice(0, 4)
-        .join(', ') || 'evictions'
-    }; ${victims}.`,
+      [...new Set(relevantNodeEvents.map((e) => e.reason).filter(Boolean))].slice(0, 4).join(', ') ||
+      'evictions'
+    }; ${victims}.${culprit ? ` ${culprit}` : ''}`,
     confidence: 'medium',
     fix: memory
       ? `Find the workload whose memory requests are far below its real use (or whose limits exceed the node) on ${node}, set realistic requests and limits, and cordon/drain or replace the node if it stays NotReady.`
@@ -274,4 +273,48 @@ export const probeRule: Rule = async (ctx, facts) => {
 
 export function describeFacts(facts: ServiceFacts): string {
   return `${facts.listing.pods.length} pod(s) of ${facts.service}`;
+}
+
+/** The workload a pod belongs to, from its generated name: `fluent-bit-x7k2m` → `fluent-bit`. */
+export function workloadOf(pod: string): string {
+  return pod.replace(/-[a-z0-9]{8,10}-[a-z0-9]{5}$/, '').replace(/-[a-z0-9]{5}$/, '');
+}
+
+interface NodePod {
+  name: string;
+  memoryRequest?: string;
+  memoryLimit?: string;
+  unlimitedMemory?: boolean;
+}
+
+/**
+ * On a node short of memory, the pod whose memory limit is out of proportion: above what the
+ * node can give, or unbounded, or many times its request — the misconfiguration that let it grow.
+ */
+async function memoryCulprit(ctx: EngineContext, node: string): Promise<string | null> {
+  const tool = toolFor('nodes', ctx.tools.toolNames());
+  if (!tool) return null;
+  const outcome = await ctx.tools.call(tool, {});
+  const nodes = (outcome.ok ? (outcome.structured?.nodes as unknown[] | undefined) : undefined) ?? [];
+  const entry = nodes.find((n) => (n as { name?: string }).name === node) as
+    { pods?: NodePod[]; allocatable?: Record<string, string> } | undefined;
+  if (!entry?.pods?.length) return null;
+  const allocatable = parseQuantity(entry.allocatable?.memory) ?? Number.POSITIVE_INFINITY;
+  const score = (p: NodePod): number => {
+    const limit = parseQuantity(p.memoryLimit);
+    const request = parseQuantity(p.memoryRequest) ?? 0;
+    if (p.unlimitedMemory) return 2;
+    if (limit === undefined) return 0;
+    if (limit > allocatable) return 3 + limit / allocatable;
+    return request > 0 && limit / request >= 10 ? 1 + limit / request / 100 : 0;
+  };
+  const top = entry.pods.filter((p) => score(p) > 0).sort((a, b) => score(b) - score(a))[0];
+  if (!top) return null;
+  const limitText = top.unlimitedMemory ? 'no memory limit' : `a memory limit of ${top.memoryLimit}`;
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `on ${node}, ${top.name} has ${limitText} (request ${top.memoryRequest ?? 'none'}) against ${formatBytes(allocatable)} allocatable`,
+    ref: `pod/${top.name}`,
+  });
+  return `The misconfigured workload is ${workloadOf(top.name)}: it has ${limitText} (request ${top.memoryRequest ?? 'none'}) on a node with ${formatBytes(allocatable)} allocatable, so it can take the node's memory before any limit stops it.`;
 }
