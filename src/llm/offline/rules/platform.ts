@@ -5,6 +5,8 @@ import { toolFor } from '../capabilities.js';
 import type { ServiceFacts } from '../facts.js';
 import { times, type Rule } from './verdict.js';
 
+const CONNECTIVITY =
+  /no such host|connection refused|ECONNREFUSED|Unavailable|deadline exceeded|i\/o timeout|timed out|ENOTFOUND|dial tcp|lookup /i;
 const NODE_TROUBLE =
   /^(NodeNotReady|NodeHasInsufficientMemory|EvictionThresholdMet|SystemOOM|NodeHasDiskPressure|NodeHasInsufficientPID|Rebooted|NodeHasPIDPressure)$/;
 
@@ -251,9 +253,11 @@ export const probeRule: Rule = async (ctx, facts) => {
     }
   }
   const notReady = facts.listing.pods.filter((p) => p.ready && p.ready.startsWith('0/'));
-  const error = facts.logs.flatMap((l) =>
-    l.analysis.signatures.filter((s) => s.kind !== 'warning').map((s) => ({ s, pod: l.pod })),
-  )[0];
+  // A failing dependency is the usual reason a health check fails: prefer those errors.
+  const signatures = facts.logs.flatMap((l) => l.analysis.signatures.map((s) => ({ s, pod: l.pod })));
+  const error =
+    signatures.find((e) => CONNECTIVITY.test(`${e.s.message} ${e.s.sample}`)) ??
+    signatures.find((e) => e.s.kind !== 'warning');
   if (!portNote && error)
     ctx.casebook.evidence.push({
       source: 'logs',

@@ -41,8 +41,16 @@ export function errorTokens(text: string): string[] {
   // Configuration words a manifest change would contain: ENV_NAMES, quantities, image tags.
   for (const m of text.matchAll(/\b([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b/g)) tokens.add(m[1] as string);
   for (const m of text.matchAll(/\b(\d+(?:\.\d+)?(?:Mi|Gi|Ki|m))\b/g)) tokens.add(m[1] as string);
-  for (const m of text.matchAll(/[\w.-]+\/[\w./-]+:([\w][\w.-]{1,60})/g)) tokens.add(`:${m[1] as string}`);
-  return [...tokens].slice(0, 16);
+  for (const m of text.matchAll(/[\w.-]+\/[\w./-]+:([\w][\w.-]{1,60})/g)) {
+    tokens.add(`:${m[1] as string}`);
+    if (/\d/.test(m[1] as string) && (m[1] as string).length >= 4) tokens.add(m[1] as string);
+  }
+  // Host names a config change would carry (`paymentservice.payments.svc.cluster.local`).
+  for (const m of text.matchAll(/\b([a-z][a-z0-9-]+(?:\.[a-z0-9-]+){1,5})(?::\d{2,5})?\b/g)) {
+    if ((m[1] as string).length >= 12 && !/\.(js|py|go|cs|java|ts|json|ya?ml|log)$/.test(m[1] as string))
+      tokens.add(m[1] as string);
+  }
+  return [...tokens].slice(0, 20);
 }
 
 interface CommitDetail extends CommitInfo {
