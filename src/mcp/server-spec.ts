@@ -26,6 +26,7 @@ export const BUNDLED_ALLOWLISTS: Record<
       'get_deployment',
       'list_deployments',
       'get_service',
+      'list_services',
       'list_config_maps',
       'list_nodes',
     ],

@@ -5,6 +5,7 @@ export type Capability =
   | 'events'
   | 'deployment'
   | 'service'
+  | 'services'
   | 'nodes'
   | 'configMaps'
   | 'fileContents'
@@ -22,6 +23,7 @@ const BUNDLED: Record<Capability, string> = {
   getCommit: 'github__get_commit',
   deployment: 'kubernetes__get_deployment',
   service: 'kubernetes__get_service',
+  services: 'kubernetes__list_services',
   nodes: 'kubernetes__list_nodes',
   configMaps: 'kubernetes__list_config_maps',
 };

@@ -9,6 +9,7 @@ import { registerListDeploymentsTool } from './list-deployments.js';
 import { registerListEventsTool } from './list-events.js';
 import { registerListNodesTool } from './list-nodes.js';
 import { registerListPodsTool } from './list-pods.js';
+import { registerListServicesTool } from './list-services.js';
 
 export type { KubernetesServerDeps } from './deps.js';
 
@@ -39,6 +40,7 @@ export function createKubernetesServer(deps: KubernetesServerDeps): {
   registerGetDeploymentTool(server, deps);
   registerListDeploymentsTool(server, deps);
   registerGetServiceTool(server, deps);
+  registerListServicesTool(server, deps);
   registerListConfigMapsTool(server, deps);
   registerListNodesTool(server, deps);
   return { server, cleanup: () => server.close() };

@@ -73,24 +73,44 @@ export const exceptionRule: Rule = async (ctx, facts) => {
 const UNREACHABLE =
   /connection refused|ECONNREFUSED|Unavailable|deadline exceeded|DeadlineExceeded|i\/o timeout|timed out|no such host|ENOTFOUND|EAI_AGAIN|connection reset|ECONNRESET|503|upstream connect error/i;
 const HOST =
-  /(?:dial tcp (?:lookup )?|connect(?:ing)? to |https?:\/\/|address |target=|host[ =:]+)?\b([a-z][a-z0-9-]{2,62})(?:\.[a-z0-9-]+)*(?::(\d{2,5}))\b/g;
+  /(?:dial tcp (?:lookup )?|connect(?:ing)? to |https?:\/\/|address |target=|host[ =:]+)?\b([a-z][a-z0-9-]{2,62}|\d{1,3}(?:\.\d{1,3}){3})(?:\.[a-z0-9-]+)*(?::(\d{2,5}))\b/g;
 
-/** Service names that the errors of a log say could not be reached. */
-function unreachableHosts(facts: ServiceFacts): { host: string; line: string; count: number }[] {
-  const found = new Map<string, { host: string; line: string; count: number }>();
+interface Target {
+  host: string;
+  port: string;
+  line: string;
+  count: number;
+}
+
+/** Hosts (names or IPs, with their port) that the errors of a log say could not be reached. */
+function unreachableTargets(facts: ServiceFacts): Target[] {
+  const found = new Map<string, Target>();
   for (const log of facts.logs) {
     for (const s of log.analysis.signatures) {
-      if (s.kind === 'warning' || !UNREACHABLE.test(`${s.message} ${s.sample}`)) continue;
+      if (!UNREACHABLE.test(`${s.message} ${s.sample}`)) continue;
       for (const m of `${s.message} ${s.sample}`.matchAll(HOST)) {
         const host = m[1] as string;
-        if (!m[2] || /^(localhost|tcp|http|https|dns)$/.test(host)) continue;
-        const entry = found.get(host) ?? { host, line: s.sample, count: 0 };
+        if (!m[2] || /^(localhost|tcp|http|https|dns|127\.0\.0\.1)$/.test(host)) continue;
+        const entry = found.get(host) ?? { host, port: m[2], line: s.sample, count: 0 };
         entry.count += s.count;
         found.set(host, entry);
       }
     }
   }
   return [...found.values()].sort((a, b) => b.count - a.count);
+}
+
+/** An IP in a log is a Service's cluster IP more often than not: name it. */
+async function serviceNameOf(ctx: EngineContext, target: Target): Promise<string> {
+  if (!/^\d/.test(target.host)) return target.host;
+  const tool = toolFor('services', ctx.tools.toolNames());
+  if (!tool) return target.host;
+  const outcome = await ctx.tools.call(tool, { namespace: ctx.settings.namespace });
+  const services =
+    (outcome.ok
+      ? (outcome.structured?.services as { name: string; clusterIP?: string }[] | undefined)
+      : undefined) ?? [];
+  return services.find((s) => s.clusterIP === target.host)?.name ?? target.host;
 }
 
 /** The service fails because something it calls fails: follow it there and diagnose that. */
@@ -101,13 +121,19 @@ export function dependencyRule(
     const self = [facts.service, facts.listing.workload?.name ?? ''].map((n) =>
       n.replace(/[-_.]/g, '').toLowerCase(),
     );
-    for (const target of unreachableHosts(facts).slice(0, 2)) {
+    for (const found of unreachableTargets(facts).slice(0, 2)) {
+      const host = await serviceNameOf(ctx, found);
+      const target = {
+        ...found,
+        host,
+        address: host === found.host ? `${host}:${found.port}` : `${host} (${found.host}:${found.port})`,
+      };
       if (self.includes(target.host.replace(/[-_.]/g, '').toLowerCase())) continue;
       const verdict = await diagnoseDependency(ctx, target.host);
       if (!verdict) continue;
       ctx.casebook.evidence.unshift({
         source: 'logs',
-        detail: `${facts.service} cannot reach ${target.host}: ${target.line.slice(0, 240)} (${times(target.count)})`,
+        detail: `${facts.service} cannot reach ${target.address}: ${target.line.slice(0, 240)} (${times(target.count)})`,
         ref: `service/${target.host}`,
       });
       if (verdict.status === 'diagnosed') {

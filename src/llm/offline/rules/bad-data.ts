@@ -3,6 +3,8 @@ import { readFile, readSearchPaths } from '../tool-data.js';
 import { correlateChange } from './recent-change.js';
 import { times, type Rule } from './verdict.js';
 
+const UNREACHABLE_WORDS =
+  /connection refused|ECONNREFUSED|Unavailable|deadline exceeded|i\/o timeout|no such host|ENOTFOUND/i;
 const DATA_FILE = /\.(json|ya?ml|csv|tsv|xml|toml|properties|sql)$/i;
 const SUSPICIOUS = /:\s*-\d|=\s*-\d|"-\d|\bnull\b|:\s*""|NaN|Infinity/;
 
@@ -25,7 +27,12 @@ export const badDataRule: Rule = async (ctx, facts) => {
   const fileTool = toolFor('fileContents', names);
   if (!search || !fileTool) return null;
   const errors = facts.logs
-    .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning').map((s) => ({ s, pod: l.pod })))
+    // An id in a connection error names the request, not the fault.
+    .flatMap((l) =>
+      l.analysis.signatures
+        .filter((s) => s.kind !== 'warning' && !UNREACHABLE_WORDS.test(`${s.message} ${s.sample}`))
+        .map((s) => ({ s, pod: l.pod })),
+    )
     .sort((a, b) => b.s.count - a.s.count)
     .slice(0, 3);
   for (const { s, pod } of errors) {

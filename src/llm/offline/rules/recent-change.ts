@@ -11,6 +11,17 @@ export interface ChangeLink {
 }
 
 const DATA_FILE = /\.(json|ya?ml|csv|tsv|xml|ini|toml|properties|sql|txt)$/i;
+const COMMON_DIRS = new Set([
+  'local',
+  'share',
+  'config',
+  'configs',
+  'lib64',
+  'static',
+  'build',
+  'usr',
+  'data',
+]);
 const COMMON = new Set([
   'ERROR',
   'WARN',
@@ -44,6 +55,13 @@ export function errorTokens(text: string): string[] {
   for (const m of text.matchAll(/[\w.-]+\/[\w./-]+:([\w][\w.-]{1,60})/g)) {
     tokens.add(`:${m[1] as string}`);
     if (/\d/.test(m[1] as string) && (m[1] as string).length >= 4) tokens.add(m[1] as string);
+  }
+  // File names an error mentions (`open /etc/catalog/products.json`): a manifest may mount or rename them.
+  for (const m of text.matchAll(/\b([\w-]+\.(?:json|ya?ml|conf|cfg|ini|toml|properties|xml|csv|env|pem))\b/g))
+    tokens.add(m[1] as string);
+  // The directory of a missing file (`/etc/catalog/products.json` → `catalog`): a mount a manifest change may have altered.
+  for (const m of text.matchAll(/(?:^|[\s'"(])\/(?:[\w.-]+\/)*([\w-]{5,})\/[\w.-]+\.\w+/g)) {
+    if (!COMMON_DIRS.has(m[1] as string)) tokens.add(`${m[1] as string}/`);
   }
   // Host names a config change would carry (`paymentservice.payments.svc.cluster.local`).
   for (const m of text.matchAll(/\b([a-z][a-z0-9-]+(?:\.[a-z0-9-]+){1,5})(?::\d{2,5})?\b/g)) {
@@ -161,7 +179,16 @@ export async function correlateChange(
     date: commit.date,
   });
   ctx.casebook.evidence.push({ source: 'github', detail: best.link.note, ref: commit.sha });
-  if (dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === dataFile))
-    ctx.casebook.suspectFiles.unshift({ path: dataFile });
+  if (dataFile) {
+    // The file whose diff names what failed leads; the commit's other configuration files follow.
+    const siblings =
+      'files' in commit
+        ? (commit as CommitDetail).files.map((f) => f.path).filter((p) => DATA_FILE.test(p) && p !== dataFile)
+        : [];
+    for (const path of [...siblings.slice(0, 2).reverse(), dataFile]) {
+      if (!ctx.casebook.suspectFiles.some((f) => f.path === path))
+        ctx.casebook.suspectFiles.unshift({ path });
+    }
+  }
   return best.link;
 }
