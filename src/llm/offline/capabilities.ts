@@ -6,6 +6,7 @@ export type Capability =
   | 'deployment'
   | 'service'
   | 'services'
+  | 'deployments'
   | 'nodes'
   | 'configMaps'
   | 'fileContents'
@@ -24,6 +25,7 @@ const BUNDLED: Record<Capability, string> = {
   deployment: 'kubernetes__get_deployment',
   service: 'kubernetes__get_service',
   services: 'kubernetes__list_services',
+  deployments: 'kubernetes__list_deployments',
   nodes: 'kubernetes__list_nodes',
   configMaps: 'kubernetes__list_config_maps',
 };

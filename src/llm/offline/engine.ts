@@ -4,6 +4,7 @@ import { gatherFacts, type ServiceFacts } from './facts.js';
 import { crashRule, dependencyRule, exceptionRule, logErrorRule } from './rules/application.js';
 import { badDataRule } from './rules/bad-data.js';
 import { configRule, imagePullRule, nodeRule, oomRule, probeRule, schedulingRule } from './rules/platform.js';
+import { sweepCallers } from './rules/callers.js';
 import { correlateChange } from './rules/recent-change.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 
@@ -68,6 +69,7 @@ export class OfflineEngine implements Engine {
     });
     const verdict =
       (await firstVerdict([...LOCAL_RULES, dependency, ...LATE_RULES], ctx, facts)) ??
+      (await sweepCallers(ctx, facts)) ??
       (healthy(facts)
         ? healthyVerdict(facts)
         : inconclusive(`${service} shows warnings but no failure the rules recognise.`));

@@ -21,7 +21,14 @@ function ids(text: string): string[] {
  * Bad data in a repository file: an error names a record (a product id, a currency, a key); the
  * record lives in a data file of the repository, and its line there shows the bad value.
  */
-export const badDataRule: Rule = async (ctx, facts) => {
+export const badDataRule: Rule = (ctx, facts) => findBadData(ctx, facts, () => true);
+
+/** The bad-data search, keeping only data files `accept` agrees to (the sweep of callers wants the service's own). */
+export async function findBadData(
+  ctx: Parameters<Rule>[0],
+  facts: Parameters<Rule>[1],
+  accept: (path: string) => boolean,
+): ReturnType<Rule> {
   const names = ctx.tools.toolNames();
   const search = toolFor('searchCode', names);
   const fileTool = toolFor('fileContents', names);
@@ -38,7 +45,9 @@ export const badDataRule: Rule = async (ctx, facts) => {
   for (const { s, pod } of errors) {
     for (const id of ids(`${s.message} ${s.sample}`)) {
       const found = await ctx.tools.call(search, { query: id });
-      const hits = found.ok ? readSearchPaths(found.structured).filter((h) => DATA_FILE.test(h.path)) : [];
+      const hits = found.ok
+        ? readSearchPaths(found.structured).filter((h) => DATA_FILE.test(h.path) && accept(h.path))
+        : [];
       for (const hit of hits.slice(0, 2)) {
         const file = await ctx.tools.call(fileTool, { path: hit.path });
         const content = file.ok ? readFile(file.structured) : null;
@@ -78,4 +87,4 @@ export const badDataRule: Rule = async (ctx, facts) => {
     }
   }
   return null;
-};
+}
