@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'bench/out/', 'coverage/'] },
+  // Scenario repositories are sample application code, not ours to lint.
+  { ignores: ['dist/', 'node_modules/', 'bench/out/', 'coverage/', 'scenarios/', 'test/fixtures/eval/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.js';
 import { startFakeMessagesApi, type FakeMessagesApi, type ModelScript } from './fakes/fake-messages-api.js';
+import { expectOnePost } from './helpers/slack-posts.js';
 import { runCli } from './helpers/cli.js';
 import { firstPod, goodSubmission, toolUse } from './helpers/scripted-models.js';
 
@@ -70,7 +71,7 @@ describe('bounded by construction', () => {
     expect(report.degradedReasons.join(' ')).toMatch(/limit of 4 turns/);
     // The offline engine finished the job from the same tools.
     expect(report.rootCause.statement).toContain('RedisCartStore');
-    expect(report.sandbox?.slackMessages).toHaveLength(1);
+    expectOnePost(report.sandbox?.slackMessages);
   });
 
   it('ends a hanging model at the deadline with a partial report posted within 5 s of it, exit 3', async () => {
@@ -86,7 +87,7 @@ describe('bounded by construction', () => {
     expect(report.degraded).toBe(true);
     expect(report.degradedReasons.join(' ')).toMatch(/deadline of 4s/);
     expect(report.evidence.length).toBeGreaterThan(0);
-    expect(report.sandbox?.slackMessages).toHaveLength(1);
+    expectOnePost(report.sandbox?.slackMessages);
     expect(report.durationMs).toBeLessThan(4000 + 5000);
     expect(elapsedMs).toBeLessThan(30_000);
   });
@@ -107,7 +108,7 @@ describe('bounded by construction', () => {
     expect(report.degraded).toBe(true);
     expect(report.degradedReasons.join(' ')).toMatch(/Claude unavailable \(HTTP 529\)/);
     expect(report.rootCause.statement).toContain('RedisCartStore');
-    expect(report.sandbox?.slackMessages).toHaveLength(1);
+    expectOnePost(report.sandbox?.slackMessages);
   });
 });
 
@@ -133,7 +134,7 @@ describe('every way a model can stop', () => {
     );
     expect(requests).toHaveLength(2);
     expect(report.degradedReasons.join(' ')).toMatch(/the model stopped \(refusal\)/);
-    expect(report.sandbox?.slackMessages).toHaveLength(1);
+    expectOnePost(report.sandbox?.slackMessages);
   });
 
   it('feeds an invalid submission back to the model as a tool error so it can correct it', async () => {
@@ -146,7 +147,7 @@ describe('every way a model can stop', () => {
     expect(JSON.stringify(requests[1]?.body.messages.at(-1))).toMatch(/Invalid submission: status/);
     expect(report.engine).toBe('anthropic:claude-sonnet-4-5');
     expect(report.degraded).toBe(false);
-    expect(report.sandbox?.slackMessages).toHaveLength(1);
+    expectOnePost(report.sandbox?.slackMessages);
   });
 });
 

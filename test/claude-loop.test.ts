@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.js';
 import { startFakeMessagesApi, type FakeMessagesApi, type ModelScript } from './fakes/fake-messages-api.js';
+import { expectOnePost } from './helpers/slack-posts.js';
 import { runCli } from './helpers/cli.js';
 import { cartInvestigator } from './helpers/scripted-models.js';
 
@@ -58,7 +59,7 @@ describe('the Claude loop against the fake Messages API', () => {
     expect(report.usage.cacheReadTokens).toBeGreaterThan(0);
     expect(report.usage.outputTokens).toBeGreaterThan(0);
     expect(report.usage.costUsd).toBeGreaterThan(0);
-    expect(report.sandbox?.slackMessages).toHaveLength(1);
+    expectOnePost(report.sandbox?.slackMessages);
     expect(requests.every((r) => r.apiKey === 'test-key' || r.authorization?.includes('test-key'))).toBe(
       true,
     );

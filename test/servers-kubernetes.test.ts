@@ -162,6 +162,7 @@ describe('bundled kubernetes server', () => {
       'list_events',
       'list_nodes',
       'list_pods',
+      'list_services',
     ]);
     expect([...BUNDLED_ALLOWLISTS.kubernetes.allow].sort()).toEqual(names);
     for (const tool of tools) {
