@@ -5,13 +5,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 
 import { errorMessage } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { gitHubDepsFromEnv } from './github/from-env.js';
-import { createGitHubServer } from './github/server.js';
 import { trackPendingRequests } from './pending-requests.js';
-import { kubernetesDepsFromEnv } from './kubernetes/from-env.js';
-import { createKubernetesServer } from './kubernetes/server.js';
-import { slackDepsFromEnv } from './slack/from-env.js';
-import { createSlackServer } from './slack/server.js';
 
 /** How long answers still being worked on may delay shutdown once the client has gone. */
 const drainTimeoutMs = 30_000;
@@ -40,7 +34,7 @@ export async function runBundledServer(
   options: RunBundledServerOptions,
 ): Promise<void> {
   const logger = options.logger ?? createLogger({ name: `mcp-${name}` });
-  const { server, cleanup } = createBundledServer(name, options, logger);
+  const { server, cleanup } = await createBundledServer(name, options, logger);
   const stdin = options.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   const closed = new Promise<void>((resolve) => {
@@ -73,13 +67,21 @@ export async function runBundledServer(
   }
 }
 
-function createBundledServer(
+/**
+ * Each server loads only its own vendor client: the Kubernetes client alone takes most of a
+ * second to import, and every diagnosis spawns all three servers.
+ */
+async function createBundledServer(
   name: BundledServerName,
   options: RunBundledServerOptions,
   logger: Logger,
-): { server: McpServer; cleanup(): Promise<void> } {
+): Promise<{ server: McpServer; cleanup(): Promise<void> }> {
   switch (name) {
     case 'kubernetes': {
+      const [{ kubernetesDepsFromEnv }, { createKubernetesServer }] = await Promise.all([
+        import('./kubernetes/from-env.js'),
+        import('./kubernetes/server.js'),
+      ]);
       const deps = {
         ...kubernetesDepsFromEnv(options.env, options.namespaces),
         ...(options.now ? { now: options.now } : {}),
@@ -87,9 +89,19 @@ function createBundledServer(
       logger.info('kubernetes server scope', { namespaces: deps.namespaces });
       return createKubernetesServer(deps);
     }
-    case 'github':
+    case 'github': {
+      const [{ gitHubDepsFromEnv }, { createGitHubServer }] = await Promise.all([
+        import('./github/from-env.js'),
+        import('./github/server.js'),
+      ]);
       return createGitHubServer(gitHubDepsFromEnv(options.env, logger));
-    case 'slack':
+    }
+    case 'slack': {
+      const [{ slackDepsFromEnv }, { createSlackServer }] = await Promise.all([
+        import('./slack/from-env.js'),
+        import('./slack/server.js'),
+      ]);
       return createSlackServer(slackDepsFromEnv(options.env, logger));
+    }
   }
 }
