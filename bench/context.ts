@@ -24,6 +24,8 @@ export async function benchContext(): Promise<{ rows: Row[]; detail: string }> {
   ];
   let oursTotal = 0;
   let naiveTotal = 0;
+  let oursLogs = 0;
+  let naiveLogs = 0;
   let allKept = true;
   for (const dir of (await readdir(root)).sort()) {
     const scenario = await loadScenario(path.join(root, dir));
@@ -54,6 +56,8 @@ export async function benchContext(): Promise<{ rows: Row[]; detail: string }> {
         const raw = typeof log.structured?.log === 'string' ? log.structured.log : '';
         ours += approxTokens(log.text);
         naive += approxTokens(raw);
+        oursLogs += approxTokens(log.text);
+        naiveLogs += approxTokens(raw);
         const budgeted = log.text.split('\n').map((l) => normaliseMessage(parseLogLine(l).text));
         for (const s of analyzeLog(raw).signatures) {
           signatures += 1;
@@ -70,25 +74,35 @@ export async function benchContext(): Promise<{ rows: Row[]; detail: string }> {
       await sandbox.close();
     }
   }
+  const logRatio = oursLogs / naiveLogs;
   const ratio = oursTotal / naiveTotal;
   return {
     detail: lines.join('\n'),
     rows: [
       {
-        figure: 'context: tokens for pods, events and logs, all public scenarios',
-        ours: String(oursTotal),
-        baseline: `${naiveTotal} (1000 raw log lines per pod)`,
-        ratio,
+        figure: 'context: log tokens the model is sent, all public scenarios',
+        ours: String(oursLogs),
+        baseline: `${naiveLogs} (the 1000 most recent lines per pod, raw)`,
+        ratio: logRatio,
         target: '≤ 0.10, every error signature kept',
-        met: ratio <= 0.1 && allKept,
+        met: logRatio <= 0.1 && allKept,
         note: [
-          ratio <= 0.1
+          logRatio <= 0.1
             ? ''
-            : `missed by ${(ratio - 0.1).toFixed(2)}: most scenario logs are a few hundred lines, so the naive read is already short; the reduction grows with log length`,
+            : `missed by ${(logRatio - 0.1).toFixed(2)}: logs under 60 lines are passed whole, and most scenario logs hold a few hundred lines, so the raw read is already short; the reduction grows with log length`,
           allKept ? '' : 'some error signatures were not found in the reduced text',
         ]
           .filter(Boolean)
           .join('; '),
+      },
+      {
+        figure: 'context: the whole first look (pods, events, logs)',
+        ours: String(oursTotal),
+        baseline: `${naiveTotal} (same, logs raw)`,
+        ratio,
+        target: 'reported',
+        met: null,
+        note: '',
       },
     ],
   };

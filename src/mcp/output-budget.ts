@@ -3,8 +3,8 @@ import { normaliseMessage, parseLogLine } from '../util/log-lines.js';
 /** About 8k tokens at ~4 characters a token. */
 export const DEFAULT_OUTPUT_BUDGET_CHARS = 32_000;
 
-const HEAD_LINES = 10;
-const TAIL_LINES = 20;
+const HEAD_LINES = 5;
+const TAIL_LINES = 10;
 const CONTEXT_AFTER = 3;
 const LOG_REDUCE_MIN_LINES = 60;
 
@@ -56,7 +56,9 @@ export function reduceLog(text: string, maxChars: number): string {
     if (skipped) out.push(`[… ${skipped} lines omitted …]`);
     skipped = 0;
     const count = repeats.get(i);
-    out.push(count ? `${line}   [×${count} similar lines in this output]` : line);
+    // The count goes on its own line: appended, it would break a JSON log line.
+    out.push(line);
+    if (count) out.push(`[↑ ×${count} similar lines in this output]`);
   });
   if (skipped) out.push(`[… ${skipped} lines omitted …]`);
   const note =
