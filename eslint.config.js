@@ -3,7 +3,18 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Scenario repositories are sample application code, not ours to lint.
-  { ignores: ['dist/', 'node_modules/', 'bench/out/', 'coverage/', 'scenarios/', 'test/fixtures/eval/', 'dist-bench/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'bench/out/',
+      'coverage/',
+      'scenarios/',
+      'test/fixtures/eval/',
+      'dist-bench/',
+      'build/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,6 +26,11 @@ export interface RunContext {
   /** Cancels the whole run from outside (SIGINT, Lambda). */
   signal?: AbortSignal;
   emit?: RunEventSink;
+  /**
+   * Claims the incident's dedupe key right before the one post (at-least-once triggers). False:
+   * another delivery already posted, so this run does not, and its report says so.
+   */
+  claim?: (key: string) => Promise<boolean>;
 }
 
 export interface RunResult {
@@ -34,6 +39,7 @@ export interface RunResult {
 }
 
 const POST_BUDGET_MS = 15_000;
+const CLAIM_BUDGET_MS = 5_000;
 
 /**
  * Diagnose one incident: run the engine under the deadline; the first valid submission is posted
@@ -58,7 +64,22 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
     return submission;
   };
 
+  // Only a run that would post claims: a run with Slack off must not take the key from one that posts.
+  const claimPost = async (): Promise<boolean> => {
+    if (!ctx.claim || !settings.slack.enabled || !settings.slack.channel) return true;
+    try {
+      // A store that hangs must not hold the post past its budget: it fails open, like an error.
+      return await pTimeout(ctx.claim(incident.dedupeKey), { milliseconds: CLAIM_BUDGET_MS });
+    } catch (error) {
+      logger.warn('the dedupe claim failed: posting anyway', { error: errorMessage(error) });
+      return true;
+    }
+  };
+
   const finish = async (findings: Findings, status?: Report['status']): Promise<Report> => {
+    // Tools withheld or servers lost during the run belong in the one post too.
+    for (const reason of host.degradedReasons())
+      if (!degradedReasons.includes(reason)) degradedReasons.push(reason);
     const report = buildReport(host.secrets.scrubDeep(findings), casebook, {
       service: incident.service,
       namespace: settings.namespace,
@@ -68,13 +89,22 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       startedAt,
       status,
     });
+    const duplicate = !(await claimPost());
     // The post has its own short budget: the run's deadline may already have passed.
-    report.slack = await poster.post(
-      report,
-      AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
-    );
+    report.slack = duplicate
+      ? {
+          posted: false,
+          channel: settings.slack.channel,
+          ts: null,
+          error: `another delivery of this incident already posted its report (dedupe key ${incident.dedupeKey})`,
+        }
+      : await poster.post(
+          report,
+          AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
+        );
     emit({ type: 'report_posted', ...report.slack });
-    if (!report.slack.posted && settings.slack.enabled)
+    if (duplicate) logger.info('not posted: another delivery of this incident already posted its report');
+    else if (!report.slack.posted && settings.slack.enabled)
       logger.warn('the report was not posted to Slack', { error: report.slack.error });
     report.durationMs = Date.now() - startedAt;
     return report;

@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
 import { UsageError, errorMessage } from '../errors/errors.js';
+import { describeIssues } from './describe-issues.js';
 import { parseDuration } from './duration.js';
 import { ConfigFile, type McpServerEntry } from './schema.js';
+import { resolveConfiguredServers, type ConfiguredServer } from './servers.js';
+
+export { describeIssues } from './describe-issues.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type LlmChoice = 'auto' | 'anthropic' | 'bedrock' | 'offline';
@@ -50,6 +53,8 @@ export interface Settings {
   /** Anthropic prompt caching; off only to measure what it saves. */
   promptCache: boolean;
   mcpServers: Record<string, McpServerEntry>;
+  /** `mcpServers` validated, with `${VAR}` filled in from the environment. */
+  servers: ConfiguredServer[];
   serviceAliases: Record<string, string>;
   configPath: string | null;
   /** The process environment, handed down so that servers get an explicit copy of what they need. */
@@ -77,16 +82,6 @@ export async function readConfigFile(file: string): Promise<ConfigFile> {
   const parsed = ConfigFile.safeParse(raw ?? {});
   if (!parsed.success) throw new UsageError(`config file ${file}: ${describeIssues(parsed.error)}`);
   return parsed.data;
-}
-
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const where = issue.path.length ? issue.path.map(String).join('.') : '(top level)';
-      const keys = 'keys' in issue && Array.isArray(issue.keys) ? ` ${issue.keys.join(', ')}` : '';
-      return `${where}: ${issue.message}${keys}`;
-    })
-    .join('; ');
 }
 
 function oneOf<T extends string>(
@@ -166,6 +161,7 @@ export async function loadSettings(
     auditLogPath: flags.auditLog ?? file.auditLog ?? null,
     promptCache: flags.promptCache !== false,
     mcpServers: file.mcpServers,
+    servers: configPath ? resolveConfiguredServers(file.mcpServers, env, path.resolve(configPath)) : [],
     serviceAliases: file.serviceAliases,
     configPath,
     env,

@@ -1,68 +1,112 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { errorMessage } from '../errors/errors.js';
 import type { Logger } from '../util/log.js';
 import type { ServerSpec } from './server-spec.js';
 
 export interface Connection {
   client: Client;
   tools: Tool[];
+  /** `stdio`, `streamable-http` or `sse`: what was actually spoken. */
+  transport: 'stdio' | 'streamable-http' | 'sse';
   /** The last lines the server wrote to stderr, for error messages. */
   stderrTail(): string;
+  /** Resolves once the tool list the server last announced as changed has been re-read. */
+  settled(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  logger: Logger;
+  signal?: AbortSignal;
+  timeoutMs: number;
+  clientVersion: string;
+  /** Called with the full, re-paginated list after the server says its tools changed. */
+  onToolsChanged?: (tools: Tool[]) => void;
+  /** Called once when the connection ends, whoever ended it. */
+  onClose?: () => void;
 }
 
 const STDERR_LINES_KEPT = 20;
 
-/** Connect one server and list all its tools, following `nextCursor` (the SDK's refresh reads one page). */
-export async function connectServer(
-  spec: ServerSpec,
-  options: {
-    logger: Logger;
-    signal?: AbortSignal;
-    timeoutMs: number;
-    clientVersion: string;
-    /** Called with the full, re-paginated list after the server says its tools changed. */
-    onToolsChanged?: (tools: Tool[]) => void;
-  },
-): Promise<Connection> {
-  const tail: string[] = [];
-  const client = new Client({ name: 'sre-agent', version: options.clientVersion }, { capabilities: {} });
-  if (spec.transport.kind === 'stdio') {
-    const transport = new StdioClientTransport({
-      command: spec.transport.command,
-      args: spec.transport.args,
-      env: spec.transport.env,
-      cwd: spec.transport.cwd,
-      stderr: 'pipe',
-    });
-    // Drain stderr always: a full pipe would stall the server.
-    transport.stderr?.on('data', (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (!line.trim()) continue;
-        tail.push(line);
-        if (tail.length > STDERR_LINES_KEPT) tail.shift();
-        options.logger.debug('mcp server stderr', { server: spec.name, line });
-      }
-    });
-    try {
-      await client.connect(transport, { signal: options.signal, timeout: options.timeoutMs });
-    } catch (error) {
-      // "Connection closed" says nothing; the server's last words usually say why.
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const last = tail.at(-1);
-      throw new Error(
-        `${error instanceof Error ? error.message : String(error)}${last ? `: ${last.slice(0, 500)}` : ''}`,
-        {
-          cause: error,
-        },
-      );
+const newClient = (version: string) => new Client({ name: 'sre-agent', version }, { capabilities: {} });
+
+async function connectStdio(
+  spec: ServerSpec & { transport: { kind: 'stdio' } },
+  client: Client,
+  options: ConnectOptions,
+  tail: string[],
+): Promise<void> {
+  const transport = new StdioClientTransport({
+    command: spec.transport.command,
+    args: spec.transport.args,
+    env: spec.transport.env,
+    cwd: spec.transport.cwd,
+    stderr: 'pipe',
+  });
+  // Drain stderr always: a full pipe would stall the server.
+  transport.stderr?.on('data', (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      tail.push(line);
+      if (tail.length > STDERR_LINES_KEPT) tail.shift();
+      options.logger.debug('mcp server stderr', { server: spec.name, line });
     }
-  } else {
-    const transport = new StreamableHTTPClientTransport(new URL(spec.transport.url), {
-      requestInit: { headers: spec.transport.headers },
-    });
+  });
+  try {
     await client.connect(transport, { signal: options.signal, timeout: options.timeoutMs });
+  } catch (error) {
+    // "Connection closed" says nothing; the server's last words usually say why.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const last = tail.at(-1);
+    throw new Error(`${errorMessage(error)}${last ? `: ${last.slice(0, 500)}` : ''}`, { cause: error });
+  }
+}
+
+/**
+ * Streamable HTTP first; a server that answers its POST with a 4xx (an older server that speaks
+ * only HTTP+SSE) gets the SSE transport instead, as the MCP specification advises clients to do.
+ */
+async function connectHttp(
+  spec: ServerSpec & { transport: { kind: 'http' } },
+  options: ConnectOptions,
+): Promise<{ client: Client; transport: 'streamable-http' | 'sse' }> {
+  const url = new URL(spec.transport.url);
+  const requestInit = { headers: spec.transport.headers };
+  const connectOptions = { signal: options.signal, timeout: options.timeoutMs };
+  if (spec.transport.mode !== 'sse') {
+    const client = newClient(options.clientVersion);
+    try {
+      await client.connect(new StreamableHTTPClientTransport(url, { requestInit }), connectOptions);
+      return { client, transport: 'streamable-http' };
+    } catch (error) {
+      const status = (error as { code?: unknown }).code;
+      if (!(typeof status === 'number' && status >= 400 && status < 500)) throw error;
+      options.logger.debug('Streamable HTTP refused; trying HTTP+SSE', { server: spec.name, status });
+      await client.close().catch(() => undefined);
+    }
+  }
+  const client = newClient(options.clientVersion);
+  await client.connect(new SSEClientTransport(url, { requestInit }), connectOptions);
+  return { client, transport: 'sse' };
+}
+
+/** Connect one server and list all its tools, following `nextCursor` (the SDK's refresh reads one page). */
+export async function connectServer(spec: ServerSpec, options: ConnectOptions): Promise<Connection> {
+  const tail: string[] = [];
+  let client: Client;
+  let transport: Connection['transport'];
+  if (spec.transport.kind === 'stdio') {
+    client = newClient(options.clientVersion);
+    await connectStdio(spec as ServerSpec & { transport: { kind: 'stdio' } }, client, options, tail);
+    transport = 'stdio';
+  } else {
+    ({ client, transport } = await connectHttp(
+      spec as ServerSpec & { transport: { kind: 'http' } },
+      options,
+    ));
   }
   const listAll = async (): Promise<Tool[]> => {
     const tools: Tool[] = [];
@@ -74,14 +118,26 @@ export async function connectServer(
     } while (cursor);
     return tools;
   };
-  const tools = await listAll();
-  // The SDK's own refresh reads only the first page: re-list every page ourselves.
-  client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-    try {
-      options.onToolsChanged?.(await listAll());
-    } catch (error) {
-      options.logger.warn('could not refresh the tool list', { server: spec.name, error: String(error) });
-    }
+  let tools: Tool[];
+  try {
+    tools = await listAll();
+  } catch (error) {
+    // A server that connected but cannot list its tools is of no use: stop it rather than leak it.
+    await client.close().catch(() => undefined);
+    throw error;
+  }
+  // The SDK's own refresh reads only the first page: re-list every page ourselves. Calls wait for
+  // the re-read (`settled`), so none goes out on a definition the server has just replaced.
+  let refreshing: Promise<void> = Promise.resolve();
+  client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+    refreshing = refreshing.then(async () => {
+      try {
+        options.onToolsChanged?.(await listAll());
+      } catch (error) {
+        options.logger.warn('could not refresh the tool list', { server: spec.name, error: String(error) });
+      }
+    });
   });
-  return { client, tools, stderrTail: () => tail.join('\n') };
+  client.onclose = () => options.onClose?.();
+  return { client, tools, transport, stderrTail: () => tail.join('\n'), settled: () => refreshing };
 }

@@ -18,6 +18,8 @@ export type HostEvent =
       /** Answered from this run's memory of an identical earlier call. */
       cached: boolean;
     }
-  | { type: 'refusal'; guard: string; target: string; reason: string };
+  | { type: 'refusal'; guard: string; target: string; reason: string }
+  /** An allowlisted tool the host stopped offering: its definition does not match its pin, or changed. */
+  | { type: 'tool_withheld'; server: string; tool: string; reason: string };
 
 export type HostEventSink = (event: HostEvent) => void;

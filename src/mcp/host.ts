@@ -1,23 +1,24 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../errors/errors.js';
+import { canonicalJson } from '../util/canonical-json.js';
 import type { Logger } from '../util/log.js';
-import { connectServer, type Connection } from './connect.js';
+import type { AdapterContext } from './adapters/capability.js';
+import { parseCapabilityRoute } from './adapters/capability-route.js';
+import { guardCall } from './call-guards.js';
+import { adapterFor, callThroughAdapter } from './capability-call.js';
+import { connectServer } from './connect.js';
 import type { HostEventSink } from './host-events.js';
+import { describeInventory, type ServerInventory } from './inventory.js';
 import { normalizeToolError, normalizeToolResult, type ToolOutcome } from './normalize-result.js';
 import { DEFAULT_OUTPUT_BUDGET_CHARS, budgetOutput } from './output-budget.js';
 import { SecretMemory } from './secret-memory.js';
 import type { ServerSpec } from './server-spec.js';
-import { isValidModelToolName, qualifyToolName, splitToolName } from './tool-name.js';
+import { indexListing, liveServer, type HostTool, type LiveServer } from './live-server.js';
+import { qualifyToolName, splitToolName } from './tool-name.js';
+import type { WithheldTool } from './tool-pins.js';
 
-/** A tool as offered to an engine: qualified name, description and JSON schema. */
-export interface HostTool {
-  name: string;
-  server: string;
-  tool: string;
-  description: string;
-  inputSchema: Record<string, unknown>;
-  readOnly: boolean;
-}
+export type { HostTool, LiveServer } from './live-server.js';
+export type { WithheldTool } from './tool-pins.js';
 
 export interface HostOptions {
   logger: Logger;
@@ -38,23 +39,25 @@ export interface CallOptions {
   caller?: 'model' | 'engine';
 }
 
-interface LiveServer {
-  spec: ServerSpec;
-  connection: Connection;
-}
-
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
 
 /**
- * The MCP host: connects the configured servers, shows engines only allowlisted tools, and calls
- * them with per-call timeouts. It never throws from a call: refusals and failures are outcomes.
+ * The MCP host: connects the configured servers, shows engines only allowlisted tools whose
+ * definitions match their pins, answers capability routes through adapters, and calls tools with
+ * per-call timeouts. It never throws from a call: refusals and failures are outcomes.
  */
 export class McpHost {
+  /** Servers that could not start. */
   readonly failures: { server: string; error: string }[] = [];
   /** Every secret masked in tool output so far, masked again wherever it reappears. */
   readonly secrets: SecretMemory;
   private readonly servers = new Map<string, LiveServer>();
   private readonly tools = new Map<string, HostTool>();
+  /** What went wrong after the start: a server that stopped. */
+  private readonly notices: string[] = [];
+  /** Adapters ask the same questions for each service they look at; one answer per run will do. */
+  private readonly adapterMemo = new Map<string, Promise<ToolOutcome>>();
+  private closing = false;
 
   private constructor(private readonly options: HostOptions) {
     this.secrets = options.secrets ?? new SecretMemory();
@@ -76,12 +79,16 @@ export class McpHost {
         timeoutMs: this.options.connectTimeoutMs ?? 20_000,
         clientVersion: this.options.clientVersion ?? '0.0.0',
         onToolsChanged: (tools) => {
-          const allowed = this.indexTools(spec, tools);
+          const live = this.servers.get(spec.name);
+          if (!live) return;
+          const allowed = this.indexTools(live, tools);
           this.options.onEvent?.({ type: 'tools_changed', server: spec.name, tools: tools.length, allowed });
         },
+        onClose: () => this.serverStopped(spec.name),
       });
-      this.servers.set(spec.name, { spec, connection });
-      const allowed = this.indexTools(spec, connection.tools);
+      const live = liveServer(spec, connection);
+      this.servers.set(spec.name, live);
+      const allowed = this.indexTools(live, connection.tools);
       this.options.onEvent?.({
         type: 'server_connected',
         server: spec.name,
@@ -98,24 +105,27 @@ export class McpHost {
   }
 
   /** (Re)build the model-visible tools of one server from its listing; returns how many are allowed. */
-  private indexTools(spec: ServerSpec, tools: readonly Tool[]): number {
-    for (const [name, tool] of this.tools) if (tool.server === spec.name) this.tools.delete(name);
-    let allowed = 0;
-    for (const tool of tools) {
-      const name = qualifyToolName(spec.name, tool.name);
-      // Annotations are the server's claim, not ours to trust: the allowlist alone decides.
-      if (!spec.allow.includes(tool.name) || !isValidModelToolName(name)) continue;
-      allowed += 1;
-      this.tools.set(name, {
-        name,
-        server: spec.name,
-        tool: tool.name,
-        description: tool.description ?? '',
-        inputSchema: tool.inputSchema as Record<string, unknown>,
-        readOnly: tool.annotations?.readOnlyHint === true,
-      });
+  private indexTools(live: LiveServer, tools: readonly Tool[]): number {
+    const { visible, newlyWithheld } = indexListing(live, tools);
+    for (const w of newlyWithheld) {
+      this.options.logger.warn('tool withheld', { server: w.server, tool: w.tool, reason: w.reason });
+      this.options.onEvent?.({ type: 'tool_withheld', server: w.server, tool: w.tool, reason: w.reason });
     }
-    return allowed;
+    for (const [name, tool] of this.tools) if (tool.server === live.spec.name) this.tools.delete(name);
+    for (const tool of visible) this.tools.set(tool.name, tool);
+    return visible.length;
+  }
+
+  /** A connection that ended while the run still needed it: its tools go, and the report says so. */
+  private serverStopped(name: string): void {
+    const live = this.servers.get(name);
+    if (this.closing || !live || live.down) return;
+    const last = live.connection.stderrTail().split('\n').filter(Boolean).at(-1);
+    live.down = `stopped during the run${last ? ` (${last.slice(0, 200)})` : ''}`;
+    for (const [toolName, tool] of this.tools) if (tool.server === name) this.tools.delete(toolName);
+    this.notices.push(`MCP server '${name}' ${live.down}; its tools were unavailable from then on`);
+    this.options.logger.warn('MCP server stopped during the run', { server: name, last });
+    this.options.onEvent?.({ type: 'server_failed', server: name, error: live.down });
   }
 
   /** The allowlisted tools, sorted by name so that the prompt prefix is stable. */
@@ -124,37 +134,133 @@ export class McpHost {
   }
 
   hasServer(name: string): boolean {
-    return this.servers.has(name);
+    const live = this.servers.get(name);
+    return Boolean(live && !live.down);
   }
 
-  /** Call an allowlisted tool by its qualified name. Anything not on the allowlist is refused and reported. */
+  /** Tools withheld because their definitions do not match their pins or changed mid-run. */
+  withheldTools(): WithheldTool[] {
+    return [...this.servers.values()].flatMap((s) => [...s.withheld.values()]);
+  }
+
+  /**
+   * What degraded the run after the servers started, one line each: withheld tools and servers
+   * that stopped. (Servers that never started are in `failures`.)
+   */
+  degradedReasons(): string[] {
+    return [
+      ...this.withheldTools().map((w) => `tool ${w.server}.${w.tool} withheld: ${w.reason}`),
+      ...this.notices,
+    ];
+  }
+
+  /** Per server: what it offers, what is allowed, hidden or withheld, and each definition's hash. */
+  inventory(specs: readonly ServerSpec[]): ServerInventory[] {
+    return describeInventory(specs, this.servers, this.failures);
+  }
+
+  /** Call an allowlisted tool (or a capability route) by its qualified name; anything else is refused. */
   async callTool(
     name: string,
     args: Record<string, unknown>,
     options: CallOptions = {},
   ): Promise<ToolOutcome> {
-    const tool = this.tools.get(name);
-    if (!tool) {
-      const parts = splitToolName(name);
-      const hostOnly = parts && this.servers.get(parts.server)?.spec.hostOnly.includes(parts.tool);
-      const reason = hostOnly
-        ? `'${name}' is reserved to the host; report findings with submit_diagnosis instead`
-        : `'${name}' is not an allowed tool; allowed: ${
-            this.modelTools()
-              .map((t) => t.name)
-              .join(', ') || 'none'
-          }`;
-      this.options.onEvent?.({ type: 'refusal', guard: 'allowlist', target: name, reason });
-      return { ok: false, text: `Refused: ${reason}`, error: reason, durationMs: 0 };
-    }
-    const scope = this.servers.get(tool.server)?.spec.namespaces;
-    const namespace = args.namespace;
-    if (scope && namespace !== undefined && (typeof namespace !== 'string' || !scope.includes(namespace))) {
-      const reason = `namespace '${String(namespace)}' is outside the allowed namespaces (${scope.join(', ')})`;
-      this.options.onEvent?.({ type: 'refusal', guard: 'namespace-scope', target: name, reason });
-      return { ok: false, text: `Refused: ${reason}`, error: reason, durationMs: 0 };
-    }
+    const route = parseCapabilityRoute(name);
+    if (route) return this.callCapability(route.qualifiedTool, route.capability, args, options);
+    await this.settled(name);
+    const refusal = this.refusalFor(name, args);
+    if (refusal) return refusal;
+    const tool = this.tools.get(name) as HostTool;
     return this.invoke(tool.server, tool.tool, args, options.caller ?? 'model', options);
+  }
+
+  /** Wait for a tool-list refresh the tool's server announced: the call must meet the new definitions. */
+  private async settled(name: string): Promise<void> {
+    const server = splitToolName(name)?.server;
+    const live = server ? this.servers.get(server) : undefined;
+    await live?.connection.settled();
+  }
+
+  /** The refusal outcome for a call the host will not make, or null when it may go ahead. */
+  private refusalFor(name: string, args: Record<string, unknown>): ToolOutcome | null {
+    const refuse = (guard: string, reason: string): ToolOutcome => {
+      this.options.onEvent?.({ type: 'refusal', guard, target: name, reason });
+      return { ok: false, text: `Refused: ${reason}`, error: reason, durationMs: 0 };
+    };
+    const tool = this.tools.get(name);
+    const parts = splitToolName(name);
+    const live = parts ? this.servers.get(parts.server) : undefined;
+    if (!tool) {
+      const withheld = parts && live?.withheld.get(parts.tool);
+      if (withheld) return refuse('pin', `'${name}' is withheld: ${withheld.reason}`);
+      if (parts && live?.down) return refuse('server-down', `server '${parts.server}' ${live.down}`);
+      if (parts && live?.spec.hostOnly.includes(parts.tool))
+        return refuse(
+          'allowlist',
+          `'${name}' is reserved to the host; report findings with submit_diagnosis instead`,
+        );
+      const allowed = this.modelTools().map((t) => t.name);
+      return refuse(
+        'allowlist',
+        `'${name}' is not an allowed tool; allowed: ${allowed.join(', ') || 'none'}`,
+      );
+    }
+    const guarded = live ? guardCall(live.spec, live.preset, tool.tool, tool.inputSchema, args) : null;
+    return guarded ? refuse(guarded.guard, guarded.reason) : null;
+  }
+
+  /** A capability served by a community tool: the server's adapter calls its tools and reshapes the answers. */
+  private async callCapability(
+    qualifiedTool: string,
+    capability: string,
+    args: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<ToolOutcome> {
+    await this.settled(qualifiedTool);
+    const parts = splitToolName(qualifiedTool);
+    const live = parts ? this.servers.get(parts.server) : undefined;
+    // The route's own tool must be usable (allowed, offered, not withheld) for the capability to be.
+    if (!parts || !live || !this.tools.has(qualifiedTool) || !adapterFor(live, capability, parts.tool)) {
+      return (
+        this.refusalFor(qualifiedTool, {}) ?? {
+          ok: false,
+          text: `No adapter serves ${capability} through ${qualifiedTool}`,
+          error: `no adapter for ${capability}`,
+          durationMs: 0,
+        }
+      );
+    }
+    const server = parts.server;
+    const context: AdapterContext = {
+      call: (tool, toolArgs) => this.callForAdapter(server, tool, toolArgs, options),
+      allows: (tool) => this.tools.has(qualifyToolName(server, tool)),
+      namespaces: live.spec.namespaces ?? ['default'],
+      now: new Date(),
+    };
+    const budget = this.options.outputBudgetChars ?? DEFAULT_OUTPUT_BUDGET_CHARS;
+    return callThroughAdapter(live, capability, parts.tool, args, context, budget);
+  }
+
+  /** An adapter's call: the same guards as any call, answers remembered, text not yet cut to budget. */
+  private async callForAdapter(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: CallOptions,
+  ): Promise<ToolOutcome> {
+    const name = qualifyToolName(server, tool);
+    await this.settled(name);
+    const refusal = this.refusalFor(name, args);
+    if (refusal) return refusal;
+    const key = `${name} ${canonicalJson(args)}`;
+    const earlier = this.adapterMemo.get(key);
+    if (earlier) return earlier;
+    const pending = this.invoke(server, tool, args, 'engine', options, false);
+    this.adapterMemo.set(key, pending);
+    void pending.then((o) => {
+      if (!o.ok) this.adapterMemo.delete(key);
+    });
+    return pending;
   }
 
   /** Call one of the host's own tools (the Slack post). Not reachable through `callTool`. */
@@ -165,7 +271,7 @@ export class McpHost {
     options: CallOptions = {},
   ): Promise<ToolOutcome> {
     const live = this.servers.get(server);
-    if (!live || !live.spec.hostOnly.includes(tool)) {
+    if (!live || live.down || !live.spec.hostOnly.includes(tool)) {
       const reason = `${server}.${tool} is not a host tool of a connected server`;
       return { ok: false, text: reason, error: reason, durationMs: 0 };
     }
@@ -178,15 +284,17 @@ export class McpHost {
     args: Record<string, unknown>,
     caller: 'model' | 'host' | 'engine',
     options: CallOptions,
+    budget = true,
   ): Promise<ToolOutcome> {
     const live = this.servers.get(server);
     const started = Date.now();
     let outcome: ToolOutcome;
-    if (!live) {
+    if (!live || live.down) {
+      const reason = live?.down ? `server '${server}' ${live.down}` : 'not connected';
       outcome = {
         ok: false,
-        text: `Server '${server}' is not connected`,
-        error: 'not connected',
+        text: `Server '${server}' is not connected: ${reason}`,
+        error: reason,
         durationMs: 0,
       };
     } else {
@@ -207,13 +315,12 @@ export class McpHost {
     }
     const bytes = Buffer.byteLength(outcome.text);
     // Secrets never travel further than this point: not to the model, the report or the audit log.
-    const budgeted = budgetOutput(
-      this.secrets.redact(outcome.text),
-      this.options.outputBudgetChars ?? DEFAULT_OUTPUT_BUDGET_CHARS,
-    );
+    const redacted = this.secrets.redact(outcome.text);
     outcome = {
       ...outcome,
-      text: budgeted.text,
+      text: budget
+        ? budgetOutput(redacted, this.options.outputBudgetChars ?? DEFAULT_OUTPUT_BUDGET_CHARS).text
+        : redacted,
       structured: outcome.structured ? this.secrets.scrubDeep(outcome.structured) : undefined,
       error: outcome.error ? this.secrets.redact(outcome.error) : undefined,
     };
@@ -234,6 +341,7 @@ export class McpHost {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.allSettled([...this.servers.values()].map((s) => s.connection.client.close()));
     this.servers.clear();
     this.tools.clear();

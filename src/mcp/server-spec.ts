@@ -4,13 +4,16 @@ export interface ServerSpec {
   bundled: boolean;
   transport:
     | { kind: 'stdio'; command: string; args: string[]; env: Record<string, string>; cwd?: string }
-    | { kind: 'http'; url: string; headers: Record<string, string> };
+    /** `auto` (default): Streamable HTTP, falling back to HTTP+SSE when the server refuses it. */
+    | { kind: 'http'; url: string; headers: Record<string, string>; mode?: 'auto' | 'sse' };
   /** Tools the model may see and call. Anything else is refused (fail closed). */
   allow: readonly string[];
   /** Tools only the host itself may call (the Slack post); never shown to the model. */
   hostOnly: readonly string[];
   /** For Kubernetes servers: a call naming any other namespace is refused by the host too. */
   namespaces?: readonly string[];
+  /** sha256 of allowed tools' canonical definitions; a tool that differs is withheld. */
+  pins?: Readonly<Record<string, string>>;
 }
 
 /** Default allowlists of the bundled servers: read tools only. */

@@ -12,6 +12,7 @@ import {
 } from './kube-discovery.js';
 import { compileFieldSelector, compileLabelSelector } from './kube-selectors.js';
 import { buildMetadataResponse, buildTable, negotiateShape } from './kube-table.js';
+import { createObject } from './kube-create.js';
 import { parseLogQuery, podLogText } from './kube-logs.js';
 import { KubeStatusError, badRequest, methodNotAllowed, notFound, unknownPath } from './kube-status.js';
 import { listenLocal, pathSegments, readBody, sendJson, sendText } from './local-http.js';
@@ -149,7 +150,7 @@ async function route(
   ) {
     return selfSubjectAccessReview(req, res);
   }
-  if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed(method);
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') throw methodNotAllowed(method);
   let group: string;
   let version: string;
   let rest: string[];
@@ -167,6 +168,13 @@ async function route(
   } else {
     throw unknownPath();
   }
+  if (method === 'POST') {
+    // Creation is a POST to a collection; a few kinds only (kube-create.ts).
+    if (rest.length === 0) throw methodNotAllowed(method);
+    const target = resolveResourcePath(store, group, version, rest);
+    if (target.name !== undefined) throw methodNotAllowed(method);
+    return createObject(store, target.resource, target.namespace, req, res, url);
+  }
   if (rest.length === 0) {
     const list = apiResourceList(store.resources, group, version);
     if (!list) throw unknownPath();
@@ -181,8 +189,9 @@ async function route(
 }
 
 /**
- * Serve a scenario's cluster as a read-only Kubernetes API on 127.0.0.1, close enough to the
- * real one that kubectl, @kubernetes/client-node and client-go based MCP servers work unmodified.
+ * Serve a scenario's cluster as a Kubernetes API on 127.0.0.1, close enough to the real one that
+ * kubectl, @kubernetes/client-node and client-go based MCP servers work unmodified. It is read-only
+ * but for creating ConfigMaps, Leases and Jobs, which the triggers' dedupe and dispatch need.
  */
 export async function startKubernetesApi(scenario: Scenario): Promise<LocalServer> {
   const store = createKubeStore(scenario);

@@ -12,7 +12,7 @@ export interface KubeResource {
   categories?: string[];
 }
 
-// The verbs a real API server advertises; writes still get 405 from the sandbox.
+// The verbs a real API server advertises; the sandbox creates only a few kinds (kube-create.ts), other writes get 405.
 const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 function resource(
@@ -60,6 +60,7 @@ export const builtinResources: readonly KubeResource[] = [
   resource('apps', 'v1', 'StatefulSet', 'statefulsets', true, ['sts'], all),
   resource('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], all),
   resource('batch', 'v1', 'Job', 'jobs', true, [], all),
+  resource('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   resource('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], all),
   resource('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, ['ing']),
   resource('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, ['netpol']),

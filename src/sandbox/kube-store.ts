@@ -17,6 +17,11 @@ export interface KubeStore {
   /** Objects of a resource, in one namespace or (undefined) all of them, sorted like etcd. */
   list(resource: KubeResource, namespace: string | undefined): KubeObject[];
   get(resource: KubeResource, namespace: string | undefined, name: string): KubeObject | undefined;
+  /**
+   * Add an object the way the API server's create does: server fields filled, or `undefined` when
+   * an object of that name already exists (the caller answers 409 AlreadyExists).
+   */
+  add(resource: KubeResource, object: KubeObject): KubeObject | undefined;
 }
 
 const resourceVersion = '1000';
@@ -142,17 +147,36 @@ export function createKubeStore(scenario: Scenario): KubeStore {
   }
   for (const list of byResource.values()) list.sort(compareObjects);
   linkEventsToObjects(byResource);
+  let createdCount = 0;
+  const get: KubeStore['get'] = (resource, namespace, name) =>
+    (byResource.get(resourceKey(resource)) ?? []).find(
+      (o) => o.metadata.name === name && (!resource.namespaced || o.metadata.namespace === namespace),
+    );
   return {
     resources,
     now,
+    add: (resource, object) => {
+      if (get(resource, object.metadata.namespace, object.metadata.name)) return undefined;
+      createdCount += 1;
+      // Created objects are newer than the scenario's own: later resource versions, created "now".
+      const stored: KubeObject = {
+        ...object,
+        metadata: {
+          ...object.metadata,
+          uid: stableUid(`created/${createdCount}/${object.kind}/${object.metadata.name}`),
+          resourceVersion: String(Number(resourceVersion) + createdCount),
+          creationTimestamp: now.toISOString().replace('.000Z', 'Z'),
+        },
+      };
+      const list = [...(byResource.get(resourceKey(resource)) ?? []), stored].sort(compareObjects);
+      byResource.set(resourceKey(resource), list);
+      return stored;
+    },
     list: (resource, namespace) =>
       (byResource.get(resourceKey(resource)) ?? []).filter(
         (o) => namespace === undefined || !resource.namespaced || o.metadata.namespace === namespace,
       ),
-    get: (resource, namespace, name) =>
-      (byResource.get(resourceKey(resource)) ?? []).find(
-        (o) => o.metadata.name === name && (!resource.namespaced || o.metadata.namespace === namespace),
-      ),
+    get,
   };
 }
 

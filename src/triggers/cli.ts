@@ -83,6 +83,74 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
       setExit(await evaluate(opts, { env, output, logger }));
     });
 
+  program
+    .command('run-event')
+    .description(
+      'diagnose from one trigger event (CloudWatch alarm via SNS, alarm action or EventBridge, Logs subscription, or {"service": …}) read from --file, SRE_TRIGGER_JSON or stdin',
+    )
+    .option('--file <event.json>', 'read the event from this file')
+    .addOption(
+      new Option('--llm <engine>', 'reasoning engine')
+        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
+        .default('auto'),
+    )
+    .option('--model <id>', 'model id')
+    .option('--timeout <duration>', 'deadline for the run', '5m')
+    .addOption(
+      new Option('--output <format>', 'report format on stdout')
+        .choices(['text', 'markdown', 'json'])
+        .default('text'),
+    )
+    .option('--no-slack', 'do not post to Slack')
+    .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
+    .option('--audit-log <file>', 'append an audit line per model request and tool call')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .action(async (opts: Record<string, unknown>) => {
+      const { runEvent } = await import('./run-event.js');
+      const readStdin = async () => {
+        if (process.stdin.isTTY) return undefined;
+        const chunks: Buffer[] = [];
+        for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+        return Buffer.concat(chunks).toString('utf8');
+      };
+      setExit(await runEvent(opts, { env, output, logger, readStdin }));
+    });
+
+  program
+    .command('serve')
+    .description('long-running endpoints')
+    .command('slack')
+    .description('the Slack slash-command endpoint: /sre diagnose <service> [namespace], /sre help')
+    .option('--port <n>', 'port to listen on (0 picks a free one)', '3000')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .addOption(
+      new Option('--dispatch <where>', 'run diagnoses here or as Kubernetes Jobs')
+        .choices(['in-process', 'kubernetes-job'])
+        .default('in-process'),
+    )
+    .option('--concurrency <n>', 'diagnoses (or Job creations) at once', '2')
+    .option('--queue <n>', 'requests that may wait; more get a busy reply', '20')
+    .option('--cooldown <duration>', 'a repeat for a service within this long points to the last one', '10m')
+    .addOption(
+      new Option('--llm <engine>', 'reasoning engine')
+        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
+        .default('auto'),
+    )
+    .option('--model <id>', 'model id')
+    .option('--timeout <duration>', 'deadline per diagnosis', '5m')
+    .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
+    .option('--job-image <image>', 'kubernetes-job: the sre-agent image (default SRE_AGENT_JOB_IMAGE)')
+    .option(
+      '--job-namespace <ns>',
+      "kubernetes-job: where Jobs are created (default: the context's namespace)",
+    )
+    .option('--job-service-account <name>', "kubernetes-job: the Jobs' service account (default sre-agent)")
+    .option('--job-secret <name>', 'kubernetes-job: Secret with the tokens, as envFrom (default sre-agent)')
+    .action(async (opts: Record<string, string | undefined>) => {
+      const { serveSlack } = await import('./serve-slack.js');
+      setExit(await serveSlack(opts, { env, output, logger, stop: stopSignal() }));
+    });
+
   const sandbox = program
     .command('sandbox')
     .description('local replicas of Kubernetes, GitHub and Slack that replay a scenario');
@@ -94,6 +162,21 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .action(async (scenario: string | undefined, opts: { envFile?: string; service?: string }) => {
       const { sandboxStart } = await import('./sandbox-start.js');
       setExit(await sandboxStart(scenario, opts, { output, logger, stop: stopSignal() }));
+    });
+
+  program
+    .command('config')
+    .description('configuration')
+    .command('check')
+    .description(
+      'print the effective configuration and, per MCP server, its tools: allowed, hidden or withheld, with hashes to pin',
+    )
+    .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
+    .option('--sandbox [scenario]', "start the servers against a scenario's local APIs")
+    .addOption(new Option('--output <format>', 'text or JSON').choices(['text', 'json']).default('text'))
+    .action(async (opts: { config?: string; output?: string; sandbox?: string | boolean }) => {
+      const { configCheck } = await import('./config-check.js');
+      setExit(await configCheck(opts, { env, output, logger }));
     });
 
   program

@@ -4,7 +4,7 @@ import type { Incident } from '../incident/incident.js';
 import { AuditLog } from '../agent/audit-log.js';
 import { run, type RunResult } from '../agent/run.js';
 import type { RunEvent, RunEventSink } from '../agent/run-events.js';
-import { bundledServerSpecs } from '../mcp/bundled-servers.js';
+import { serverSpecs } from '../mcp/server-specs.js';
 import { McpHost } from '../mcp/host.js';
 import { SecretMemory } from '../mcp/secret-memory.js';
 import type { Scenario } from '../sandbox/scenario-types.js';
@@ -21,6 +21,15 @@ export interface SessionDeps {
   scenario?: Scenario;
   /** Sees every event (progress display); the audit log, when configured, is written regardless. */
   onEvent?: RunEventSink;
+  /**
+   * The incident a trigger already read (an alarm, a Slack command). Its service and namespace must
+   * also be the flags'; the settings resolve aliases and check the namespace.
+   */
+  incident?: Incident;
+  /** Claims the incident's dedupe key right before the one post (at-least-once triggers). */
+  claim?: (key: string) => Promise<boolean>;
+  /** Caps the run's deadline: a Lambda's remaining time less a margin. */
+  maxTimeoutMs?: number;
 }
 
 export interface SessionResult extends RunResult {
@@ -51,7 +60,10 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       now = new Date(scenario.now);
       alert = scenario.alert;
     }
-    const settings = await loadSettings(flags, env, defaults);
+    let settings = await loadSettings(flags, env, defaults);
+    if (deps.maxTimeoutMs !== undefined && settings.timeoutMs > deps.maxTimeoutMs) {
+      settings = Object.freeze({ ...settings, timeoutMs: Math.max(1_000, Math.floor(deps.maxTimeoutMs)) });
+    }
     const { engine, fallback } = chooseEngines(settings, deps.logger);
     const secrets = new SecretMemory();
     const audit = settings.auditLogPath
@@ -61,20 +73,32 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       audit?.write(event);
       deps.onEvent?.(event);
     };
-    host = await McpHost.start(bundledServerSpecs(settings, sandbox ? { now } : {}), {
+    // Bundled servers, less those the config replaces or disables, plus the configured ones.
+    const specs = await serverSpecs(settings, sandbox ? { now } : {});
+    host = await McpHost.start(specs, {
       logger: deps.logger,
       signal: deps.signal,
       clientVersion: packageVersion(),
       onEvent: emit,
       secrets,
     });
-    const incident: Incident = {
-      service: settings.service,
-      namespace: settings.namespace,
-      source: 'cli',
-      ...(alert ? { text: alert } : {}),
-      dedupeKey: `cli:${settings.namespace}/${settings.service}:${now.toISOString()}`,
-    };
+    const given = deps.incident;
+    const incident: Incident = given
+      ? {
+          service: settings.service,
+          namespace: settings.namespace,
+          source: given.source,
+          ...(given.alarm ? { alarm: given.alarm } : {}),
+          ...((given.text ?? alert) ? { text: given.text ?? alert } : {}),
+          dedupeKey: given.dedupeKey,
+        }
+      : {
+          service: settings.service,
+          namespace: settings.namespace,
+          source: 'cli',
+          ...(alert ? { text: alert } : {}),
+          dedupeKey: `cli:${settings.namespace}/${settings.service}:${now.toISOString()}`,
+        };
     const result = await run(incident, {
       settings,
       host,
@@ -84,7 +108,14 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       now,
       signal: deps.signal,
       emit,
+      ...(deps.claim ? { claim: deps.claim } : {}),
     });
+    // Withheld tools and servers that stopped mid-run degrade the report too, and it says which and why.
+    const mcpReasons = host.degradedReasons().filter((r) => !result.report.degradedReasons.includes(r));
+    if (mcpReasons.length) {
+      result.report.degradedReasons.push(...mcpReasons);
+      result.report.degraded = true;
+    }
     if (sandbox) {
       result.report.sandbox = { scenario: sandbox.scenario.name, slackMessages: sandbox.slackMessages() };
     }

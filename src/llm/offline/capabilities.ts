@@ -1,37 +1,26 @@
-/** What the offline engine needs from the tools, by capability rather than by server. */
-export type Capability =
-  | 'listPods'
-  | 'podLogs'
-  | 'events'
-  | 'deployment'
-  | 'service'
-  | 'services'
-  | 'deployments'
-  | 'nodes'
-  | 'configMaps'
-  | 'fileContents'
-  | 'searchCode'
-  | 'listCommits'
-  | 'getCommit';
+import type { Capability } from '../../mcp/adapters/capability.js';
+import { capabilityRoute } from '../../mcp/adapters/capability-route.js';
+import { PRESETS } from '../../mcp/adapters/presets.js';
+import { splitToolName } from '../../mcp/tool-name.js';
 
-const BUNDLED: Record<Capability, string> = {
-  listPods: 'kubernetes__list_pods',
-  podLogs: 'kubernetes__get_pod_logs',
-  events: 'kubernetes__list_events',
-  fileContents: 'github__get_file_contents',
-  searchCode: 'github__search_code',
-  listCommits: 'github__list_commits',
-  getCommit: 'github__get_commit',
-  deployment: 'kubernetes__get_deployment',
-  service: 'kubernetes__get_service',
-  services: 'kubernetes__list_services',
-  deployments: 'kubernetes__list_deployments',
-  nodes: 'kubernetes__list_nodes',
-  configMaps: 'kubernetes__list_config_maps',
-};
+export type { Capability } from '../../mcp/adapters/capability.js';
 
-/** The tool that provides a capability in this run, or undefined when no connected server offers it. */
+/**
+ * The tool that provides a capability in this run, or undefined when no connected server offers
+ * it. Each server's capability map comes from the preset its tools match (ours, or a community
+ * server's such as kubernetes-mcp-server): a tool of ours is called by its own name; a community
+ * tool by a route name that the host answers through that server's adapter, so the rules read the
+ * same shapes whichever server stands behind the capability.
+ */
 export function toolFor(capability: Capability, available: readonly string[]): string | undefined {
-  const name = BUNDLED[capability];
-  return available.includes(name) ? name : undefined;
+  for (const preset of PRESETS) {
+    const tool = preset.tools[capability];
+    if (!tool) continue;
+    // The bundled server's own name first: with several Kubernetes servers, ours is the one we know.
+    const candidates = available.filter((name) => splitToolName(name)?.tool === tool);
+    const name = candidates.find((n) => splitToolName(n)?.server === preset.kind) ?? candidates[0];
+    if (!name) continue;
+    return preset.adapters ? capabilityRoute(capability, name) : name;
+  }
+  return undefined;
 }

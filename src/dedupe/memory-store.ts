@@ -1,0 +1,28 @@
+import type { DedupeStore } from './dedupe-store.js';
+
+/**
+ * Claims held in this process, forgotten after `ttlMs` (default one hour). For one process only:
+ * replicas and jobs need the Kubernetes store to agree.
+ */
+export function createMemoryDedupeStore(options: { ttlMs?: number; now?: () => number } = {}): DedupeStore {
+  const ttlMs = options.ttlMs ?? 3_600_000;
+  const now = options.now ?? Date.now;
+  const claims = new Map<string, number>();
+  const live = (key: string): boolean => {
+    const expires = claims.get(key);
+    if (expires === undefined) return false;
+    if (expires > now()) return true;
+    claims.delete(key);
+    return false;
+  };
+  return {
+    kind: 'memory',
+    // Synchronous test-and-set: two claims in the same tick cannot both win.
+    claim: (key) => {
+      if (live(key)) return Promise.resolve(false);
+      claims.set(key, now() + ttlMs);
+      return Promise.resolve(true);
+    },
+    isClaimed: (key) => Promise.resolve(live(key)),
+  };
+}
