@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { benchCaching } from './caching.js';
+import { benchLoad } from './load.js';
 import { benchContext } from './context.js';
 import { ROOT, type Row } from './measure.js';
 import { benchOverhead } from './overhead.js';
@@ -19,6 +20,7 @@ async function main(): Promise<void> {
   await step('Context', benchContext);
   await step('Parallel tools', benchParallel);
   await step('Overhead', benchOverhead);
+  await step('Load', benchLoad);
 
   const machine = `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()}`;
   const md = [
