@@ -10,7 +10,6 @@ export default tseslint.config(
       'bench/out/',
       'coverage/',
       'scenarios/',
-      'test/fixtures/eval/',
       'dist-bench/',
       'build/',
     ],

@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvalResult } from '../src/eval/eval-table.js';
@@ -61,11 +62,16 @@ describe('sre-agent eval', () => {
   }, 300_000);
 
   it('prints a table that ends with the totals line, and exits non-zero when a scenario fails', async () => {
-    const { code, stdout } = await runCli(
-      ['eval', '--llm', 'offline', '--scenarios', path.resolve('test/fixtures/eval')],
-      {},
-      120_000,
+    // The cart scenario, copied with an expectation no correct diagnosis meets.
+    const dir = await mkdtemp(path.join(tmpdir(), 'eval-'));
+    const scenario = path.join(dir, 'cart-like-wrong-expectation');
+    await cp(path.resolve('scenarios/cart-service-loafers'), scenario, { recursive: true });
+    const yaml = await readFile(path.join(scenario, 'scenario.yaml'), 'utf8');
+    await writeFile(
+      path.join(scenario, 'scenario.yaml'),
+      yaml.replace(/  rootCause:\n(    - .*\n)+/, '  rootCause:\n    - [redis is fine]\n'),
     );
+    const { code, stdout } = await runCli(['eval', '--llm', 'offline', '--scenarios', dir], {}, 120_000);
     expect(stdout).toMatch(/scenario\s+result\s+time\s+tools\s+tokens\s+cost/);
     expect(stdout).toMatch(/cart-like-wrong-expectation\s+FAIL/);
     expect(stdout).toMatch(/↳ root cause lacks any of: redis is fine/);
