@@ -69,7 +69,7 @@ describe('sre-agent eval', () => {
     const yaml = await readFile(path.join(scenario, 'scenario.yaml'), 'utf8');
     await writeFile(
       path.join(scenario, 'scenario.yaml'),
-      yaml.replace(/  rootCause:\n(    - .*\n)+/, '  rootCause:\n    - [redis is fine]\n'),
+      yaml.replace(/ {2}rootCause:\n( {4}- .*\n)+/, '  rootCause:\n    - [redis is fine]\n'),
     );
     const { code, stdout } = await runCli(['eval', '--llm', 'offline', '--scenarios', dir], {}, 120_000);
     expect(stdout).toMatch(/scenario\s+result\s+time\s+tools\s+tokens\s+cost/);
