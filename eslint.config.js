@@ -4,15 +4,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   // Scenario repositories are sample application code, not ours to lint.
   {
-    ignores: [
-      'dist/',
-      'node_modules/',
-      'bench/out/',
-      'coverage/',
-      'scenarios/',
-      'dist-bench/',
-      'build/',
-    ],
+    ignores: ['dist/', 'node_modules/', 'bench/out/', 'coverage/', 'scenarios/', 'dist-bench/', 'build/'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
