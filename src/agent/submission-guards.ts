@@ -1,3 +1,5 @@
+import { Findings } from '../report/schema.js';
+
 /** A guard that acted on a submission, for the audit log. */
 export interface Refusal {
   guard: string;
@@ -7,15 +9,8 @@ export interface Refusal {
 
 const MENTION =
   /<!(?:channel|here|everyone|subteam\^[^>]*)>|<@[UW][A-Z0-9]+(?:\|[^>]*)?>|(?<![\w@])@(?:channel|here|everyone)\b/;
-const KNOWN_FIELDS = new Set([
-  'status',
-  'summary',
-  'rootCause',
-  'evidence',
-  'suspectFiles',
-  'suspectCommits',
-  'suggestedFix',
-]);
+// The findings' own fields; anything else in a submission is an attempt to add something.
+const KNOWN_FIELDS = new Set(Object.keys(Findings.shape));
 
 /**
  * What the host overrides in a model's submission, reported so that every attempt is audited:

@@ -35,11 +35,10 @@ export interface Casebook {
   evidence: Evidence[];
   suspectFiles: SuspectFile[];
   suspectCommits: SuspectCommit[];
-  notes: string[];
 }
 
 export function emptyCasebook(): Casebook {
-  return { evidence: [], suspectFiles: [], suspectCommits: [], notes: [] };
+  return { evidence: [], suspectFiles: [], suspectCommits: [] };
 }
 
 export type SubmitResult = { ok: true; slack: SlackOutcome } | { ok: false; error: string };

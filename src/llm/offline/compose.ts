@@ -1,6 +1,5 @@
 import type { Findings } from '../../report/schema.js';
 import type { LogSignature } from './log-analysis.js';
-import type { PodProblem } from './pod-findings.js';
 import type { SourceHit } from './source-lookup.js';
 import type { CommitInfo } from './tool-data.js';
 
@@ -68,35 +67,5 @@ export function composeException(
     summary,
     rootCause: { statement, confidence: c.source ? 'high' : 'medium' },
     suggestedFix: fix,
-  };
-}
-
-/** Findings for a problem visible in pod status (crash loops, OOM kills, image pulls, scheduling). */
-export function composePodProblem(
-  service: string,
-  p: PodProblem,
-  lastError?: LogSignature,
-): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
-  const tail = lastError ? ` The last error it logged: "${lastError.sample.slice(0, 200)}".` : '';
-  return {
-    summary: `${service}: pod ${p.pod} — ${p.detail}.`,
-    rootCause: { statement: `Pod ${p.pod}: ${p.detail}.${tail}`, confidence: lastError ? 'medium' : 'low' },
-    suggestedFix: `Inspect ${p.pod}${p.container ? ` (container ${p.container})` : ''}: ${p.reason} — check its events, recent rollout and configuration.`,
-  };
-}
-
-/** Findings when the logs show a repeated error but no stack trace to follow. */
-export function composeLogError(
-  service: string,
-  s: LogSignature,
-  pod: string,
-): Pick<Findings, 'summary' | 'rootCause' | 'suggestedFix'> {
-  return {
-    summary: `${service} is logging errors: "${s.sample.slice(0, 160)}" (${times(s.count)}).`,
-    rootCause: {
-      statement: `Repeated error in ${pod}: "${s.sample.slice(0, 300)}" (${times(s.count)} in recent logs); no stack trace points at the code.`,
-      confidence: 'low',
-    },
-    suggestedFix: `Follow the error message "${s.message.slice(0, 120)}" to the component that emits it.`,
   };
 }

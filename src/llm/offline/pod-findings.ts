@@ -1,5 +1,4 @@
-import type { Evidence } from '../../report/schema.js';
-import type { EventInfo, PodInfo } from './tool-data.js';
+import type { PodInfo } from './tool-data.js';
 
 /** A problem visible in a pod's status, ranked so that the most telling one leads the report. */
 export interface PodProblem {
@@ -73,17 +72,4 @@ export function podProblems(pod: PodInfo): PodProblem[] {
   if (pod.phase === 'Failed')
     problems.push({ pod: pod.name, reason: 'Failed', detail: 'pod phase is Failed', rank: 3 });
   return problems.sort((a, b) => a.rank - b.rank);
-}
-
-/** Warning events about the given pods or their workload, as evidence lines. */
-export function warningEvidence(events: EventInfo[], names: string[]): Evidence[] {
-  return events
-    .filter((e) => e.type === 'Warning' && (!e.object || names.some((n) => e.object?.includes(n))))
-    .slice(0, 8)
-    .map((e) => ({
-      source: 'kubernetes' as const,
-      detail:
-        `${e.reason ?? 'Warning'}: ${e.message ?? ''}${e.count && e.count > 1 ? ` (×${e.count})` : ''}`.trim(),
-      ref: e.object,
-    }));
 }

@@ -5,6 +5,7 @@ import type { ServiceFacts } from '../facts.js';
 import type { LogSignature } from '../log-analysis.js';
 import { lookUpSource } from '../source-lookup.js';
 import { correlateChange } from './recent-change.js';
+import { UNREACHABLE } from './signals.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /** The most frequent exception with an application frame, from current or previous logs. */
@@ -70,8 +71,6 @@ export const exceptionRule: Rule = async (ctx, facts) => {
   };
 };
 
-const UNREACHABLE =
-  /connection refused|ECONNREFUSED|Unavailable|deadline exceeded|DeadlineExceeded|i\/o timeout|timed out|no such host|ENOTFOUND|EAI_AGAIN|connection reset|ECONNRESET|503|upstream connect error/i;
 const HOST =
   /(?:dial tcp (?:lookup )?|connect(?:ing)? to |https?:\/\/|address |target=|host[ =:]+)?\b([a-z][a-z0-9-]{2,62}|\d{1,3}(?:\.\d{1,3}){3})(?:\.[a-z0-9-]+)*(?::(\d{2,5}))\b/g;
 
@@ -207,8 +206,3 @@ export const logErrorRule: Rule = async (ctx, facts) => {
       : `Follow the error "${top.s.message.slice(0, 120)}" to the component that emits it.`,
   };
 };
-
-/** True when a tool exists to look things up in the repository. */
-export function canReadRepository(ctx: EngineContext): boolean {
-  return Boolean(toolFor('fileContents', ctx.tools.toolNames()));
-}

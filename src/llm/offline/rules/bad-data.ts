@@ -1,11 +1,9 @@
 import { toolFor } from '../capabilities.js';
 import { readFile, readSearchPaths } from '../tool-data.js';
 import { correlateChange } from './recent-change.js';
+import { DATA_FILE, UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
 
-const UNREACHABLE_WORDS =
-  /connection refused|ECONNREFUSED|Unavailable|deadline exceeded|i\/o timeout|no such host|ENOTFOUND/i;
-const DATA_FILE = /\.(json|ya?ml|csv|tsv|xml|toml|properties|sql)$/i;
 const SUSPICIOUS = /:\s*-\d|=\s*-\d|"-\d|\bnull\b|:\s*""|NaN|Infinity/;
 
 /** Identifiers in an error (ids that mix letters and digits) worth looking up in the repository. */
@@ -37,7 +35,7 @@ export async function findBadData(
     // An id in a connection error names the request, not the fault.
     .flatMap((l) =>
       l.analysis.signatures
-        .filter((s) => s.kind !== 'warning' && !UNREACHABLE_WORDS.test(`${s.message} ${s.sample}`))
+        .filter((s) => s.kind !== 'warning' && !UNREACHABLE.test(`${s.message} ${s.sample}`))
         .map((s) => ({ s, pod: l.pod })),
     )
     .sort((a, b) => b.s.count - a.s.count)

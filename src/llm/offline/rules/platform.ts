@@ -2,11 +2,9 @@ import type { EventInfo } from '../tool-data.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
-import type { ServiceFacts } from '../facts.js';
+import { UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
 
-const CONNECTIVITY =
-  /no such host|connection refused|ECONNREFUSED|Unavailable|deadline exceeded|i\/o timeout|timed out|ENOTFOUND|dial tcp|lookup /i;
 const NODE_TROUBLE =
   /^(NodeNotReady|NodeHasInsufficientMemory|EvictionThresholdMet|SystemOOM|NodeHasDiskPressure|NodeHasInsufficientPID|Rebooted|NodeHasPIDPressure)$/;
 
@@ -256,7 +254,7 @@ export const probeRule: Rule = async (ctx, facts) => {
   // A failing dependency is the usual reason a health check fails: prefer those errors.
   const signatures = facts.logs.flatMap((l) => l.analysis.signatures.map((s) => ({ s, pod: l.pod })));
   const error =
-    signatures.find((e) => CONNECTIVITY.test(`${e.s.message} ${e.s.sample}`)) ??
+    signatures.find((e) => UNREACHABLE.test(`${e.s.message} ${e.s.sample}`)) ??
     signatures.find((e) => e.s.kind !== 'warning');
   if (!portNote && error)
     ctx.casebook.evidence.push({
@@ -274,10 +272,6 @@ export const probeRule: Rule = async (ctx, facts) => {
       : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
   };
 };
-
-export function describeFacts(facts: ServiceFacts): string {
-  return `${facts.listing.pods.length} pod(s) of ${facts.service}`;
-}
 
 /** The workload a pod belongs to, from its generated name: `fluent-bit-x7k2m` → `fluent-bit`. */
 export function workloadOf(pod: string): string {

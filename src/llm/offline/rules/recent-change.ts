@@ -1,6 +1,7 @@
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { readCommits, type CommitInfo } from '../tool-data.js';
+import { DATA_FILE } from './signals.js';
 
 export interface ChangeLink {
   commit: CommitInfo;
@@ -10,7 +11,6 @@ export interface ChangeLink {
   dataFile?: string;
 }
 
-const DATA_FILE = /\.(json|ya?ml|csv|tsv|xml|ini|toml|properties|sql|txt)$/i;
 const COMMON_DIRS = new Set([
   'local',
   'share',
