@@ -42,6 +42,7 @@ function cartReport(overrides: Partial<Report> = {}): Report {
     engine: 'anthropic:claude-sonnet-4-5',
     degraded: false,
     degradedReasons: [],
+    gaps: [],
     slack: { posted: true, channel: 'C0123', ts: '1700000000.000100' },
     usage: {
       turns: 3,
@@ -135,6 +136,24 @@ describe('renderText', () => {
     expect(text).toContain('cost n/a · 12.3s');
   });
 
+  it('lists what could not be checked under the findings', () => {
+    const text = renderText(
+      cartReport({
+        status: 'inconclusive',
+        gaps: [
+          { what: 'pod logs of cart-7d9', why: 'the Kubernetes API answered 500' },
+          { what: 'NetworkPolicies', why: 'namespace payments is out of scope' },
+        ],
+      }),
+      { color: false },
+    );
+    expect(text).toContain(
+      'Not checked (2)\n  - pod logs of cart-7d9 — the Kubernetes API answered 500\n  - NetworkPolicies — namespace payments is out of scope',
+    );
+    expect(text.indexOf('Not checked')).toBeGreaterThan(text.indexOf('Suggested fix'));
+    expect(renderText(cartReport(), { color: false })).not.toContain('Not checked');
+  });
+
   it('does not pass escape sequences from report text through to the terminal', () => {
     const text = renderText(cartReport({ summary: 'log said \u001B[2J\u001B[31mhello\u0007' }), {
       color: false,
@@ -177,6 +196,11 @@ describe('renderMarkdown', () => {
     expect(md).not.toMatch(/[^\\]\]\(javascript:/); // only the escaped, inert `\](`
   });
 
+  it('lists the gaps, escaped', () => {
+    const md = renderMarkdown(cartReport({ gaps: [{ what: 'logs of <pod>', why: 'answered *500*' }] }));
+    expect(md).toContain('### Not checked (1)\n\n- logs of \\<pod\\> — answered \\*500\\*');
+  });
+
   it('renders a bare report without crashing', () => {
     const md = renderMarkdown(bareReport);
     expect(md).toContain('_None recorded._');
@@ -211,6 +235,7 @@ describe('renderJson', () => {
       'usage',
       'durationMs',
       'degradedReasons',
+      'gaps',
       'sandbox',
     ]);
     expect(json).toContain('"rootCause": {\n    "statement"');

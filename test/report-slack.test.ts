@@ -45,6 +45,7 @@ function cartReport(overrides: Partial<Report> = {}): Report {
     engine: 'offline',
     degraded: false,
     degradedReasons: [],
+    gaps: [],
     slack: { posted: true, channel: 'C0123', ts: '1700000000.000100' },
     usage: {
       turns: 3,
@@ -173,9 +174,13 @@ describe('renderSlackMessage', () => {
       suggestedFix: huge,
       degraded: true,
       degradedReasons: Array.from({ length: 50 }, () => huge),
+      gaps: Array.from({ length: 30 }, (_, i) => ({ what: `gap ${i} ${huge}`, why: huge })),
     });
     const message = renderSlackMessage(report);
     expectWithinSlackLimits(message);
+    expect(sectionTexts(message).find((text) => text.startsWith('*Not checked* (30)'))).toMatch(
+      /more not shown_$/,
+    );
     const evidenceSection = sectionTexts(message).find((text) => text.startsWith('*Evidence*'));
     expect(evidenceSection).toContain(`*Evidence* (${SLACK_TOP_EVIDENCE} of 200)`);
     expect(evidenceSection).toContain('_195 more in the thread_');
@@ -187,6 +192,23 @@ describe('renderSlackMessage', () => {
     expect(thread.text).toContain('evidence 6–200 of 200');
     expect(sectionTexts(thread).join('\n')).toContain('line 5 ');
     expect(JSON.stringify(thread)).toMatch(/_\d+ more evidence items not shown_/);
+  });
+
+  it('shows what could not be checked under the suggested fix', () => {
+    const message = renderSlackMessage(
+      cartReport({
+        status: 'inconclusive',
+        gaps: [{ what: 'pod logs of cart-7d9 <pod>', why: 'the Kubernetes API answered 500 @here' }],
+      }),
+    );
+    const sections = sectionTexts(message);
+    const gaps = sections.findIndex((text) => text.startsWith('*Not checked* (1)'));
+    expect(gaps).toBeGreaterThan(sections.findIndex((text) => text.startsWith('*Suggested fix*')));
+    expect(sections[gaps]).toBe(
+      '*Not checked* (1)\n• pod logs of cart-7d9 &lt;pod&gt; — the Kubernetes API answered 500 @\u200Bhere',
+    );
+    expectWithinSlackLimits(message);
+    expect(sectionTexts(renderSlackMessage(cartReport())).join('\n')).not.toContain('Not checked');
   });
 
   it('does not crash on an empty report with unknown cost', () => {

@@ -1,5 +1,5 @@
 import type { Casebook } from '../llm/engine.js';
-import type { Findings, Report, Usage } from '../report/schema.js';
+import type { Findings, Gap, Report, Usage } from '../report/schema.js';
 
 export interface ReportMeta {
   service: string;
@@ -12,13 +12,39 @@ export interface ReportMeta {
   status?: Report['status'];
 }
 
-/** Findings plus what the run knows about itself. Evidence the findings lack comes from the casebook. */
+const MAX_GAPS = 20;
+
+/** The engine's gaps and the casebook's, once each (the same read can fail for two rules). */
+export function mergeGaps(...lists: readonly (readonly Gap[] | undefined)[]): Gap[] {
+  const seen = new Set<string>();
+  const merged: Gap[] = [];
+  for (const gap of lists.flatMap((list) => list ?? [])) {
+    const key = `${gap.what}\u0000${gap.why}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push({ what: gap.what, why: gap.why });
+  }
+  return merged.slice(0, MAX_GAPS);
+}
+
+/**
+ * Findings plus what the run knows about itself. Evidence the findings lack comes from the
+ * casebook; gaps come from both. `healthy` needs a complete look: with gaps it becomes
+ * `inconclusive`, since what could not be read may be where the fault is (DESIGN.md 4.4).
+ */
 export function buildReport(findings: Findings, casebook: Casebook, meta: ReportMeta): Report {
+  const gaps = mergeGaps(findings.gaps, casebook.gaps);
+  const status =
+    meta.status ?? (findings.status === 'healthy' && gaps.length ? 'inconclusive' : findings.status);
+  const summary =
+    status === 'inconclusive' && findings.status === 'healthy'
+      ? `${findings.summary} Not everything could be checked (${gaps.length} gap${gaps.length === 1 ? '' : 's'} below), so this is not a clean bill of health.`
+      : findings.summary;
   return {
     service: meta.service,
     namespace: meta.namespace,
-    status: meta.status ?? findings.status,
-    summary: findings.summary,
+    status,
+    summary,
     rootCause: findings.rootCause,
     evidence: findings.evidence.length ? findings.evidence : casebook.evidence,
     suspectFiles: findings.suspectFiles.length ? findings.suspectFiles : casebook.suspectFiles,
@@ -27,6 +53,7 @@ export function buildReport(findings: Findings, casebook: Casebook, meta: Report
     engine: meta.engine,
     degraded: meta.degradedReasons.length > 0,
     degradedReasons: [...meta.degradedReasons],
+    gaps,
     slack: { posted: false, channel: null, ts: null },
     usage: { ...meta.usage },
     durationMs: Date.now() - meta.startedAt,

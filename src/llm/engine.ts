@@ -5,6 +5,7 @@ import type { ToolOutcome } from '../mcp/normalize-result.js';
 import type {
   Evidence,
   Findings,
+  Gap,
   SlackOutcome,
   SuspectCommit,
   SuspectFile,
@@ -35,10 +36,12 @@ export interface Casebook {
   evidence: Evidence[];
   suspectFiles: SuspectFile[];
   suspectCommits: SuspectCommit[];
+  /** What could not be read (a failed call, a missing tool, a namespace out of scope); the report lists them. */
+  gaps: Gap[];
 }
 
 export function emptyCasebook(): Casebook {
-  return { evidence: [], suspectFiles: [], suspectCommits: [] };
+  return { evidence: [], suspectFiles: [], suspectCommits: [], gaps: [] };
 }
 
 export type SubmitResult = { ok: true; slack: SlackOutcome } | { ok: false; error: string };

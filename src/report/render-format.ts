@@ -2,7 +2,15 @@
  * Small formatting pieces every renderer shares, so the terminal, markdown and Slack forms of a
  * report say the same thing in the same words.
  */
-import type { Report, ReportStatusName, SlackOutcome, SuspectCommit, SuspectFile, Usage } from './schema.js';
+import type {
+  Gap,
+  Report,
+  ReportStatusName,
+  SlackOutcome,
+  SuspectCommit,
+  SuspectFile,
+  Usage,
+} from './schema.js';
 
 /** `850ms`, `12.3s`, `2m 05s`. */
 export function formatDuration(ms: number): string {
@@ -80,6 +88,11 @@ export function oneLine(text: string): string {
 export function commitParts(commit: SuspectCommit): { sha: string; message: string; byline: string } {
   const byline = [commit.author, commit.date].filter((part) => part !== undefined && part !== '').join(', ');
   return { sha: shortSha(commit.sha), message: oneLine(firstLine(commit.message ?? '')), byline };
+}
+
+/** `pod logs of cart-7d9 — the Kubernetes API answered 500`: what could not be read, and why. */
+export function gapLine(gap: Gap): string {
+  return `${oneLine(gap.what)} — ${oneLine(gap.why)}`;
 }
 
 /** An http(s) URL safe to link to, or undefined (no `javascript:` links, no broken markup). */

@@ -11,6 +11,7 @@ const EVIDENCE: KeyOrder = ['source', 'detail', 'ref'];
 const SUSPECT_FILE: KeyOrder = ['path', 'line', 'url'];
 const SUSPECT_COMMIT: KeyOrder = ['sha', 'message', 'author', 'date'];
 const ROOT_CAUSE: KeyOrder = ['statement', 'confidence'];
+const GAP: KeyOrder = ['what', 'why'];
 const SLACK: KeyOrder = ['posted', 'channel', 'ts', 'error'];
 const USAGE: KeyOrder = [
   'turns',
@@ -39,6 +40,7 @@ const REPORT: KeyOrder = [
   'durationMs',
   // Added after DESIGN.md 4.4 was written.
   'degradedReasons',
+  'gaps',
   'sandbox',
 ];
 
@@ -48,6 +50,7 @@ const NESTED: Record<string, (value: unknown) => unknown> = {
   evidence: (value) => orderedList(value, EVIDENCE),
   suspectFiles: (value) => orderedList(value, SUSPECT_FILE),
   suspectCommits: (value) => orderedList(value, SUSPECT_COMMIT),
+  gaps: (value) => orderedList(value, GAP),
   slack: (value) => ordered(value, SLACK),
   usage: (value) => ordered(value, USAGE),
   sandbox: (value) => {

@@ -7,6 +7,7 @@ import {
   formatCost,
   formatDuration,
   formatTokens,
+  gapLine,
   linkableUrl,
   oneLine,
   plural,
@@ -87,6 +88,13 @@ export function renderMarkdown(report: Report): string {
   }
 
   if (report.suggestedFix !== '') out.push('### Suggested fix', '', prose(report.suggestedFix), '');
+
+  const gaps = report.gaps ?? [];
+  if (gaps.length > 0) {
+    out.push(`### Not checked (${gaps.length})`, '');
+    for (const gap of gaps) out.push(`- ${prose(gapLine(gap))}`);
+    out.push('');
+  }
 
   out.push('---', '');
   const usage = report.usage;

@@ -3,7 +3,7 @@
  * with every piece of report text escaped and its mentions made plain (DESIGN.md 5.4). Evidence
  * beyond the first few goes to a thread reply.
  */
-import { oneLine, runFooter, statusEmoji, statusLabel } from './render-format.js';
+import { gapLine, oneLine, runFooter, statusEmoji, statusLabel } from './render-format.js';
 import {
   SLACK_LIMITS,
   commitLine,
@@ -37,6 +37,9 @@ interface Budget {
   line: number;
   url: number;
   degraded: number;
+  /** How many gaps the main message lists, and the length of each. */
+  gaps: number;
+  gapLine: number;
 }
 
 const ROOMY: Budget = {
@@ -50,6 +53,8 @@ const ROOMY: Budget = {
   line: 250,
   url: 1000,
   degraded: 1000,
+  gaps: 8,
+  gapLine: 300,
 };
 
 /**
@@ -62,8 +67,29 @@ const BUDGETS: readonly Budget[] = [
   ROOMY,
   { ...ROOMY, evidenceDetail: 200, evidenceRef: 80 },
   SHORT_EVIDENCE,
-  { ...SHORT_EVIDENCE, summary: 1200, rootCause: 1500, fix: 1200, files: 3, commits: 3, line: 200 },
-  { ...SHORT_EVIDENCE, summary: 600, rootCause: 800, fix: 600, files: 2, commits: 2, line: 160, url: 500 },
+  {
+    ...SHORT_EVIDENCE,
+    summary: 1200,
+    rootCause: 1500,
+    fix: 1200,
+    files: 3,
+    commits: 3,
+    line: 200,
+    gaps: 5,
+    gapLine: 200,
+  },
+  {
+    ...SHORT_EVIDENCE,
+    summary: 600,
+    rootCause: 800,
+    fix: 600,
+    files: 2,
+    commits: 2,
+    line: 160,
+    url: 500,
+    gaps: 3,
+    gapLine: 160,
+  },
   {
     summary: 300,
     rootCause: 400,
@@ -75,6 +101,8 @@ const BUDGETS: readonly Budget[] = [
     line: 120,
     url: 300,
     degraded: 200,
+    gaps: 2,
+    gapLine: 120,
   },
 ];
 
@@ -135,6 +163,17 @@ function build(report: Report, budget: Budget): SlackMessage {
 
   if (report.suggestedFix !== '') {
     blocks.push(section(`*Suggested fix*\n${slackMrkdwn(report.suggestedFix, budget.fix)}`));
+  }
+
+  // What could not be read sits under the findings: a reader weighs the verdict by it.
+  const gaps = report.gaps ?? [];
+  if (gaps.length > 0) {
+    const lines = gaps.slice(0, budget.gaps).map((gap) => `• ${slackMrkdwn(gapLine(gap), budget.gapLine)}`);
+    blocks.push(
+      section(
+        `*Not checked* (${gaps.length})\n${lines.join('\n')}${moreLine(lines.length, gaps.length, 'not shown')}`,
+      ),
+    );
   }
 
   const footer = [slackMrkdwn(runFooter(report), 500)];

@@ -5,6 +5,7 @@ import {
   commitParts,
   fileLabel,
   formatCost,
+  gapLine,
   formatDuration,
   formatTokens,
   plural,
@@ -98,6 +99,12 @@ export function renderText(report: Report, options: TextRenderOptions): string {
   if (report.suggestedFix !== '') {
     section('Suggested fix');
     out.push(indent(clean(report.suggestedFix)));
+  }
+
+  const gaps = report.gaps ?? [];
+  if (gaps.length > 0) {
+    section(`Not checked (${gaps.length})`);
+    for (const gap of gaps) out.push(`  - ${indent(clean(gapLine(gap)), '    ').trimStart()}`);
   }
 
   out.push('');

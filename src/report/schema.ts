@@ -17,6 +17,12 @@ export const SuspectFile = z.object({
   url: z.string().optional(),
 });
 
+/** Something the investigation wanted to read and could not (DESIGN.md 4.4). */
+export const Gap = z.object({
+  what: z.string().min(1).max(500),
+  why: z.string().min(1).max(1000),
+});
+
 export const SuspectCommit = z.object({
   sha: z.string().min(1),
   message: z.string().optional(),
@@ -36,11 +42,14 @@ export const Findings = z.object({
   suspectFiles: z.array(SuspectFile).max(20).default([]),
   suspectCommits: z.array(SuspectCommit).max(20).default([]),
   suggestedFix: z.string().max(4000).default(''),
+  /** What could not be read; optional so a submission without it stays valid. */
+  gaps: z.array(Gap).max(30).optional(),
 });
 export type Findings = z.infer<typeof Findings>;
 export type Evidence = z.infer<typeof Evidence>;
 export type SuspectFile = z.infer<typeof SuspectFile>;
 export type SuspectCommit = z.infer<typeof SuspectCommit>;
+export type Gap = z.infer<typeof Gap>;
 export type ReportStatusName = z.infer<typeof ReportStatus>;
 
 export interface SlackOutcome {
@@ -86,6 +95,12 @@ export interface Report {
   degraded: boolean;
   /** Why the run was degraded, one line each; empty when not degraded. */
   degradedReasons: string[];
+  /**
+   * What the investigation wanted to read and could not: a failed or refused tool call, a server
+   * that is down, a namespace out of scope, no repository configured. A report with gaps is never
+   * `healthy`.
+   */
+  gaps: Gap[];
   slack: SlackOutcome;
   usage: Usage;
   durationMs: number;

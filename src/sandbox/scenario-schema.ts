@@ -18,7 +18,7 @@ export const ScenarioFileSchema = z.object({
   alert: z.string().optional(),
   expect: z
     .object({
-      status: z.enum(['diagnosed', 'healthy']).default('diagnosed'),
+      status: z.enum(['diagnosed', 'healthy', 'inconclusive']).default('diagnosed'),
       rootCause: z.array(stringList, { error: 'expected a list of lists of strings' }).default([]),
       files: stringList.default([]),
       commits: stringList.default([]),

@@ -27,7 +27,7 @@ export interface ScenarioCommit {
 }
 
 export interface ScenarioExpect {
-  status: 'diagnosed' | 'healthy';
+  status: 'diagnosed' | 'healthy' | 'inconclusive';
   /** Every inner list must be matched by at least one of its strings. */
   rootCause: string[][];
   files: string[];
