@@ -145,7 +145,7 @@ describe('every way a model can stop', () => {
     );
     expect(requests).toHaveLength(2);
     expect(JSON.stringify(requests[1]?.body.messages.at(-1))).toMatch(/Invalid submission: status/);
-    expect(report.engine).toBe('anthropic:claude-sonnet-4-5');
+    expect(report.engine).toBe('anthropic:claude-sonnet-5-5');
     expect(report.degraded).toBe(false);
     expectOnePost(report.sandbox?.slackMessages);
   });

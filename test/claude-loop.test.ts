@@ -49,7 +49,7 @@ describe('the Claude loop against the fake Messages API', () => {
   it('diagnoses the cart scenario through Claude with token and cost figures and one Slack message', async () => {
     const { code, report, requests, stderr } = await diagnoseWith(cartInvestigator);
     expect(code, stderr).toBe(0);
-    expect(report.engine).toBe('anthropic:claude-sonnet-4-5');
+    expect(report.engine).toBe('anthropic:claude-sonnet-5-5');
     expect(report.degraded).toBe(false);
     expect(report.status).toBe('diagnosed');
     expect(report.rootCause.statement).toContain('RedisCartStore');

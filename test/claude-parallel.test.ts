@@ -44,6 +44,7 @@ describe('parallel tool calls', () => {
     const settings = await loadSettings({ service: 'cart-service', llm: 'anthropic', slack: false }, env);
     const engine = new ClaudeEngine(new AnthropicModel({ env, model: settings.model }), {
       promptCache: true,
+      effort: 'medium',
     });
     const { report } = await run(
       { service: 'cart-service', source: 'cli', dedupeKey: 'test' },

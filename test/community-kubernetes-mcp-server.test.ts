@@ -154,7 +154,7 @@ describe('kubernetes-mcp-server in place of the bundled Kubernetes server (examp
       ANTHROPIC_BASE_URL: fake.url,
     });
     expect(code, stderr).toBe(0);
-    expect(report.engine).toBe('anthropic:claude-sonnet-4-5');
+    expect(report.engine).toBe('anthropic:claude-sonnet-5-5');
     expect(report.degraded).toBe(false);
     expect(report.status).toBe('diagnosed');
     expect(report.rootCause.statement.toLowerCase()).toContain('loafers');

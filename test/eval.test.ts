@@ -113,7 +113,7 @@ describe('sre-agent eval', () => {
       const result = JSON.parse(stdout) as EvalJson;
       expect(result.results.length).toBeGreaterThanOrEqual(12);
       for (const r of result.results) {
-        expect(r.report?.engine, r.scenario).toBe('anthropic:claude-sonnet-4-5');
+        expect(r.report?.engine, r.scenario).toBe('anthropic:claude-sonnet-5-5');
         expect(r.report?.usage.turns, r.scenario).toBeGreaterThanOrEqual(2);
         expectOnePost(r.report?.sandbox?.slackMessages, r.scenario);
       }

@@ -1,34 +1,49 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Findings } from '../report/schema.js';
 import type { Engine, EngineContext } from '../llm/engine.js';
+import { toolSchemaForApi } from '../llm/anthropic/tool-schema.js';
 import type { ModelClient } from '../llm/model.js';
 import { costOf } from '../llm/prices.js';
 import { withCacheBreakpoints } from './cache-breakpoints.js';
+import { ContextGuard } from './context-guard.js';
 import { systemPrompt, taskPrompt } from './prompts.js';
-import {
-  budgetSpent,
-  cancelled,
-  maxTurnsReached,
-  reportPosted,
-  shouldStop,
-  type LoopState,
-} from './stop-conditions.js';
+import { requestShape, type Effort } from './request-shape.js';
+import { budgetSpent, cancelled, reportPosted, shouldStop, type LoopState } from './stop-conditions.js';
 import { SUBMIT_TOOL_NAME, submitToolDefinition } from './submit-tool.js';
 import { fenceUntrusted } from './untrusted.js';
 
 type MessageParam = Anthropic.Messages.MessageParam;
+type Message = Anthropic.Messages.Message;
 type ToolUse = Anthropic.Messages.ToolUseBlock;
 type ToolResult = Anthropic.Messages.ToolResultBlockParam;
 
 export interface ClaudeEngineOptions {
   promptCache: boolean;
-  maxTokens?: number;
+  effort: Effort;
+  /** Time kept back from the model for the offline engine and the post, given the run's timeout. */
+  reserveMs?: (timeoutMs: number) => number;
+  /** Tests only: a smaller context window to exercise the guard. */
+  contextWindow?: number;
 }
+
+/** A quarter of the run, at least 8 s and at most 45 s: enough for the offline engine and one post. */
+export const defaultReserveMs = (timeoutMs: number): number =>
+  Math.min(45_000, Math.max(8_000, Math.round(timeoutMs / 4)));
+
+export const FINAL_TURN_INSTRUCTION =
+  'This is your final turn. Call submit_diagnosis now with what you have found (status inconclusive, ' +
+  'with what is missing, if the evidence is not enough). Any other tool call on this turn is refused.';
+
+const NUDGE = 'Call submit_diagnosis now with your findings; do not answer in text.';
 
 /**
  * The Claude loop: ask; run every tool call of the turn in parallel; send all results back in one
- * message; stop on a confirmed post, the turn limit, the budget or the deadline. It returns null
- * when it ends without a submission; the run then finishes with the offline engine.
+ * message; stop on a confirmed post, the budget or the deadline. The last turn (turn limit, a
+ * prompt near the context window, a nearly spent budget) keeps the same tools and `tool_choice:
+ * auto` — forcing a tool is a 400 on today's models and would break the cache — and says so in the
+ * user message; the host refuses any tool but `submit_diagnosis` then. It returns null when it ends
+ * without a submission (truncation, refusal, no submission); model failures throw
+ * ModelUnavailableError. Either way the run finishes with the offline engine.
  */
 export class ClaudeEngine implements Engine {
   readonly id: string;
@@ -41,28 +56,13 @@ export class ClaudeEngine implements Engine {
   }
 
   async diagnose(ctx: EngineContext): Promise<Findings | null> {
-    const tools: Anthropic.Messages.Tool[] = [
-      ...ctx.tools.definitions().map((t) => ({
-        name: t.name,
-        description: t.description,
-        input_schema: t.inputSchema as Anthropic.Messages.Tool.InputSchema,
-      })),
-      submitToolDefinition() as Anthropic.Messages.Tool,
-    ].sort((a, b) => a.name.localeCompare(b.name));
-    const submitOnly = tools.filter((t) => t.name === SUBMIT_TOOL_NAME);
+    const tools = this.toolList(ctx);
+    const shape = requestShape(this.model.model, this.options.effort);
+    const guard = new ContextGuard(this.model.model, shape.max_tokens, this.options.contextWindow);
+    const reserve = (this.options.reserveMs ?? defaultReserveMs)(ctx.settings.timeoutMs);
+    const limits = { signal: ctx.signal, deadlineAt: ctx.deadlineAt - reserve };
     const system = systemPrompt();
-    const messages: MessageParam[] = [
-      {
-        role: 'user',
-        content: taskPrompt({
-          service: ctx.incident.service,
-          namespace: ctx.settings.namespace,
-          alert: ctx.incident.text,
-          repository: ctx.settings.repository,
-          now: ctx.now,
-        }),
-      },
-    ];
+    const messages: MessageParam[] = [{ role: 'user', content: this.task(ctx) }];
     const state: LoopState = {
       turn: 0,
       maxTurns: ctx.settings.maxTurns,
@@ -72,94 +72,137 @@ export class ClaudeEngine implements Engine {
       aborted: false,
     };
     let nudged = false;
+    let pendingChars = 0;
 
     for (;;) {
       state.turn += 1;
-      const lastTurn = state.turn >= state.maxTurns;
-      // On the last allowed turn the only tool on offer is the submission, and it is required.
-      const prompt = withCacheBreakpoints(
-        lastTurn ? submitOnly : tools,
-        system,
-        messages,
-        this.options.promptCache,
-      );
+      const final = this.isFinalTurn(state, guard, pendingChars);
+      if (final) appendText(messages, FINAL_TURN_INSTRUCTION);
+      const prompt = withCacheBreakpoints(tools, system, messages, this.options.promptCache);
       const started = Date.now();
       const response = await this.model.create(
         {
-          max_tokens: this.options.maxTokens ?? 4096,
+          ...shape,
           system: prompt.system,
           tools: prompt.tools,
-          tool_choice: lastTurn ? { type: 'tool', name: SUBMIT_TOOL_NAME } : { type: 'auto' },
+          tool_choice: { type: 'auto' },
           messages: prompt.messages,
         },
-        ctx.signal,
+        limits,
       );
       this.account(ctx, state, response, Date.now() - started);
-      // Kept verbatim (thinking blocks included): the API requires them unchanged in the history.
+      guard.observe(response.usage);
+      this.showNotes(ctx, state.turn, response);
+
+      const stop = response.stop_reason;
+      if (stop === 'max_tokens' || stop === 'model_context_window_exceeded') {
+        // A cut-off answer's tool calls may be incomplete: none of them is run.
+        ctx.degrade(`the model's answer was cut off (${stop}) before it finished`);
+        return null;
+      }
+      if (stop === 'refusal') {
+        ctx.degrade('the model declined to continue (refusal)');
+        return null;
+      }
+      // Kept verbatim, thinking blocks and their signatures included: the API requires them unchanged.
       messages.push({ role: 'assistant', content: response.content });
 
       const uses = response.content.filter((b): b is ToolUse => b.type === 'tool_use');
       if (uses.length) {
-        const offered = new Set((lastTurn ? submitOnly : tools).map((t) => t.name));
+        const offered = final ? new Set([SUBMIT_TOOL_NAME]) : new Set(tools.map((t) => t.name));
         const results = await Promise.all(uses.map((use) => this.runTool(ctx, use, state, offered)));
         messages.push({ role: 'user', content: results });
-      } else if (response.stop_reason === 'pause_turn') {
+        pendingChars = results.reduce((n, r) => n + JSON.stringify(r.content ?? '').length, 0);
+        if (final && !state.submitted) {
+          ctx.degrade('the model used its final turn without calling submit_diagnosis');
+          return null;
+        }
+      } else if (stop === 'pause_turn') {
         continue;
-      } else if (
-        response.stop_reason === 'refusal' ||
-        response.stop_reason === 'model_context_window_exceeded'
-      ) {
-        ctx.degrade(`the model stopped (${response.stop_reason})`);
-        return null;
-      } else if (!nudged && !lastTurn) {
-        // end_turn, stop_sequence or max_tokens without a submission: ask once, then give up.
+      } else if (!nudged && !final) {
+        // end_turn or stop_sequence without a submission: ask once, then give up.
         nudged = true;
-        messages.push({
-          role: 'user',
-          content: 'Call submit_diagnosis now with your findings; do not answer in text.',
-        });
+        messages.push({ role: 'user', content: NUDGE });
+        pendingChars = NUDGE.length;
       } else {
-        ctx.degrade(
-          `the model ended (${response.stop_reason ?? 'unknown'}) without calling submit_diagnosis`,
-        );
+        ctx.degrade(`the model ended (${stop ?? 'unknown'}) without calling submit_diagnosis`);
         return null;
       }
 
       state.aborted = ctx.signal.aborted;
-      const stop = shouldStop(state, [reportPosted, cancelled, budgetSpent, maxTurnsReached]);
-      if (stop) {
-        if (!state.submitted) ctx.degrade(`the Claude loop stopped: ${stop}`);
+      const reason = shouldStop(state, [reportPosted, cancelled, budgetSpent]);
+      if (reason) {
+        if (!state.submitted) ctx.degrade(`the Claude loop stopped: ${reason}`);
         return null;
       }
     }
   }
 
-  private account(
-    ctx: EngineContext,
-    state: LoopState,
-    response: Anthropic.Messages.Message,
-    durationMs: number,
-  ): void {
+  /** The run's tools plus the host's own, sorted (a stable cached prefix), with schemas the API accepts. */
+  private toolList(ctx: EngineContext): Anthropic.Messages.Tool[] {
+    return [
+      ...ctx.tools.definitions().map((t) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: toolSchemaForApi(t.inputSchema).schema as Anthropic.Messages.Tool.InputSchema,
+      })),
+      submitToolDefinition() as Anthropic.Messages.Tool,
+    ].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  private task(ctx: EngineContext): string {
+    return taskPrompt({
+      service: ctx.incident.service,
+      namespace: ctx.settings.namespace,
+      alert: ctx.incident.text,
+      repository: ctx.settings.repository,
+      now: ctx.now,
+    });
+  }
+
+  /** The turn limit, a prompt close to the context window, or a budget nearly spent. */
+  private isFinalTurn(state: LoopState, guard: ContextGuard, pendingChars: number): boolean {
+    if (state.turn >= state.maxTurns) return true;
+    if (state.turn > 1 && guard.nearlyFull(pendingChars)) return true;
+    return state.budgetUsd !== null && state.costUsd !== null && state.costUsd >= 0.8 * state.budgetUsd;
+  }
+
+  private account(ctx: EngineContext, state: LoopState, response: Message, durationMs: number): void {
     const u = ctx.usage;
     const r = response.usage;
+    const turn = {
+      inputTokens: r.input_tokens,
+      cacheReadTokens: r.cache_read_input_tokens ?? 0,
+      cacheWriteTokens: r.cache_creation_input_tokens ?? 0,
+      outputTokens: r.output_tokens,
+    };
     u.turns += 1;
-    u.inputTokens += r.input_tokens;
-    u.cacheReadTokens += r.cache_read_input_tokens ?? 0;
-    u.cacheWriteTokens += r.cache_creation_input_tokens ?? 0;
-    u.outputTokens += r.output_tokens;
-    u.costUsd = costOf(this.model.model, u);
+    u.inputTokens += turn.inputTokens;
+    u.cacheReadTokens += turn.cacheReadTokens;
+    u.cacheWriteTokens += turn.cacheWriteTokens;
+    u.outputTokens += turn.outputTokens;
+    // Priced request by request: some models bill long prompts at other rates.
+    const cost = costOf(this.model.model, turn);
+    u.costUsd = cost === null || u.costUsd === null ? null : Math.round((u.costUsd + cost) * 1e6) / 1e6;
     state.costUsd = u.costUsd;
     ctx.emit({
       type: 'model_request',
       turn: state.turn,
       model: this.model.model,
-      inputTokens: r.input_tokens,
-      cacheReadTokens: r.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: r.cache_creation_input_tokens ?? 0,
-      outputTokens: r.output_tokens,
+      ...turn,
       stopReason: response.stop_reason,
       durationMs,
     });
+  }
+
+  /** What the model said between tool calls (in thinking blocks on today's models), for progress. */
+  private showNotes(ctx: EngineContext, turn: number, response: Message): void {
+    for (const block of response.content) {
+      const text = block.type === 'thinking' ? block.thinking : block.type === 'text' ? block.text : '';
+      const line = text.trim().split('\n').find(Boolean);
+      if (line)
+        ctx.emit({ type: 'model_note', turn, text: line.length > 160 ? `${line.slice(0, 157)}…` : line });
+    }
   }
 
   private async runTool(
@@ -169,8 +212,8 @@ export class ClaudeEngine implements Engine {
     offered: Set<string>,
   ): Promise<ToolResult> {
     const input = use.input && typeof use.input === 'object' ? (use.input as Record<string, unknown>) : {};
-    if (!offered.has(use.name) && use.name !== SUBMIT_TOOL_NAME && ctx.tools.toolNames().includes(use.name)) {
-      const reason = `'${use.name}' is not offered on this turn; only ${[...offered].join(', ')}`;
+    if (!offered.has(use.name) && ctx.tools.toolNames().includes(use.name)) {
+      const reason = `'${use.name}' is not allowed on the final turn; only ${[...offered].join(', ')}`;
       ctx.emit({ type: 'refusal', guard: 'last-turn', target: use.name, reason });
       return { type: 'tool_result', tool_use_id: use.id, is_error: true, content: `Refused: ${reason}` };
     }
@@ -186,13 +229,10 @@ export class ClaudeEngine implements Engine {
     }
     const outcome = await ctx.tools.call(use.name, input);
     if (outcome.ok) {
+      const first = outcome.text.split('\n').find((l) => l.trim() && !l.startsWith('[sre-agent')) ?? '';
       ctx.casebook.evidence.push({
         source: use.name.startsWith('github') ? 'github' : use.name.includes('log') ? 'logs' : 'kubernetes',
-        detail:
-          `${use.name}: ${outcome.text.split('\n').find((l) => l.trim() && !l.startsWith('[sre-agent')) ?? ''}`.slice(
-            0,
-            300,
-          ),
+        detail: `${use.name}: ${first}`.slice(0, 300),
       });
     }
     return {
@@ -202,4 +242,16 @@ export class ClaudeEngine implements Engine {
       content: fenceUntrusted(use.name, outcome.text || '(empty result)'),
     };
   }
+}
+
+/** Add a text block at the end of the newest user message (after its tool results, as the API wants). */
+function appendText(messages: MessageParam[], text: string): void {
+  const last = messages.at(-1);
+  if (!last || last.role !== 'user') {
+    messages.push({ role: 'user', content: text });
+    return;
+  }
+  const content =
+    typeof last.content === 'string' ? [{ type: 'text' as const, text: last.content }] : last.content;
+  last.content = [...content, { type: 'text', text }];
 }

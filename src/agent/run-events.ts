@@ -15,7 +15,9 @@ export type RunEvent =
       stopReason: string | null;
       durationMs: number;
     }
-  | { type: 'model_error'; turn: number; error: string }
+  | { type: 'model_error'; kind: string; error: string; detail?: string }
+  /** A line of what the model said between tool calls (thinking summaries, text). */
+  | { type: 'model_note'; turn: number; text: string }
   | { type: 'fallback'; from: string; to: string; reason: string }
   | { type: 'report_posted'; channel: string | null; ts: string | null; posted: boolean; error?: string }
   | {

@@ -48,6 +48,7 @@ const CLAIM_BUDGET_MS = 5_000;
  */
 export async function run(incident: Incident, ctx: RunContext): Promise<RunResult> {
   const startedAt = Date.now();
+  const deadlineAt = startedAt + ctx.settings.timeoutMs;
   const { settings, host, logger } = ctx;
   const emit: RunEventSink = ctx.emit ?? (() => {});
   const deadline = new AbortController();
@@ -141,6 +142,7 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
     casebook,
     now: ctx.now,
     signal,
+    deadlineAt,
     logger,
     usage,
     submit,
@@ -154,8 +156,12 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       findings = await ctx.engine.diagnose(context());
     } catch (error) {
       if (!(error instanceof ModelUnavailableError) || !ctx.fallback) throw error;
+      // The reason is in words; the provider's raw error goes to the log and the audit trail only.
       degradedReasons.push(`${error.message}; the offline engine finished from the evidence gathered`);
+      emit({ type: 'model_error', kind: error.kind, error: error.message, detail: error.detail });
       emit({ type: 'fallback', from: ctx.engine.id, to: ctx.fallback.id, reason: error.message });
+      if (error.isConfiguration) logger.error(`configuration: ${error.message}`);
+      else logger.warn(error.message, error.detail ? { detail: error.detail } : {});
     }
     if (submission) return;
     if (!findings && ctx.fallback && ctx.fallback !== ctx.engine) {

@@ -13,8 +13,6 @@ export type StopCondition = (state: LoopState) => string | null;
 
 export const reportPosted: StopCondition = (s) =>
   s.submitted ? 'the diagnosis was submitted and posted' : null;
-export const maxTurnsReached: StopCondition = (s) =>
-  s.turn >= s.maxTurns ? `the limit of ${s.maxTurns} turns was reached` : null;
 export const budgetSpent: StopCondition = (s) =>
   s.budgetUsd !== null && s.costUsd !== null && s.costUsd >= s.budgetUsd
     ? `the budget of $${s.budgetUsd.toFixed(2)} was spent ($${s.costUsd.toFixed(4)})`

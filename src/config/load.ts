@@ -5,15 +5,25 @@ import { UsageError, errorMessage } from '../errors/errors.js';
 import { describeIssues } from './describe-issues.js';
 import { parseDuration } from './duration.js';
 import { ConfigFile, type McpServerEntry } from './schema.js';
+import { DEFAULT_MODEL_ID, modelInfo, type Effort } from '../llm/models.js';
 import { resolveConfiguredServers, type ConfiguredServer } from './servers.js';
 
 export { describeIssues } from './describe-issues.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 export type LlmChoice = 'auto' | 'anthropic' | 'bedrock' | 'offline';
+const LLMS = ['auto', 'anthropic', 'bedrock', 'offline'] as const;
 export type OutputFormat = 'text' | 'markdown' | 'json';
 
-export const DEFAULT_MODEL = 'claude-sonnet-4-5';
+/** The current Sonnet (src/llm/models.ts has the table). */
+export const DEFAULT_MODEL = DEFAULT_MODEL_ID;
+/**
+ * Medium, not the API's own default (high): a diagnosis is many short tool-driven turns under a
+ * five-minute deadline, where deeper thinking per turn costs latency and output tokens ($10/MTok on
+ * Sonnet 5.5) more than it adds; the evidence, not the reasoning depth, decides the answer.
+ */
+export const DEFAULT_EFFORT: Effort = 'medium';
+export const EFFORTS = ['low', 'medium', 'high'] as const;
 export const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 export const DEFAULT_MAX_TURNS = 15;
 
@@ -23,6 +33,7 @@ export interface DiagnoseFlags {
   namespace?: string;
   llm?: string;
   model?: string;
+  effort?: string;
   timeout?: string;
   maxTurns?: string;
   budgetUsd?: string;
@@ -43,6 +54,8 @@ export interface Settings {
   namespaces: string[];
   llm: LlmChoice;
   model: string;
+  /** `output_config.effort` for models with adaptive thinking. */
+  effort: Effort;
   timeoutMs: number;
   maxTurns: number;
   budgetUsd: number | null;
@@ -143,15 +156,35 @@ export async function loadSettings(
     throw new UsageError(`GITHUB_REPOSITORY: '${repository}' must be owner/repo`);
   }
 
+  const llm =
+    oneOf(flags.llm, LLMS, '--llm') ??
+    oneOf(env.SRE_AGENT_LLM || undefined, LLMS, 'SRE_AGENT_LLM') ??
+    file.llm ??
+    'auto';
+  const model = flags.model ?? env.SRE_AGENT_MODEL ?? file.model ?? DEFAULT_MODEL;
+  const budgetUsd = positiveNumber(flags.budgetUsd, '--budget-usd', false) ?? file.budgetUsd ?? null;
+  // A budget the run cannot measure would silently do nothing: refuse it (offline runs cost nothing).
+  if (budgetUsd !== null && llm !== 'offline' && !modelInfo(model)) {
+    throw new UsageError(
+      `--budget-usd: no price is known for model '${model}', so the budget cannot be enforced; ` +
+        `use a known model (--model ${DEFAULT_MODEL}) or drop the budget`,
+    );
+  }
+
   return Object.freeze({
     service: file.serviceAliases[service] ?? service,
     namespace,
     namespaces,
-    llm: oneOf(flags.llm, ['auto', 'anthropic', 'bedrock', 'offline'] as const, '--llm') ?? 'auto',
-    model: flags.model ?? env.SRE_AGENT_MODEL ?? file.model ?? DEFAULT_MODEL,
+    llm,
+    model,
+    effort:
+      oneOf(flags.effort, EFFORTS, '--effort') ??
+      oneOf(env.SRE_AGENT_EFFORT || undefined, EFFORTS, 'SRE_AGENT_EFFORT') ??
+      file.effort ??
+      DEFAULT_EFFORT,
     timeoutMs,
     maxTurns: positiveNumber(flags.maxTurns, '--max-turns', true) ?? file.maxTurns ?? DEFAULT_MAX_TURNS,
-    budgetUsd: positiveNumber(flags.budgetUsd, '--budget-usd', false) ?? file.budgetUsd ?? null,
+    budgetUsd,
     output: oneOf(flags.output, ['text', 'markdown', 'json'] as const, '--output') ?? 'text',
     slack: {
       enabled: flags.slack !== false,

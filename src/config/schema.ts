@@ -74,6 +74,10 @@ export const ConfigFile = z
       .regex(/^[\w.-]+\/[\w.-]+$/, 'expected owner/repo')
       .optional(),
     model: z.string().min(1).optional(),
+    /** `auto`, `anthropic`, `bedrock` or `offline`, as `--llm` and SRE_AGENT_LLM. */
+    llm: z.enum(['auto', 'anthropic', 'bedrock', 'offline']).optional(),
+    /** Adaptive-thinking effort, as `--effort` and SRE_AGENT_EFFORT. */
+    effort: z.enum(['low', 'medium', 'high']).optional(),
     timeout: duration.optional(),
     maxTurns: z.number().int().positive().max(100).optional(),
     budgetUsd: z.number().positive().optional(),

@@ -54,6 +54,8 @@ export interface EngineContext {
   /** The run's clock: the sandbox scenario's `now`, or the wall clock. */
   now: Date;
   signal: AbortSignal;
+  /** Epoch ms (wall clock) of the run's deadline; a model phase stops early enough to leave a reserve. */
+  deadlineAt: number;
   logger: Logger;
   /** Token counts and cost so far; engines that call a model add to it. */
   usage: Usage;

@@ -42,11 +42,20 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--namespace <ns>', 'Kubernetes namespace (must be among the allowed namespaces)')
     .option('--sandbox [scenario]', 'run against a built-in scenario (name or directory) on local APIs')
     .addOption(
-      new Option('--llm <engine>', 'reasoning engine')
-        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
-        .default('auto'),
+      new Option('--llm <engine>', 'reasoning engine (default: SRE_AGENT_LLM, the config, or auto)').choices([
+        'auto',
+        'anthropic',
+        'bedrock',
+        'offline',
+      ]),
     )
-    .option('--model <id>', 'model id (default: SRE_AGENT_MODEL or a current Sonnet)')
+    .option('--model <id>', 'model id (default: SRE_AGENT_MODEL or claude-sonnet-5-5)')
+    .addOption(
+      new Option(
+        '--effort <level>',
+        'thinking effort on adaptive-thinking models (default: SRE_AGENT_EFFORT or medium)',
+      ).choices(['low', 'medium', 'high']),
+    )
     .option('--timeout <duration>', 'deadline for the whole run, e.g. 90s or 5m', '5m')
     .option('--max-turns <n>', 'maximum model turns')
     .option('--budget-usd <x>', 'stop when the run has cost this much')
@@ -71,9 +80,12 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .description('diagnose every scenario of a directory in the sandbox and score the reports')
     .option('--scenarios <dir>', 'directory of scenarios (default: the public ones)')
     .addOption(
-      new Option('--llm <engine>', 'reasoning engine')
-        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
-        .default('auto'),
+      new Option('--llm <engine>', 'reasoning engine (default: SRE_AGENT_LLM, the config, or auto)').choices([
+        'auto',
+        'anthropic',
+        'bedrock',
+        'offline',
+      ]),
     )
     .option('--model <id>', 'model id')
     .option('--timeout <duration>', 'deadline per scenario', '5m')
@@ -90,9 +102,12 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     )
     .option('--file <event.json>', 'read the event from this file')
     .addOption(
-      new Option('--llm <engine>', 'reasoning engine')
-        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
-        .default('auto'),
+      new Option('--llm <engine>', 'reasoning engine (default: SRE_AGENT_LLM, the config, or auto)').choices([
+        'auto',
+        'anthropic',
+        'bedrock',
+        'offline',
+      ]),
     )
     .option('--model <id>', 'model id')
     .option('--timeout <duration>', 'deadline for the run', '5m')
@@ -132,9 +147,12 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--queue <n>', 'requests that may wait; more get a busy reply', '20')
     .option('--cooldown <duration>', 'a repeat for a service within this long points to the last one', '10m')
     .addOption(
-      new Option('--llm <engine>', 'reasoning engine')
-        .choices(['auto', 'anthropic', 'bedrock', 'offline'])
-        .default('auto'),
+      new Option('--llm <engine>', 'reasoning engine (default: SRE_AGENT_LLM, the config, or auto)').choices([
+        'auto',
+        'anthropic',
+        'bedrock',
+        'offline',
+      ]),
     )
     .option('--model <id>', 'model id')
     .option('--timeout <duration>', 'deadline per diagnosis', '5m')

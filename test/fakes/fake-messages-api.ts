@@ -1,38 +1,56 @@
-import { createHash } from 'node:crypto';
+/**
+ * A fake Claude Messages API on 127.0.0.1 that plays the service as of December 2026 (the rules and
+ * their sources are in ./messages-rules.ts), answering from a script. It also stands in for Amazon
+ * Bedrock's InvokeModel (`POST /model/{modelId}/invoke`, SigV4-signed, `anthropic_version:
+ * "bedrock-2023-05-31"` in the body and no `model`; docs.aws.amazon.com/bedrock/latest/userguide/
+ * model-parameters-anthropic-claude-messages.html and platform.claude.com/docs/en/build-with-claude/
+ * claude-on-amazon-bedrock). Both SDKs use it unmodified through ANTHROPIC_BASE_URL and
+ * ANTHROPIC_BEDROCK_BASE_URL.
+ */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  accountCache,
+  promptTokens,
+  servedModel,
+  signThinking,
+  tokens,
+  validateRequest,
+  type ApiError,
+  type CacheUsage,
+  type MessagesRequest,
+} from './messages-rules.js';
+import { sigV4Problem, type Credentials } from './sigv4.js';
 
-/** A request body as the Anthropic SDK sends it to POST /v1/messages. */
-export interface MessagesRequest {
-  model: string;
-  max_tokens: number;
-  system?: string | { type: 'text'; text: string; cache_control?: unknown }[];
-  tools?: { name: string; description?: string; input_schema: unknown; cache_control?: unknown }[];
-  tool_choice?: unknown;
-  messages: { role: 'user' | 'assistant'; content: string | Record<string, unknown>[] }[];
-}
+export type { MessagesRequest } from './messages-rules.js';
 
 export type ScriptedTurn =
   | { content: Record<string, unknown>[]; stop_reason?: string }
   | { error: { status: number; type: string; message: string; headers?: Record<string, string> } }
-  | { hang: true };
+  | { hang: true }
+  /** A 200 whose body is not a Messages response. */
+  | { raw: string; contentType?: string };
 
 /** A scripted model: given the request and its index (0-based), what the "model" answers. */
 export type ModelScript = (request: MessagesRequest, index: number) => ScriptedTurn | Promise<ScriptedTurn>;
 
-export interface CacheUsage {
-  input_tokens: number;
-  cache_creation_input_tokens: number;
-  cache_read_input_tokens: number;
+export interface Usage extends CacheUsage {
   output_tokens: number;
 }
 
 export interface RecordedRequest {
   body: MessagesRequest;
+  /** `anthropic` for /v1/messages, `bedrock` for /model/{id}/invoke. */
+  api: 'anthropic' | 'bedrock';
+  /** The model as the request named it (the path's id on Bedrock). */
+  model: string;
   authorization: string | undefined;
   apiKey: string | undefined;
-  usage?: CacheUsage;
+  usage?: Usage;
+  /** 200, or the error status the fake answered (rule breaches included). */
   status: number;
+  /** The error the fake answered, when it did. */
+  error?: ApiError;
   receivedAt: number;
 }
 
@@ -42,90 +60,53 @@ export interface FakeMessagesApi {
   close(): Promise<void>;
 }
 
-// Stand-in tokeniser: deterministic, about four characters a token, like English text.
-const tokens = (value: unknown): number => Math.max(1, Math.ceil(JSON.stringify(value).length / 4));
-
-function withoutCacheControl(block: unknown): unknown {
-  if (!block || typeof block !== 'object') return block;
-  const { cache_control: _ignored, ...rest } = block as Record<string, unknown>;
-  return rest;
+export interface FakeOptions {
+  script: ModelScript;
+  /** Bedrock: the only credentials and region whose signatures it accepts. */
+  bedrock?: Credentials & { region: string };
 }
 
-/** The prompt as the cache sees it: tools, then system, then every message block, in order. */
-function promptBlocks(body: MessagesRequest): { value: unknown; breakpoint: boolean }[] {
-  const blocks: { value: unknown; breakpoint: boolean }[] = [];
-  for (const tool of body.tools ?? [])
-    blocks.push({ value: withoutCacheControl(tool), breakpoint: Boolean(tool.cache_control) });
-  const system =
-    typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? []);
-  for (const s of system)
-    blocks.push({
-      value: withoutCacheControl(s),
-      breakpoint: Boolean((s as { cache_control?: unknown }).cache_control),
-    });
-  for (const message of body.messages) {
-    const content =
-      typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content;
-    content.forEach((c, i) =>
-      blocks.push({
-        value: { role: message.role, first: i === 0, block: withoutCacheControl(c) },
-        breakpoint: Boolean(c.cache_control),
-      }),
-    );
-  }
-  return blocks;
+/** Bedrock ids for the served models: global/regional inference profiles, or the base `-v1:0` id. */
+function bedrockModel(id: string): string | null {
+  const m = decodeURIComponent(id).match(
+    /^(?:(?:global|us|eu|apac|jp|au)\.)?anthropic\.(claude-[a-z0-9-]+?)(?:-\d{8})?(?:-v\d+:\d+)?$/,
+  );
+  return m ? (m[1] as string) : null;
 }
 
-/**
- * Prompt-cache accounting by the documented rules: a cached prefix ends at a breakpoint; a lookup
- * walks back at most 20 blocks from each breakpoint; prefixes under the minimum are not cached;
- * reads and writes are reported separately from uncached input.
- */
-export function accountCache(
-  body: MessagesRequest,
-  cache: Set<string>,
-  minTokens: number,
-): Omit<CacheUsage, 'output_tokens'> {
-  const blocks = promptBlocks(body);
-  const hashes: string[] = [];
-  const totals: number[] = [];
-  const hash = createHash('sha256');
-  let total = 0;
-  for (const block of blocks) {
-    hash.update(JSON.stringify(block.value));
-    hashes.push(hash.copy().digest('hex'));
-    total += tokens(block.value);
-    totals.push(total);
-  }
-  const breakpoints = blocks.flatMap((b, i) => (b.breakpoint ? [i] : []));
-  if (breakpoints.length > 4) throw new Error('A maximum of 4 blocks with cache_control may be provided.');
-  let readEnd = -1;
-  for (const b of breakpoints) {
-    for (let j = b; j >= 0 && j >= b - 20; j--) {
-      if (cache.has(hashes[j] as string)) {
-        readEnd = Math.max(readEnd, j);
-        break;
-      }
-    }
-  }
-  const read = readEnd >= 0 ? (totals[readEnd] as number) : 0;
-  let write = 0;
-  const last = breakpoints.at(-1);
-  if (last !== undefined && last > readEnd && (totals[last] as number) >= minTokens) {
-    write = (totals[last] as number) - read;
-  }
-  for (const b of breakpoints) if ((totals[b] as number) >= minTokens) cache.add(hashes[b] as string);
-  return {
-    input_tokens: total - read - write,
-    cache_creation_input_tokens: write,
-    cache_read_input_tokens: read,
-  };
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+function sendAnthropicError(res: ServerResponse, e: ApiError, headers: Record<string, string> = {}): void {
+  send(
+    res,
+    e.status,
+    { type: 'error', error: { type: e.type, message: e.message }, request_id: 'req_fake' },
+    headers,
+  );
+}
+
+/** Bedrock's error shape: `{message}` plus the exception name in `x-amzn-ErrorType`. */
+function sendBedrockError(res: ServerResponse, e: ApiError): void {
+  const name =
+    e.status === 403
+      ? 'AccessDeniedException'
+      : e.status === 404
+        ? 'ResourceNotFoundException'
+        : e.status === 429
+          ? 'ThrottlingException'
+          : e.status >= 500
+            ? 'ServiceUnavailableException'
+            : 'ValidationException';
+  send(
+    res,
+    e.status,
+    { message: e.message },
+    { 'x-amzn-errortype': `${name}:http://internal.amazon.com/coral/com.amazon.bedrock/` },
+  );
 }
 
 function send(
@@ -142,81 +123,163 @@ function send(
   res.end(JSON.stringify(body));
 }
 
-/** Start a fake Messages API on 127.0.0.1 that answers from a script and accounts the prompt cache. */
-export async function startFakeMessagesApi(options: {
-  script: ModelScript;
-  minCacheTokens?: number;
-}): Promise<FakeMessagesApi> {
-  const cache = new Set<string>();
+/** Start the fake on 127.0.0.1; every request is recorded, rule breaches included. */
+export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMessagesApi> {
+  const caches = new Map<string, Set<string>>();
   const requests: RecordedRequest[] = [];
-  const minTokens = options.minCacheTokens ?? 1024;
-  const server = createServer((req, res) => {
-    void (async () => {
-      if (req.method !== 'POST' || !req.url?.startsWith('/v1/messages')) {
-        send(res, 404, {
-          type: 'error',
-          error: { type: 'not_found_error', message: `no route ${req.method} ${req.url}` },
-        });
-        return;
-      }
-      const authorization = req.headers.authorization;
-      const apiKey = req.headers['x-api-key'] as string | undefined;
-      if (!authorization && !apiKey) {
-        send(res, 401, {
-          type: 'error',
-          error: { type: 'authentication_error', message: 'missing API key' },
-        });
-        return;
-      }
-      const body = JSON.parse(await readBody(req)) as MessagesRequest;
-      const record: RecordedRequest = { body, authorization, apiKey, status: 0, receivedAt: Date.now() };
+  let scripted = 0;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const raw = await readBody(req);
+    const bedrockPath = req.url?.match(/^\/model\/([^/]+)\/invoke$/);
+    const api = bedrockPath ? 'bedrock' : 'anthropic';
+    const fail = (e: ApiError, record?: RecordedRequest) => {
+      if (record) Object.assign(record, { status: e.status, error: e });
+      if (api === 'bedrock') sendBedrockError(res, e);
+      else sendAnthropicError(res, e);
+    };
+    if (req.method !== 'POST' || (!bedrockPath && !req.url?.startsWith('/v1/messages'))) {
+      fail({ status: 404, type: 'not_found_error', message: `no route ${req.method} ${req.url}` });
+      return;
+    }
+    let body: MessagesRequest;
+    try {
+      body = JSON.parse(raw.toString('utf8')) as MessagesRequest;
+    } catch {
+      fail({ status: 400, type: 'invalid_request_error', message: 'request body is not valid JSON' });
+      return;
+    }
+    const authorization = req.headers.authorization;
+    const apiKey = req.headers['x-api-key'] as string | undefined;
+    let modelId: string;
+    if (bedrockPath) {
+      const { bedrock } = options;
+      const problem = bedrock
+        ? sigV4Problem(
+            { method: 'POST', url: req.url ?? '', headers: req.headers, body: raw },
+            bedrock,
+            'bedrock',
+            bedrock.region,
+          )
+        : 'this fake was started without Bedrock credentials';
+      const record: RecordedRequest = {
+        body,
+        api,
+        model: decodeURIComponent(bedrockPath[1] as string),
+        authorization,
+        apiKey,
+        status: 0,
+        receivedAt: Date.now(),
+      };
       requests.push(record);
-      const turn = await options.script(body, requests.length - 1);
-      if ('hang' in turn) {
-        // Never answer: the client's abort or timeout must end this.
-        await new Promise<void>((resolve) => res.on('close', resolve));
-        return;
-      }
-      if ('error' in turn) {
-        record.status = turn.error.status;
-        send(
-          res,
-          turn.error.status,
+      if (problem) return fail({ status: 403, type: 'permission_error', message: problem }, record);
+      if (body.anthropic_version !== 'bedrock-2023-05-31')
+        return fail(
           {
-            type: 'error',
-            error: { type: turn.error.type, message: turn.error.message },
-            request_id: 'req_fake',
+            status: 400,
+            type: 'invalid_request_error',
+            message: 'anthropic_version: must be bedrock-2023-05-31',
           },
-          turn.error.headers,
+          record,
         );
-        return;
-      }
-      let cacheUsage: Omit<CacheUsage, 'output_tokens'>;
-      try {
-        cacheUsage = accountCache(body, cache, minTokens);
-      } catch (error) {
-        record.status = 400;
-        send(res, 400, {
-          type: 'error',
-          error: { type: 'invalid_request_error', message: (error as Error).message },
-        });
-        return;
-      }
-      const usage = { ...cacheUsage, output_tokens: tokens(turn.content) };
-      record.usage = usage;
-      record.status = 200;
-      send(res, 200, {
-        id: `msg_fake_${requests.length}`,
-        type: 'message',
-        role: 'assistant',
+      if ((body as { model?: unknown }).model !== undefined)
+        return fail(
+          { status: 400, type: 'invalid_request_error', message: 'extraneous key [model] is not permitted' },
+          record,
+        );
+      const base = bedrockModel(bedrockPath[1] as string);
+      if (!base)
+        return fail(
+          {
+            status: 400,
+            type: 'invalid_request_error',
+            message: 'The provided model identifier is invalid.',
+          },
+          record,
+        );
+      modelId = base;
+      body = { ...body, model: base };
+    } else {
+      const record: RecordedRequest = {
+        body,
+        api,
         model: body.model,
-        content: turn.content,
-        stop_reason:
-          turn.stop_reason ?? (turn.content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn'),
-        stop_sequence: null,
-        usage,
-      });
-    })().catch((error: unknown) => {
+        authorization,
+        apiKey,
+        status: 0,
+        receivedAt: Date.now(),
+      };
+      requests.push(record);
+      // [errors] Both x-api-key and a Bearer token authenticate.
+      if (!authorization && !apiKey)
+        return fail(
+          { status: 401, type: 'authentication_error', message: 'x-api-key header is required' },
+          record,
+        );
+      modelId = body.model;
+    }
+    const record = requests.at(-1) as RecordedRequest;
+    const model = servedModel(modelId);
+    if ('status' in model) return fail(model, record);
+    const broken = validateRequest(body, model);
+    if (broken) return fail(broken, record);
+    const size = promptTokens(body);
+    if (size > model.contextWindow)
+      return fail(
+        {
+          status: 400,
+          type: 'invalid_request_error',
+          message: `prompt is too long: ${size} tokens > ${model.contextWindow} maximum`,
+        },
+        record,
+      );
+
+    const turn = await options.script(body, scripted++);
+    if ('hang' in turn) {
+      // Never answer: the client's abort or timeout must end this.
+      await new Promise<void>((resolve) => res.on('close', resolve));
+      return;
+    }
+    if ('raw' in turn) {
+      record.status = 200;
+      res.writeHead(200, { 'content-type': turn.contentType ?? 'application/json' });
+      res.end(turn.raw);
+      return;
+    }
+    if ('error' in turn) {
+      record.status = turn.error.status;
+      record.error = turn.error;
+      if (api === 'bedrock') sendBedrockError(res, turn.error);
+      else sendAnthropicError(res, turn.error, turn.error.headers);
+      return;
+    }
+    const cache = caches.get(modelId) ?? new Set<string>();
+    caches.set(modelId, cache);
+    const usage = accountCache(body, cache, model.minCacheTokens);
+    if ('status' in usage) return fail(usage, record);
+    // [whatsnew] Thinking blocks come signed for this model and this conversation.
+    const content = turn.content.map((block) =>
+      block.type === 'thinking'
+        ? { ...block, signature: signThinking(modelId, body.messages, String(block.thinking)) }
+        : block,
+    );
+    const full: Usage = { ...usage, output_tokens: tokens(content) };
+    record.usage = full;
+    record.status = 200;
+    send(res, 200, {
+      id: `msg_fake_${requests.length}`,
+      type: 'message',
+      role: 'assistant',
+      model: modelId,
+      content,
+      stop_reason: turn.stop_reason ?? (content.some((c) => c.type === 'tool_use') ? 'tool_use' : 'end_turn'),
+      stop_sequence: null,
+      usage: full,
+    });
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
       if (!res.headersSent)
         send(res, 500, { type: 'error', error: { type: 'api_error', message: String(error) } });
     });

@@ -8,6 +8,8 @@ export const toolUse = (name: string, input: Record<string, unknown>) => ({
   input,
 });
 export const text = (t: string) => ({ type: 'text', text: t });
+/** Today's models think before tool calls, and their notes between calls come as thinking (the fake signs it). */
+export const thinking = (t: string) => ({ type: 'thinking', thinking: t });
 
 /** Every tool_result text the model has been sent so far, newest last. */
 export function toolResults(request: MessagesRequest): string[] {
@@ -67,13 +69,14 @@ export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
     case 0:
       return {
         content: [
-          text('Looking at the pods first.'),
+          thinking('Looking at the pods first.'),
           toolUse('kubernetes__list_pods', { service: 'cart-service' }),
         ],
       };
     case 1:
       return {
         content: [
+          thinking('One pod, restarting; reading events and its log together.'),
           toolUse('kubernetes__list_events', {}),
           toolUse('kubernetes__get_pod_logs', { pod: firstPod(request), tailLines: 300 }),
         ],
@@ -102,7 +105,7 @@ export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
       return { content: [toolUse('github__list_commits', { limit: 5 })] };
     case 8:
       return {
-        content: [text('Checking the caller.'), toolUse('kubernetes__list_pods', { service: 'frontend' })],
+        content: [thinking('Checking the caller.'), toolUse('kubernetes__list_pods', { service: 'frontend' })],
       };
     default:
       return { content: [toolUse('submit_diagnosis', goodSubmission)] };
