@@ -54,7 +54,7 @@ async function diagnose(script: ModelScript, extra: string[] = [], scenario = 'c
 }
 
 describe('bounded by construction', () => {
-  it('ends a model that never stops at the turn limit, offering only submit_diagnosis on the last turn, with a report', async () => {
+  it('ends a model that never stops at the turn limit: same tools and tool_choice auto on the last turn, cache still read, other tools refused', async () => {
     let n = 0;
     const { code, report, requests, audit } = await diagnose(
       () => ({ content: [toolUse('kubernetes__list_events', { limit: (n += 1) })] }),
@@ -62,37 +62,42 @@ describe('bounded by construction', () => {
     );
     expect(code).toBe(0);
     expect(requests).toHaveLength(4);
+    expect(requests.every((r) => r.status === 200)).toBe(true);
+    const first = requests[0]?.body;
     const last = requests[3]?.body;
-    expect(last?.tools?.map((t) => t.name)).toEqual(['submit_diagnosis']);
-    expect(last?.tool_choice).toEqual({ type: 'tool', name: 'submit_diagnosis' });
+    // Forcing a tool is a 400 on today's models, and changing the tool list would throw the cache away.
+    expect(last?.tools?.map((t) => t.name)).toEqual(first?.tools?.map((t) => t.name));
+    expect(last?.tool_choice).toEqual({ type: 'auto' });
+    expect(JSON.stringify(last?.messages.at(-1))).toContain('This is your final turn');
+    expect(requests[3]?.usage?.cache_read_input_tokens).toBeGreaterThan(0);
     expect(audit.some((e) => e.type === 'refusal' && e.guard === 'last-turn')).toBe(true);
     expect(report.usage.turns).toBe(4);
     expect(report.degraded).toBe(true);
-    expect(report.degradedReasons.join(' ')).toMatch(/limit of 4 turns/);
+    expect(report.degradedReasons.join(' ')).toMatch(/final turn without calling submit_diagnosis/);
     // The offline engine finished the job from the same tools.
     expect(report.rootCause.statement).toContain('RedisCartStore');
     expectOnePost(report.sandbox?.slackMessages);
   });
 
-  it('ends a hanging model at the deadline with a partial report posted within 5 s of it, exit 3', async () => {
+  it('stops a hanging model early enough that the offline diagnosis is posted before the 30 s deadline', async () => {
     const { code, report, elapsedMs } = await diagnose(
       (request, index) =>
         index === 0
           ? { content: [toolUse('kubernetes__list_pods', { service: 'cart-service' })] }
           : { hang: true },
-      ['--timeout', '4s'],
+      ['--timeout', '30s'],
     );
-    expect(code).toBe(3);
-    expect(report.status).toBe('timed_out');
+    expect(code).toBe(0);
+    expect(report.status).toBe('diagnosed');
+    expect(report.engine).toBe('offline');
     expect(report.degraded).toBe(true);
-    expect(report.degradedReasons.join(' ')).toMatch(/deadline of 4s/);
-    expect(report.evidence.length).toBeGreaterThan(0);
+    expect(report.degradedReasons.join(' ')).toMatch(/did not answer within \d+s/);
+    expect(report.rootCause.statement).toContain('RedisCartStore');
     expectOnePost(report.sandbox?.slackMessages);
-    expect(report.durationMs).toBeLessThan(4000 + 5000);
-    expect(elapsedMs).toBeLessThan(30_000);
+    expect(elapsedMs).toBeLessThan(35_000);
   });
 
-  it('turns a 529 storm into a degraded offline report that still finds the cause', async () => {
+  it('turns a 529 storm into a degraded offline report after bounded retries, with no raw API error posted', async () => {
     const { code, report, requests } = await diagnose(() => ({
       error: {
         status: 529,
@@ -102,13 +107,15 @@ describe('bounded by construction', () => {
       },
     }));
     expect(code).toBe(0);
-    // One request and the SDK's two retries, then the fallback.
+    // One request and two retries, then the fallback.
     expect(requests).toHaveLength(3);
     expect(report.engine).toBe('offline');
+    expect(report.status).toBe('diagnosed');
     expect(report.degraded).toBe(true);
-    expect(report.degradedReasons.join(' ')).toMatch(/Claude unavailable \(HTTP 529\)/);
+    expect(report.degradedReasons.join(' ')).toMatch(/Claude was overloaded \(HTTP 529\) after 3 attempts/);
     expect(report.rootCause.statement).toContain('RedisCartStore');
     expectOnePost(report.sandbox?.slackMessages);
+    expect(JSON.stringify(report.sandbox?.slackMessages)).not.toMatch(/overloaded_error|"type":"error"/);
   });
 });
 
@@ -133,7 +140,8 @@ describe('every way a model can stop', () => {
         : { content: [{ type: 'text', text: 'I cannot help with that.' }], stop_reason: 'refusal' },
     );
     expect(requests).toHaveLength(2);
-    expect(report.degradedReasons.join(' ')).toMatch(/the model stopped \(refusal\)/);
+    expect(requests.every((r) => r.status === 200)).toBe(true);
+    expect(report.degradedReasons.join(' ')).toMatch(/declined to continue \(refusal\)/);
     expectOnePost(report.sandbox?.slackMessages);
   });
 

@@ -26,9 +26,12 @@ export interface ClaudeEngineOptions {
   contextWindow?: number;
 }
 
-/** A quarter of the run, at least 8 s and at most 45 s: enough for the offline engine and one post. */
+/**
+ * A quarter of the run, at least 8 s (or 40% of a very short run) and at most 45 s: enough for the
+ * offline engine to finish from what was gathered, and for the one post.
+ */
 export const defaultReserveMs = (timeoutMs: number): number =>
-  Math.min(45_000, Math.max(8_000, Math.round(timeoutMs / 4)));
+  Math.min(45_000, Math.max(Math.min(8_000, timeoutMs * 0.4), Math.round(timeoutMs / 4)));
 
 export const FINAL_TURN_INSTRUCTION =
   'This is your final turn. Call submit_diagnosis now with what you have found (status inconclusive, ' +

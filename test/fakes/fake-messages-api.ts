@@ -17,7 +17,9 @@ import {
   tokens,
   validateRequest,
   type ApiError,
+  stripCacheControl,
   type CacheUsage,
+  type FakeModel,
   type MessagesRequest,
 } from './messages-rules.js';
 import { sigV4Problem, type Credentials } from './sigv4.js';
@@ -64,6 +66,8 @@ export interface FakeOptions {
   script: ModelScript;
   /** Bedrock: the only credentials and region whose signatures it accepts. */
   bedrock?: Credentials & { region: string };
+  /** Models served beyond the current line-up (say, one newer than the agent's model table). */
+  models?: Readonly<Record<string, FakeModel>>;
 }
 
 /** Bedrock ids for the served models: global/regional inference profiles, or the base `-v1:0` id. */
@@ -127,6 +131,8 @@ function send(
 export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMessagesApi> {
   const caches = new Map<string, Set<string>>();
   const requests: RecordedRequest[] = [];
+  // Paused turns the fake answered: handing one back as the last message continues it.
+  const paused = new Set<string>();
   let scripted = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -219,9 +225,12 @@ export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMe
       modelId = body.model;
     }
     const record = requests.at(-1) as RecordedRequest;
-    const model = servedModel(modelId);
+    const model = servedModel(modelId, options.models);
     if ('status' in model) return fail(model, record);
-    const broken = validateRequest(body, model);
+    const lastMessage = body.messages.at(-1);
+    const continues =
+      lastMessage?.role === 'assistant' && paused.has(JSON.stringify(stripCacheControl(lastMessage)));
+    const broken = validateRequest(body, model, continues);
     if (broken) return fail(broken, record);
     const size = promptTokens(body);
     if (size > model.contextWindow)
@@ -266,6 +275,8 @@ export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMe
     const full: Usage = { ...usage, output_tokens: tokens(content) };
     record.usage = full;
     record.status = 200;
+    if (turn.stop_reason === 'pause_turn')
+      paused.add(JSON.stringify(stripCacheControl({ role: 'assistant', content })));
     send(res, 200, {
       id: `msg_fake_${requests.length}`,
       type: 'message',

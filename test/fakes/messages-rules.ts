@@ -69,8 +69,11 @@ export const tokens = (value: unknown): number => Math.max(1, Math.ceil(JSON.str
  * claude-sonnet-4-5 (retired 2026-11-30) answer exactly like ids that never existed. Bedrock ids are
  * checked by the Bedrock route and passed here bare.
  */
-export function servedModel(model: string): FakeModel | ApiError {
-  const served = SERVED_MODELS[model];
+export function servedModel(
+  model: string,
+  extra: Readonly<Record<string, FakeModel>> = {},
+): FakeModel | ApiError {
+  const served = SERVED_MODELS[model] ?? extra[model];
   if (served) return served;
   return { status: 404, type: 'not_found_error', message: `model: ${model}` };
 }
@@ -92,7 +95,7 @@ export function signThinking(model: string, history: MessagesRequest['messages']
     .digest('base64');
 }
 
-function stripCacheControl(message: MessagesRequest['messages'][number]): unknown {
+export function stripCacheControl(message: MessagesRequest['messages'][number]): unknown {
   return {
     role: message.role,
     content: blocksOf(message.content).map((b) => {
@@ -103,7 +106,12 @@ function stripCacheControl(message: MessagesRequest['messages'][number]): unknow
 }
 
 /** Every rule a request must pass before the model sees it; the first broken one, or null. */
-export function validateRequest(body: MessagesRequest, model: FakeModel): ApiError | null {
+export function validateRequest(
+  body: MessagesRequest,
+  model: FakeModel,
+  /** The request hands back a `pause_turn` response as the last message, to let the model go on. */
+  continuesPausedTurn = false,
+): ApiError | null {
   if (!Number.isInteger(body.max_tokens) || body.max_tokens < 1) return invalid('max_tokens: Field required');
   if (!Array.isArray(body.messages) || body.messages.length === 0)
     return invalid('messages: at least one message is required');
@@ -141,7 +149,7 @@ export function validateRequest(body: MessagesRequest, model: FakeModel): ApiErr
     for (const p of ['temperature', 'top_p', 'top_k'] as const)
       if (body[p] !== undefined)
         return invalid(`${p}: non-default sampling parameters are not supported on this model`);
-    if (body.messages.at(-1)?.role === 'assistant')
+    if (body.messages.at(-1)?.role === 'assistant' && !continuesPausedTurn)
       return invalid(
         'This model does not support assistant message prefill. The conversation must end with a user message.',
       );
