@@ -166,7 +166,7 @@ describe('Table responses', () => {
     expect(none.rows[0]).not.toHaveProperty('object');
   });
 
-  it('prints deployments, events, and Name/Age for other kinds; a single get is a one-row table', async () => {
+  it('prints deployments, events, and default columns for other kinds; a single get is a one-row table', async () => {
     const deployments = (await get('/apis/apps/v1/namespaces/shop/deployments', tableAccept))
       .body as unknown as Table;
     expect(deployments.rows.map((r) => r.cells.slice(0, 5))).toEqual([
@@ -183,10 +183,12 @@ describe('Table responses', () => {
       'Message',
     ]);
     expect(events.rows).toHaveLength(1);
-    const pvcs = (await get('/api/v1/namespaces/shop/persistentvolumeclaims', tableAccept))
+    // Kinds without a printer (Role) get the API server's default columns; a kind absent from the
+    // scenario lists as empty.
+    const roles = (await get('/apis/rbac.authorization.k8s.io/v1/namespaces/shop/roles', tableAccept))
       .body as unknown as Table;
-    expect(pvcs.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Age']);
-    expect(pvcs.rows).toEqual([]);
+    expect(roles.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Created At']);
+    expect(roles.rows).toEqual([]);
     const one = (await get('/api/v1/nodes/gke-shop-pool-1-a1b2', tableAccept)).body as unknown as Table;
     expect(one.rows.map((r) => r.cells.slice(0, 5))).toEqual([
       ['gke-shop-pool-1-a1b2', 'Ready', 'worker', '79d', 'v1.31.4-gke.1183000'],

@@ -13,9 +13,13 @@ import {
 import { compileFieldSelector, compileLabelSelector } from './kube-selectors.js';
 import { buildMetadataResponse, buildTable, negotiateShape } from './kube-table.js';
 import { createObject } from './kube-create.js';
+import { pageOf } from './kube-paging.js';
+import { answerReview, isReview } from './kube-access-review.js';
+import { createRbacAuthorizer } from './kube-rbac.js';
+import type { RbacAuthorizer } from './kube-rbac.js';
 import { parseLogQuery, podLogText } from './kube-logs.js';
 import { KubeStatusError, badRequest, methodNotAllowed, notFound, unknownPath } from './kube-status.js';
-import { listenLocal, pathSegments, readBody, sendJson, sendText } from './local-http.js';
+import { listenLocal, pathSegments, sendJson, sendText } from './local-http.js';
 import type { LocalServer } from './local-http.js';
 
 /** Where a request points once the `/api/v1` or `/apis/<group>/<version>` prefix is read. */
@@ -43,26 +47,6 @@ function resolveResourcePath(store: KubeStore, group: string, version: string, r
     throw unknownPath();
   }
   return { resource, namespace, name, subresource };
-}
-
-/** SelfSubjectAccessReview: everything is allowed. The body may be protobuf, so it is only echoed when JSON. */
-async function selfSubjectAccessReview(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const body = await readBody(req);
-  let spec: unknown = {};
-  if ((req.headers['content-type'] ?? '').includes('json')) {
-    try {
-      spec = (JSON.parse(body.toString('utf8')) as { spec?: unknown }).spec ?? {};
-    } catch {
-      spec = {}; // the review's answer does not depend on the question
-    }
-  }
-  sendJson(res, 201, {
-    kind: 'SelfSubjectAccessReview',
-    apiVersion: 'authorization.k8s.io/v1',
-    metadata: { creationTimestamp: null },
-    spec,
-    status: { allowed: true, reason: 'the sandbox cluster allows every read' },
-  });
 }
 
 function serveObjects(
@@ -96,7 +80,8 @@ function serveObjects(
   }
   const labels = compileLabelSelector(params.get('labelSelector'));
   const fields = compileFieldSelector(params.get('fieldSelector'));
-  const objects = store.list(resource, namespace).filter((o) => labels(o) && fields(o));
+  const matching = store.list(resource, namespace).filter((o) => labels(o) && fields(o));
+  const { items: objects, metadata } = pageOf(matching, params, listResourceVersion);
   if (shape.as === 'Table') {
     const options = {
       apiVersion: shape.apiVersion,
@@ -104,15 +89,13 @@ function serveObjects(
       now: store.now,
       resourceVersion: listResourceVersion,
     };
-    return sendJson(res, 200, buildTable(resource, objects, options));
+    return sendJson(res, 200, { ...buildTable(resource, objects, options), metadata });
   }
-  if (shape.as === 'PartialObjectMetadata')
-    return sendJson(res, 200, buildMetadataResponse(objects, shape.apiVersion, listResourceVersion));
-  sendJson(res, 200, {
-    ...listTypeOf(resource),
-    metadata: { resourceVersion: listResourceVersion },
-    items: objects,
-  });
+  if (shape.as === 'PartialObjectMetadata') {
+    const list = buildMetadataResponse(objects, shape.apiVersion, listResourceVersion);
+    return sendJson(res, 200, { ...list, metadata });
+  }
+  sendJson(res, 200, { ...listTypeOf(resource), metadata, items: objects });
 }
 
 function servePodLog(
@@ -129,6 +112,7 @@ function servePodLog(
 
 async function route(
   store: KubeStore,
+  authorizer: RbacAuthorizer,
   scenario: Scenario,
   serverAddress: string,
   req: IncomingMessage,
@@ -137,19 +121,10 @@ async function route(
 ): Promise<void> {
   const segments = pathSegments(url.pathname);
   const method = req.method ?? 'GET';
-  const [root, first, second, third] = segments;
+  const [root, first, second] = segments;
   if (segments.length === 1 && (root === 'healthz' || root === 'readyz' || root === 'livez'))
     return sendText(res, 200, 'ok');
   if (segments.length === 1 && root === 'version') return sendJson(res, 200, sandboxKubeVersion);
-  if (
-    method === 'POST' &&
-    root === 'apis' &&
-    first === 'authorization.k8s.io' &&
-    third === 'selfsubjectaccessreviews' &&
-    segments.length === 4
-  ) {
-    return selfSubjectAccessReview(req, res);
-  }
   if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') throw methodNotAllowed(method);
   let group: string;
   let version: string;
@@ -173,6 +148,8 @@ async function route(
     if (rest.length === 0) throw methodNotAllowed(method);
     const target = resolveResourcePath(store, group, version, rest);
     if (target.name !== undefined) throw methodNotAllowed(method);
+    if (isReview(target.resource))
+      return answerReview(authorizer, target.resource, target.namespace, req, res);
     return createObject(store, target.resource, target.namespace, req, res, url);
   }
   if (rest.length === 0) {
@@ -181,6 +158,8 @@ async function route(
     return sendJson(res, 200, list);
   }
   const path = resolveResourcePath(store, group, version, rest);
+  // Reviews are answered, never stored: there is nothing to get or list.
+  if (!path.resource.verbs.includes('get')) throw methodNotAllowed(method);
   if (path.subresource === undefined) return serveObjects(store, path, req, res, url);
   if (path.resource.group === '' && path.resource.plural === 'pods' && path.subresource === 'log') {
     return servePodLog(store, scenario, path, res, url);
@@ -191,14 +170,16 @@ async function route(
 /**
  * Serve a scenario's cluster as a Kubernetes API on 127.0.0.1, close enough to the real one that
  * kubectl, @kubernetes/client-node and client-go based MCP servers work unmodified. It is read-only
- * but for creating ConfigMaps, Leases and Jobs, which the triggers' dedupe and dispatch need.
+ * but for creating ConfigMaps, Leases and Jobs, which the triggers' dedupe and dispatch need, and
+ * for access reviews, answered from the scenario's RBAC objects (kube-access-review.ts).
  */
 export async function startKubernetesApi(scenario: Scenario): Promise<LocalServer> {
   const store = createKubeStore(scenario);
+  const authorizer = createRbacAuthorizer(scenario.objects);
   let serverAddress = '127.0.0.1';
   const server = await listenLocal('kubernetes', async (req, res, url) => {
     try {
-      await route(store, scenario, serverAddress, req, res, url);
+      await route(store, authorizer, scenario, serverAddress, req, res, url);
     } catch (error) {
       if (!(error instanceof KubeStatusError)) throw error;
       sendJson(res, error.status.code, error.status);

@@ -24,6 +24,42 @@ function restartCount(pod: KubeObject, container: string | null): number {
   return found?.restartCount ?? 0;
 }
 
+interface ContainerStatus {
+  name?: string;
+  restartCount?: number;
+  state?: { waiting?: { reason?: string }; running?: unknown; terminated?: unknown };
+  lastState?: { terminated?: unknown };
+}
+
+function statusOf(pod: KubeObject, container: string | null): ContainerStatus | undefined {
+  const status = (pod as { status?: Record<string, unknown> }).status ?? {};
+  const all = ['containerStatuses', 'initContainerStatuses'].flatMap((field) =>
+    Array.isArray(status[field]) ? (status[field] as ContainerStatus[]) : [],
+  );
+  return all.find((s) => s.name === container);
+}
+
+/**
+ * The kubelet's refusal to read a container that never ran (kubelet validateContainerLogStatus):
+ * waiting, with no earlier instance to read, answers 400 `container "c" in pod "p" is waiting to
+ * start: <reason>`. Statuses that do not say (hand-written scenarios) let the read go on.
+ */
+function refuseUnstartedContainer(pod: KubeObject, container: string | null): void {
+  const status = statusOf(pod, container);
+  const waiting = status?.state?.waiting;
+  if (!status || !waiting || status.state?.running || status.state?.terminated) return;
+  if (status.lastState?.terminated || (status.restartCount ?? 0) > 0) return;
+  const where = `container "${container ?? ''}" in pod "${pod.metadata.name}"`;
+  const reason = waiting.reason ?? '';
+  const detail =
+    reason === 'ErrImagePull'
+      ? "image can't be pulled"
+      : reason === 'ImagePullBackOff'
+        ? 'trying and failing to pull image'
+        : reason;
+  throw badRequest(`${where} is waiting to start: ${detail}`);
+}
+
 function positiveInteger(name: string, value: string | null): number | undefined {
   if (value === null || value === '') return undefined;
   const parsed = Number(value);
@@ -97,6 +133,7 @@ export function podLogText(
   } else if (!containers.includes(container) && !initContainers.includes(container)) {
     throw badRequest(`container ${container} is not valid for pod ${podName}`);
   }
+  if (!query.previous) refuseUnstartedContainer(pod, container);
   // The file for the first container may omit the container name (logs/<pod>.log).
   const isFirst = container === null || container === containers[0];
   const suffix = query.previous ? '.previous' : '';

@@ -1,3 +1,7 @@
+import { builtinResources } from './kube-builtin-resources.js';
+
+export { builtinResources, builtinSubresources } from './kube-builtin-resources.js';
+
 /** One API resource as discovery describes it (an entry of an APIResourceList). */
 export interface KubeResource {
   /** '' for the core group. */
@@ -12,90 +16,8 @@ export interface KubeResource {
   categories?: string[];
 }
 
-// The verbs a real API server advertises; the sandbox creates only a few kinds (kube-create.ts), other writes get 405.
-const crud = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
-function resource(
-  group: string,
-  version: string,
-  kind: string,
-  plural: string,
-  namespaced: boolean,
-  shortNames: string[] = [],
-  categories?: string[],
-): KubeResource {
-  return {
-    group,
-    version,
-    plural,
-    singular: kind.toLowerCase(),
-    kind,
-    namespaced,
-    shortNames,
-    verbs: crud,
-    ...(categories ? { categories } : {}),
-  };
-}
-
-const all = ['all'];
-
-/** The resources the sandbox knows, in discovery order; objects of other kinds are added on the fly. */
-export const builtinResources: readonly KubeResource[] = [
-  resource('', 'v1', 'ConfigMap', 'configmaps', true, ['cm']),
-  resource('', 'v1', 'Endpoints', 'endpoints', true, ['ep']),
-  resource('', 'v1', 'Event', 'events', true, ['ev']),
-  resource('', 'v1', 'Namespace', 'namespaces', false, ['ns']),
-  resource('', 'v1', 'Node', 'nodes', false, ['no']),
-  resource('', 'v1', 'PersistentVolumeClaim', 'persistentvolumeclaims', true, ['pvc']),
-  resource('', 'v1', 'PersistentVolume', 'persistentvolumes', false, ['pv']),
-  resource('', 'v1', 'Pod', 'pods', true, ['po'], all),
-  resource('', 'v1', 'ReplicationController', 'replicationcontrollers', true, ['rc'], all),
-  resource('', 'v1', 'Secret', 'secrets', true),
-  resource('', 'v1', 'ServiceAccount', 'serviceaccounts', true, ['sa']),
-  resource('', 'v1', 'Service', 'services', true, ['svc'], all),
-  resource('apps', 'v1', 'ControllerRevision', 'controllerrevisions', true),
-  resource('apps', 'v1', 'DaemonSet', 'daemonsets', true, ['ds'], all),
-  resource('apps', 'v1', 'Deployment', 'deployments', true, ['deploy'], all),
-  resource('apps', 'v1', 'ReplicaSet', 'replicasets', true, ['rs'], all),
-  resource('apps', 'v1', 'StatefulSet', 'statefulsets', true, ['sts'], all),
-  resource('batch', 'v1', 'CronJob', 'cronjobs', true, ['cj'], all),
-  resource('batch', 'v1', 'Job', 'jobs', true, [], all),
-  resource('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
-  resource('autoscaling', 'v2', 'HorizontalPodAutoscaler', 'horizontalpodautoscalers', true, ['hpa'], all),
-  resource('networking.k8s.io', 'v1', 'Ingress', 'ingresses', true, ['ing']),
-  resource('networking.k8s.io', 'v1', 'NetworkPolicy', 'networkpolicies', true, ['netpol']),
-  resource('events.k8s.io', 'v1', 'Event', 'events', true, ['ev']),
-  {
-    group: 'authorization.k8s.io',
-    version: 'v1',
-    plural: 'selfsubjectaccessreviews',
-    singular: 'selfsubjectaccessreview',
-    kind: 'SelfSubjectAccessReview',
-    namespaced: false,
-    shortNames: [],
-    verbs: ['create'],
-  },
-];
-
-/** Subresources listed in discovery next to their parent (`pods/log`). */
-export const builtinSubresources: readonly KubeResource[] = [
-  { ...resource('', 'v1', 'Pod', 'pods/log', true), singular: '', verbs: ['get'] },
-];
-
-// Kinds a scenario may hold that live outside any namespace, beyond those in the table above.
-const extraClusterScopedKinds = new Set([
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
-  'APIService',
-]);
-
 /** Whether objects of this kind live outside any namespace (Node, Namespace, ...). */
 export function isClusterScopedKind(kind: string): boolean {
-  if (extraClusterScopedKinds.has(kind)) return true;
   return builtinResources.some((r) => r.kind === kind && !r.namespaced);
 }
 
@@ -121,13 +43,19 @@ export function guessPlural(kind: string): string {
 }
 
 /**
- * The resource an object is served under: the builtin one for its group and kind, or a
- * made-up namespaced one for custom kinds so that scenarios can carry CRD instances.
+ * The resource an object is served under: a known one for its group and kind (builtin, or from a
+ * CustomResourceDefinition of the scenario), or a made-up one for custom kinds without a
+ * definition, so that scenarios can carry CRD instances anyway.
  */
-export function resourceForObject(apiVersion: string, kind: string, namespaced: boolean): KubeResource {
+export function resourceForObject(
+  apiVersion: string,
+  kind: string,
+  namespaced: boolean,
+  known: readonly KubeResource[] = builtinResources,
+): KubeResource {
   const { group, version } = splitApiVersion(apiVersion);
-  const known = builtinResources.find((r) => r.group === group && r.kind === kind);
-  if (known) return known;
+  const found = known.find((r) => r.group === group && r.kind === kind);
+  if (found) return found;
   return {
     group,
     version,
@@ -136,6 +64,6 @@ export function resourceForObject(apiVersion: string, kind: string, namespaced: 
     kind,
     namespaced,
     shortNames: [],
-    verbs: crud,
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
   };
 }

@@ -7,6 +7,7 @@ import {
   resourceForObject,
 } from './kube-resources.js';
 import type { KubeResource } from './kube-resources.js';
+import { derivedEndpointObjects } from './kube-endpoints.js';
 
 /** The scenario's objects indexed by resource, as the local API server reads them. */
 export interface KubeStore {
@@ -136,8 +137,8 @@ export function createKubeStore(scenario: Scenario): KubeStore {
     const key = resourceKey(resource);
     byResource.set(key, [...(byResource.get(key) ?? []), object]);
   };
-  for (const raw of objects) {
-    const object = withServerFields(raw, created);
+  const served = objects.map((raw) => withServerFields(raw, created));
+  for (const object of [...served, ...derivedEndpointObjects(served)]) {
     const resource = resourceForObject(object.apiVersion, object.kind, !isClusterScopedKind(object.kind));
     if (!resources.some((r) => resourceKey(r) === resourceKey(resource))) resources.push(resource);
     add(resource, object);

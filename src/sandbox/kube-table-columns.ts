@@ -2,6 +2,10 @@ import type { Loose, TablePrinter } from './kube-columns.js';
 import { age, at, column, count, integer, list, name, printer, text, wide } from './kube-columns.js';
 import { ageAt } from './kube-age.js';
 import { corePrinters } from './kube-table-columns-core.js';
+import { clusterPrinters } from './kube-table-columns-cluster.js';
+import { workloadPrinters } from './kube-table-columns-workloads.js';
+import { builtinResources } from './kube-builtin-resources.js';
+import { createdAt } from './kube-columns.js';
 
 const containerNames = (o: Loose) =>
   list(at(o, 'spec', 'template', 'spec', 'containers'))
@@ -144,6 +148,8 @@ const eventPrinter = printer([
 
 const printers: Record<string, TablePrinter> = {
   ...corePrinters,
+  ...workloadPrinters,
+  ...clusterPrinters,
   '/pods': podPrinter,
   'apps/deployments': deploymentPrinter,
   'apps/replicasets': replicaSetPrinter,
@@ -151,7 +157,16 @@ const printers: Record<string, TablePrinter> = {
   'events.k8s.io/events': eventPrinter,
 };
 
-/** kubectl-like columns for a resource (`group/plural`), or Name and Age for anything else. */
+// Builtin kinds without a printer (Role, ClusterRole, LimitRange, ...) get the API server's default
+// table: Name and Created At. Custom resources without printer columns get Name and Age.
+const builtinDefault = printer([name, createdAt]);
+const customDefault = printer([name, age]);
+
+/** The columns the API server prints for a resource (`group/plural`), keyed like kubectl reads them. */
 export function tablePrinterFor(group: string, plural: string): TablePrinter {
-  return printers[`${group}/${plural}`] ?? printer([name, age]);
+  const known = printers[`${group}/${plural}`];
+  if (known) return known;
+  return builtinResources.some((r) => r.group === group && r.plural === plural)
+    ? builtinDefault
+    : customDefault;
 }

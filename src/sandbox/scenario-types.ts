@@ -9,7 +9,14 @@ export interface KubeObject {
     annotations?: Record<string, string>;
     uid?: string;
     creationTimestamp?: string;
-    ownerReferences?: { kind: string; name: string; uid?: string; apiVersion?: string }[];
+    ownerReferences?: {
+      kind: string;
+      name: string;
+      uid?: string;
+      apiVersion?: string;
+      controller?: boolean;
+      blockOwnerDeletion?: boolean;
+    }[];
     [key: string]: unknown;
   };
   [key: string]: unknown;
