@@ -222,10 +222,10 @@ describe('get_service', () => {
     expect(result.text).toContain('The selector app=inventory matches no pod in the namespace');
   });
 
-  it('derives endpoints from pods when the cluster has no Endpoints object, tolerating the name', async () => {
+  it('reads the Endpoints the controller keeps for a selector (the sandbox derives them), tolerating the name', async () => {
     const result = await cart.call<GetServiceOutput>('get_service', { name: 'cart-service' });
     expect(result.data.name).toBe('cartservice');
-    expect(result.data.endpoints.source).toBe('pods');
+    expect(result.data.endpoints.source).toBe('endpoints');
     expect(result.data.endpoints.ready.map((a) => a.pod)).toEqual(['cartservice-5c8f7b9d6d-q4w2z']);
     expect(result.text.split('\n')[0]).toBe(
       "Service cartservice in namespace default (asked 'cart-service'): ClusterIP 34.118.231.140, selector app=cartservice",

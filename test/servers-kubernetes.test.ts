@@ -154,8 +154,10 @@ describe('bundled kubernetes server', () => {
     const { tools } = await client.listTools();
     const names = tools.map((t) => t.name).sort();
     expect(names).toEqual([
+      'check_access',
       'get_deployment',
       'get_pod_logs',
+      'get_resources',
       'get_service',
       'list_config_maps',
       'list_deployments',

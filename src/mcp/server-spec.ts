@@ -32,6 +32,8 @@ export const BUNDLED_ALLOWLISTS: Record<
       'list_services',
       'list_config_maps',
       'list_nodes',
+      'get_resources',
+      'check_access',
     ],
     hostOnly: [],
   },

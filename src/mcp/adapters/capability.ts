@@ -11,6 +11,10 @@ export type Capability =
   | 'deployments'
   | 'nodes'
   | 'configMaps'
+  /** `get_resources`: list or get any kind the API serves (issue 11 contract). */
+  | 'resources'
+  /** `check_access`: a (Self)SubjectAccessReview. */
+  | 'accessCheck'
   | 'fileContents'
   | 'searchCode'
   | 'listCommits'

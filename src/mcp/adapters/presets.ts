@@ -33,6 +33,8 @@ export const SRE_AGENT_KUBERNETES: CapabilityPreset = {
     deployments: 'list_deployments',
     nodes: 'list_nodes',
     configMaps: 'list_config_maps',
+    resources: 'get_resources',
+    accessCheck: 'check_access',
   },
 };
 

@@ -1,9 +1,16 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
-import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  AuthenticationV1Api,
+  AuthorizationV1Api,
+  CoreV1Api,
+  KubeConfig,
+} from '@kubernetes/client-node';
 
 import { UsageError } from '../../errors/errors.js';
+import { kubernetesApiReader } from './api-reader.js';
 import type { KubernetesServerDeps } from './deps.js';
 
 type Env = Record<string, string | undefined>;
@@ -23,6 +30,9 @@ export function kubernetesDepsFromEnv(env: Env, namespaces?: string[]): Kubernet
   return {
     core: kubeConfig.makeApiClient(CoreV1Api),
     apps: kubeConfig.makeApiClient(AppsV1Api),
+    api: kubernetesApiReader(kubeConfig),
+    authorization: kubeConfig.makeApiClient(AuthorizationV1Api),
+    authentication: kubeConfig.makeApiClient(AuthenticationV1Api),
     namespaces: scope,
   };
 }
