@@ -1,13 +1,14 @@
 import type { Findings } from '../../report/schema.js';
 import type { LogSignature } from './log-analysis.js';
+import { quote } from './quote.js';
+import type { ChangeLink } from './rules/recent-change.js';
 import type { SourceHit } from './source-lookup.js';
-import type { CommitInfo } from './tool-data.js';
 
 export interface ExceptionCase {
   signature: LogSignature;
   pod: string;
   source: SourceHit | null;
-  commit: CommitInfo | null;
+  change: ChangeLink | null;
 }
 
 function exceptionTitle(s: LogSignature): string {
@@ -24,6 +25,19 @@ function times(count: number): string {
   return count === 1 ? 'once' : `${count} times`;
 }
 
+/** A line that rejects on purpose: a throw, a raise, a panic, an error returned or an abort. */
+export function isDeliberateRejection(code: string): boolean {
+  return /\b(throw|raise|panic|abort|reject|return\s+(?:nil,\s*)?(?:err|errors\.|fmt\.Errorf|status\.Error|new\s+\w*Error)|log\.Fatal|sys\.exit|process\.exit)\b/.test(
+    code,
+  );
+}
+
+/** Whether the change wrote this line (or its guard): then the check itself is the new behaviour. */
+function changeWrote(change: ChangeLink | null, ...code: (string | undefined)[]): boolean {
+  const wanted = code.map((c) => c?.trim() ?? '').filter((c) => c.length >= 6);
+  return Boolean(change?.lines.some((l) => l.startsWith('+') && wanted.some((c) => l.includes(c))));
+}
+
 /** Findings for an application exception followed to its source line. */
 export function composeException(
   service: string,
@@ -37,35 +51,51 @@ export function composeException(
       ? `${frame.file}:${frame.line}`
       : 'an unknown location';
   const fn = shortFunction(frame?.function);
+  // A condition is the guard of the failing line only when that line rejects deliberately.
+  const guard =
+    c.source?.condition && c.source.condition !== c.source.code && isDeliberateRejection(c.source.code)
+      ? c.source.condition
+      : undefined;
+  const touched = Boolean(c.source && c.change?.files.includes(c.source.path));
   const statement = [
-    `\`${exceptionTitle(s)}\` is thrown${fn ? ` in ${fn}` : ''} at ${where}`,
+    `\`${quote(exceptionTitle(s), 240)}\` is thrown${fn ? ` in ${fn}` : ''} at ${where}`,
     c.source
-      ? ` — the failing line is \`${c.source.code}\`${c.source.condition && c.source.condition !== c.source.code ? `, guarded by \`${c.source.condition}\`` : ''}`
+      ? ` — the failing line is \`${quote(c.source.code, 160)}\`${guard ? `, guarded by \`${quote(guard, 160)}\`` : ''}`
       : '',
     `. It occurred ${times(s.count)} in the recent logs of ${c.pod}`,
-    c.commit
-      ? `; the file was last changed by ${c.commit.sha.slice(0, 7)} "${c.commit.message ?? ''}"${c.commit.author ? ` (${c.commit.author})` : ''}`
-      : '',
     '.',
   ].join('');
-  const summary = `${service} is failing requests with ${s.type ?? 'an exception'}${s.message ? ` ("${s.message.slice(0, 160)}")` : ''} from ${
+  const summary = `${service} is failing requests with ${s.type ?? 'an exception'}${s.message ? ` ("${quote(s.message, 160)}")` : ''} from ${
     c.source ? c.source.path.split('/').at(-1) : (frame?.file.split('/').at(-1) ?? 'its code')
   }${fn ? ` (${fn})` : ''}, ${times(s.count)} in recent logs.`;
-  const fix = c.source
-    ? [
-        `Fix the code at ${c.source.path}:${c.source.line}`,
-        c.source.condition
-          ? `: the condition \`${c.source.condition}\` makes \`${c.source.code}\` reject these requests — correct or remove it`
-          : '',
-        c.commit
-          ? `. It was introduced or last touched by ${c.commit.sha.slice(0, 7)}; reverting that commit is the fastest mitigation`
-          : '',
-        '. Add a test for the failing input before redeploying.',
-      ].join('')
-    : `Find where ${s.type} is raised${frame ? ` (${frame.file}:${frame.line} in the container)` : ''} and handle or prevent it; the repository file could not be located automatically.`;
   return {
     summary,
     rootCause: { statement, confidence: c.source ? 'high' : 'medium' },
-    suggestedFix: fix,
+    suggestedFix: permanentFix(c, guard, touched),
   };
+}
+
+/** The lasting fix: correct the data, the new check, or the code, whichever the evidence blames. */
+function permanentFix(c: ExceptionCase, guard: string | undefined, touched: boolean): string {
+  const { source, change } = c;
+  const frame = c.signature.appFrame;
+  if (!source) {
+    return `Find where ${c.signature.type} is raised${frame ? ` (${frame.file}:${frame.line} in the container)` : ''} and handle or prevent it; the repository file could not be located automatically.`;
+  }
+  const commit = change ? change.commit.sha.slice(0, 7) : undefined;
+  if (change?.dataFile && change.dataFile !== source.path) {
+    // The check is doing its job: the bad input comes from the data the change altered.
+    return `Restore the data ${commit} changed in ${change.dataFile} (the entry the error names) and keep the check at ${source.path}:${source.line}${guard ? ` (\`${quote(guard, 120)}\`)` : ''}: it rejects bad input on purpose. Validate ${change.dataFile} in CI so a bad entry cannot ship again.`;
+  }
+  if (guard && changeWrote(change, guard, source.code)) {
+    return `Correct the new check at ${source.path}:${source.line}: \`${quote(guard, 120)}\` (added in ${commit}) rejects requests that used to succeed — fix its condition, or revert it if the rule was not intended. Add a test with the rejected input.`;
+  }
+  if (guard) {
+    return `The check at ${source.path}:${source.line} (\`${quote(guard, 120)}\`) rejects these requests on purpose: keep it, and find where the bad input comes from (the caller or the data it reads)${touched ? `; ${commit} last changed this file` : ''}.`;
+  }
+  return [
+    `Fix the code at ${source.path}:${source.line} so that \`${quote(source.code, 120)}\` handles the input that fails (guard the missing value or the unknown key)`,
+    touched && commit ? `; it was introduced or last touched by ${commit}` : '',
+    '. Add a test with the failing input before redeploying.',
+  ].join('');
 }

@@ -1,30 +1,49 @@
-import type { Findings } from '../../report/schema.js';
+import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
-import { gatherFacts, type ServiceFacts } from './facts.js';
-import { crashRule, dependencyRule, exceptionRule, logErrorRule } from './rules/application.js';
+import { readObject } from './cluster-read.js';
+import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
+import { healthIssues } from './health.js';
+import { rollbackFor, withMitigation } from './mitigation.js';
+import { crashRule, exceptionRule, logErrorRule } from './rules/application.js';
 import { badDataRule } from './rules/bad-data.js';
-import { configRule, imagePullRule, nodeRule, oomRule, probeRule, schedulingRule } from './rules/platform.js';
 import { sweepCallers } from './rules/callers.js';
+import { commandRule } from './rules/command.js';
+import { configRule, mountRule } from './rules/config.js';
+import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
+import { ingressRule } from './rules/ingress.js';
+import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
+import { imagePullRule, nodeRule, oomRule, probeRule, schedulingRule } from './rules/platform.js';
+import { podCreationRule } from './rules/pod-creation.js';
+import { rbacRule } from './rules/rbac.js';
 import { correlateChange } from './rules/recent-change.js';
+import { hpaRule } from './rules/scaling.js';
+import { diskFullRule, volumeClaimRule } from './rules/storage.js';
+import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
+import type { PodListing } from './tool-data.js';
 
 /** Platform failures first (they explain application symptoms), then the application's own. */
 const LOCAL_RULES: Rule[] = [
   nodeRule,
+  podCreationRule,
+  volumeClaimRule,
   schedulingRule,
   imagePullRule,
+  mountRule,
   configRule,
+  commandRule,
   oomRule,
+  diskFullRule,
+  rbacRule,
   exceptionRule,
   probeRule,
 ];
-const LATE_RULES: Rule[] = [badDataRule, crashRule, logErrorRule];
-
-function healthy(facts: ServiceFacts): boolean {
-  const warnings = facts.related.filter((e) => e.type === 'Warning');
-  const errors = facts.logs.flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'));
-  return facts.problems.length === 0 && warnings.length === 0 && errors.length === 0;
-}
+/** Checks of what surrounds running pods: their Service, Ingress and autoscaler. */
+const WIRING_RULES: Rule[] = [(ctx, facts) => ownServiceWiring(ctx, facts), ingressRule, hpaRule];
+const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
+/** Kinds an alert may name that have no pods of their own to list. */
+const PODLESS_TARGETS = ['CronJob', 'Job', 'Ingress'];
+const MAX_DEPTH = 2;
 
 /**
  * The rule-based engine: the investigation an engineer would run, without a model. It keys on
@@ -35,73 +54,158 @@ export class OfflineEngine implements Engine {
   readonly id = 'offline';
 
   async diagnose(ctx: EngineContext): Promise<Findings> {
+    return findings(await new Investigation(ctx).run());
+  }
+}
+
+/** One run's investigation: the services followed so far, and the overview lines it collected. */
+class Investigation {
+  private readonly followed = new Set<string>();
+  private readonly overviews: Evidence[] = [];
+
+  constructor(private readonly ctx: EngineContext) {}
+
+  async run(): Promise<Verdict> {
+    const { ctx } = this;
     const service = ctx.incident.service;
-    const facts = await gatherFacts(ctx, service);
-    if ('error' in facts) return findings(inconclusive(`${service} could not be inspected: ${facts.error}.`));
-    if ('missing' in facts) {
-      const closest = facts.missing.closestServices;
-      const hint = closest.length ? ` Closest existing services: ${closest.join(', ')}.` : '';
-      ctx.casebook.evidence.push({
-        source: 'kubernetes',
-        detail: `No pods or workload match '${service}' in namespace ${ctx.settings.namespace}.${hint}`,
-      });
-      return findings({
-        ...inconclusive(
-          `No workload named '${service}' was found in namespace ${ctx.settings.namespace}.${hint}`,
-        ),
-        fix: closest[0]
-          ? `Check the service name: did you mean ${closest[0]}? Run again with --service ${closest[0]}.`
-          : 'Check the service name and the namespace (--namespace).',
-      });
+    const namespace = ctx.settings.namespace;
+    this.followed.add(`${namespace}/${service}`);
+    const facts = await this.factsOf(service, namespace);
+    if ('error' in facts) return inconclusive(`${service} could not be inspected: ${facts.error}.`);
+    if ('missing' in facts) return this.missing(service, facts.missing);
+    const verdict = await this.diagnose(facts, 0, true);
+    this.placeOverviews(verdict);
+    return verdict;
+  }
+
+  /** The facts of a service, or of a CronJob, Job or Ingress of that name when no pods answer to it. */
+  private async factsOf(
+    service: string,
+    namespace: string,
+  ): Promise<ServiceFacts | { missing: PodListing } | { error: string }> {
+    const facts = await gatherFacts(this.ctx, service, namespace);
+    if (!('missing' in facts)) return facts;
+    for (const kind of PODLESS_TARGETS) {
+      const object = await readObject(this.ctx, kind, service, namespace);
+      if (object)
+        return factsFor(this.ctx, service, namespace, {
+          ...facts.missing,
+          workload: { kind, name: service },
+          pods: [],
+        });
+      if (object === undefined) break;
     }
-    this.noteOverview(ctx, facts);
-    const followed = new Set([service]);
-    const dependency = dependencyRule(async (c, host) => {
-      if (followed.has(host)) return null;
-      followed.add(host);
-      const theirs = await gatherFacts(c, host);
-      if ('error' in theirs || 'missing' in theirs) return null;
-      this.noteOverview(c, theirs);
-      return (
-        (await firstVerdict([...LOCAL_RULES, ...LATE_RULES], c, theirs)) ??
-        (healthy(theirs) ? healthyVerdict(theirs) : null)
-      );
+    return facts;
+  }
+
+  private missing(service: string, listing: PodListing): Verdict {
+    const { ctx } = this;
+    const closest = listing.closestServices;
+    const hint = closest.length ? ` Closest existing services: ${closest.join(', ')}.` : '';
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `No pods or workload match '${service}' in namespace ${ctx.settings.namespace}.${hint}`,
     });
-    const verdict =
-      (await firstVerdict([...LOCAL_RULES, dependency, ...LATE_RULES], ctx, facts)) ??
-      (await sweepCallers(ctx, facts)) ??
-      (healthy(facts)
-        ? healthyVerdict(facts)
-        : inconclusive(`${service} shows warnings but no failure the rules recognise.`));
-    if (verdict.status === 'diagnosed' && ctx.casebook.suspectCommits.length === 0) {
+    return {
+      ...inconclusive(
+        `No workload named '${service}' was found in namespace ${ctx.settings.namespace}.${hint}`,
+      ),
+      fix: closest[0]
+        ? `Check the service name: did you mean ${closest[0]}? Run again with --service ${closest[0]}.`
+        : 'Check the service name and the namespace (--namespace).',
+    };
+  }
+
+  /** Run the rules on one service's facts; the target also gets the caller sweep and a health verdict. */
+  private async diagnose(facts: ServiceFacts, depth: number, target: boolean): Promise<Verdict> {
+    const { ctx } = this;
+    this.noteOverview(facts);
+    const dependency = dependencyRule((c, ref) => this.follow(ref, depth + 1));
+    let verdict =
+      (await firstVerdict([...LOCAL_RULES, dependency, ...WIRING_RULES, ...LATE_RULES], ctx, facts)) ??
+      (target ? await sweepCallers(ctx, facts) : null);
+    if (!verdict) {
+      const issues = healthIssues(facts, ctx.now);
+      verdict = issues.length
+        ? inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`)
+        : healthyVerdict(facts);
+    }
+    return verdict.status === 'diagnosed' ? this.finish(verdict, facts) : verdict;
+  }
+
+  /** Follow a dependency named in a caller's errors and diagnose it the same way. */
+  private async follow(
+    ref: { service: string; namespace: string },
+    depth: number,
+  ): Promise<DependencyOutcome> {
+    const key = `${ref.namespace}/${ref.service}`;
+    if (this.followed.has(key) || depth > MAX_DEPTH) return { verdict: null, found: true };
+    this.followed.add(key);
+    const facts = await this.factsOf(ref.service, ref.namespace);
+    if ('error' in facts) return { verdict: null, found: true };
+    if ('missing' in facts) return { verdict: null, found: false };
+    return { verdict: await this.diagnose(facts, depth, false), found: true };
+  }
+
+  /** What a diagnosed verdict gains from context: its Job, the change behind it, how to mitigate now. */
+  private async finish(verdict: Verdict, facts: ServiceFacts): Promise<Verdict> {
+    const { ctx } = this;
+    let result = verdict;
+    const jobTarget =
+      facts.listing.workload?.kind === 'Job' ||
+      facts.listing.workload?.kind === 'CronJob' ||
+      facts.listing.pods.some((p) => p.ownerKind === 'Job');
+    if (jobTarget) {
+      const failure = await jobFailure(ctx, facts);
+      if (failure) result = withJobContext(result, failure);
+    }
+    if (ctx.casebook.suspectCommits.length === 0) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
       const images = facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ');
       const change = await correlateChange(ctx, {
-        text: `${verdict.statement} ${verdict.summary} ${images}`,
+        text: `${result.statement} ${result.summary} ${images}`,
         files: [],
       });
       if (change) {
-        verdict.statement = `${verdict.statement} ${change.note}`;
+        result = { ...result, statement: `${result.statement} ${change.note}` };
         if (change.dataFile)
-          verdict.fix = `${verdict.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
+          result.fix = `${result.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
       }
     }
-    return findings(verdict);
+    if (result.rollback) {
+      const commitDate = ctx.casebook.suspectCommits[0]?.date;
+      const rollback = await rollbackFor(ctx, facts.listing.workload, facts.namespace, commitDate);
+      result = { ...result, fix: withMitigation(result.fix, rollback), rollback: false };
+    }
+    return result;
   }
 
-  private noteOverview(ctx: EngineContext, facts: ServiceFacts): void {
+  private noteOverview(facts: ServiceFacts): void {
     const { workload, pods } = facts.listing;
-    ctx.casebook.evidence.push({
+    const detail = pods.length
+      ? pods
+          .slice(0, 4)
+          .map(
+            (p) =>
+              `${p.name} ${p.phase ?? '?'}${p.reason ? `/${p.reason}` : ''} ready ${p.ready ?? '?'} restarts ${p.restarts ?? 0}`,
+          )
+          .join('; ') + (pods.length > 4 ? `; +${pods.length - 4} more` : '')
+      : 'no pods';
+    this.overviews.push({
       source: 'kubernetes',
-      detail: `${workload ? `${workload.kind} ${workload.name}` : facts.service}: ${pods
-        .slice(0, 4)
-        .map(
-          (p) =>
-            `${p.name} ${p.phase ?? '?'}${p.reason ? `/${p.reason}` : ''} ready ${p.ready ?? '?'} restarts ${p.restarts ?? 0}`,
-        )
-        .join('; ')}${pods.length > 4 ? `; +${pods.length - 4} more` : ''}`,
+      detail: `${workload ? `${workload.kind} ${workload.name}` : facts.service}: ${detail}`,
       ref: workload ? `${workload.kind.toLowerCase()}/${workload.name}` : undefined,
     });
+  }
+
+  /**
+   * The pod overview lines: first when they are the evidence (a healthy verdict), after the
+   * evidence of the fault otherwise, so the report opens on what is wrong.
+   */
+  private placeOverviews(verdict: Verdict): void {
+    const evidence = this.ctx.casebook.evidence;
+    if (verdict.status === 'healthy' || evidence.length === 0) evidence.unshift(...this.overviews);
+    else evidence.push(...this.overviews);
   }
 }
 
@@ -116,7 +220,7 @@ async function firstVerdict(rules: Rule[], ctx: EngineContext, facts: ServiceFac
 function healthyVerdict(facts: ServiceFacts): Verdict {
   return {
     status: 'healthy',
-    summary: `${facts.service} looks healthy: ${facts.listing.pods.length} pod(s) running and ready, no restarts, no warning events, no errors in recent logs.`,
+    summary: `${facts.service} looks healthy: ${facts.listing.pods.length} pod(s) running and ready, no recent restarts, no warning events, clean logs, no failed calls to other services.`,
     statement: 'No fault found.',
     confidence: 'medium',
     fix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',

@@ -1,5 +1,6 @@
 import type { EngineContext } from '../engine.js';
 import { toolFor } from './capabilities.js';
+import { failureReason, noteGap, outOfScope } from './gaps.js';
 import { analyzeLog, type LogAnalysis } from './log-analysis.js';
 import { podProblems, type PodProblem } from './pod-findings.js';
 import {
@@ -7,6 +8,7 @@ import {
   readLog,
   readPodListing,
   type EventInfo,
+  type PodContainer,
   type PodInfo,
   type PodListing,
 } from './tool-data.js';
@@ -16,6 +18,8 @@ const LOG_TAIL = 500;
 
 export interface PodLog {
   pod: string;
+  /** Set when the log is of a named container (an init container), not the pod's main one. */
+  container?: string;
   previous: boolean;
   text: string;
   analysis: LogAnalysis;
@@ -32,88 +36,197 @@ export interface ServiceFacts {
   /** Events about this service's pods, ReplicaSets or workload. */
   related: EventInfo[];
   logs: PodLog[];
+  /** False when a log read the investigation wanted failed: the logs are not the whole story. */
+  logsComplete: boolean;
 }
 
-function relatedTo(e: EventInfo, listing: PodListing): boolean {
-  const names = [...listing.pods.map((p) => p.name), ...(listing.workload ? [listing.workload.name] : [])];
-  return Boolean(e.object && names.some((n) => e.object?.includes(n)));
+/** The names whose events concern this service: its pods, its workload, the controllers between. */
+function ownNames(listing: PodListing): string[] {
+  return [
+    ...listing.pods.map((p) => p.name),
+    ...listing.pods.map((p) => p.ownerName ?? ''),
+    listing.workload?.name ?? '',
+  ].filter(Boolean);
+}
+
+function relatedTo(e: EventInfo, names: readonly string[]): boolean {
+  const object = e.object?.split('/').at(-1) ?? '';
+  return Boolean(object && names.some((n) => object === n || object.startsWith(`${n}-`)));
 }
 
 /** Read pods, events and logs of one service: the same first look an engineer takes. */
 export async function gatherFacts(
   ctx: EngineContext,
   service: string,
+  namespace = ctx.settings.namespace,
 ): Promise<ServiceFacts | { missing: PodListing } | { error: string }> {
   const names = ctx.tools.toolNames();
-  const namespace = ctx.settings.namespace;
   const listPods = toolFor('listPods', names);
-  if (!listPods) return { error: 'no tool to list pods is available' };
+  if (!listPods) {
+    noteGap(ctx, `the pods of ${service}`, 'no connected Kubernetes server offers a tool to list pods');
+    return { error: 'no tool to list pods is available' };
+  }
   const listed = await ctx.tools.call(listPods, { service, namespace });
-  if (!listed.ok) return { error: `listing the pods of ${service} failed: ${listed.error ?? listed.text}` };
+  if (!listed.ok) {
+    const reason = failureReason(listed);
+    noteGap(
+      ctx,
+      `the pods of ${service} in namespace ${namespace}`,
+      outOfScope(reason) ? `namespace ${namespace} is outside the run's scope` : reason,
+    );
+    return { error: `listing the pods of ${service} failed: ${reason}` };
+  }
   const listing = readPodListing(listed.structured);
-  if (listing.pods.length === 0) return { missing: listing };
+  // A workload with no pods is still a target: its controller's events say why it has none.
+  if (listing.pods.length === 0 && !listing.workload) return { missing: listing };
+  return factsFor(ctx, service, namespace, listing);
+}
 
+/** Events and logs for a listing already in hand. */
+export async function factsFor(
+  ctx: EngineContext,
+  service: string,
+  namespace: string,
+  listing: PodListing,
+): Promise<ServiceFacts> {
   const problems = listing.pods.flatMap(podProblems).sort((a, b) => a.rank - b.rank);
-  const eventsTool = toolFor('events', names);
   const [events, logs] = await Promise.all([
-    eventsTool
-      ? ctx.tools
-          .call(eventsTool, { namespace, limit: 100 })
-          .then((o) => (o.ok ? readEvents(o.structured) : []))
-      : Promise.resolve([]),
-    readLogs(ctx, listing.pods, problems),
+    readNamespaceEvents(ctx, namespace),
+    readLogs(ctx, namespace, listing.pods, problems),
   ]);
+  const own = ownNames(listing);
   return {
     service,
     namespace,
     listing,
     problems,
     events,
-    related: events.filter((e) => relatedTo(e, listing)),
-    logs,
+    related: events.filter((e) => relatedTo(e, own)),
+    logs: logs.logs,
+    logsComplete: logs.complete,
   };
 }
 
-/** Logs of the most telling pods, problem pods first; the previous container too after a restart. */
-async function readLogs(ctx: EngineContext, pods: PodInfo[], problems: PodProblem[]): Promise<PodLog[]> {
-  const logTool = toolFor('podLogs', ctx.tools.toolNames());
-  if (!logTool) return [];
-  const troubled = new Set(problems.map((p) => p.pod));
-  const chosen = [...pods]
-    .filter(
-      (p) =>
-        p.phase !== 'Pending' &&
-        !p.containers.every(
-          (c) => c.state === 'waiting' && /Image|ContainerCreating|ConfigError/.test(c.reason ?? ''),
+async function readNamespaceEvents(ctx: EngineContext, namespace: string): Promise<EventInfo[]> {
+  const tool = toolFor('events', ctx.tools.toolNames());
+  if (!tool) {
+    noteGap(
+      ctx,
+      `events of namespace ${namespace}`,
+      'no connected Kubernetes server offers a tool to list events',
+    );
+    return [];
+  }
+  const outcome = await ctx.tools.call(tool, { namespace, limit: 100 });
+  if (!outcome.ok) {
+    noteGap(ctx, `events of namespace ${namespace}`, failureReason(outcome));
+    return [];
+  }
+  return readEvents(outcome.structured);
+}
+
+interface LogRead {
+  pod: PodInfo;
+  container?: string;
+  previous: boolean;
+}
+
+/** An init container that ran and failed: its own log says why the pod cannot start. */
+function failedInit(c: PodContainer): boolean {
+  return Boolean(
+    c.init &&
+    ((c.state === 'terminated' && c.exitCode !== 0) ||
+      (c.lastTermination && c.lastTermination.exitCode !== 0) ||
+      (c.restartCount ?? 0) > 0),
+  );
+}
+
+/** A main container that never started: there is no log to read (the API answers "waiting to start"). */
+function neverStarted(pod: PodInfo): boolean {
+  return pod.containers
+    .filter((c) => !c.init)
+    .every(
+      (c) =>
+        c.state === 'waiting' &&
+        !c.lastTermination &&
+        (c.restartCount ?? 0) === 0 &&
+        /Image|ContainerCreating|ConfigError|PodInitializing|NotCreated|CreateContainerError/.test(
+          c.reason ?? '',
         ),
-    )
-    .sort((a, b) => Number(troubled.has(b.name)) - Number(troubled.has(a.name)))
-    .slice(0, MAX_PODS_READ);
-  const reads = chosen.flatMap((pod) => {
-    const restarted = (pod.restarts ?? 0) > 0 || pod.containers.some((c) => c.lastTermination);
-    return restarted
-      ? [
-          { pod, previous: false },
-          { pod, previous: true },
-        ]
-      : [{ pod, previous: false }];
-  });
+    );
+}
+
+/** Logs of the most telling pods, problem pods first; the previous container too after a restart. */
+async function readLogs(
+  ctx: EngineContext,
+  namespace: string,
+  pods: PodInfo[],
+  problems: PodProblem[],
+): Promise<{ logs: PodLog[]; complete: boolean }> {
+  const logTool = toolFor('podLogs', ctx.tools.toolNames());
+  if (!pods.length) return { logs: [], complete: true };
+  if (!logTool) {
+    noteGap(
+      ctx,
+      `logs of ${pods[0]?.name ?? 'the pods'}`,
+      'no connected Kubernetes server offers a tool to read pod logs',
+    );
+    return { logs: [], complete: false };
+  }
+  const troubled = new Set(problems.map((p) => p.pod));
+  const ranked = [...pods].sort((a, b) => Number(troubled.has(b.name)) - Number(troubled.has(a.name)));
+  const reads: LogRead[] = [];
+  for (const pod of ranked.slice(0, MAX_PODS_READ)) {
+    for (const init of pod.containers.filter(failedInit)) {
+      reads.push({ pod, container: init.name, previous: false });
+      if ((init.restartCount ?? 0) > 0 && init.state !== 'terminated')
+        reads.push({ pod, container: init.name, previous: true });
+    }
+    if (pod.phase === 'Pending' || neverStarted(pod)) continue;
+    const restarted = (pod.restarts ?? 0) > 0 || pod.containers.some((c) => !c.init && c.lastTermination);
+    reads.push({ pod, previous: false });
+    if (restarted) reads.push({ pod, previous: true });
+  }
   const results = await Promise.all(
-    reads.map(async ({ pod, previous }) => ({
-      pod,
-      previous,
+    reads.map(async (read) => ({
+      ...read,
       outcome: await ctx.tools.call(logTool, {
-        pod: pod.name,
-        namespace: ctx.settings.namespace,
+        pod: read.pod.name,
+        namespace,
         tailLines: LOG_TAIL,
-        previous,
+        previous: read.previous,
+        ...(read.container ? { container: read.container } : {}),
       }),
     })),
   );
-  return results
-    .filter((r) => r.outcome.ok)
-    .map(({ pod, previous, outcome }) => {
+  let complete = true;
+  const logs: PodLog[] = [];
+  for (const { pod, container, previous, outcome } of results) {
+    if (outcome.ok) {
       const text = readLog(outcome.structured, outcome.text);
-      return { pod: pod.name, previous, text, analysis: analyzeLog(text) };
-    });
+      logs.push({
+        pod: pod.name,
+        ...(container ? { container } : {}),
+        previous,
+        text,
+        analysis: analyzeLog(text),
+      });
+      continue;
+    }
+    const reason = failureReason(outcome);
+    // A container that has not started, or has no earlier instance, has no such log: that is a fact.
+    if (
+      /waiting to start|previous terminated container|no previous instance|not found for the container|PodInitializing|ContainerCreating/i.test(
+        reason,
+      )
+    )
+      continue;
+    complete = false;
+    noteGap(
+      ctx,
+      `${previous ? 'previous ' : ''}logs of pod ${pod.name}${container ? ` container ${container}` : ''}`,
+      reason,
+    );
+  }
+  return { logs, complete };
 }

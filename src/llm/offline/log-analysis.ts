@@ -1,4 +1,5 @@
 import { normaliseMessage, parseLogLine, type LogLine } from '../../util/log-lines.js';
+import { withoutTypePrefix } from './quote.js';
 import { parseStackFrame, type StackFrame } from './stack-frames.js';
 
 /** One distinct failure found in a log, with how often it happened. */
@@ -26,6 +27,9 @@ export interface LogAnalysis {
 // "Unhandled exception. System.X: msg", "Exception in thread "main" java.lang.X: msg", "Caused by: X: msg"
 const EXCEPTION_HEADER =
   /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?::\s+(.{0,500}))?$/;
+/** The words of a failure in a line that carries no level: `sh: 1: migrat: not found`, `psql: error: …`. */
+const UNLEVELLED_FAILURE =
+  /\b(?:error|fatal|panic|failed|failure|refused|denied|forbidden|cannot|can't|unable to|not found|no such file|no space left|timed out|unreachable|segmentation fault|core dumped|killed)\b/i;
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
 const CONTINUATION =
@@ -165,7 +169,7 @@ export function analyzeLog(text: string): LogAnalysis {
       () => ({
         kind: 'exception',
         type: block.type,
-        message: block.message,
+        message: withoutTypePrefix(block.type, block.message),
         frames: block.frames,
         appFrame,
         count: 1,
@@ -175,8 +179,11 @@ export function analyzeLog(text: string): LogAnalysis {
     );
   }
   lines.forEach((line, index) => {
-    if (consumed.has(index) || (line.level !== 'error' && line.level !== 'warn')) return;
-    const kind = line.level === 'error' ? 'error' : 'warning';
+    if (consumed.has(index)) return;
+    // Lines with no level at all (shell, psql, entrypoint scripts) count when their words say failure.
+    const level = line.level ?? (UNLEVELLED_FAILURE.test(line.text) ? 'error' : undefined);
+    if (level !== 'error' && level !== 'warn') return;
+    const kind = level === 'error' ? 'error' : 'warning';
     add(
       signatures,
       `${kind}|${normaliseMessage(line.text)}`,

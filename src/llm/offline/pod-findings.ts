@@ -24,6 +24,7 @@ const WAITING_RANK: Record<string, number> = {
 export function podProblems(pod: PodInfo): PodProblem[] {
   const problems: PodProblem[] = [];
   for (const c of pod.containers) {
+    const label = c.init ? `init container ${c.name}` : `container ${c.name}`;
     if (
       c.state === 'waiting' &&
       c.reason &&
@@ -34,7 +35,7 @@ export function podProblems(pod: PodInfo): PodProblem[] {
         pod: pod.name,
         container: c.name,
         reason: c.reason,
-        detail: `container ${c.name} is waiting: ${c.reason}${c.message ? ` (${c.message})` : ''}`,
+        detail: `${label} is waiting: ${c.reason}${c.message ? ` (${c.message})` : ''}`,
         rank: WAITING_RANK[c.reason] ?? 3,
       });
     }
@@ -44,18 +45,28 @@ export function podProblems(pod: PodInfo): PodProblem[] {
         pod: pod.name,
         container: c.name,
         reason: t?.reason ?? 'Restarted',
-        detail: `container ${c.name} restarted ${c.restartCount ?? '?'} times; last termination ${t?.reason ?? 'unknown'}${
+        detail: `${label} restarted ${c.restartCount ?? '?'} times; last termination ${t?.reason ?? 'unknown'}${
           t?.exitCode !== undefined ? ` (exit code ${t.exitCode})` : ''
         }${t?.finishedAt ? ` at ${t.finishedAt}` : ''}`,
         rank: t?.reason === 'OOMKilled' ? 0 : 4,
       });
     }
-    if (c.state === 'running' && c.ready === false) {
+    if (c.state === 'terminated' && c.exitCode !== undefined && c.exitCode !== 0 && !c.lastTermination) {
+      // A container that ran once and failed (restartPolicy Never, a Job's pod): no restarts to count.
+      problems.push({
+        pod: pod.name,
+        container: c.name,
+        reason: c.reason ?? 'Error',
+        detail: `${label} terminated: ${c.reason ?? 'Error'} (exit code ${c.exitCode})${c.finishedAt ? ` at ${c.finishedAt}` : ''}`,
+        rank: 3,
+      });
+    }
+    if (c.state === 'running' && c.ready === false && !c.init) {
       problems.push({
         pod: pod.name,
         container: c.name,
         reason: 'NotReady',
-        detail: `container ${c.name} is running but not ready`,
+        detail: `${label} is running but not ready`,
         rank: 5,
       });
     }

@@ -1,6 +1,8 @@
 /** The shapes the offline engine reads from tool results, parsed defensively: servers may differ. */
 export interface PodContainer {
   name: string;
+  /** An init container that has not completed. */
+  init?: boolean;
   image?: string;
   ready?: boolean;
   restartCount?: number;
@@ -8,6 +10,8 @@ export interface PodContainer {
   reason?: string;
   message?: string;
   exitCode?: number;
+  startedAt?: string;
+  finishedAt?: string;
   lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string; message?: string };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
@@ -21,6 +25,11 @@ export interface PodInfo {
   ready?: string;
   restarts?: number;
   node?: string;
+  /** The controller that owns the pod (`ReplicaSet`, `StatefulSet`, `Job`…); none for a bare pod. */
+  ownerKind?: string;
+  ownerName?: string;
+  labels: Record<string, string>;
+  startTime?: string;
   containers: PodContainer[];
   conditions: { type: string; status: string; reason?: string; message?: string }[];
 }
@@ -76,6 +85,10 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
         ready: s(pod.ready),
         restarts: n(pod.restarts),
         node: s(pod.node),
+        ownerKind: s(pod.ownerKind),
+        ownerName: s(pod.ownerName),
+        labels: stringMap(pod.labels) ?? {},
+        startTime: s(pod.startTime),
         conditions: arr(pod.conditions).map((c) => {
           const o = obj(c);
           return {
@@ -90,6 +103,7 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
           const last = obj(o.lastTermination);
           return {
             name: s(o.name) ?? '?',
+            ...(o.init === true ? { init: true } : {}),
             image: s(o.image),
             ready: typeof o.ready === 'boolean' ? o.ready : undefined,
             restartCount: n(o.restartCount),
@@ -97,6 +111,8 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
             reason: s(o.reason),
             message: s(o.message),
             exitCode: n(o.exitCode),
+            startedAt: s(o.startedAt),
+            finishedAt: s(o.finishedAt),
             resources: readResources(o.resources),
             lastTermination: Object.keys(last).length
               ? {

@@ -8,6 +8,7 @@ import { closestServiceNames, serviceNameMatch } from './service-names.js';
 const appLabelKeys = ['app', 'app.kubernetes.io/name', 'k8s-app'];
 
 export interface ServiceResolution {
+  /** The workload the name matched: a Deployment, StatefulSet, DaemonSet, Service, Job, CronJob or a bare Pod. */
   workload: { kind: string; name: string } | null;
   /** How the pods were found, in words: `Deployment cartservice (selector app=cartservice)`. */
   matchedBy: string;
@@ -26,8 +27,9 @@ interface Candidate {
 
 /**
  * Finds the pods behind the name a trigger used, tolerating the usual drift between that name and
- * the cluster's (`cart-service` vs `cartservice`): workloads first, then Services, then pod labels,
- * then pod names. Throws only when pods themselves cannot be listed.
+ * the cluster's (`cart-service` vs `cartservice`): workloads and Services by name, a pod by its
+ * exact name (a bare Pod is a target too), the controllers that own pods (Jobs, CronJobs), then pod
+ * labels, then generated pod names. Throws only when pods themselves cannot be listed.
  */
 export async function resolveServicePods(
   deps: KubernetesServerDeps,
@@ -67,13 +69,28 @@ export async function resolveServicePods(
     if (candidate.selector && strength > 0 && (!best || strength > best.strength))
       best = { candidate, strength };
   }
-  if (best?.candidate.selector) {
+  const allPods = (await deps.core.listNamespacedPod({ namespace })).items;
+  // A pod named exactly as asked is the target itself, whatever its name looks like.
+  const exact = allPods.find((pod) => pod.metadata?.name === service);
+  if (exact && (best?.strength ?? 0) < 3) {
+    const owners = podWorkloads(exact);
+    const owner = owners.at(-1);
+    return {
+      workload: owner ?? { kind: 'Pod', name: service },
+      matchedBy: owner
+        ? `pod ${service} (owned by ${owners[0]?.kind} ${owners[0]?.name})`
+        : `pod ${service} (no controller)`,
+      pods: [exact],
+      notes,
+    };
+  }
+  const byOwner = matchByOwner(service, allPods);
+  if (best?.candidate.selector && (!byOwner || best.strength >= byOwner.strength)) {
     const { kind, name, selector } = best.candidate;
     const pods = (await deps.core.listNamespacedPod({ namespace, labelSelector: selector })).items;
     return { workload: { kind, name }, matchedBy: `${kind} ${name} (selector ${selector})`, pods, notes };
   }
-
-  const allPods = (await deps.core.listNamespacedPod({ namespace })).items;
+  if (byOwner) return { workload: byOwner.workload, matchedBy: byOwner.matchedBy, pods: byOwner.pods, notes };
   const byLabel = matchByPodLabel(service, allPods);
   if (byLabel) return { workload: null, ...byLabel, notes };
   const byName = allPods.filter(
@@ -122,11 +139,82 @@ function matchByPodLabel(service: string, pods: V1Pod[]): { matchedBy: string; p
   };
 }
 
-/** A pod name without the suffixes its controller generated: `cartservice-7d9f8b6c4-x2k9p` → `cartservice`. */
+/**
+ * The characters Kubernetes uses for generated names (pod-template-hash, the pod suffix of a
+ * ReplicaSet or DaemonSet): `rand.SafeEncodeString`, no vowels and no 0, 1, 3, so that a real word
+ * such as `canary` or `cache` is never one.
+ */
+const GENERATED = '[bcdfghjklmnpqrstvwxz2456789]';
+const POD_SUFFIX = new RegExp(`-${GENERATED}{5}$`);
+const TEMPLATE_HASH = new RegExp(`-${GENERATED}{6,10}$`);
+/** A CronJob names its Jobs `<cronjob>-<scheduled time in minutes>`. */
+const CRONJOB_RUN = /-\d{8,10}$/;
+
+/**
+ * A pod name without the suffixes its controller generated: `cartservice-7d9f8b6c4-x2k9p` →
+ * `cartservice`, `db-0` → `db`. Only generated-looking suffixes go: `ingest-worker-canary` stays.
+ */
 export function podBaseName(podName: string): string {
   const ordinal = /^(.+)-\d+$/.exec(podName);
   if (ordinal?.[1]) return ordinal[1];
-  return podName.replace(/-[a-z0-9]{5}$/, '').replace(/-[a-f0-9]{6,10}$/, '');
+  if (!POD_SUFFIX.test(podName)) return podName;
+  return podName.replace(POD_SUFFIX, '').replace(TEMPLATE_HASH, '');
+}
+
+interface OwnerRef {
+  kind: string;
+  name: string;
+}
+
+function controllerOf(pod: V1Pod): OwnerRef | undefined {
+  const references = pod.metadata?.ownerReferences ?? [];
+  const owner = references.find((reference) => reference.controller) ?? references[0];
+  return owner ? { kind: owner.kind, name: owner.name } : undefined;
+}
+
+/**
+ * The workloads a pod belongs to, from its owner reference, innermost first: ReplicaSet then
+ * Deployment (the ReplicaSet's name minus the pod's pod-template-hash), Job then CronJob (the
+ * Job's name minus its scheduled-time suffix). A name is cut only where the owner proves it.
+ */
+export function podWorkloads(pod: V1Pod): OwnerRef[] {
+  const owner = controllerOf(pod);
+  if (!owner) return [];
+  const chain = [owner];
+  if (owner.kind === 'ReplicaSet') {
+    const hash = pod.metadata?.labels?.['pod-template-hash'];
+    if (hash && owner.name.endsWith(`-${hash}`))
+      chain.push({ kind: 'Deployment', name: owner.name.slice(0, -hash.length - 1) });
+  }
+  if (owner.kind === 'Job' && CRONJOB_RUN.test(owner.name))
+    chain.push({ kind: 'CronJob', name: owner.name.replace(CRONJOB_RUN, '') });
+  return chain;
+}
+
+/** Pods whose controller (or its owner) is named like the service: Jobs, CronJobs, ReplicaSets of any Deployment. */
+function matchByOwner(
+  service: string,
+  pods: V1Pod[],
+): { workload: OwnerRef; matchedBy: string; pods: V1Pod[]; strength: number } | undefined {
+  let best: { owner: OwnerRef; strength: number } | undefined;
+  for (const pod of pods) {
+    for (const owner of podWorkloads(pod)) {
+      const strength = serviceNameMatch(service, owner.name);
+      // The outer workload wins a tie: a CronJob over one of its Jobs, a Deployment over a ReplicaSet.
+      if (strength > 0 && (!best || strength >= best.strength)) best = { owner, strength };
+    }
+  }
+  if (!best) return undefined;
+  const { owner } = best;
+  const matched = pods.filter((pod) =>
+    podWorkloads(pod).some((o) => o.kind === owner.kind && o.name === owner.name),
+  );
+  return {
+    workload: owner,
+    matchedBy: `${owner.kind} ${owner.name} (owner of its pods)`,
+    pods: matched,
+    strength: best.strength,
+  };
 }
 
 function mapSelector(labels: Record<string, string> | undefined): string | undefined {

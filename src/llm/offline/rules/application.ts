@@ -1,21 +1,26 @@
-import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { composeException } from '../compose.js';
 import type { ServiceFacts } from '../facts.js';
+import { noteGap } from '../gaps.js';
 import type { LogSignature } from '../log-analysis.js';
+import { quote } from '../quote.js';
 import { lookUpSource } from '../source-lookup.js';
 import { correlateChange } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
-import { times, type Rule, type Verdict } from './verdict.js';
+import { times, type Rule } from './verdict.js';
 
-/** The most frequent exception with an application frame, from current or previous logs. */
+/**
+ * The most frequent exception with an application frame, from current or previous logs. An
+ * exception that only says a call failed (connection refused, no such host) is the dependency's
+ * story, not a bug at this frame: the dependency rule follows it.
+ */
 function topException(
   facts: ServiceFacts,
 ): { signature: LogSignature; pod: string; previous: boolean } | undefined {
   return facts.logs
     .flatMap((l) =>
       l.analysis.signatures
-        .filter((s) => s.kind === 'exception' && s.appFrame)
+        .filter((s) => s.kind === 'exception' && s.appFrame && !UNREACHABLE.test(`${s.type} ${s.message}`))
         .map((signature) => ({ signature, pod: l.pod, previous: l.previous })),
     )
     .sort((a, b) => b.signature.count - a.signature.count)[0];
@@ -29,9 +34,15 @@ export const exceptionRule: Rule = async (ctx, facts) => {
   const frame = signature.appFrame;
   ctx.casebook.evidence.push({
     source: 'logs',
-    detail: `${signature.type}${signature.message ? `: ${signature.message}` : ''} — ${times(signature.count)}${signature.lastAt ? `, last at ${signature.lastAt}` : ''}${previous ? ' (previous container, before the crash)' : ''}`,
+    detail: `${quote(`${signature.type}${signature.message ? `: ${signature.message}` : ''}`, 300)} — ${times(signature.count)}${signature.lastAt ? `, last at ${signature.lastAt}` : ''}${previous ? ' (previous container, before the crash)' : ''}`,
     ref: `pod/${pod}${frame ? ` ${frame.file}:${frame.line}` : ''}`,
   });
+  if (frame && !toolFor('fileContents', ctx.tools.toolNames()))
+    noteGap(
+      ctx,
+      `the source of ${frame.file}:${frame.line}`,
+      'no GitHub repository is configured for this run (GITHUB_REPOSITORY)',
+    );
   const source = frame ? await lookUpSource(ctx.tools, frame.file, frame.line) : null;
   if (source) {
     ctx.casebook.suspectFiles.push({
@@ -41,22 +52,16 @@ export const exceptionRule: Rule = async (ctx, facts) => {
     });
     ctx.casebook.evidence.push({
       source: 'github',
-      detail: `line ${source.line} of ${source.path}: ${source.code}`,
+      detail: `line ${source.line} of ${source.path}: ${quote(source.code, 240)}`,
       ref: `${source.path}:${source.line}`,
     });
   }
   const change = await correlateChange(ctx, {
     text: `${signature.type ?? ''} ${signature.message}`,
     files: source ? [source.path] : [],
+    focus: source ? [source.code, ...(source.condition ? [source.condition] : [])] : [],
   });
-  // The statement tells the commit story once, through the change note; the fix names the commit.
-  const parts = composeException(facts.service, { signature, pod, source, commit: null });
-  const fix = composeException(facts.service, {
-    signature,
-    pod,
-    source,
-    commit: change?.commit ?? null,
-  }).suggestedFix;
+  const parts = composeException(facts.service, { signature, pod, source, change });
   const crash = facts.problems.find(
     (p) => p.pod === pod && /CrashLoopBackOff|Restarted|Error/.test(p.reason),
   );
@@ -65,96 +70,10 @@ export const exceptionRule: Rule = async (ctx, facts) => {
     summary: crash ? `${parts.summary} The container crashes on it (${crash.reason}).` : parts.summary,
     statement: `${parts.rootCause.statement}${change?.note ? ` ${change.note}` : ''}`,
     confidence: parts.rootCause.confidence,
-    fix: change?.dataFile
-      ? `${fix} The change to ${change.dataFile} is the likely fault: restore the data it removed or altered.`
-      : fix,
+    fix: parts.suggestedFix,
+    rollback: true,
   };
 };
-
-const HOST =
-  /(?:dial tcp (?:lookup )?|connect(?:ing)? to |https?:\/\/|address |target=|host[ =:]+)?\b([a-z][a-z0-9-]{2,62}|\d{1,3}(?:\.\d{1,3}){3})(?:\.[a-z0-9-]+)*(?::(\d{2,5}))\b/g;
-
-interface Target {
-  host: string;
-  port: string;
-  line: string;
-  count: number;
-}
-
-/** Hosts (names or IPs, with their port) that the errors of a log say could not be reached. */
-function unreachableTargets(facts: ServiceFacts): Target[] {
-  const found = new Map<string, Target>();
-  for (const log of facts.logs) {
-    for (const s of log.analysis.signatures) {
-      if (!UNREACHABLE.test(`${s.message} ${s.sample}`)) continue;
-      for (const m of `${s.message} ${s.sample}`.matchAll(HOST)) {
-        const host = m[1] as string;
-        if (!m[2] || /^(localhost|tcp|http|https|dns|127\.0\.0\.1)$/.test(host)) continue;
-        const entry = found.get(host) ?? { host, port: m[2], line: s.sample, count: 0 };
-        entry.count += s.count;
-        found.set(host, entry);
-      }
-    }
-  }
-  return [...found.values()].sort((a, b) => b.count - a.count);
-}
-
-/** An IP in a log is a Service's cluster IP more often than not: name it. */
-async function serviceNameOf(ctx: EngineContext, target: Target): Promise<string> {
-  if (!/^\d/.test(target.host)) return target.host;
-  const tool = toolFor('services', ctx.tools.toolNames());
-  if (!tool) return target.host;
-  const outcome = await ctx.tools.call(tool, { namespace: ctx.settings.namespace });
-  const services =
-    (outcome.ok
-      ? (outcome.structured?.services as { name: string; clusterIP?: string }[] | undefined)
-      : undefined) ?? [];
-  return services.find((s) => s.clusterIP === target.host)?.name ?? target.host;
-}
-
-/** The service fails because something it calls fails: follow it there and diagnose that. */
-export function dependencyRule(
-  diagnoseDependency: (ctx: EngineContext, service: string) => Promise<Verdict | null>,
-): Rule {
-  return async (ctx, facts) => {
-    const self = [facts.service, facts.listing.workload?.name ?? ''].map((n) =>
-      n.replace(/[-_.]/g, '').toLowerCase(),
-    );
-    for (const found of unreachableTargets(facts).slice(0, 2)) {
-      const host = await serviceNameOf(ctx, found);
-      const target = {
-        ...found,
-        host,
-        address: host === found.host ? `${host}:${found.port}` : `${host} (${found.host}:${found.port})`,
-      };
-      if (self.includes(target.host.replace(/[-_.]/g, '').toLowerCase())) continue;
-      const verdict = await diagnoseDependency(ctx, target.host);
-      if (!verdict) continue;
-      ctx.casebook.evidence.unshift({
-        source: 'logs',
-        detail: `${facts.service} cannot reach ${target.address}: ${target.line.slice(0, 240)} (${times(target.count)})`,
-        ref: `service/${target.host}`,
-      });
-      if (verdict.status === 'diagnosed') {
-        return {
-          status: 'diagnosed',
-          summary: `${facts.service} fails because its dependency ${target.host} is failing: ${verdict.summary}`,
-          statement: `${facts.service}'s errors come from calls to ${target.host} ("${target.line.slice(0, 160)}"). Root cause in ${target.host}: ${verdict.statement}`,
-          confidence: verdict.confidence,
-          fix: verdict.fix,
-        };
-      }
-      return {
-        status: 'diagnosed',
-        summary: `${facts.service} cannot reach ${target.host} (${times(target.count)}), although ${target.host}'s pods look healthy.`,
-        statement: `Calls from ${facts.service} to ${target.host} fail: "${target.line.slice(0, 200)}"; ${target.host}'s pods look healthy, so check its Service, endpoints, ports and network policy.`,
-        confidence: 'medium',
-        fix: `Check kubectl get endpoints ${target.host} and that the port ${facts.service} dials matches the Service's port; look for a NetworkPolicy or DNS change.`,
-      };
-    }
-    return null;
-  };
-}
 
 /** A container that keeps crashing with no recognised cause: say what it last logged. */
 export const crashRule: Rule = async (ctx, facts) => {
@@ -163,21 +82,23 @@ export const crashRule: Rule = async (ctx, facts) => {
   );
   if (!crash) return null;
   const last = facts.logs
-    .filter((l) => l.pod === crash.pod)
+    .filter((l) => l.pod === crash.pod && (!l.container || l.container === crash.container))
     .sort((a, b) => Number(b.previous) - Number(a.previous))
     .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))[0];
+  ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
   if (last)
     ctx.casebook.evidence.push({
       source: 'logs',
-      detail: `${last.sample.slice(0, 280)} (${times(last.count)})`,
+      detail: `${quote(last.sample, 280)} (${times(last.count)})`,
       ref: `pod/${crash.pod}`,
     });
   return {
     status: 'diagnosed',
-    summary: `${facts.service} is crash-looping: ${crash.detail}.`,
-    statement: `Pod ${crash.pod}: ${crash.detail}.${last ? ` Its last error: "${last.sample.slice(0, 200)}".` : ' It logged no error before exiting.'}`,
+    summary: `${facts.service} is crash-looping: ${quote(crash.detail, 200)}.`,
+    statement: `Pod ${crash.pod}: ${quote(crash.detail, 240)}.${last ? ` Its last error: "${quote(last.sample, 200)}".` : ' It logged no error before exiting.'}`,
     confidence: last ? 'medium' : 'low',
-    fix: `Read kubectl logs ${crash.pod} --previous and the container's exit code; fix the start-up failure${last ? ' named above' : ''}.`,
+    fix: `Fix the start-up failure${last ? ' named above' : ''}: read kubectl logs ${crash.pod}${crash.container ? ` -c ${crash.container}` : ''} --previous and the container's exit code.`,
+    rollback: true,
   };
 };
 
@@ -192,17 +113,18 @@ export const logErrorRule: Rule = async (ctx, facts) => {
   if (!top) return null;
   ctx.casebook.evidence.push({
     source: 'logs',
-    detail: `${top.s.sample.slice(0, 280)} (${times(top.s.count)})`,
+    detail: `${quote(top.s.sample, 280)} (${times(top.s.count)})`,
     ref: `pod/${top.pod}`,
   });
   const change = await correlateChange(ctx, { text: top.s.message, files: [] });
   return {
     status: 'diagnosed',
-    summary: `${facts.service} is logging errors: "${top.s.sample.slice(0, 160)}" (${times(top.s.count)}).`,
-    statement: `Repeated error in ${top.pod}: "${top.s.sample.slice(0, 300)}" (${times(top.s.count)} in recent logs).${change?.note ? ` ${change.note}` : ' No stack trace points at the code.'}`,
+    summary: `${facts.service} is logging errors: "${quote(top.s.sample, 160)}" (${times(top.s.count)}).`,
+    statement: `Repeated error in ${top.pod}: "${quote(top.s.sample, 300)}" (${times(top.s.count)} in recent logs).${change?.note ? ` ${change.note}` : ' No stack trace points at the code.'}`,
     confidence: change ? 'medium' : 'low',
     fix: change?.dataFile
       ? `Correct ${change.dataFile} (see the commit above) and redeploy.`
-      : `Follow the error "${top.s.message.slice(0, 120)}" to the component that emits it.`,
+      : `Follow the error "${quote(top.s.message, 120)}" to the component that emits it.`,
+    rollback: Boolean(change),
   };
 };

@@ -129,68 +129,6 @@ export const imagePullRule: Rule = async (ctx, facts) => {
   };
 };
 
-const MISSING_CONFIG = [
-  /KeyError: '([A-Za-z_][A-Za-z0-9_]*)'/,
-  /(?:environment variable|env var|config(?:uration)? key|setting)\s+['"`]?([A-Za-z_][A-Za-z0-9_.]{2,})['"`]?\s+(?:is\s+)?(?:not set|missing|required|undefined|empty|not defined)/i,
-  /missing (?:required )?(?:environment variable|env(?:ironment)? var(?:iable)?|config(?:uration)?(?: key| value)?|setting)s?[:= ]+['"`]?([A-Za-z_][A-Za-z0-9_.]{2,})/i,
-  /\b([A-Z][A-Z0-9_]{2,})\b (?:must be set|is required|is not set|not set)/,
-  /couldn't find key (\S+) in ConfigMap (\S+)/,
-];
-
-/** A container that cannot start for want of configuration. */
-export const configRule: Rule = async (ctx, facts) => {
-  const configError = facts.listing.pods.flatMap((p) =>
-    p.containers.filter((c) => c.reason === 'CreateContainerConfigError').map((c) => ({ pod: p.name, c })),
-  )[0];
-  if (configError) {
-    const event = firstEvent(
-      facts.related,
-      (e) => /config|secret|key/i.test(e.message ?? '') && e.type === 'Warning',
-    );
-    const message =
-      configError.c.message ?? event?.message ?? 'configuration referenced by the pod is missing';
-    ctx.casebook.evidence.push({
-      source: 'kubernetes',
-      detail: `CreateContainerConfigError: ${message}`,
-      ref: `pod/${configError.pod}`,
-    });
-    return {
-      status: 'diagnosed',
-      summary: `${facts.service} cannot start its container: ${message}.`,
-      statement: `CreateContainerConfigError — ${message}.`,
-      confidence: 'high',
-      fix: 'Create the missing ConfigMap/Secret key or fix the reference in the deployment, then restart the rollout.',
-    };
-  }
-  const crashing = facts.problems.some((p) => /CrashLoopBackOff|Error|Restarted/.test(p.reason));
-  if (!crashing) return null;
-  for (const log of [...facts.logs].sort((a, b) => Number(b.previous) - Number(a.previous))) {
-    for (const line of log.text.split('\n')) {
-      for (const pattern of MISSING_CONFIG) {
-        const m = line.match(pattern);
-        if (!m) continue;
-        const key = m[1] as string;
-        const crash = facts.problems.find((p) => p.pod === log.pod) ?? facts.problems[0];
-        ctx.casebook.evidence.push({
-          source: 'logs',
-          detail: line.trim().slice(0, 300),
-          ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
-        });
-        if (crash)
-          ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
-        return {
-          status: 'diagnosed',
-          summary: `${facts.service} crashes at start-up (${crash?.reason ?? 'restarting'}): the required configuration ${key} is missing.`,
-          statement: `The container exits at start because the configuration ${key} is missing — "${line.trim().slice(0, 200)}"${crash ? `; ${crash.detail}` : ''}.`,
-          confidence: 'high',
-          fix: `Provide ${key} to the container again (the env entry or ConfigMap key it reads), or restore the manifest change that removed or renamed it.`,
-        };
-      }
-    }
-  }
-  return null;
-};
-
 /** Containers killed for exceeding their memory limit. */
 export const oomRule: Rule = async (ctx, facts) => {
   const oom = facts.listing.pods.flatMap((p) =>

@@ -1,10 +1,15 @@
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { readCommits, type CommitInfo } from '../tool-data.js';
+import { quote } from '../quote.js';
 import { DATA_FILE } from './signals.js';
 
 export interface ChangeLink {
   commit: CommitInfo;
+  /** The files the commit touched, when known: only these may be said to be "introduced" by it. */
+  files: string[];
+  /** The changed lines quoted in the note. */
+  lines: string[];
   /** One sentence on what the commit changed that matters here. */
   note: string;
   /** A data file (JSON, YAML, CSV…) the commit changed in a way the error points at. */
@@ -71,6 +76,10 @@ export function errorTokens(text: string): string[] {
   return [...tokens].slice(0, 20);
 }
 
+function firstLine(message: string | undefined): string {
+  return (message ?? '').split('\n')[0]?.trim() ?? '';
+}
+
 interface CommitDetail extends CommitInfo {
   files: { path: string; patch: string }[];
 }
@@ -88,17 +97,51 @@ function readCommitDetail(data: Record<string, unknown> | undefined, fallback: C
   };
 }
 
-/** Changed lines (+/-) of a patch that mention a token, each with the line that replaced it or that it replaced. */
-function changedLines(patch: string, tokens: string[]): string[] {
+/**
+ * The changed lines (+/-) of a patch that matter: those that hold the failing code or its guard
+ * (`focus`) first, then those that mention what the error names (`tokens`); a removed line comes
+ * with the line that replaced it. In patch order, at most four.
+ */
+export function changedLines(
+  patch: string,
+  tokens: readonly string[],
+  focus: readonly string[] = [],
+): string[] {
   const lines = patch.split('\n');
   const changed = (i: number) => /^[+-](?![+-]{2})/.test(lines[i] ?? '');
-  const out: string[] = [];
+  const wanted = focus.map((f) => f.trim()).filter((f) => f.length >= 6);
+  const scored: { i: number; score: number }[] = [];
   lines.forEach((line, i) => {
-    if (!changed(i) || !tokens.some((t) => line.includes(t))) return;
-    const pair = line.startsWith('-') ? [i, i + 1] : [i - 1, i];
-    for (const j of pair) if (changed(j) && !out.includes(lines[j] as string)) out.push(lines[j] as string);
+    if (!changed(i)) return;
+    const body = line.slice(1).trim();
+    if (!body) return;
+    let score = 0;
+    if (wanted.some((f) => body.includes(f) || (body.length >= 10 && f.includes(body)))) score += 10;
+    if (tokens.some((t) => line.includes(t))) score += 3;
+    // An added throw is the change that starts rejecting requests.
+    if (score > 0 && line.startsWith('+') && /\b(throw|raise|panic|abort|reject)\b/.test(body)) score += 2;
+    if (score > 0) scored.push({ i, score });
   });
-  return out.slice(0, 4);
+  const best = Math.max(0, ...scored.map((x) => x.score));
+  const picked = new Set<number>();
+  for (const { i } of scored
+    .filter((x) => x.score * 2 >= best)
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .slice(0, 3)) {
+    picked.add(i);
+    // A removed line and the added line right after it read as one change (old value → new value).
+    if (lines[i]?.startsWith('-') && lines[i + 1]?.startsWith('+') && changed(i + 1)) picked.add(i + 1);
+    if (lines[i]?.startsWith('+') && lines[i - 1]?.startsWith('-') && changed(i - 1)) picked.add(i - 1);
+  }
+  return [...picked]
+    .sort((a, b) => a - b)
+    .slice(0, 4)
+    .map((i) => lines[i] as string);
+}
+
+/** `+ throw new X(...)`: a diff line with its sign, indentation dropped, cut to size. */
+export function showLine(line: string, max = 120): string {
+  return `${line[0] ?? ''} ${quote(line.slice(1).trim(), max)}`;
 }
 
 /**
@@ -108,7 +151,7 @@ function changedLines(patch: string, tokens: string[]): string[] {
  */
 export async function correlateChange(
   ctx: EngineContext,
-  clue: { text: string; files: string[] },
+  clue: { text: string; files: string[]; focus?: string[] },
 ): Promise<ChangeLink | null> {
   const names = ctx.tools.toolNames();
   const list = toolFor('listCommits', names);
@@ -135,17 +178,31 @@ export async function correlateChange(
       let score = 0;
       let dataFile: string | undefined;
       let lines: string[] = [];
+      let linesFrom: string | undefined;
+      let linesWeight = 0;
       if (detail.files.some((f) => clue.files.includes(f.path))) score += 2;
       for (const f of detail.files) {
-        const hit = changedLines(f.patch, tokens);
-        if (hit.length) {
-          score += 3;
+        const focus = clue.files.includes(f.path) ? (clue.focus ?? []) : [];
+        const hit = changedLines(f.patch, tokens, focus);
+        if (!hit.length) continue;
+        // The commit that wrote the failing line itself is the strongest link there is.
+        const weight = hit.some((l) => focus.some((x) => x.trim().length >= 6 && l.includes(x.trim())))
+          ? 8
+          : 3;
+        score += weight;
+        if (DATA_FILE.test(f.path)) dataFile ??= f.path;
+        if (
+          weight > linesWeight ||
+          (weight === linesWeight && DATA_FILE.test(f.path) && !DATA_FILE.test(linesFrom ?? ''))
+        ) {
           lines = hit;
-          if (DATA_FILE.test(f.path)) dataFile = f.path;
+          linesFrom = f.path;
+          linesWeight = weight;
         }
       }
       if (score === 0 || (best && best.score >= score)) continue;
       const what =
+        linesFrom ??
         dataFile ??
         detail.files.find((f) => clue.files.includes(f.path))?.path ??
         detail.files[0]?.path ??
@@ -154,8 +211,10 @@ export async function correlateChange(
         score,
         link: {
           commit: detail,
+          files: detail.files.map((f) => f.path),
+          lines,
           dataFile,
-          note: `Commit ${detail.sha.slice(0, 7)} "${detail.message ?? ''}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) changed ${what}${lines.length ? `: ${lines.map((l) => `\`${l.slice(0, 120)}\``).join(', ')}` : ''}.`,
+          note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) changed ${what}${lines.length ? `: ${lines.map((l) => `\`${showLine(l)}\``).join(', ')}` : ''}.`,
         },
       };
     }
@@ -166,7 +225,9 @@ export async function correlateChange(
       score: 1,
       link: {
         commit: c,
-        note: `The file was last changed by ${c.sha.slice(0, 7)} "${c.message ?? ''}" (${c.author ?? 'unknown'}, ${c.date ?? ''}).`,
+        files: clue.files.slice(0, 1),
+        lines: [],
+        note: `${clue.files[0]} was last changed by ${c.sha.slice(0, 7)} "${firstLine(c.message)}" (${c.author ?? 'unknown'}, ${c.date ?? ''}).`,
       },
     };
   }

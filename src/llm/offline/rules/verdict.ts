@@ -8,6 +8,11 @@ export interface Verdict {
   statement: string;
   confidence: 'high' | 'medium' | 'low';
   fix: string;
+  /**
+   * True when the fault ships with the target's own latest rollout (its code, image or manifest):
+   * rolling the workload back mitigates it, and the report says how.
+   */
+  rollback?: boolean;
 }
 
 /** A diagnosis rule: a verdict when its failure class is present, null otherwise. */

@@ -1,0 +1,43 @@
+import type { ServiceFacts } from './facts.js';
+import { UNREACHABLE } from './rules/signals.js';
+
+const RECENT_MS = 6 * 3600_000;
+
+/**
+ * What stands between the facts and a clean bill of health; empty means healthy. Healthy needs
+ * positive evidence: pods that run and are ready, no recent restarts, no warning events, logs that
+ * were read and are clean, and no failed calls to anything else.
+ */
+export function healthIssues(facts: ServiceFacts, now: Date): string[] {
+  const issues: string[] = [];
+  const pods = facts.listing.pods;
+  if (!pods.length) issues.push('no pods run');
+  const unready = pods.filter(
+    (p) => p.phase !== 'Running' || p.containers.some((c) => !c.init && c.ready === false),
+  );
+  if (unready.length) issues.push(`${unready.length} pod(s) not running and ready`);
+  const restarted = pods.flatMap((p) =>
+    p.containers.filter((c) => {
+      if (!c.restartCount) return false;
+      const at = Date.parse(c.lastTermination?.finishedAt ?? '');
+      return Number.isNaN(at) || now.getTime() - at < RECENT_MS;
+    }),
+  );
+  if (restarted.length) issues.push(`${restarted.length} container(s) restarted recently`);
+  const warnings = facts.related.filter((e) => e.type === 'Warning');
+  if (warnings.length)
+    issues.push(
+      `${warnings.length} warning event(s) (${[...new Set(warnings.map((e) => e.reason))].slice(0, 3).join(', ')})`,
+    );
+  if (!facts.logsComplete) issues.push('some logs could not be read');
+  else if (pods.length && !facts.logs.length) issues.push('no logs were read');
+  const errors = facts.logs.flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'));
+  if (errors.length) issues.push(`${errors.reduce((n, s) => n + s.count, 0)} error line(s) in the logs`);
+  const failedCalls = facts.logs.flatMap((l) =>
+    l.analysis.signatures.filter(
+      (s) => s.kind === 'warning' && s.count >= 3 && UNREACHABLE.test(`${s.message} ${s.sample}`),
+    ),
+  );
+  if (failedCalls.length) issues.push('repeated failed calls to other services in the logs');
+  return issues;
+}

@@ -1,0 +1,168 @@
+import type { EngineContext } from '../../engine.js';
+import { readObject } from '../cluster-read.js';
+import type { PodLog, ServiceFacts } from '../facts.js';
+import { at, list, str, strings } from '../k8s-object.js';
+import { kubectlRef } from '../names.js';
+import { quote } from '../quote.js';
+import type { PodContainer } from '../tool-data.js';
+import { times, type Rule } from './verdict.js';
+
+/** What a process's exit code says, as shells and container runtimes use them. */
+export function exitCodeMeaning(code: number | undefined): string | undefined {
+  if (code === undefined) return undefined;
+  if (code === 126)
+    return 'the command was found but could not be executed (permission denied or not executable)';
+  if (code === 127) return 'command not found';
+  if (code === 128) return 'the container runtime could not start the process';
+  if (code === 2) return 'the shell reports a usage or syntax error';
+  if (code === 137) return 'killed by SIGKILL (out of memory or forced stop)';
+  if (code === 139) return 'segmentation fault';
+  if (code === 143) return 'stopped by SIGTERM';
+  if (code > 128 && code < 160) return `killed by signal ${code - 128}`;
+  return undefined;
+}
+
+/** Lines of a shell or runtime that say the command itself is wrong, with what they name. */
+const COMMAND_ERRORS: { pattern: RegExp; what: (m: RegExpMatchArray) => string }[] = [
+  {
+    pattern: /exec: "([^"]+)": executable file not found in \$PATH/,
+    what: (m) => `the executable "${m[1]}" does not exist in the image`,
+  },
+  { pattern: /exec (\S+): no such file or directory/, what: (m) => `${m[1]} does not exist in the image` },
+  { pattern: /exec (\S+): permission denied/, what: (m) => `${m[1]} is not executable` },
+  {
+    pattern: /exec format error/,
+    what: () => 'the binary is built for another CPU architecture (exec format error)',
+  },
+  {
+    pattern: /(?:^|\s)(?:\/bin\/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?(\S+): (?:command )?not found/,
+    what: (m) => `the command "${m[1]}" does not exist`,
+  },
+  { pattern: /(?:^|\s)(\S+): command not found/, what: (m) => `the command "${m[1]}" does not exist` },
+  {
+    pattern: /(?:^|\s)(?:\/bin\/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?(\S+): Permission denied/,
+    what: (m) => `${m[1]} is not executable (permission denied)`,
+  },
+  {
+    pattern: /(?:sh|bash): (?:line \d+: |\d+: )?[Ss]yntax error[^"]*/,
+    what: (m) => `the script has a syntax error (${quote(m[0], 80)})`,
+  },
+  {
+    pattern: /can't open '([^']+)'|can't open file '([^']+)'/,
+    what: (m) => `the script ${m[1] ?? m[2]} does not exist`,
+  },
+];
+
+interface Failure {
+  pod: string;
+  container: PodContainer;
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+  log?: PodLog;
+  commandError?: { line: string; what: string };
+}
+
+/** The container's failure: its current terminated state, or its last termination. */
+function failureOf(pod: string, c: PodContainer): Failure | null {
+  const terminated =
+    c.state === 'terminated' && c.exitCode !== 0
+      ? { exitCode: c.exitCode, reason: c.reason, message: c.message }
+      : null;
+  const last = c.lastTermination && c.lastTermination.exitCode !== 0 ? c.lastTermination : null;
+  const waitingStart =
+    c.state === 'waiting' && /RunContainerError|CreateContainerError|StartError/.test(c.reason ?? '')
+      ? { reason: c.reason, message: c.message }
+      : null;
+  const f = terminated ?? last ?? waitingStart;
+  if (!f) return null;
+  return {
+    pod,
+    container: c,
+    exitCode: 'exitCode' in f ? f.exitCode : undefined,
+    reason: f.reason,
+    message: f.message,
+  };
+}
+
+function commandErrorIn(text: string): { line: string; what: string } | undefined {
+  for (const line of text.split('\n').slice(-200).reverse()) {
+    for (const { pattern, what } of COMMAND_ERRORS) {
+      const m = line.match(pattern);
+      if (m) return { line: line.trim(), what: what(m) };
+    }
+  }
+  return undefined;
+}
+
+/** The container's command and args from the pod spec, when the generic read tool can fetch the pod. */
+async function commandOf(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  pod: string,
+  container: PodContainer,
+): Promise<string | undefined> {
+  const object = await readObject(ctx, 'Pod', pod, facts.namespace);
+  if (!object) return undefined;
+  const specs = list(at(object, 'spec', container.init ? 'initContainers' : 'containers'));
+  const spec = specs.find((s) => str(s.name) === container.name);
+  const words = [...strings(spec?.command), ...strings(spec?.args)];
+  return words.length ? words.join(' ') : undefined;
+}
+
+/**
+ * A container (an init container, a Job's pod, a main container) that fails on its own command:
+ * exit codes 126/127/128, StartError, or the shell saying a command is missing or broken.
+ */
+export const commandRule: Rule = async (ctx, facts) => {
+  const failures: Failure[] = [];
+  for (const pod of facts.listing.pods) {
+    for (const c of pod.containers) {
+      const failure = failureOf(pod.name, c);
+      if (!failure) continue;
+      const logs = facts.logs.filter(
+        (l) => l.pod === pod.name && (c.init ? l.container === c.name : !l.container),
+      );
+      const fromLogs = logs.map((l) => ({ log: l, error: commandErrorIn(l.text) })).find((x) => x.error);
+      const fromMessage = failure.message ? commandErrorIn(failure.message) : undefined;
+      failure.commandError = fromMessage ?? fromLogs?.error;
+      failure.log = fromLogs?.log;
+      failures.push(failure);
+    }
+  }
+  const hit =
+    failures.find((f) => f.commandError) ??
+    failures.find(
+      (f) => f.exitCode === 126 || f.exitCode === 127 || /StartError|ContainerCannotRun/.test(f.reason ?? ''),
+    );
+  if (!hit) return null;
+  const c = hit.container;
+  const role = c.init ? `init container ${c.name}` : `container ${c.name}`;
+  const meaning = exitCodeMeaning(hit.exitCode);
+  const command = await commandOf(ctx, facts, hit.pod, c);
+  const what = hit.commandError?.what ?? meaning ?? 'its command fails';
+  const sameFailures = failures.filter((f) => f.container.name === c.name).length;
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: `${role} of ${hit.pod}: ${hit.reason ?? 'terminated'}${hit.exitCode !== undefined ? ` (exit code ${hit.exitCode}${meaning ? `: ${meaning}` : ''})` : ''}${c.restartCount ? `, ${times(c.restartCount)} restarted` : ''}${hit.message ? ` — ${quote(hit.message, 200)}` : ''}`,
+    ref: `pod/${hit.pod}`,
+  });
+  if (hit.commandError && !hit.message?.includes(hit.commandError.line))
+    ctx.casebook.evidence.splice(1, 0, {
+      source: 'logs',
+      detail: quote(hit.commandError.line, 300),
+      ref: `pod/${hit.pod}${c.init || hit.log?.container ? ` container ${c.name}` : ''}`,
+    });
+  const workload = facts.listing.workload;
+  const blocks = c.init
+    ? ' The pod never gets past its init containers, so the application containers do not start.'
+    : '';
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} fails because the ${role} cannot run its command: ${what}${sameFailures > 1 ? ` (${sameFailures} pods)` : ''}.`,
+    statement: `The ${role} exits ${hit.exitCode !== undefined ? `with code ${hit.exitCode}` : `with ${hit.reason ?? 'an error'}`}: ${what}${command ? ` — its command is \`${quote(command, 160)}\`` : ''}${hit.commandError ? ` ("${quote(hit.commandError.line, 200)}")` : ''}.${blocks}`,
+    confidence: hit.commandError ? 'high' : 'medium',
+    fix: `Correct the command of the ${role} in the pod template of ${workload ? `${workload.kind} ${workload.name}` : facts.service}${command ? ` (\`${quote(command, 120)}\`)` : ''} or the image it runs, then re-apply it${workload?.kind === 'Job' ? " (a Job's pod template cannot be changed: delete and recreate the Job)" : ` (kubectl apply, or kubectl rollout undo ${kubectlRef(workload?.kind, workload?.name ?? facts.service)} if the last rollout broke it)`}.`,
+    rollback: true,
+  };
+};

@@ -1,0 +1,223 @@
+import type { EngineContext } from '../../engine.js';
+import { readObject, readObjects } from '../cluster-read.js';
+import { at, nameOf } from '../k8s-object.js';
+import { closestNames, kubectlRef } from '../names.js';
+import { quote } from '../quote.js';
+import type { ServiceFacts } from '../facts.js';
+import type { EventInfo } from '../tool-data.js';
+import { times, type Rule, type Verdict } from './verdict.js';
+
+/** A ConfigMap or Secret a pod refers to and the kubelet could not find (or a key missing in it). */
+export interface MissingRef {
+  kind: 'ConfigMap' | 'Secret';
+  name: string;
+  key?: string;
+  volume?: string;
+}
+
+/** The references a kubelet message says are missing, in the wordings kubelets use. */
+export function missingRefs(message: string): MissingRef[] {
+  const refs: MissingRef[] = [];
+  const volume = message.match(/for volume "([^"]+)"/)?.[1];
+  for (const m of message.matchAll(/\b(configmap|secret)s? "([^"]+)" not found/gi)) {
+    refs.push({
+      kind: (m[1] as string).toLowerCase() === 'secret' ? 'Secret' : 'ConfigMap',
+      name: m[2] as string,
+      ...(volume ? { volume } : {}),
+    });
+  }
+  for (const m of message.matchAll(
+    /couldn't find key (\S+) in (ConfigMap|Secret) (?:[\w.-]+\/)?([\w.-]+)/gi,
+  )) {
+    refs.push({
+      kind: (m[2] as string).toLowerCase() === 'secret' ? 'Secret' : 'ConfigMap',
+      name: m[3] as string,
+      key: m[1] as string,
+    });
+  }
+  return refs;
+}
+
+/** What the cluster holds instead: whether the object exists, its keys, and the names closest to it. */
+async function lookAround(
+  ctx: EngineContext,
+  ref: MissingRef,
+  namespace: string,
+): Promise<{ exists?: boolean; keys?: string[]; closest: string[] }> {
+  // Secrets are never read; their absence rests on the kubelet's word.
+  if (ref.kind === 'Secret') return { closest: [] };
+  const object = await readObject(ctx, 'ConfigMap', ref.name, namespace);
+  const all = object === null ? await readObjects(ctx, 'ConfigMap', { namespace }) : null;
+  const keys = object
+    ? Object.keys({ ...(at(object, 'data') as object), ...(at(object, 'binaryData') as object) })
+    : undefined;
+  return {
+    ...(object === undefined ? {} : { exists: object !== null }),
+    ...(keys ? { keys } : {}),
+    closest: all ? closestNames(ref.name, all.map(nameOf)) : [],
+  };
+}
+
+function describeRef(ref: MissingRef): string {
+  return ref.key
+    ? `key ${ref.key} of ${ref.kind} ${ref.name}`
+    : `${ref.kind} ${ref.name}${ref.volume ? ` (volume "${ref.volume}")` : ''}`;
+}
+
+/**
+ * A verdict for pods that cannot start because a ConfigMap or Secret they use is missing, or a key
+ * in it. `how` says how the kubelet reported it (CreateContainerConfigError, FailedMount).
+ */
+export async function missingConfigVerdict(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  ref: MissingRef,
+  how: { signal: string; message: string; pod?: string; waiting: number },
+): Promise<Verdict> {
+  const around = await lookAround(ctx, ref, facts.namespace);
+  const what = describeRef(ref);
+  const workload = facts.listing.workload;
+  const target = workload ? `${workload.kind} ${workload.name}` : facts.service;
+  let found = '';
+  if (ref.key && around.keys)
+    found = ` ConfigMap ${ref.name} exists with keys: ${around.keys.slice(0, 8).join(', ') || '(none)'}.`;
+  else if (around.exists === false)
+    found = ` No ConfigMap ${ref.name} exists in namespace ${facts.namespace}${around.closest.length ? ` (closest: ${around.closest.join(', ')})` : ''}.`;
+  else if (around.exists === true && !ref.key)
+    found = ` ConfigMap ${ref.name} exists now: the pods may be waiting for their next retry.`;
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: `${how.signal}: ${quote(how.message, 300)}`,
+    ref: how.pod ? `pod/${how.pod}` : undefined,
+  });
+  const restore = ref.key
+    ? `Add the key ${ref.key} to ${ref.kind} ${ref.name}, or correct the key the pod spec of ${target} refers to`
+    : `Create ${ref.kind} ${ref.name} in namespace ${facts.namespace} (restore it from the manifests or its previous version)${around.closest[0] ? `, or point ${target} at the one that exists (${around.closest[0]})` : ''}`;
+  const mark = ref.volume ? ' mark the volume optional or' : '';
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} cannot start its pods (${how.signal}): the ${what} they use does not exist${how.waiting > 1 ? `; ${how.waiting} pods are stuck` : ''}.`,
+    statement: `The pods of ${target} reference ${what}, which is missing in namespace ${facts.namespace}, so the kubelet cannot ${ref.volume ? 'mount the volume and the containers stay in ContainerCreating' : 'build the container environment (CreateContainerConfigError)'}: "${quote(how.message, 220)}".${found}`,
+    confidence: around.exists === true && !ref.key ? 'medium' : 'high',
+    fix: `${restore}; the waiting pods start on their own once it exists (or run kubectl rollout restart ${kubectlRef(workload?.kind, workload?.name ?? facts.service)}). If the reference is wrong rather than the object missing,${mark} fix the reference in the pod template.`,
+  };
+}
+
+const MISSING_CONFIG = [
+  /KeyError: '([A-Za-z_][A-Za-z0-9_]*)'/,
+  /(?:environment variable|env var|config(?:uration)? key|setting)\s+['"`]?([A-Za-z_][A-Za-z0-9_.]{2,})['"`]?\s+(?:is\s+)?(?:not set|missing|required|undefined|empty|not defined)/i,
+  /missing (?:required )?(?:environment variable|env(?:ironment)? var(?:iable)?|config(?:uration)?(?: key| value)?|setting)s?[:= ]+['"`]?([A-Za-z_][A-Za-z0-9_.]{2,})/i,
+  /\b([A-Z][A-Z0-9_]{2,})\b (?:must be set|is required|is not set|not set)/,
+];
+
+function firstEvent(events: EventInfo[], test: (e: EventInfo) => boolean): EventInfo | undefined {
+  return events.find(test);
+}
+
+/** A container that cannot start for want of configuration: a missing ConfigMap/Secret, key or variable. */
+export const configRule: Rule = async (ctx, facts) => {
+  const configErrors = facts.listing.pods.flatMap((p) =>
+    p.containers.filter((c) => c.reason === 'CreateContainerConfigError').map((c) => ({ pod: p.name, c })),
+  );
+  const configError = configErrors[0];
+  if (configError) {
+    const event = firstEvent(
+      facts.related,
+      (e) => e.type === 'Warning' && /configmap|secret|key|not found/i.test(e.message ?? ''),
+    );
+    const message =
+      configError.c.message ?? event?.message ?? 'configuration referenced by the pod is missing';
+    const ref = missingRefs(message)[0] ?? (event ? missingRefs(event.message ?? '')[0] : undefined);
+    const waiting = new Set(configErrors.map((e) => e.pod)).size;
+    if (ref)
+      return missingConfigVerdict(ctx, facts, ref, {
+        signal: 'CreateContainerConfigError',
+        message,
+        pod: configError.pod,
+        waiting,
+      });
+    ctx.casebook.evidence.unshift({
+      source: 'kubernetes',
+      detail: `CreateContainerConfigError: ${quote(message, 300)}`,
+      ref: `pod/${configError.pod}`,
+    });
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service} cannot start its container: ${quote(message, 200)}.`,
+      statement: `CreateContainerConfigError — ${message}.`,
+      confidence: 'high',
+      fix: 'Fix what the message names in the pod template (a missing ConfigMap/Secret or key, or a securityContext the image cannot satisfy), then restart the rollout.',
+    };
+  }
+  const crashing = facts.problems.some((p) => /CrashLoopBackOff|Error|Restarted/.test(p.reason));
+  if (!crashing) return null;
+  for (const log of [...facts.logs].sort((a, b) => Number(b.previous) - Number(a.previous))) {
+    for (const line of log.text.split('\n')) {
+      for (const pattern of MISSING_CONFIG) {
+        const m = line.match(pattern);
+        if (!m) continue;
+        const key = m[1] as string;
+        const crash = facts.problems.find((p) => p.pod === log.pod) ?? facts.problems[0];
+        ctx.casebook.evidence.push({
+          source: 'logs',
+          detail: quote(line, 300),
+          ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
+        });
+        if (crash)
+          ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
+        return {
+          status: 'diagnosed',
+          summary: `${facts.service} crashes at start-up (${crash?.reason ?? 'restarting'}): the required configuration ${key} is missing.`,
+          statement: `The container exits at start because the configuration ${key} is missing — "${quote(line, 200)}"${crash ? `; ${crash.detail}` : ''}.`,
+          confidence: 'high',
+          fix: `Provide ${key} to the container again (the env entry or ConfigMap key it reads), or restore the manifest change that removed or renamed it.`,
+        };
+      }
+    }
+  }
+  return null;
+};
+
+/** Pods stuck in ContainerCreating because a volume cannot be mounted (FailedMount, FailedAttachVolume). */
+export const mountRule: Rule = async (ctx, facts) => {
+  const failed = facts.related.filter(
+    (e) => e.type === 'Warning' && /^(FailedMount|FailedAttachVolume)$/.test(e.reason ?? ''),
+  );
+  if (!failed.length) return null;
+  const stuck = facts.listing.pods.filter((p) =>
+    p.containers.some(
+      (c) =>
+        !c.init &&
+        c.state === 'waiting' &&
+        /ContainerCreating|PodInitializing|NotCreated/.test(c.reason ?? ''),
+    ),
+  );
+  if (!stuck.length && !facts.listing.pods.every((p) => p.phase === 'Pending')) return null;
+  const withRef = failed.find((e) => missingRefs(e.message ?? '').length > 0);
+  const count = failed.reduce((n, e) => n + (e.count ?? 1), 0);
+  if (withRef) {
+    const ref = missingRefs(withRef.message ?? '')[0] as MissingRef;
+    return missingConfigVerdict(ctx, facts, ref, {
+      signal: `${withRef.reason} (${times(count)})`,
+      message: withRef.message ?? '',
+      pod: withRef.object?.split('/').at(-1),
+      waiting: stuck.length,
+    });
+  }
+  const first = failed[0] as EventInfo;
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: `${first.reason}: ${quote(first.message ?? '', 300)} (${times(count)})`,
+    ref: first.object,
+  });
+  const multiAttach = /Multi-Attach/i.test(first.message ?? '');
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s pods are stuck in ContainerCreating: a volume cannot be ${first.reason === 'FailedAttachVolume' ? 'attached' : 'mounted'}.`,
+    statement: `${first.reason}: "${quote(first.message ?? '', 240)}" (${times(count)}).${multiAttach ? ' A ReadWriteOnce volume is still attached to another node, so the new pod cannot use it until the old one lets go.' : ''}`,
+    confidence: 'medium',
+    fix: multiAttach
+      ? 'Let the old pod terminate (or delete it) so the volume detaches, or use the Recreate strategy for workloads with a ReadWriteOnce volume.'
+      : 'Fix the volume the message names (its claim, driver or referenced object), then let the pod retry.',
+  };
+};

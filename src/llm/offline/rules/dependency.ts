@@ -1,0 +1,139 @@
+import type { EngineContext } from '../../engine.js';
+import { toolFor } from '../capabilities.js';
+import type { ServiceFacts } from '../facts.js';
+import { noteGap } from '../gaps.js';
+import { at, list, str } from '../k8s-object.js';
+import { quote } from '../quote.js';
+import { callTargets, serviceOfHost, type CallTarget } from '../targets.js';
+import { nameResolution, policyBlock, readService, serviceWiring } from './traffic.js';
+import { times, type Rule, type Verdict } from './verdict.js';
+
+/** What following a dependency found: its verdict, and whether anything by that name runs at all. */
+export interface DependencyOutcome {
+  verdict: Verdict | null;
+  found: boolean;
+}
+
+export type FollowDependency = (
+  ctx: EngineContext,
+  target: { service: string; namespace: string },
+) => Promise<DependencyOutcome>;
+
+/** An IP in a log is a Service's cluster IP more often than not: name it. */
+async function serviceOfIp(ctx: EngineContext, ip: string, namespace: string): Promise<string | undefined> {
+  const tool = toolFor('services', ctx.tools.toolNames());
+  if (!tool) return undefined;
+  const outcome = await ctx.tools.call(tool, { namespace });
+  const services = outcome.ok ? list(at(outcome.structured, 'services')) : [];
+  return str(services.find((s) => s.clusterIP === ip)?.name);
+}
+
+const normal = (s: string) => s.replace(/[-_.]/g, '').toLowerCase();
+
+function callerEvidence(facts: ServiceFacts, t: CallTarget, name: string) {
+  const address =
+    name === t.host
+      ? `${t.host}${t.port ? `:${t.port}` : ''}`
+      : `${name} (${t.host}${t.port ? `:${t.port}` : ''})`;
+  return {
+    source: 'logs' as const,
+    detail: `${facts.service} cannot reach ${address}: ${quote(t.line, 260)} (${times(t.count)})`,
+    ref: `pod/${t.pod}`,
+  };
+}
+
+/**
+ * The service fails because something it calls fails: follow the calls its logs say failed to
+ * the Service they went to. The dependency's own verdict becomes the root cause; when the
+ * dependency runs fine, the wiring between them is checked (the name, the Service's selector and
+ * ports, NetworkPolicies).
+ */
+export function dependencyRule(follow: FollowDependency): Rule {
+  return async (ctx, facts) => {
+    const self = [facts.service, facts.listing.workload?.name ?? ''].filter(Boolean).map(normal);
+    for (const target of callTargets(facts.logs).slice(0, 3)) {
+      const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host);
+      const name = ip ? await serviceOfIp(ctx, target.host, facts.namespace) : undefined;
+      const ref = ip
+        ? name
+          ? { service: name, namespace: facts.namespace }
+          : null
+        : serviceOfHost(target.host, facts.namespace);
+      if (!ref || self.includes(normal(ref.service))) continue;
+      if (target.failure === 'dns-missing' || target.failure === 'dns-timeout') {
+        const verdict = await nameResolution(ctx, facts, target, ref);
+        if (verdict) return verdict;
+      }
+      if (!ctx.settings.namespaces.includes(ref.namespace)) {
+        noteGap(
+          ctx,
+          `${ref.service} in namespace ${ref.namespace}, which ${facts.service} fails to reach`,
+          `namespace ${ref.namespace} is outside the run's scope`,
+        );
+        continue;
+      }
+      const evidence = callerEvidence(facts, target, ref.service);
+      const theirs = await follow(ctx, ref);
+      if (theirs.verdict?.status === 'diagnosed') {
+        ctx.casebook.evidence.unshift(evidence);
+        return {
+          status: 'diagnosed',
+          summary: `${facts.service} fails because its dependency ${ref.service} is failing: ${theirs.verdict.summary}`,
+          statement: `${facts.service}'s errors come from calls to ${ref.service} ("${quote(target.line, 180)}"). Root cause in ${ref.service}: ${theirs.verdict.statement}`,
+          confidence: theirs.verdict.confidence,
+          fix: theirs.verdict.fix,
+        };
+      }
+      const view = await readService(ctx, ref.service, ref.namespace);
+      if (view) {
+        const wiring = await serviceWiring(ctx, view, target.port);
+        if (wiring) {
+          ctx.casebook.evidence.unshift(evidence, {
+            source: 'kubernetes',
+            detail: wiring.evidence,
+            ref: `service/${view.name}`,
+          });
+          return {
+            status: 'diagnosed',
+            summary: `${facts.service} cannot reach ${ref.service}: ${wiring.summary}.`,
+            statement: `${facts.service}'s calls to ${ref.service} fail ("${quote(target.line, 180)}"). ${wiring.statement}`,
+            confidence: 'high',
+            fix: wiring.fix,
+          };
+        }
+        const block = await policyBlock(ctx, facts, view);
+        if (block) {
+          ctx.casebook.evidence.unshift(evidence);
+          return {
+            status: 'diagnosed',
+            summary: `${facts.service} cannot reach ${ref.service}: a NetworkPolicy drops the traffic.`,
+            statement: `${facts.service}'s calls to ${ref.service} fail ("${quote(target.line, 180)}"). ${block.statement}`,
+            confidence: 'high',
+            fix: block.fix,
+          };
+        }
+      }
+      if (view === null && !theirs.found && target.failure !== 'dns-missing') {
+        ctx.casebook.evidence.unshift(evidence);
+        return {
+          status: 'diagnosed',
+          summary: `${facts.service} calls ${ref.service}, which does not exist in namespace ${ref.namespace}.`,
+          statement: `${facts.service}'s calls to ${target.host}${target.port ? `:${target.port}` : ''} fail ("${quote(target.line, 180)}"): there is no Service and no workload named ${ref.service} in namespace ${ref.namespace}.`,
+          confidence: 'medium',
+          fix: `Deploy ${ref.service} or correct the address ${facts.service} is configured with.`,
+        };
+      }
+      if (theirs.verdict?.status === 'healthy') {
+        ctx.casebook.evidence.unshift(evidence);
+        return {
+          status: 'diagnosed',
+          summary: `${facts.service} cannot reach ${ref.service} (${times(target.count)}), although ${ref.service}'s pods look healthy.`,
+          statement: `Calls from ${facts.service} to ${ref.service} fail: "${quote(target.line, 200)}"; ${ref.service}'s pods look healthy, its Service has ready endpoints and no NetworkPolicy found blocks the path, so look at the client side (address, port, timeouts) and the network between.`,
+          confidence: 'low',
+          fix: `Compare the address ${facts.service} dials (${target.host}${target.port ? `:${target.port}` : ''}) with Service ${ref.service}'s ports; check the client's timeouts and any mesh or egress policy outside the namespace.`,
+        };
+      }
+    }
+    return null;
+  };
+}

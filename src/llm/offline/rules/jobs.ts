@@ -1,0 +1,173 @@
+import type { EngineContext } from '../../engine.js';
+import { readObject, readObjects } from '../cluster-read.js';
+import type { ServiceFacts } from '../facts.js';
+import { at, condition, list, nameOf, num, str, type KubeObject } from '../k8s-object.js';
+import { quote } from '../quote.js';
+import { exitCodeMeaning } from './command.js';
+import type { Rule, Verdict } from './verdict.js';
+
+/** Why a Job failed, as its status and events say. */
+export interface JobFailure {
+  job: string;
+  cronJob?: string;
+  /** `BackoffLimitExceeded`, `DeadlineExceeded`, `PodFailurePolicy`, or `Failed` for failed pods alone. */
+  reason: string;
+  message?: string;
+  failedPods: number;
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+}
+
+function ownedBy(o: KubeObject, kind: string, name: string): boolean {
+  return list(at(o, 'metadata', 'ownerReferences')).some((r) => r.kind === kind && r.name === name);
+}
+
+/** The Jobs behind the target: the Job itself, the newest Jobs of a CronJob, or the owners of its pods. */
+async function jobsOf(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+): Promise<{ names: string[]; cronJob?: string }> {
+  const workload = facts.listing.workload;
+  if (workload?.kind === 'CronJob') {
+    const jobs = (await readObjects(ctx, 'Job', { namespace: facts.namespace })) ?? [];
+    const owned = jobs
+      .filter((j) => ownedBy(j, 'CronJob', workload.name))
+      .sort((a, b) =>
+        String(at(b, 'metadata', 'creationTimestamp') ?? '').localeCompare(
+          String(at(a, 'metadata', 'creationTimestamp') ?? ''),
+        ),
+      );
+    const fromPods = facts.listing.pods.filter((p) => p.ownerKind === 'Job').map((p) => p.ownerName ?? '');
+    return {
+      names: [...new Set([...owned.map(nameOf), ...fromPods].filter(Boolean))],
+      cronJob: workload.name,
+    };
+  }
+  if (workload?.kind === 'Job') return { names: [workload.name] };
+  const owners = facts.listing.pods.filter((p) => p.ownerKind === 'Job').map((p) => p.ownerName ?? '');
+  return { names: [...new Set(owners.filter(Boolean))] };
+}
+
+/** The failure of the target's Job (the newest failed one of a CronJob), or null when its Jobs did not fail. */
+export async function jobFailure(ctx: EngineContext, facts: ServiceFacts): Promise<JobFailure | null> {
+  const { names, cronJob } = await jobsOf(ctx, facts);
+  for (const job of names.slice(0, 3)) {
+    const object = await readObject(ctx, 'Job', job, facts.namespace);
+    const failed = object ? condition(object, 'Failed') : undefined;
+    const event = facts.events.find(
+      (e) =>
+        e.object === `Job/${job}` &&
+        /BackoffLimitExceeded|DeadlineExceeded|PodFailurePolicy/.test(e.reason ?? ''),
+    );
+    const failedPods =
+      (object ? num(at(object, 'status', 'failed')) : undefined) ??
+      facts.listing.pods.filter((p) => p.ownerName === job && p.phase === 'Failed').length;
+    if (failed?.status === 'True' || event) {
+      return {
+        job,
+        ...(cronJob ? { cronJob } : {}),
+        reason: failed?.reason ?? event?.reason ?? 'Failed',
+        message: failed?.message ?? event?.message,
+        failedPods,
+        backoffLimit: object ? (num(at(object, 'spec', 'backoffLimit')) ?? 6) : undefined,
+        activeDeadlineSeconds: object ? num(at(object, 'spec', 'activeDeadlineSeconds')) : undefined,
+      };
+    }
+  }
+  return null;
+}
+
+/** `Job db-migrate (of CronJob nightly) failed: BackoffLimitExceeded — 7 failed pods, backoffLimit 6` */
+export function describeJobFailure(f: JobFailure): string {
+  const owner = f.cronJob ? ` (run by CronJob ${f.cronJob})` : '';
+  const limit =
+    f.reason === 'DeadlineExceeded' && f.activeDeadlineSeconds !== undefined
+      ? `activeDeadlineSeconds ${f.activeDeadlineSeconds}`
+      : f.backoffLimit !== undefined
+        ? `backoffLimit ${f.backoffLimit}`
+        : '';
+  return `Job ${f.job}${owner} failed: ${f.reason}${f.message ? ` ("${quote(f.message, 120)}")` : ''} — ${f.failedPods} failed pod(s)${limit ? `, ${limit}` : ''}`;
+}
+
+/** Put a Job's failure in front of whatever explained its pods' failure. */
+export function withJobContext(verdict: Verdict, failure: JobFailure): Verdict {
+  if (verdict.summary.includes(`Job ${failure.job}`)) return verdict;
+  return {
+    ...verdict,
+    summary: `Job ${failure.job} failed (${failure.reason}). ${verdict.summary}`,
+    statement: `${describeJobFailure(failure)}. ${verdict.statement}`,
+  };
+}
+
+/** A Job (or a CronJob's Job) that failed, explained by its last failed pod: exit code and last words. */
+export const jobRule: Rule = async (ctx, facts) => {
+  const failure = await jobFailure(ctx, facts);
+  if (!failure) return suspendedCronJob(ctx, facts);
+  const pods = facts.listing.pods
+    .filter((p) => p.ownerName === failure.job)
+    .map((p) => ({
+      p,
+      c:
+        p.containers.find((c) => c.state === 'terminated' && c.exitCode !== 0) ??
+        p.containers.find((c) => c.lastTermination),
+    }))
+    .filter((x) => x.c)
+    .sort((a, b) =>
+      String(b.c?.finishedAt ?? b.c?.lastTermination?.finishedAt ?? '').localeCompare(
+        String(a.c?.finishedAt ?? a.c?.lastTermination?.finishedAt ?? ''),
+      ),
+    );
+  const last = pods[0];
+  const exitCode = last?.c?.exitCode ?? last?.c?.lastTermination?.exitCode;
+  const lastWords = last
+    ? facts.logs
+        .filter((l) => l.pod === last.p.name)
+        .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))
+        .sort((a, b) => (b.lastAt ?? '').localeCompare(a.lastAt ?? ''))[0]
+    : undefined;
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: describeJobFailure(failure),
+    ref: `job/${failure.job}`,
+  });
+  if (last && lastWords)
+    ctx.casebook.evidence.splice(1, 0, {
+      source: 'logs',
+      detail: quote(lastWords.sample, 300),
+      ref: `pod/${last.p.name}`,
+    });
+  const meaning = exitCodeMeaning(exitCode);
+  const deadline = failure.reason === 'DeadlineExceeded';
+  return {
+    status: 'diagnosed',
+    summary: `${describeJobFailure(failure)}.${last ? ` Its last pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}` : ''}${lastWords ? `: "${quote(lastWords.sample, 160)}"` : ''}.` : ''}`,
+    statement: deadline
+      ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${failure.activeDeadlineSeconds !== undefined ? ` (${failure.activeDeadlineSeconds}s)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.`
+      : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}`,
+    confidence: lastWords ? 'medium' : 'low',
+    fix: deadline
+      ? `Find why the Job is slow (what its pod waits on) or raise activeDeadlineSeconds if the work legitimately takes longer; then re-run it (kubectl create job --from=cronjob/<name> or recreate the Job).`
+      : `Fix what the last pod failed on${lastWords ? ' (the error above)' : ''}, then re-run the Job (delete and recreate it${failure.cronJob ? `, or kubectl create job ${failure.job}-retry --from=cronjob/${failure.cronJob}` : ''}).`,
+  };
+};
+
+/** A CronJob that runs nothing because it is suspended. */
+async function suspendedCronJob(ctx: EngineContext, facts: ServiceFacts): Promise<Verdict | null> {
+  const workload = facts.listing.workload;
+  if (workload?.kind !== 'CronJob') return null;
+  const object = await readObject(ctx, 'CronJob', workload.name, facts.namespace);
+  if (!object || at(object, 'spec', 'suspend') !== true) return null;
+  const last = str(at(object, 'status', 'lastScheduleTime'));
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: `CronJob ${workload.name} has spec.suspend: true${last ? `; last scheduled ${last}` : ''}`,
+    ref: `cronjob/${workload.name}`,
+  });
+  return {
+    status: 'diagnosed',
+    summary: `CronJob ${workload.name} is suspended, so it creates no Jobs${last ? ` (last run scheduled ${last})` : ''}.`,
+    statement: `CronJob ${workload.name} has spec.suspend set to true: the controller skips every schedule (${str(at(object, 'spec', 'schedule')) ?? '?'}).`,
+    confidence: 'high',
+    fix: `Resume it: kubectl patch cronjob ${workload.name} -n ${facts.namespace} -p '{"spec":{"suspend":false}}', and run a missed job by hand if needed (kubectl create job --from=cronjob/${workload.name} ${workload.name}-manual).`,
+  };
+}

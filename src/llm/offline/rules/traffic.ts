@@ -1,0 +1,333 @@
+import type { EngineContext } from '../../engine.js';
+import { toolFor } from '../capabilities.js';
+import { readObject, readObjects } from '../cluster-read.js';
+import type { ServiceFacts } from '../facts.js';
+import { noteGap } from '../gaps.js';
+import { at, formatMap, list, num, str, stringMap, type KubeObject } from '../k8s-object.js';
+import { dnsAllowed, trafficAllowed, type Endpoint } from '../network-policy.js';
+import { closestNames } from '../names.js';
+import { quote } from '../quote.js';
+import type { CallTarget } from '../targets.js';
+import { readPodListing, type PodInfo } from '../tool-data.js';
+import type { Verdict } from './verdict.js';
+
+/** A Service as the traffic checks need it. */
+export interface ServiceView {
+  name: string;
+  namespace: string;
+  clusterIP?: string;
+  selector: Record<string, string> | null;
+  ports: { name?: string; port: number; targetPort: string; protocol: string }[];
+  readyEndpoints: number;
+  /** Pods the selector matches, when known. */
+  selected?: { total: number; ready: number };
+  /** What the server already concluded (`targetPort x is not declared …`). */
+  findings: string[];
+}
+
+/** The Service named exactly `name`, null when it does not exist, undefined when it could not be read. */
+export async function readService(
+  ctx: EngineContext,
+  name: string,
+  namespace: string,
+): Promise<ServiceView | null | undefined> {
+  const tool = toolFor('service', ctx.tools.toolNames());
+  if (tool) {
+    const outcome = await ctx.tools.call(tool, { name, namespace });
+    if (!outcome.ok)
+      return /No Service matches|not found/i.test(outcome.error ?? outcome.text) ? null : undefined;
+    const d = outcome.structured ?? {};
+    // The tool matches names loosely; a caller dials the exact name.
+    if (str(d.name) !== name) return null;
+    const selected = at(d, 'selectedPods');
+    return {
+      name,
+      namespace,
+      clusterIP: str(d.clusterIP),
+      selector: d.selector && typeof d.selector === 'object' ? stringMap(d.selector) : null,
+      ports: list(d.ports).map((p) => ({
+        name: str(p.name),
+        port: num(p.port) ?? 0,
+        targetPort: String(p.targetPort ?? p.port ?? ''),
+        protocol: str(p.protocol) ?? 'TCP',
+      })),
+      readyEndpoints: list(at(d, 'endpoints', 'ready')).length,
+      ...(selected
+        ? { selected: { total: num(at(selected, 'total')) ?? 0, ready: num(at(selected, 'ready')) ?? 0 } }
+        : {}),
+      findings: Array.isArray(d.findings) ? d.findings.filter((f): f is string => typeof f === 'string') : [],
+    };
+  }
+  const object = await readObject(ctx, 'Service', name, namespace);
+  if (!object) return object;
+  const selector = stringMap(at(object, 'spec', 'selector'));
+  const slices =
+    (await readObjects(ctx, 'EndpointSlice', {
+      namespace,
+      labelSelector: `kubernetes.io/service-name=${name}`,
+    })) ?? [];
+  const ready = slices
+    .flatMap((s) => list(s.endpoints))
+    .filter((e) => at(e, 'conditions', 'ready') !== false);
+  return {
+    name,
+    namespace,
+    clusterIP: str(at(object, 'spec', 'clusterIP')),
+    selector: Object.keys(selector).length ? selector : null,
+    ports: list(at(object, 'spec', 'ports')).map((p) => ({
+      name: str(p.name),
+      port: num(p.port) ?? 0,
+      targetPort: String(p.targetPort ?? p.port ?? ''),
+      protocol: str(p.protocol) ?? 'TCP',
+    })),
+    readyEndpoints: ready.length,
+    findings: [],
+  };
+}
+
+/** The pods that run the thing a Service is named after (its workload), whatever their labels. */
+async function backendPods(ctx: EngineContext, service: string, namespace: string): Promise<PodInfo[]> {
+  const tool = toolFor('listPods', ctx.tools.toolNames());
+  if (!tool) return [];
+  const outcome = await ctx.tools.call(tool, { service, namespace });
+  if (!outcome.ok) return [];
+  const listing = readPodListing(outcome.structured);
+  // A listing that went through the Service's own selector says nothing new.
+  return listing.workload?.kind === 'Service' ? [] : listing.pods;
+}
+
+interface ContainerPort {
+  name?: string;
+  containerPort: number;
+}
+
+async function containerPorts(
+  ctx: EngineContext,
+  pod: string,
+  namespace: string,
+): Promise<ContainerPort[] | null> {
+  const object = await readObject(ctx, 'Pod', pod, namespace);
+  if (!object) return null;
+  return list(at(object, 'spec', 'containers')).flatMap((c) =>
+    list(c.ports).map((p) => ({ name: str(p.name), containerPort: num(p.containerPort) ?? 0 })),
+  );
+}
+
+function labelDifference(selector: Record<string, string>, labels: Record<string, string>): string {
+  return Object.entries(selector)
+    .filter(([k, v]) => labels[k] !== v)
+    .map(([k, v]) =>
+      labels[k] === undefined
+        ? `no label ${k} (selector wants ${k}=${v})`
+        : `${k}=${labels[k]} (selector wants ${k}=${v})`,
+    )
+    .join(', ');
+}
+
+/**
+ * Why traffic to a Service goes nowhere although the thing behind it runs: a selector that matches
+ * none of its pods, a targetPort no container declares, a port the caller dials that the Service
+ * does not expose.
+ */
+export async function serviceWiring(
+  ctx: EngineContext,
+  view: ServiceView,
+  dialedPort?: string,
+): Promise<{ summary: string; statement: string; fix: string; evidence: string } | null> {
+  const ref = `Service ${view.name}`;
+  const portList = view.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ');
+  if (
+    dialedPort &&
+    view.ports.length &&
+    !view.ports.some((p) => String(p.port) === dialedPort) &&
+    dialedPort !== '80' &&
+    dialedPort !== '443'
+  ) {
+    return {
+      summary: `the caller dials ${view.name}:${dialedPort}, but ${ref} does not expose port ${dialedPort} (ports ${portList})`,
+      statement: `${ref} exposes ${portList}, not ${dialedPort}: connections to ${view.name}:${dialedPort} are refused or time out.`,
+      fix: `Make the caller dial one of ${ref}'s ports (${view.ports.map((p) => p.port).join(', ')}), or add port ${dialedPort} to the Service.`,
+      evidence: `${ref} ports: ${portList || 'none'}`,
+    };
+  }
+  if (view.selector && view.readyEndpoints === 0 && (view.selected?.total ?? 0) === 0) {
+    const pods = await backendPods(ctx, view.name, view.namespace);
+    const pod = pods[0];
+    const diff = pod ? labelDifference(view.selector, pod.labels) : '';
+    return {
+      summary: `${ref} has no endpoints: its selector ${formatMap(view.selector)} matches no pod${pod ? ` (the pods of ${view.name} carry ${formatMap(pod.labels)})` : ''}`,
+      statement: `${ref} selects ${formatMap(view.selector)}, which matches no pod in namespace ${view.namespace}, so it has no endpoints and every call to it fails.${pod ? ` The pods that run ${view.name} (e.g. ${pod.name}) have ${diff || formatMap(pod.labels)}.` : ''}`,
+      fix: pod
+        ? `Make the selector of ${ref} and the pod labels agree (${diff || 'see above'}): fix whichever side the last change renamed.`
+        : `Make the selector of ${ref} match the labels of the pods that should serve it, or deploy them.`,
+      evidence: `${ref}: selector ${formatMap(view.selector)}, 0 pods match, 0 ready endpoints`,
+    };
+  }
+  if (view.readyEndpoints > 0 || (view.selected?.ready ?? 0) > 0) {
+    const pods = await backendPods(ctx, view.name, view.namespace);
+    const ports = pods[0] ? await containerPorts(ctx, pods[0].name, view.namespace) : null;
+    const undeclared = ports?.length
+      ? view.ports.filter((p) =>
+          /^\d+$/.test(p.targetPort)
+            ? !ports.some((c) => c.containerPort === Number(p.targetPort))
+            : !ports.some((c) => c.name === p.targetPort),
+        )
+      : view.findings.some((f) => /targetPort .* is not declared/.test(f))
+        ? view.ports
+        : [];
+    const bad = undeclared[0];
+    if (bad) {
+      const declared = ports?.map((c) => `${c.name ? `${c.name} ` : ''}${c.containerPort}`).join(', ');
+      return {
+        summary: `${ref} sends port ${bad.port} to targetPort ${bad.targetPort}, which no container of ${view.name} listens on${declared ? ` (they declare ${declared})` : ''}`,
+        statement: `${ref} forwards ${bad.port} to targetPort ${bad.targetPort}, but the containers behind it declare ${declared ?? 'other ports'}: connections reach the pod and are refused.`,
+        fix: `Set targetPort of ${ref} to the port the container listens on${declared ? ` (${declared})` : ''}, or make the container listen on ${bad.targetPort}.`,
+        evidence: `${ref} ports ${portList}; container ports ${declared ?? 'unknown'}`,
+      };
+    }
+  }
+  return null;
+}
+
+function endpointOf(pod: PodInfo | undefined, namespace: string): Endpoint | null {
+  return pod ? { labels: pod.labels, namespace } : null;
+}
+
+/** A NetworkPolicy that stops the caller's traffic to the destination (egress or ingress). */
+export async function policyBlock(
+  ctx: EngineContext,
+  caller: ServiceFacts,
+  view: ServiceView,
+): Promise<{ statement: string; fix: string } | null> {
+  const source = endpointOf(caller.listing.pods[0], caller.namespace);
+  const backend = (await backendPods(ctx, view.name, view.namespace))[0];
+  const destination = endpointOf(backend, view.namespace);
+  if (!source || !destination) return null;
+  const namespaces = [...new Set([caller.namespace, view.namespace])];
+  const policies: KubeObject[] = [];
+  for (const ns of namespaces)
+    policies.push(...((await readObjects(ctx, 'NetworkPolicy', { namespace: ns })) ?? []));
+  if (!policies.length) return null;
+  for (const port of view.ports.length ? view.ports : [{ port: 0, targetPort: '', protocol: 'TCP' }]) {
+    const target = /^\d+$/.test(port.targetPort)
+      ? { port: Number(port.targetPort), protocol: port.protocol }
+      : { name: port.targetPort, protocol: port.protocol };
+    const { egress, ingress } = trafficAllowed(policies, source, destination, target);
+    if (!egress.allowed)
+      return {
+        statement: `NetworkPolicy ${egress.isolating.join(', ')} isolates the egress of ${caller.service}'s pods and no egress rule allows ${view.name} on port ${port.targetPort}: the connections are dropped (they time out).`,
+        fix: `Add an egress rule to ${egress.isolating[0]} allowing ${caller.service} to reach the pods of ${view.name} (podSelector ${formatMap(destination.labels)}) on port ${port.targetPort}.`,
+      };
+    if (!ingress.allowed)
+      return {
+        statement: `NetworkPolicy ${ingress.isolating.join(', ')} isolates the ingress of ${view.name}'s pods and no ingress rule admits ${caller.service}'s pods (${formatMap(source.labels)}) on port ${port.targetPort}: the connections are dropped (they time out).`,
+        fix: `Add an ingress rule to ${ingress.isolating[0]} that admits ${caller.service}'s pods (podSelector ${formatMap(source.labels)}) on port ${port.targetPort}.`,
+      };
+  }
+  return null;
+}
+
+/** Name-resolution failures: the name the caller dials resolves to no Service, or DNS itself is blocked. */
+export async function nameResolution(
+  ctx: EngineContext,
+  caller: ServiceFacts,
+  target: CallTarget,
+  service: { service: string; namespace: string },
+): Promise<Verdict | null> {
+  const evidence = {
+    source: 'logs' as const,
+    detail: `${quote(target.line, 300)} (${target.count}×)`,
+    ref: `pod/${target.pod}`,
+  };
+  if (target.failure === 'dns-timeout') {
+    const policies = (await readObjects(ctx, 'NetworkPolicy', { namespace: caller.namespace })) ?? [];
+    const source = endpointOf(caller.listing.pods[0], caller.namespace);
+    const dns = source && policies.length ? dnsAllowed(policies, source) : null;
+    ctx.casebook.evidence.unshift(evidence);
+    if (dns && !dns.allowed) {
+      return {
+        status: 'diagnosed',
+        summary: `${caller.service} cannot resolve any name: NetworkPolicy ${dns.isolating.join(', ')} blocks its DNS traffic (port 53 to kube-dns), so calls to ${target.host} fail.`,
+        statement: `NetworkPolicy ${dns.isolating.join(', ')} selects ${caller.service}'s pods for egress and allows no traffic to the cluster DNS (kube-system, UDP/TCP 53): every lookup of ${target.host} times out ("${quote(target.line, 200)}").`,
+        confidence: 'high',
+        fix: `Add an egress rule to ${dns.isolating[0]} allowing UDP and TCP port 53 to the kube-dns pods (namespaceSelector kubernetes.io/metadata.name=kube-system, podSelector k8s-app=kube-dns).`,
+      };
+    }
+    return {
+      status: 'diagnosed',
+      summary: `${caller.service}'s DNS lookups of ${target.host} time out (${target.count}×).`,
+      statement: `Name lookups from ${caller.service} time out ("${quote(target.line, 200)}"): the cluster DNS is unreachable or failing${policies.length ? '' : '; no NetworkPolicy in the namespace blocks it'}.`,
+      confidence: 'medium',
+      fix: 'Check the CoreDNS pods in kube-system (kubectl -n kube-system get pods -l k8s-app=kube-dns) and any egress policy on port 53.',
+    };
+  }
+  if (!ctx.settings.namespaces.includes(service.namespace)) {
+    noteGap(
+      ctx,
+      `Service ${service.service} in namespace ${service.namespace}`,
+      `namespace ${service.namespace} is outside the run's scope`,
+    );
+  }
+  const elsewhere: string[] = [];
+  for (const ns of ctx.settings.namespaces) {
+    if (ns === service.namespace) continue;
+    const view = await readService(ctx, service.service, ns);
+    if (view) elsewhere.push(ns);
+  }
+  const inScope = ctx.settings.namespaces.includes(service.namespace);
+  const here = inScope ? await readService(ctx, service.service, service.namespace) : undefined;
+  if (here) return null;
+  const services = inScope ? await serviceNames(ctx, service.namespace) : [];
+  const closest = closestNames(service.service, services);
+  if (here === undefined && !elsewhere.length) return null;
+  ctx.casebook.evidence.unshift(evidence);
+  const where = elsewhere.length
+    ? ` A Service ${service.service} exists in namespace ${elsewhere.join(', ')}, not in ${service.namespace}.`
+    : '';
+  return {
+    status: 'diagnosed',
+    summary: `${caller.service} cannot resolve ${target.host}: there is no Service ${service.service} in namespace ${service.namespace}${elsewhere.length ? ` (it is in ${elsewhere.join(', ')})` : ''}.`,
+    statement: `${caller.service} dials ${target.host}${target.port ? `:${target.port}` : ''}, and the name does not resolve ("${quote(target.line, 200)}"): no Service ${service.service} exists in namespace ${service.namespace}.${where}${closest.length ? ` Closest Services there: ${closest.join(', ')}.` : ''}`,
+    confidence: 'high',
+    fix: elsewhere.length
+      ? `Point ${caller.service} at ${service.service}.${elsewhere[0]}.svc.cluster.local (or ${service.service} from the same namespace), or create the Service in ${service.namespace}.`
+      : `Fix the host name ${caller.service} is configured with${closest[0] ? ` (did you mean ${closest[0]}?)` : ''}, or create Service ${service.service} in namespace ${service.namespace}.`,
+  };
+}
+
+async function serviceNames(ctx: EngineContext, namespace: string): Promise<string[]> {
+  const tool = toolFor('services', ctx.tools.toolNames());
+  if (tool) {
+    const outcome = await ctx.tools.call(tool, { namespace });
+    if (outcome.ok)
+      return list(at(outcome.structured, 'services'))
+        .map((s) => str(s.name) ?? '')
+        .filter(Boolean);
+  }
+  const objects = await readObjects(ctx, 'Service', { namespace });
+  return (objects ?? []).map((o) => str(at(o, 'metadata', 'name')) ?? '').filter(Boolean);
+}
+
+/** The target's own Service, named after it, routes nowhere although its pods run. */
+export async function ownServiceWiring(ctx: EngineContext, facts: ServiceFacts): Promise<Verdict | null> {
+  const names = [...new Set([facts.service, facts.listing.workload?.name ?? ''].filter(Boolean))];
+  for (const name of names) {
+    const view = await readService(ctx, name, facts.namespace);
+    if (!view) continue;
+    const wiring = await serviceWiring(ctx, view);
+    if (!wiring) continue;
+    ctx.casebook.evidence.unshift({
+      source: 'kubernetes',
+      detail: wiring.evidence,
+      ref: `service/${view.name}`,
+    });
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service}'s pods run, but ${wiring.summary}.`,
+      statement: wiring.statement,
+      confidence: 'high',
+      fix: wiring.fix,
+    };
+  }
+  return null;
+}
