@@ -149,7 +149,10 @@ export class ClaudeEngine implements Engine {
         description: t.description,
         input_schema: toolSchemaForApi(t.inputSchema).schema as Anthropic.Messages.Tool.InputSchema,
       })),
-      submitToolDefinition() as Anthropic.Messages.Tool,
+      {
+        ...submitToolDefinition(),
+        input_schema: toolSchemaForApi(submitToolDefinition().input_schema).schema,
+      } as Anthropic.Messages.Tool,
     ].sort((a, b) => a.name.localeCompare(b.name));
   }
 
