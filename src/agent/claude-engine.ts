@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Findings } from '../report/schema.js';
 import type { Engine, EngineContext } from '../llm/engine.js';
-import { toolSchemaForApi } from '../llm/anthropic/tool-schema.js';
+import { toolSchemaForApi } from '../mcp/api-tool-schema.js';
 import type { ModelClient } from '../llm/model.js';
 import { costOf } from '../llm/prices.js';
 import { withCacheBreakpoints } from './cache-breakpoints.js';
