@@ -125,7 +125,11 @@ describe('deploy/aws/template.yaml', () => {
       },
     ]);
     expect(template.Parameters.LlmProvider.Default).toBe('bedrock');
-    expect(fn.Environment.Variables.SRE_AGENT_LLM).toEqual(['UseBedrock', 'bedrock', ['HasAnthropicKey', 'anthropic', 'offline']]);
+    expect(fn.Environment.Variables.SRE_AGENT_LLM).toEqual([
+      'UseBedrock',
+      'bedrock',
+      ['HasAnthropicKey', 'anthropic', 'offline'],
+    ]);
     expect(template.Resources.FunctionRole.Properties.ManagedPolicyArns).toBeUndefined();
   });
 });
