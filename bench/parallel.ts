@@ -44,6 +44,7 @@ export async function benchParallel(): Promise<{ rows: Row[] }> {
     for (let i = 0; i < 3; i++) {
       const engine = new ClaudeEngine(new AnthropicModel({ env, model: settings.model }), {
         promptCache: true,
+        effort: 'medium',
       });
       let started = performance.now();
       await run(

@@ -53,7 +53,12 @@ describe('model table', () => {
     expect(retiredModel('claude-sonnet-4-5-20250929')).toBe('2026-11-30');
     expect(modelInfo('claude-sonnet-4-5')).toBeUndefined();
     expect(
-      costOf('claude-imaginary-9', { inputTokens: 10, cacheWriteTokens: 0, cacheReadTokens: 0, outputTokens: 10 }),
+      costOf('claude-imaginary-9', {
+        inputTokens: 10,
+        cacheWriteTokens: 0,
+        cacheReadTokens: 0,
+        outputTokens: 10,
+      }),
     ).toBeNull();
   });
 

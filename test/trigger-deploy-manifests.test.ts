@@ -93,19 +93,21 @@ describe('deploy/kubernetes', () => {
 });
 
 describe('deploy/aws/template.yaml', () => {
-  it('wires an alarm through SNS to the bundled handler, with a role that can only write its logs', async () => {
+  it('wires an alarm through SNS to the bundled handler on Node 24, with a role that can only write its logs and invoke one Bedrock model', async () => {
     const text = await readFile(join(DEPLOY, 'aws', 'template.yaml'), 'utf8');
     // Intrinsic functions (!Ref, !Sub, …) are read as their arguments.
     const template = parse(text, { logLevel: 'silent' }) as Obj;
     const fn = template.Resources.Function.Properties;
     expect(template.Resources.Function.Type).toBe('AWS::Serverless::Function');
-    expect(fn).toMatchObject({ Handler: 'dist/lambda/index.handler', Runtime: 'nodejs20.x' });
+    expect(fn).toMatchObject({ Handler: 'dist/lambda/index.handler', Runtime: 'nodejs24.x' });
     expect(fn.CodeUri).toBe('../../build/lambda/sre-agent-lambda.zip');
     expect(fn.Events.Alarms).toEqual({ Type: 'SNS', Properties: { Topic: 'AlarmTopic' } });
     expect(template.Resources.RestartsAlarm.Properties.AlarmActions).toEqual(['AlarmTopic']);
     expect(text).toContain('AlarmActions: [!Ref AlarmTopic]');
-    const statements = template.Resources.FunctionRole.Properties.Policies.flatMap(
-      (p: Obj) => p.PolicyDocument.Statement as Obj[],
+    // The Bedrock policy sits behind a condition: !If [UseBedrock, policy, NoValue].
+    const policies = template.Resources.FunctionRole.Properties.Policies as Obj[];
+    const statements = policies.flatMap((p: Obj) =>
+      Array.isArray(p) ? (p[1].PolicyDocument.Statement as Obj[]) : (p.PolicyDocument.Statement as Obj[]),
     );
     expect(statements).toEqual([
       {
@@ -113,6 +115,20 @@ describe('deploy/aws/template.yaml', () => {
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
         Resource: '${FunctionLogGroup.Arn}:*',
       },
+      {
+        Effect: 'Allow',
+        Action: ['bedrock:InvokeModel'],
+        Resource: [
+          'arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/${BedrockModelId}',
+          'arn:${AWS::Partition}:bedrock:*::foundation-model/${BedrockFoundationModel}',
+        ],
+      },
+    ]);
+    expect(template.Parameters.LlmProvider.Default).toBe('bedrock');
+    expect(fn.Environment.Variables.SRE_AGENT_LLM).toEqual([
+      'UseBedrock',
+      'bedrock',
+      ['HasAnthropicKey', 'anthropic', 'offline'],
     ]);
     expect(template.Resources.FunctionRole.Properties.ManagedPolicyArns).toBeUndefined();
   });

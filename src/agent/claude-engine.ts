@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import type { Findings } from '../report/schema.js';
 import type { Engine, EngineContext } from '../llm/engine.js';
-import { toolSchemaForApi } from '../llm/anthropic/tool-schema.js';
+import { toolSchemaForApi } from '../mcp/api-tool-schema.js';
 import type { ModelClient } from '../llm/model.js';
 import { costOf } from '../llm/prices.js';
 import { withCacheBreakpoints } from './cache-breakpoints.js';
@@ -149,7 +149,10 @@ export class ClaudeEngine implements Engine {
         description: t.description,
         input_schema: toolSchemaForApi(t.inputSchema).schema as Anthropic.Messages.Tool.InputSchema,
       })),
-      submitToolDefinition() as Anthropic.Messages.Tool,
+      {
+        ...submitToolDefinition(),
+        input_schema: toolSchemaForApi(submitToolDefinition().input_schema).schema,
+      } as Anthropic.Messages.Tool,
     ].sort((a, b) => a.name.localeCompare(b.name));
   }
 

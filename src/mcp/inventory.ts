@@ -1,3 +1,4 @@
+import { toolSchemaForApi } from './api-tool-schema.js';
 import type { LiveServer } from './live-server.js';
 import type { ServerSpec } from './server-spec.js';
 import { toolDefinitionHash } from './tool-definition.js';
@@ -11,6 +12,8 @@ export interface ToolInventory {
   /** sha256 of the canonical definition: put it in `pins` to pin the tool. */
   hash: string;
   readOnlyHint?: boolean;
+  /** How its input schema is adjusted before the Messages API sees it (empty: sent as published). */
+  schemaChanges?: string[];
 }
 
 export interface ServerInventory {
@@ -52,10 +55,12 @@ export function describeInventory(
         const withheld = live.withheld.get(tool.name);
         const refused = live.preset?.refused?.[tool.name];
         const readOnly = tool.annotations?.readOnlyHint;
+        const { changes } = toolSchemaForApi(tool.inputSchema);
         const common = {
           name: tool.name,
           hash,
           ...(readOnly !== undefined ? { readOnlyHint: readOnly } : {}),
+          ...(changes.length ? { schemaChanges: changes } : {}),
         };
         if (spec.hostOnly.includes(tool.name))
           return { ...common, status: 'hidden', reason: 'host only (the report post)' };

@@ -92,6 +92,8 @@ function renderText(settings: ReturnType<typeof effectiveSettings>, inventory: S
         tool.status
       ];
       lines.push(`  ${mark} ${tool.name}  sha256:${tool.hash}${tool.reason ? `  (${tool.reason})` : ''}`);
+      if (tool.status === 'allowed' && tool.schemaChanges?.length)
+        lines.push(`           schema adjusted for the Messages API: ${tool.schemaChanges.join('; ')}`);
     }
     for (const name of server.missing)
       lines.push(`  MISSING  ${name}  (allowlisted but not offered by the server)`);

@@ -29,6 +29,8 @@ export function progressPrinter(output: Output, logger: Logger): RunEventSink {
           `  ◆ turn ${event.turn} ${event.stopReason ?? ''} ${event.durationMs}ms · ${event.inputTokens + event.cacheReadTokens + event.cacheWriteTokens} in (${event.cacheReadTokens} cached) · ${event.outputTokens} out`,
         ),
       );
+    } else if (event.type === 'model_note') {
+      output.stderr(paint(true, 2, `    ${event.text}`));
     } else if (event.type === 'refusal') {
       output.stderr(paint(true, 33, `  ⚠ refused by ${event.guard}: ${event.reason}`));
     } else if (event.type === 'fallback') {
@@ -63,6 +65,8 @@ function logJson(event: RunEvent, logger: Logger): void {
       cacheWrite: event.cacheWriteTokens,
       output: event.outputTokens,
     });
+  } else if (event.type === 'model_note') {
+    logger.info(`model: ${event.text}`, { turn: event.turn });
   } else if (event.type === 'fallback') {
     logger.warn(`falling back from ${event.from} to ${event.to}: ${event.reason}`);
   } else if (event.type === 'server_failed') {

@@ -1,8 +1,7 @@
 /**
  * A fake Claude Messages API on 127.0.0.1 that plays the service as of December 2026 (the rules and
  * their sources are in ./messages-rules.ts), answering from a script. It also stands in for Amazon
- * Bedrock's InvokeModel (`POST /model/{modelId}/invoke`, SigV4-signed, `anthropic_version:
- * "bedrock-2023-05-31"` in the body and no `model`; docs.aws.amazon.com/bedrock/latest/userguide/
+ * Bedrock's InvokeModel (`POST /model/{modelId}/invoke`, SigV4-signed, `anthropic_version` in the body and no `model`; docs.aws.amazon.com/bedrock/latest/userguide/
  * model-parameters-anthropic-claude-messages.html and platform.claude.com/docs/en/build-with-claude/
  * claude-on-amazon-bedrock). Both SDKs use it unmodified through ANTHROPIC_BASE_URL and
  * ANTHROPIC_BEDROCK_BASE_URL.
@@ -179,12 +178,15 @@ export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMe
       };
       requests.push(record);
       if (problem) return fail({ status: 403, type: 'permission_error', message: problem }, record);
-      if (body.anthropic_version !== 'bedrock-2023-05-31')
+      // The version goes in the body. Bedrock's own `bedrock-2023-05-31` and, for the 5.x models,
+      // the API version today's SDK sends (2026-10-21; platform.claude.com/docs/en/build-with-claude/
+      // claude-on-amazon-bedrock-legacy says the ARN-versioned legacy models refuse it).
+      if (!['bedrock-2023-05-31', '2026-10-21'].includes(String(body.anthropic_version)))
         return fail(
           {
             status: 400,
             type: 'invalid_request_error',
-            message: 'anthropic_version: must be bedrock-2023-05-31',
+            message: `anthropic_version: '${String(body.anthropic_version)}' is not supported`,
           },
           record,
         );

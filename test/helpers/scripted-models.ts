@@ -105,8 +105,58 @@ export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
       return { content: [toolUse('github__list_commits', { limit: 5 })] };
     case 8:
       return {
-        content: [thinking('Checking the caller.'), toolUse('kubernetes__list_pods', { service: 'frontend' })],
+        content: [
+          thinking('Checking the caller.'),
+          toolUse('kubernetes__list_pods', { service: 'frontend' }),
+        ],
       };
+    default:
+      return { content: [toolUse('submit_diagnosis', goodSubmission)] };
+  }
+};
+
+/**
+ * The reference diagnosis: how a current model investigates the cart incident, thinking briefly
+ * before each step and calling independent tools together — pods and events; the failing log;
+ * the file and its history; the failing lines and the commit; submit. Five requests.
+ */
+export const cartReference: ModelScript = (request, index): ScriptedTurn => {
+  switch (index) {
+    case 0:
+      return {
+        content: [
+          thinking('Pods and recent events of cart-service first.'),
+          toolUse('kubernetes__list_pods', { service: 'cart-service' }),
+          toolUse('kubernetes__list_events', {}),
+        ],
+      };
+    case 1:
+      return {
+        content: [
+          thinking('Running but erroring: reading the log of the pod.'),
+          toolUse('kubernetes__get_pod_logs', { pod: firstPod(request), tailLines: 200 }),
+        ],
+      };
+    case 2:
+      return {
+        content: [
+          thinking('InvalidOperationException in RedisCartStore.AddItemAsync: the file and its history.'),
+          toolUse('github__search_code', { query: 'filename:RedisCartStore.cs' }),
+          toolUse('github__list_commits', { path: CART_FILE }),
+        ],
+      };
+    case 3: {
+      const sha = toolResults(request)
+        .join('\n')
+        .match(/^([0-9a-f]{40}) /m)?.[1];
+      return {
+        content: [
+          thinking('Reading the failing lines and the newest commit to the file.'),
+          toolUse('github__get_file_contents', { path: CART_FILE, startLine: 50, endLine: 75 }),
+          ...(sha ? [toolUse('github__get_commit', { sha })] : []),
+        ],
+      };
+    }
     default:
       return { content: [toolUse('submit_diagnosis', goodSubmission)] };
   }

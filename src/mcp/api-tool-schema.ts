@@ -60,5 +60,26 @@ export function toolSchemaForApi(input: unknown): ApiToolSchema {
   schema.properties = properties;
   if (required?.length) schema.required = required.filter((r) => r in properties);
   else delete schema.required;
-  return { schema, changes };
+  return { schema: compact(schema) as Record<string, unknown>, changes };
+}
+
+/**
+ * Every tool definition is sent on every turn (and written to the cache once): drop what tells
+ * the model nothing — `$schema`, and the ±2^53 bounds zod puts on every integer.
+ */
+function compact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(compact);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    if (key === '$schema') continue;
+    if (
+      (key === 'maximum' || key === 'minimum') &&
+      typeof v === 'number' &&
+      Math.abs(v) >= Number.MAX_SAFE_INTEGER
+    )
+      continue;
+    out[key] = compact(v);
+  }
+  return out;
 }
