@@ -1,5 +1,6 @@
 import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
+import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { healthIssues } from './health.js';
@@ -70,7 +71,8 @@ class Investigation {
     const service = ctx.incident.service;
     const namespace = ctx.settings.namespace;
     this.followed.add(`${namespace}/${service}`);
-    const facts = await this.factsOf(service, namespace);
+    let facts = await this.factsOf(service, namespace);
+    if ('missing' in facts) facts = (await this.fromAlert()) ?? facts;
     if ('error' in facts) return inconclusive(`${service} could not be inspected: ${facts.error}.`);
     if ('missing' in facts) return this.missing(service, facts.missing);
     const verdict = await this.diagnose(facts, 0, true);
@@ -96,6 +98,19 @@ class Investigation {
       if (object === undefined) break;
     }
     return facts;
+  }
+
+  /** The object the alert's text names, when the service name itself matches nothing. */
+  private async fromAlert(): Promise<ServiceFacts | null> {
+    const { ctx } = this;
+    for (const target of alertTargets(ctx.incident.text).slice(0, 3)) {
+      const namespace = target.namespace ?? ctx.settings.namespace;
+      if (!ctx.settings.namespaces.includes(namespace) || target.name === ctx.incident.service) continue;
+      this.followed.add(`${namespace}/${target.name}`);
+      const facts = await this.factsOf(target.name, namespace);
+      if (!('missing' in facts) && !('error' in facts)) return facts;
+    }
+    return null;
   }
 
   private missing(service: string, listing: PodListing): Verdict {

@@ -174,7 +174,12 @@ async function readLogs(
     return { logs: [], complete: false };
   }
   const troubled = new Set(problems.map((p) => p.pod));
-  const ranked = [...pods].sort((a, b) => Number(troubled.has(b.name)) - Number(troubled.has(a.name)));
+  // Troubled pods first, the newest among them first: a Job's last attempt says most.
+  const ranked = [...pods].sort(
+    (a, b) =>
+      Number(troubled.has(b.name)) - Number(troubled.has(a.name)) ||
+      (b.startTime ?? '').localeCompare(a.startTime ?? ''),
+  );
   const reads: LogRead[] = [];
   for (const pod of ranked.slice(0, MAX_PODS_READ)) {
     for (const init of pod.containers.filter(failedInit)) {

@@ -12,6 +12,8 @@ export interface Endpoint {
   /** Namespace labels; `kubernetes.io/metadata.name` is always there. */
   namespaceLabels?: Record<string, string>;
   ip?: string;
+  /** An address outside the cluster: only ipBlock peers can match it. */
+  external?: boolean;
 }
 
 export interface Port {
@@ -56,6 +58,7 @@ function peerMatches(peer: KubeObject, policyNamespace: string, other: Endpoint)
       ipInCidr(other.ip, cidr) && !strings(at(ipBlock, 'except')).some((x) => ipInCidr(other.ip as string, x))
     );
   }
+  if (other.external) return false;
   const podSelector = at(peer, 'podSelector');
   const namespaceSelector = at(peer, 'namespaceSelector');
   const namespaceOk =

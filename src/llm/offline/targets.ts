@@ -44,7 +44,10 @@ const IP = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 /** Patterns that name the host a failed call went to, most specific first. */
 const HOST_PATTERNS: RegExp[] = [
   // Go: `dial tcp: lookup orders-db on 10.96.0.10:53: no such host`
-  new RegExp(String.raw`lookup (${NAME})(?: on [\d.:\[\]]+)?:`, 'gi'),
+  new RegExp(
+    String.raw`lookup (${NAME})(?: on [\d.:\[\]]+:| ?: (?:no such host|i\/o timeout|server misbehaving|Temporary failure|read udp|dial udp))`,
+    'gi',
+  ),
   // Node: `getaddrinfo ENOTFOUND redis`, `getaddrinfo EAI_AGAIN redis`
   new RegExp(String.raw`getaddrinfo \w+ (${NAME})`, 'gi'),
   // libpq: `could not translate host name "db" to address`, `server at "db" (10.0.0.5), port 5432 failed`

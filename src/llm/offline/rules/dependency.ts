@@ -5,6 +5,8 @@ import { noteGap } from '../gaps.js';
 import { at, list, str } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { callTargets, serviceOfHost, type CallTarget } from '../targets.js';
+import { readObjects } from '../cluster-read.js';
+import { trafficAllowed } from '../network-policy.js';
 import { nameResolution, policyBlock, readService, serviceWiring } from './traffic.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
@@ -51,6 +53,7 @@ function callerEvidence(facts: ServiceFacts, t: CallTarget, name: string) {
 export function dependencyRule(follow: FollowDependency): Rule {
   return async (ctx, facts) => {
     const self = [facts.service, facts.listing.workload?.name ?? ''].filter(Boolean).map(normal);
+    const outside: CallTarget[] = [];
     for (const target of callTargets(facts.logs).slice(0, 3)) {
       const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host);
       const name = ip ? await serviceOfIp(ctx, target.host, facts.namespace) : undefined;
@@ -59,7 +62,11 @@ export function dependencyRule(follow: FollowDependency): Rule {
           ? { service: name, namespace: facts.namespace }
           : null
         : serviceOfHost(target.host, facts.namespace);
-      if (!ref || self.includes(normal(ref.service))) continue;
+      if (!ref) {
+        outside.push(target);
+        continue;
+      }
+      if (self.includes(normal(ref.service))) continue;
       if (target.failure === 'dns-missing' || target.failure === 'dns-timeout') {
         const verdict = await nameResolution(ctx, facts, target, ref);
         if (verdict) return verdict;
@@ -134,6 +141,53 @@ export function dependencyRule(follow: FollowDependency): Rule {
         };
       }
     }
-    return null;
+    const external = outside[0];
+    return external ? outsideTarget(ctx, facts, external) : null;
+  };
+}
+
+/** A call to something outside the cluster (an IP no Service owns, a name outside cluster.local) that fails. */
+async function outsideTarget(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  target: CallTarget,
+): Promise<Verdict | null> {
+  if (target.failure === 'other' || target.failure === 'unavailable') return null;
+  const address = `${target.host}${target.port ? `:${target.port}` : ''}`;
+  ctx.casebook.evidence.unshift(callerEvidence(facts, target, target.host));
+  const source = facts.listing.pods[0];
+  const policies =
+    source && target.failure === 'timeout'
+      ? ((await readObjects(ctx, 'NetworkPolicy', { namespace: facts.namespace })) ?? [])
+      : [];
+  if (source && policies.length && /^\d+\.\d+\.\d+\.\d+$/.test(target.host)) {
+    const { egress } = trafficAllowed(
+      policies,
+      { labels: source.labels, namespace: facts.namespace },
+      { labels: {}, namespace: '', ip: target.host, external: true },
+      { port: Number(target.port ?? 0), protocol: 'TCP' },
+    );
+    if (!egress.allowed)
+      return {
+        status: 'diagnosed',
+        summary: `${facts.service} cannot reach ${address}: NetworkPolicy ${egress.isolating.join(', ')} drops its egress there.`,
+        statement: `${facts.service}'s connections to ${address} time out ("${quote(target.line, 200)}"): NetworkPolicy ${egress.isolating.join(', ')} isolates its egress and no rule allows ${address}.`,
+        confidence: 'high',
+        fix: `Add an egress rule to ${egress.isolating[0]} with an ipBlock covering ${target.host}${target.port ? ` and port ${target.port}` : ''}.`,
+      };
+  }
+  const words: Record<string, string> = {
+    timeout: 'the connections time out',
+    refused: 'the connections are refused',
+    reset: 'the connections are reset',
+    'dns-missing': 'the name does not resolve',
+    'dns-timeout': 'name lookups time out',
+  };
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} cannot reach ${address}, outside the cluster: ${words[target.failure] ?? 'the calls fail'} (${times(target.count)}).`,
+    statement: `${facts.service} fails on its calls to ${address}, which no Service in namespace ${facts.namespace} fronts: ${words[target.failure] ?? 'the calls fail'} ("${quote(target.line, 220)}").`,
+    confidence: 'medium',
+    fix: `Check that ${address} is up and reachable from the cluster's nodes and pods (the address configured, firewall rules or authorised networks, private connectivity), or roll back the change that pointed ${facts.service} at it.`,
   };
 }

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
-import { readCommits, type CommitInfo } from '../tool-data.js';
+import { readCommits, readFile, readSearchPaths, type CommitInfo } from '../tool-data.js';
 import { quote } from '../quote.js';
 import { DATA_FILE } from './signals.js';
 
@@ -73,7 +73,11 @@ export function errorTokens(text: string): string[] {
     if ((m[1] as string).length >= 12 && !/\.(js|py|go|cs|java|ts|json|ya?ml|log)$/.test(m[1] as string))
       tokens.add(m[1] as string);
   }
-  return [...tokens].slice(0, 20);
+  // Addresses a config change points at (`10.91.0.12`), and manifest field names (`activeDeadlineSeconds`).
+  for (const m of text.matchAll(/\b(\d{1,3}(?:\.\d{1,3}){3})\b/g)) tokens.add(m[1] as string);
+  for (const m of text.matchAll(/\b([a-z]+(?:[A-Z][a-z]+){1,4})\b/g))
+    if ((m[1] as string).length >= 8) tokens.add(m[1] as string);
+  return [...tokens].slice(0, 24);
 }
 
 function firstLine(message: string | undefined): string {
@@ -142,6 +146,60 @@ export function changedLines(
 /** `+ throw new X(...)`: a diff line with its sign, indentation dropped, cut to size. */
 export function showLine(line: string, max = 120): string {
   return `${line[0] ?? ''} ${quote(line.slice(1).trim(), max)}`;
+}
+
+/** Values worth looking up in the repository's manifests: names and quantities, not words. */
+function searchableTokens(tokens: readonly string[]): string[] {
+  return tokens
+    .filter(
+      (t) => t.length >= 4 && !/^\d+$/.test(t) && !t.startsWith(':') && !t.endsWith('/') && /[-\d._]/.test(t),
+    )
+    .slice(0, 4);
+}
+
+/**
+ * Without a diff that names the value, find the manifest that holds it (a StorageClass name, a
+ * selector value, an address) and the recent commit that last changed that file.
+ */
+async function configFileChange(
+  ctx: EngineContext,
+  tokens: readonly string[],
+  since: string,
+): Promise<ChangeLink | null> {
+  const names = ctx.tools.toolNames();
+  const search = toolFor('searchCode', names);
+  const list = toolFor('listCommits', names);
+  const fileTool = toolFor('fileContents', names);
+  if (!search || !list) return null;
+  for (const token of searchableTokens(tokens)) {
+    const found = await ctx.tools.call(search, { query: token });
+    const hits = found.ok ? readSearchPaths(found.structured).filter((h) => DATA_FILE.test(h.path)) : [];
+    for (const hit of hits.slice(0, 2)) {
+      const history = await ctx.tools.call(list, { path: hit.path, limit: 3 });
+      const commit = history.ok ? readCommits(history.structured)[0] : undefined;
+      if (!commit || (commit.date && commit.date < since)) continue;
+      const file = fileTool ? await ctx.tools.call(fileTool, { path: hit.path }) : null;
+      const content = file?.ok ? readFile(file.structured) : null;
+      const lines = content?.content.split('\n') ?? [];
+      const at = lines.findIndex((l) => l.includes(token));
+      const line =
+        at >= 0 ? { number: (content?.startLine ?? 1) + at, text: (lines[at] ?? '').trim() } : undefined;
+      if (!ctx.casebook.suspectFiles.some((f) => f.path === hit.path))
+        ctx.casebook.suspectFiles.unshift({
+          path: hit.path,
+          ...(line ? { line: line.number } : {}),
+          ...(hit.url ? { url: line ? `${hit.url}#L${line.number}` : hit.url } : {}),
+        });
+      return {
+        commit,
+        files: [hit.path],
+        dataFile: hit.path,
+        lines: line ? [`+${line.text}`] : [],
+        note: `${hit.path}${line ? ` (line ${line.number}: \`${quote(line.text, 120)}\`)` : ''} holds ${token}; it was last changed by ${commit.sha.slice(0, 7)} "${firstLine(commit.message)}" (${commit.author ?? 'unknown'}, ${commit.date ?? ''}).`,
+      };
+    }
+  }
+  return null;
 }
 
 /**
@@ -218,6 +276,10 @@ export async function correlateChange(
         },
       };
     }
+  }
+  if (!best) {
+    const found = await configFileChange(ctx, tokens, since);
+    if (found) best = { score: 1, link: found };
   }
   if (!best && touching[0]) {
     const c = touching[0];
