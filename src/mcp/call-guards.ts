@@ -12,6 +12,10 @@ const CLUSTER_SCOPED_KINDS = new Set([
   'runtimeclass',
   'csidriver',
   'csinode',
+  'clusterrole',
+  'clusterrolebinding',
+  'volumeattachment',
+  'customresourcedefinition',
 ]);
 
 export interface GuardRefusal {

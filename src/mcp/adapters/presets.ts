@@ -65,6 +65,7 @@ export const KUBERNETES_MCP_SERVER: CapabilityPreset = {
     services: 'resources_list',
     deployments: 'resources_list',
     nodes: 'resources_list',
+    resources: 'resources_list',
   },
   adapters: kubernetesMcpServerAdapters,
   clusterWide: ['pods_list', 'pods_top'],

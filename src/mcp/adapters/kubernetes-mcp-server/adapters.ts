@@ -3,6 +3,7 @@ import { eventsAdapter } from './events.js';
 import { listPodsAdapter } from './list-pods.js';
 import { podLogsAdapter } from './pod-logs.js';
 import { deploymentsAdapter, nodesAdapter, servicesAdapter } from './resources.js';
+import { resourcesAdapter } from './any-resources.js';
 
 /** kubernetes-mcp-server's tools, read into the shapes of the bundled Kubernetes tools. */
 export const kubernetesMcpServerAdapters: Partial<Record<Capability, CapabilityAdapter>> = {
@@ -12,4 +13,5 @@ export const kubernetesMcpServerAdapters: Partial<Record<Capability, CapabilityA
   services: servicesAdapter,
   deployments: deploymentsAdapter,
   nodes: nodesAdapter,
+  resources: resourcesAdapter,
 };
