@@ -37,10 +37,12 @@ const LOCAL_RULES: Rule[] = [
   diskFullRule,
   rbacRule,
   exceptionRule,
-  probeRule,
 ];
-/** Checks of what surrounds running pods: their Service, Ingress and autoscaler. */
-const WIRING_RULES: Rule[] = [(ctx, facts) => ownServiceWiring(ctx, facts), ingressRule, hpaRule];
+/**
+ * After the dependencies (a probe usually fails because something the service calls fails): the
+ * probes, then what surrounds running pods — their Service, Ingress and autoscaler.
+ */
+const WIRING_RULES: Rule[] = [probeRule, (ctx, facts) => ownServiceWiring(ctx, facts), ingressRule, hpaRule];
 const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
 /** Kinds an alert may name that have no pods of their own to list. */
 const PODLESS_TARGETS = ['CronJob', 'Job', 'Ingress'];
@@ -180,6 +182,7 @@ class Investigation {
       const change = await correlateChange(ctx, {
         text: `${result.statement} ${result.summary} ${images}`,
         files: [],
+        focus: result.clues ?? [],
       });
       if (change) {
         result = { ...result, statement: `${result.statement} ${change.note}` };

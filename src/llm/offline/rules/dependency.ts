@@ -30,6 +30,15 @@ async function serviceOfIp(ctx: EngineContext, ip: string, namespace: string): P
   return str(services.find((s) => s.clusterIP === ip)?.name);
 }
 
+/** ` Its readiness probe fails as a result (3 pod(s) not ready).` when the caller's own probes suffer. */
+function probeNote(facts: ServiceFacts): string {
+  const unhealthy = facts.related.find((e) => e.reason === 'Unhealthy');
+  if (!unhealthy) return '';
+  const kind = /liveness/i.test(unhealthy.message ?? '') ? 'liveness' : 'readiness';
+  const notReady = facts.listing.pods.filter((p) => p.ready?.startsWith('0/')).length;
+  return ` ${facts.service}'s ${kind} probe fails as a result${notReady ? ` (${notReady} pod(s) not ready)` : ''}.`;
+}
+
 const normal = (s: string) => s.replace(/[-_.]/g, '').toLowerCase();
 
 function callerEvidence(facts: ServiceFacts, t: CallTarget, name: string) {
@@ -51,6 +60,14 @@ function callerEvidence(facts: ServiceFacts, t: CallTarget, name: string) {
  * ports, NetworkPolicies).
  */
 export function dependencyRule(follow: FollowDependency): Rule {
+  const rule = dependencyVerdict(follow);
+  return async (ctx, facts) => {
+    const verdict = await rule(ctx, facts);
+    return verdict ? { ...verdict, summary: `${verdict.summary}${probeNote(facts)}` } : null;
+  };
+}
+
+function dependencyVerdict(follow: FollowDependency): Rule {
   return async (ctx, facts) => {
     const self = [facts.service, facts.listing.workload?.name ?? ''].filter(Boolean).map(normal);
     const outside: CallTarget[] = [];
@@ -106,6 +123,7 @@ export function dependencyRule(follow: FollowDependency): Rule {
             statement: `${facts.service}'s calls to ${ref.service} fail ("${quote(target.line, 180)}"). ${wiring.statement}`,
             confidence: 'high',
             fix: wiring.fix,
+            clues: wiring.clues,
           };
         }
         const block = await policyBlock(ctx, facts, view);
@@ -117,6 +135,7 @@ export function dependencyRule(follow: FollowDependency): Rule {
             statement: `${facts.service}'s calls to ${ref.service} fail ("${quote(target.line, 180)}"). ${block.statement}`,
             confidence: 'high',
             fix: block.fix,
+            clues: block.policies,
           };
         }
       }
@@ -174,6 +193,7 @@ async function outsideTarget(
         statement: `${facts.service}'s connections to ${address} time out ("${quote(target.line, 200)}"): NetworkPolicy ${egress.isolating.join(', ')} isolates its egress and no rule allows ${address}.`,
         confidence: 'high',
         fix: `Add an egress rule to ${egress.isolating[0]} with an ipBlock covering ${target.host}${target.port ? ` and port ${target.port}` : ''}.`,
+        clues: egress.isolating,
       };
   }
   const words: Record<string, string> = {
@@ -188,6 +208,7 @@ async function outsideTarget(
     summary: `${facts.service} cannot reach ${address}, outside the cluster: ${words[target.failure] ?? 'the calls fail'} (${times(target.count)}).`,
     statement: `${facts.service} fails on its calls to ${address}, which no Service in namespace ${facts.namespace} fronts: ${words[target.failure] ?? 'the calls fail'} ("${quote(target.line, 220)}").`,
     confidence: 'medium',
+    clues: [target.host],
     fix: `Check that ${address} is up and reachable from the cluster's nodes and pods (the address configured, firewall rules or authorised networks, private connectivity), or roll back the change that pointed ${facts.service} at it.`,
   };
 }

@@ -80,6 +80,7 @@ export const ingressRule: Rule = async (ctx, facts) => {
           summary: `Traffic to ${facts.service} through Ingress ${name} goes nowhere: ${className ? `IngressClass "${className}" does not exist` : 'no IngressClass serves it'}.`,
           statement,
           confidence: 'high',
+          clues: className ? [className] : ['ingressClassName'],
           fix: `Set spec.ingressClassName of Ingress ${name} to an existing class${names[0] ? ` (${defaults[0] ?? names[0]})` : ''}, or install the controller for "${className ?? ''}".`,
         };
       }

@@ -4,6 +4,7 @@ import type { ServiceFacts } from '../facts.js';
 import { at, condition, list, nameOf, num, str, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { exitCodeMeaning } from './command.js';
+import { correlateChange, previousValue } from './recent-change.js';
 import type { Rule, Verdict } from './verdict.js';
 
 /** Why a Job failed, as its status and events say. */
@@ -138,15 +139,30 @@ export const jobRule: Rule = async (ctx, facts) => {
     });
   const meaning = exitCodeMeaning(exitCode);
   const deadline = failure.reason === 'DeadlineExceeded';
+  const seconds = failure.activeDeadlineSeconds;
+  const change =
+    deadline && seconds !== undefined
+      ? await correlateChange(ctx, {
+          text: `activeDeadlineSeconds ${seconds}`,
+          files: [],
+          focus: [`activeDeadlineSeconds: ${seconds}`],
+        })
+      : null;
+  const before =
+    change && seconds !== undefined
+      ? previousValue(change.lines, String(seconds), /activeDeadlineSeconds/)
+      : undefined;
+  const lowered = before && Number(before) > (seconds ?? 0) ? before : undefined;
   return {
     status: 'diagnosed',
     summary: `${describeJobFailure(failure)}.${last ? ` Its last pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}` : ''}${lastWords ? `: "${quote(lastWords.sample, 160)}"` : ''}.` : ''}`,
     statement: deadline
-      ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${failure.activeDeadlineSeconds !== undefined ? ` (${failure.activeDeadlineSeconds}s)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.`
+      ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${seconds !== undefined ? ` (${seconds}s, ${Math.round(seconds / 60)} min)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.${lowered && change ? ` Commit ${change.commit.sha.slice(0, 7)} lowered activeDeadlineSeconds from ${lowered} to ${seconds}.` : ''}${change ? ` ${change.note}` : ''}`
       : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}`,
     confidence: lastWords ? 'medium' : 'low',
+    clues: deadline ? ['activeDeadlineSeconds'] : ['backoffLimit'],
     fix: deadline
-      ? `Find why the Job is slow (what its pod waits on) or raise activeDeadlineSeconds if the work legitimately takes longer; then re-run it (kubectl create job --from=cronjob/<name> or recreate the Job).`
+      ? `${lowered ? `Restore activeDeadlineSeconds to ${lowered} (it was lowered to ${seconds})` : 'Raise activeDeadlineSeconds if the work legitimately takes longer, or find what makes the run slow'}, then re-run the missed work (${failure.cronJob ? `kubectl create job ${failure.cronJob}-manual --from=cronjob/${failure.cronJob} -n ${facts.namespace}` : 'recreate the Job'}).`
       : `Fix what the last pod failed on${lastWords ? ' (the error above)' : ''}, then re-run the Job (delete and recreate it${failure.cronJob ? `, or kubectl create job ${failure.job}-retry --from=cronjob/${failure.cronJob}` : ''}).`,
   };
 };

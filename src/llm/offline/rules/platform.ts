@@ -2,6 +2,10 @@ import type { EventInfo } from '../tool-data.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
+import { readObject } from '../cluster-read.js';
+import { at, list, stringMap } from '../k8s-object.js';
+import { quote } from '../quote.js';
+import { correlateChange, previousValue } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
 
@@ -60,6 +64,49 @@ export const nodeRule: Rule = async (ctx, facts) => {
   };
 };
 
+/** What a FailedScheduling message says stops the pods, in the scheduler's own predicates. */
+function schedulingObstacles(message: string): {
+  selector: boolean;
+  taint?: string;
+  resources: string[];
+  other: boolean;
+} {
+  const resources = [...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) => m[1] as string);
+  return {
+    selector: /didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/i.test(
+      message,
+    ),
+    taint: message
+      .match(/had untolerated taint \{([^}]+)\}|had taint \{([^}]+)\}/)
+      ?.slice(1)
+      .find(Boolean),
+    resources: [...new Set(resources)],
+    other: /anti-affinity|topology spread|volume node affinity|didn't have free ports/i.test(message),
+  };
+}
+
+/** The nodeSelector and required node affinity of a pod, when its spec can be read. */
+async function placementOf(ctx: EngineContext, namespace: string, pod: string): Promise<string[]> {
+  const object = await readObject(ctx, 'Pod', pod, namespace);
+  if (!object) return [];
+  const selector = Object.entries(stringMap(at(object, 'spec', 'nodeSelector'))).map(([k, v]) => `${k}=${v}`);
+  const affinity = list(
+    at(
+      object,
+      'spec',
+      'affinity',
+      'nodeAffinity',
+      'requiredDuringSchedulingIgnoredDuringExecution',
+      'nodeSelectorTerms',
+    ),
+  )
+    .flatMap((t) => list(t.matchExpressions))
+    .map(
+      (e) => `${String(e.key)} ${String(e.operator)} (${Array.isArray(e.values) ? e.values.join(',') : ''})`,
+    );
+  return [...selector, ...affinity];
+}
+
 /** Pods that cannot be scheduled: FailedScheduling says why. */
 export const schedulingRule: Rule = async (ctx, facts) => {
   const pending = facts.listing.pods.filter(
@@ -67,6 +114,8 @@ export const schedulingRule: Rule = async (ctx, facts) => {
   );
   const failed = firstEvent(facts.related, (e) => e.reason === 'FailedScheduling');
   if (!pending.length || !failed) return null;
+  const message = failed.message ?? '';
+  const obstacles = schedulingObstacles(message);
   const requests = pending[0]?.containers.map((c) => c.resources?.requests).filter(Boolean)[0];
   const asked = requests
     ? Object.entries(requests)
@@ -75,21 +124,41 @@ export const schedulingRule: Rule = async (ctx, facts) => {
     : undefined;
   ctx.casebook.evidence.push({
     source: 'kubernetes',
-    detail: `FailedScheduling: ${failed.message ?? ''}${failed.count && failed.count > 1 ? ` (×${failed.count})` : ''}`,
+    detail: `FailedScheduling: ${quote(message, 300)}${failed.count && failed.count > 1 ? ` (×${failed.count})` : ''}`,
     ref: failed.object,
   });
-  if (asked)
+  const placement = obstacles.selector ? await placementOf(ctx, facts.namespace, pending[0]?.name ?? '') : [];
+  if (placement.length)
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `the pods require nodes with ${placement.join(', ')}`,
+      ref: `pod/${pending[0]?.name}`,
+    });
+  else if (asked && obstacles.resources.length)
     ctx.casebook.evidence.push({
       source: 'kubernetes',
       detail: `each pod requests ${asked}`,
       ref: `pod/${pending[0]?.name}`,
     });
+  const why = obstacles.selector
+    ? `no node has the labels the pods require${placement.length ? ` (${placement.join(', ')})` : ' (nodeSelector or node affinity)'}`
+    : obstacles.taint
+      ? `the nodes carry the taint ${obstacles.taint}, which the pods do not tolerate`
+      : obstacles.resources.length
+        ? `no node has enough free ${obstacles.resources.join(' and ')}${asked ? ` for a pod requesting ${asked}` : ''}`
+        : 'no node fits the pods';
+  const fix = obstacles.selector
+    ? `Make the pods' nodeSelector/affinity${placement.length ? ` (${placement.join(', ')})` : ''} match labels existing nodes carry, or create the node group it names first; roll back the change that set it if the nodes are not coming.`
+    : obstacles.taint
+      ? `Add a toleration for ${obstacles.taint} to the pods if they belong on those nodes, or schedule them elsewhere.`
+      : `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler).`;
   return {
     status: 'diagnosed',
-    summary: `${pending.length} pod(s) of ${facts.service} are Pending: the scheduler cannot place them.`,
-    statement: `FailedScheduling — ${failed.message ?? 'no node fits the pods'}${asked ? `; each pod requests ${asked}` : ''}.`,
+    summary: `${pending.length} pod(s) of ${facts.service} are Pending: the scheduler cannot place them — ${why}.`,
+    statement: `FailedScheduling — ${quote(message, 300) || 'no node fits the pods'}: ${why}.`,
     confidence: 'high',
-    fix: `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler); check taints and node selectors if the message names them.`,
+    fix,
+    clues: placement.flatMap((p) => p.split(/[=\s(),]+/)).filter((x) => x.length >= 4),
   };
 };
 
@@ -150,13 +219,27 @@ export const oomRule: Rule = async (ctx, facts) => {
     detail: `container ${oom.c.name}: last termination ${oom.c.lastTermination?.reason ?? 'OOMKilled'} (exit code ${oom.c.lastTermination?.exitCode ?? 137}), ${oom.c.restartCount ?? 0} restarts; memory request ${request ?? 'none'}, limit ${limit ?? 'none'}`,
     ref: `pod/${oom.pod}`,
   });
+  const change = limit
+    ? await correlateChange(ctx, {
+        text: `memory ${limit} ${request ?? ''}`,
+        files: [],
+        focus: [`memory: ${limit}`],
+      })
+    : null;
+  // A limit a change lowered is restored from where it was, not doubled from where it fell.
+  const previous = limit && change ? previousValue(change.lines, limit, /\bmemory\b/) : undefined;
+  const lowered =
+    previous && (parseQuantity(previous) ?? 0) > (parseQuantity(limit) ?? 0) ? previous : undefined;
   const bigger = parseQuantity(limit);
   return {
     status: 'diagnosed',
     summary: `${facts.service} is OOMKilled: container ${oom.c.name} exceeds ${limitText} and restarts (${times(oom.c.restartCount ?? 0)}).`,
-    statement: `Container ${oom.c.name} is OOMKilled (exit code 137) — it uses more memory than ${limitText}${request ? ` (request ${request})` : ''}, so the kernel kills it and the pod restarts in a loop.`,
+    statement: `Container ${oom.c.name} is OOMKilled (exit code 137) — it uses more memory than ${limitText}${request ? ` (request ${request})` : ''}, so the kernel kills it and the pod restarts in a loop.${lowered && change ? ` Commit ${change.commit.sha.slice(0, 7)} lowered the limit from ${lowered} to ${limit}.` : ''}${change ? ` ${change.note}` : ''}`,
     confidence: 'high',
-    fix: `Raise the memory limit${bigger ? ` (e.g. to ${formatBytes(bigger * 2)})` : ''} to what the service really uses, or fix the memory growth in the code; if the limit was lowered in the last rollout, roll it back.`,
+    fix: lowered
+      ? `Restore the memory limit of container ${oom.c.name} to ${lowered} (it was lowered to ${limit}${change ? ` by ${change.commit.sha.slice(0, 7)}` : ''}), and its request with it; lower it again only after measuring the service's real peak use.`
+      : `Raise the memory limit${bigger ? ` (e.g. to ${formatBytes(bigger * 2)})` : ''} to what the service really uses, or fix the memory growth in the code.`,
+    rollback: true,
   };
 };
 

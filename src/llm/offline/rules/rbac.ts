@@ -154,5 +154,8 @@ export const rbacRule: Rule = async (ctx, facts) => {
     statement: `The Kubernetes API refuses ${facts.service}: ${who} cannot ${what} ${scope}.${found}`,
     confidence: grants || access ? 'high' : 'medium',
     fix,
+    clues: [...(grants ?? []).map((g) => g.role.split(' ')[1] ?? ''), f.resource].filter(
+      (c) => c.length >= 4,
+    ),
   };
 };

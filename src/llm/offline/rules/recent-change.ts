@@ -44,6 +44,9 @@ const COMMON = new Set([
   'API',
   'URL',
   'ID',
+  'TCP',
+  'UDP',
+  'DNS',
 ]);
 
 /** Values an error message names that a change could have introduced: quoted strings, codes, ids. */
@@ -143,6 +146,29 @@ export function changedLines(
     .map((i) => lines[i] as string);
 }
 
+/**
+ * The value a change replaced with `current`, from its quoted lines: a `-` line followed by the `+`
+ * line that holds `current` (`- memory: 450Mi` then `+ memory: 128Mi` → `450Mi`).
+ */
+export function previousValue(lines: readonly string[], current: string, key: RegExp): string | undefined {
+  for (let i = 1; i < lines.length; i++) {
+    const added = lines[i] ?? '';
+    const removed = lines[i - 1] ?? '';
+    if (!added.startsWith('+') || !removed.startsWith('-') || !key.test(added) || !key.test(removed))
+      continue;
+    const value = (line: string) =>
+      line
+        .slice(1)
+        .split(':')
+        .slice(1)
+        .join(':')
+        .trim()
+        .replace(/^["']|["']$/g, '');
+    if (value(added) === current) return value(removed) || undefined;
+  }
+  return undefined;
+}
+
 /** `+ throw new X(...)`: a diff line with its sign, indentation dropped, cut to size. */
 export function showLine(line: string, max = 120): string {
   return `${line[0] ?? ''} ${quote(line.slice(1).trim(), max)}`;
@@ -240,7 +266,8 @@ export async function correlateChange(
       let linesWeight = 0;
       if (detail.files.some((f) => clue.files.includes(f.path))) score += 2;
       for (const f of detail.files) {
-        const focus = clue.files.includes(f.path) ? (clue.focus ?? []) : [];
+        // Focus lines belong to the suspect file; with no file named, to any file of the commit.
+        const focus = !clue.files.length || clue.files.includes(f.path) ? (clue.focus ?? []) : [];
         const hit = changedLines(f.patch, tokens, focus);
         if (!hit.length) continue;
         // The commit that wrote the failing line itself is the strongest link there is.

@@ -61,6 +61,7 @@ function pvMismatch(claim: KubeObject, pvs: KubeObject[]): string | null {
 
 interface ClaimTrouble {
   claim: string;
+  clues?: string[];
   summary: string;
   statement: string;
   fix: string;
@@ -106,6 +107,7 @@ async function claimTrouble(
       );
       return {
         claim: name,
+        clues: [className],
         summary: `PersistentVolumeClaim ${name} stays Pending: its StorageClass "${className}" does not exist`,
         statement: `PersistentVolumeClaim ${name} (${asks}) asks for StorageClass "${className}", which does not exist, so nothing provisions a volume for it${names.length ? `; the cluster has ${names.join(', ')}` : ''}.${eventNote}`,
         fix: `Set storageClassName of ${name} (or of the volumeClaimTemplate) to an existing class${names[0] ? ` such as ${names[0].replace(' (default)', '')}` : ''}, or create StorageClass ${className}; a claim's class cannot be changed in place, so delete and recreate the claim.`,
@@ -172,6 +174,7 @@ export const volumeClaimRule: Rule = async (ctx, facts) => {
       statement: `${pending.length} pod(s) of ${facts.service} cannot be scheduled because their volume is not bound. ${trouble.statement}`,
       confidence: 'high',
       fix: trouble.fix,
+      clues: trouble.clues,
     };
   }
   return null;

@@ -133,7 +133,7 @@ export async function serviceWiring(
   ctx: EngineContext,
   view: ServiceView,
   dialedPort?: string,
-): Promise<{ summary: string; statement: string; fix: string; evidence: string } | null> {
+): Promise<{ summary: string; statement: string; fix: string; evidence: string; clues?: string[] } | null> {
   const ref = `Service ${view.name}`;
   const portList = view.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ');
   if (
@@ -161,6 +161,7 @@ export async function serviceWiring(
         ? `Make the selector of ${ref} and the pod labels agree (${diff || 'see above'}): fix whichever side the last change renamed.`
         : `Make the selector of ${ref} match the labels of the pods that should serve it, or deploy them.`,
       evidence: `${ref}: selector ${formatMap(view.selector)}, 0 pods match, 0 ready endpoints`,
+      clues: Object.values(view.selector),
     };
   }
   if (view.readyEndpoints > 0 || (view.selected?.ready ?? 0) > 0) {
@@ -183,6 +184,7 @@ export async function serviceWiring(
         statement: `${ref} forwards ${bad.port} to targetPort ${bad.targetPort}, but the containers behind it declare ${declared ?? 'other ports'}: connections reach the pod and are refused.`,
         fix: `Set targetPort of ${ref} to the port the container listens on${declared ? ` (${declared})` : ''}, or make the container listen on ${bad.targetPort}.`,
         evidence: `${ref} ports ${portList}; container ports ${declared ?? 'unknown'}`,
+        clues: [`targetPort: ${bad.targetPort}`],
       };
     }
   }
@@ -198,7 +200,7 @@ export async function policyBlock(
   ctx: EngineContext,
   caller: ServiceFacts,
   view: ServiceView,
-): Promise<{ statement: string; fix: string } | null> {
+): Promise<{ statement: string; fix: string; policies: string[] } | null> {
   const source = endpointOf(caller.listing.pods[0], caller.namespace);
   const backend = (await backendPods(ctx, view.name, view.namespace))[0];
   const destination = endpointOf(backend, view.namespace);
@@ -217,11 +219,13 @@ export async function policyBlock(
       return {
         statement: `NetworkPolicy ${egress.isolating.join(', ')} isolates the egress of ${caller.service}'s pods and no egress rule allows ${view.name} on port ${port.targetPort}: the connections are dropped (they time out).`,
         fix: `Add an egress rule to ${egress.isolating[0]} allowing ${caller.service} to reach the pods of ${view.name} (podSelector ${formatMap(destination.labels)}) on port ${port.targetPort}.`,
+        policies: egress.isolating,
       };
     if (!ingress.allowed)
       return {
         statement: `NetworkPolicy ${ingress.isolating.join(', ')} isolates the ingress of ${view.name}'s pods and no ingress rule admits ${caller.service}'s pods (${formatMap(source.labels)}) on port ${port.targetPort}: the connections are dropped (they time out).`,
         fix: `Add an ingress rule to ${ingress.isolating[0]} that admits ${caller.service}'s pods (podSelector ${formatMap(source.labels)}) on port ${port.targetPort}.`,
+        policies: ingress.isolating,
       };
   }
   return null;
@@ -251,6 +255,7 @@ export async function nameResolution(
         statement: `NetworkPolicy ${dns.isolating.join(', ')} selects ${caller.service}'s pods for egress and allows no traffic to the cluster DNS (kube-system, UDP/TCP 53): every lookup of ${target.host} times out ("${quote(target.line, 200)}").`,
         confidence: 'high',
         fix: `Add an egress rule to ${dns.isolating[0]} allowing UDP and TCP port 53 to the kube-dns pods (namespaceSelector kubernetes.io/metadata.name=kube-system, podSelector k8s-app=kube-dns).`,
+        clues: dns.isolating,
       };
     }
     return {
@@ -327,6 +332,7 @@ export async function ownServiceWiring(ctx: EngineContext, facts: ServiceFacts):
       statement: wiring.statement,
       confidence: 'high',
       fix: wiring.fix,
+      clues: wiring.clues,
     };
   }
   return null;

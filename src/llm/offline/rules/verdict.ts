@@ -13,6 +13,11 @@ export interface Verdict {
    * rolling the workload back mitigates it, and the report says how.
    */
   rollback?: boolean;
+  /**
+   * Values the change behind the fault most likely touched (a nodeSelector value, a class name, a
+   * policy name): the change correlation quotes the diff lines that hold them.
+   */
+  clues?: string[];
 }
 
 /** A diagnosis rule: a verdict when its failure class is present, null otherwise. */
