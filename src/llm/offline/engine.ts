@@ -4,9 +4,10 @@ import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { healthIssues } from './health.js';
+import { noteManifests } from './manifests.js';
 import { rollbackFor, withMitigation } from './mitigation.js';
 import { crashRule, exceptionRule, logErrorRule } from './rules/application.js';
-import { badDataRule } from './rules/bad-data.js';
+import { badDataRule, dataParseRule } from './rules/bad-data.js';
 import { sweepCallers } from './rules/callers.js';
 import { commandRule } from './rules/command.js';
 import { configRule, mountRule } from './rules/config.js';
@@ -36,13 +37,14 @@ const LOCAL_RULES: Rule[] = [
   oomRule,
   diskFullRule,
   rbacRule,
+  dataParseRule,
   exceptionRule,
 ];
 /**
- * After the dependencies (a probe usually fails because something the service calls fails): the
- * probes, then what surrounds running pods — their Service, Ingress and autoscaler.
+ * After the dependencies (a probe usually fails because something the service calls fails): what
+ * surrounds running pods — their Service, Ingress and autoscaler — then their probes.
  */
-const WIRING_RULES: Rule[] = [probeRule, (ctx, facts) => ownServiceWiring(ctx, facts), ingressRule, hpaRule];
+const WIRING_RULES: Rule[] = [(ctx, facts) => ownServiceWiring(ctx, facts), ingressRule, hpaRule, probeRule];
 const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
 /** Kinds an alert may name that have no pods of their own to list. */
 const PODLESS_TARGETS = ['CronJob', 'Job', 'Ingress'];
@@ -190,6 +192,7 @@ class Investigation {
           result.fix = `${result.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
       }
     }
+    if (result.objects?.length) await noteManifests(ctx, result.objects);
     if (result.rollback) {
       const commitDate = ctx.casebook.suspectCommits[0]?.date;
       const rollback = await rollbackFor(ctx, facts.listing.workload, facts.namespace, commitDate);

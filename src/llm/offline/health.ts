@@ -1,7 +1,31 @@
 import type { ServiceFacts } from './facts.js';
+import type { EventInfo } from './tool-data.js';
 import { UNREACHABLE } from './rules/signals.js';
 
 const RECENT_MS = 6 * 3600_000;
+
+/** All pods running, every container ready, none restarted. */
+export function allReady(facts: ServiceFacts): boolean {
+  return (
+    facts.listing.pods.length > 0 &&
+    facts.listing.pods.every(
+      (p) =>
+        p.phase === 'Running' &&
+        (p.restarts ?? 0) === 0 &&
+        p.containers.every((c) => c.init || c.ready !== false),
+    )
+  );
+}
+
+/**
+ * A warning that passed: a probe that failed fewer times than any failure threshold while every
+ * pod stayed ready (a slow answer during a reload, a GC pause).
+ */
+export function transientWarning(e: EventInfo, facts: ServiceFacts): boolean {
+  return (
+    e.reason === 'Unhealthy' && (e.count ?? 1) < 3 && !/liveness/i.test(e.message ?? '') && allReady(facts)
+  );
+}
 
 /**
  * What stands between the facts and a clean bill of health; empty means healthy. Healthy needs
@@ -24,7 +48,7 @@ export function healthIssues(facts: ServiceFacts, now: Date): string[] {
     }),
   );
   if (restarted.length) issues.push(`${restarted.length} container(s) restarted recently`);
-  const warnings = facts.related.filter((e) => e.type === 'Warning');
+  const warnings = facts.related.filter((e) => e.type === 'Warning' && !transientWarning(e, facts));
   if (warnings.length)
     issues.push(
       `${warnings.length} warning event(s) (${[...new Set(warnings.map((e) => e.reason))].slice(0, 3).join(', ')})`,

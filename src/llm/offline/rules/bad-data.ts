@@ -1,4 +1,6 @@
 import { toolFor } from '../capabilities.js';
+import { quote } from '../quote.js';
+import { sharedSuffix } from '../source-lookup.js';
 import { readFile, readSearchPaths } from '../tool-data.js';
 import { correlateChange } from './recent-change.js';
 import { DATA_FILE, UNREACHABLE } from './signals.js';
@@ -86,3 +88,90 @@ export async function findBadData(
   }
   return null;
 }
+
+/** A parser refusing a data file: JSON, YAML, CSV or number formats, in the words of common runtimes. */
+const PARSE_ERROR =
+  /JsonException|JSONDecodeError|json: cannot unmarshal|invalid character .{1,40} looking for|Unexpected token .{1,30} JSON|could not be converted to|YAMLException|ScannerError|ParserError|yaml: (?:line \d+|unmarshal)|mapping values are not allowed|Expecting (?:value|property name|',' delimiter)|JsonParseException|MismatchedInputException|InvalidFormatException|Unexpected end of JSON|SyntaxError: .{0,60}JSON/i;
+const DATA_PATH = /((?:[\w.-]*\/)*[\w.-]+\.(?:json|ya?ml|csv|tsv|toml|xml|properties|ini))\b/;
+
+/** The line of the data file the parser names: `LineNumber: 62` (zero-based, .NET), `line 63 column 16`. */
+function parserLine(message: string): number | undefined {
+  const dotnet = message.match(/LineNumber: (\d+)/);
+  if (dotnet) return Number(dotnet[1]) + 1;
+  const other = message.match(/\bline[: ]+(\d+)(?:,? column| col)/i) ?? message.match(/\bat line (\d+)/i);
+  return other ? Number(other[1]) : undefined;
+}
+
+/**
+ * A service that cannot load a data file it ships (rates, catalog, config): the parser's error
+ * names the value, the logs name the file, the repository holds it and its recent change. The
+ * loader's refusal is the safety check doing its job: the fix is the data.
+ */
+export const dataParseRule: Rule = async (ctx, facts) => {
+  const names = ctx.tools.toolNames();
+  const search = toolFor('searchCode', names);
+  const fileTool = toolFor('fileContents', names);
+  const hit = facts.logs
+    .flatMap((l) =>
+      l.analysis.signatures
+        .filter((s) => s.kind !== 'warning' && PARSE_ERROR.test(`${s.type ?? ''} ${s.message}`))
+        .map((s) => ({ s, log: l })),
+    )
+    .sort((a, b) => b.s.count - a.s.count)[0];
+  if (!hit || !search || !fileTool) return null;
+  const { s, log } = hit;
+  const at = log.text.indexOf(s.sample.slice(0, 60));
+  const before = (at >= 0 ? log.text.slice(0, at) : log.text).split('\n').reverse();
+  const mentioned =
+    `${s.message} ${s.sample}`.match(DATA_PATH)?.[1] ??
+    before.map((l) => l.match(DATA_PATH)?.[1]).find(Boolean);
+  if (!mentioned) return null;
+  const fileName = mentioned.split('/').at(-1) as string;
+  const found = await ctx.tools.call(search, { query: `filename:${fileName}` });
+  const candidates = found.ok
+    ? readSearchPaths(found.structured)
+        .filter((h) => h.path.split('/').at(-1) === fileName)
+        .sort((a, b) => sharedSuffix(b.path, mentioned) - sharedSuffix(a.path, mentioned))
+    : [];
+  const repoFile = candidates[0];
+  if (!repoFile) return null;
+  const file = await ctx.tools.call(fileTool, { path: repoFile.path });
+  const content = file.ok ? readFile(file.structured) : null;
+  const lineNumber = parserLine(s.message);
+  const lineText =
+    content && lineNumber
+      ? (content.content.split('\n')[lineNumber - content.startLine] ?? '').trim()
+      : undefined;
+  const crash = facts.problems.find(
+    (p) => p.pod === log.pod && /CrashLoopBackOff|Restarted|Error/.test(p.reason),
+  );
+  ctx.casebook.evidence.push({
+    source: 'logs',
+    detail: `${quote(`${s.type ? `${s.type}: ` : ''}${s.message}`, 300)} (${times(s.count)}) — while loading ${mentioned}`,
+    ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
+  });
+  if (lineText)
+    ctx.casebook.evidence.push({
+      source: 'github',
+      detail: `line ${lineNumber} of ${repoFile.path}: ${quote(lineText, 200)}`,
+      ref: `${repoFile.path}:${lineNumber}`,
+    });
+  ctx.casebook.suspectFiles.push({
+    path: repoFile.path,
+    ...(lineNumber ? { line: lineNumber } : {}),
+    ...(repoFile.url ? { url: lineNumber ? `${repoFile.url}#L${lineNumber}` : repoFile.url } : {}),
+  });
+  const change = await correlateChange(ctx, {
+    text: `${s.message} ${lineText ?? ''}`,
+    files: [repoFile.path],
+    focus: lineText ? [lineText] : [],
+  });
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} ${crash ? `crashes at start-up (${crash.reason})` : 'fails'}: it cannot load its data file ${repoFile.path}${lineText ? `, whose line ${lineNumber} holds \`${quote(lineText, 60)}\`` : ''}.`,
+    statement: `${facts.service} refuses the data in ${repoFile.path}: "${quote(s.message, 220)}"${lineText ? `; line ${lineNumber} of the file is \`${quote(lineText, 120)}\`` : ''}.${change ? ` ${change.note}` : ''}`,
+    confidence: lineText ? 'high' : 'medium',
+    fix: `Correct ${repoFile.path}${lineNumber ? ` at line ${lineNumber}` : ''}${lineText ? ` (\`${quote(lineText, 80)}\` is not a value the loader accepts)` : ''}${change ? ` or revert ${change.commit.sha.slice(0, 7)}` : ''}, and keep the loader's check: refusing a bad table is what it should do. Validate the file in CI.`,
+    rollback: true,
+  };
+};

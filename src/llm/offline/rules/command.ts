@@ -34,13 +34,21 @@ const COMMAND_ERRORS: { pattern: RegExp; what: (m: RegExpMatchArray) => string }
     pattern: /exec format error/,
     what: () => 'the binary is built for another CPU architecture (exec format error)',
   },
+  // bash `script: line 5: x: command not found`, dash `script: 5: x: not found`, `sh: x: not found`
   {
-    pattern: /(?:^|\s)(?:\/bin\/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?(\S+): (?:command )?not found/,
-    what: (m) => `the command "${m[1]}" does not exist`,
+    pattern: /\S: (?:line )?\d+: ([^\s:]+): (?:command )?not found/,
+    what: (m) => `the command "${m[1]}" does not exist in the image`,
   },
-  { pattern: /(?:^|\s)(\S+): command not found/, what: (m) => `the command "${m[1]}" does not exist` },
   {
-    pattern: /(?:^|\s)(?:\/bin\/)?(?:ba|da|z)?sh: (?:line \d+: |\d+: )?(\S+): Permission denied/,
+    pattern: /(?:^|\s)(?:\/bin\/)?(?:ba|da|z|a)?sh: ([^\s:]+): (?:command )?not found/,
+    what: (m) => `the command "${m[1]}" does not exist in the image`,
+  },
+  {
+    pattern: /(?:^|\s)([^\s:]+): command not found/,
+    what: (m) => `the command "${m[1]}" does not exist in the image`,
+  },
+  {
+    pattern: /\S: (?:line )?\d+: ([^\s:]+): Permission denied/,
     what: (m) => `${m[1]} is not executable (permission denied)`,
   },
   {
@@ -164,5 +172,6 @@ export const commandRule: Rule = async (ctx, facts) => {
     confidence: hit.commandError ? 'high' : 'medium',
     fix: `Correct the command of the ${role} in the pod template of ${workload ? `${workload.kind} ${workload.name}` : facts.service}${command ? ` (\`${quote(command, 120)}\`)` : ''} or the image it runs, then re-apply it${workload?.kind === 'Job' ? " (a Job's pod template cannot be changed: delete and recreate the Job)" : ` (kubectl apply, or kubectl rollout undo ${kubectlRef(workload?.kind, workload?.name ?? facts.service)} if the last rollout broke it)`}.`,
     rollback: true,
+    objects: workload ? [workload] : [],
   };
 };

@@ -100,6 +100,10 @@ export async function missingConfigVerdict(
     statement: `The pods of ${target} reference ${what}, which is missing in namespace ${facts.namespace}, so the kubelet cannot ${ref.volume ? 'mount the volume and the containers stay in ContainerCreating' : 'build the container environment (CreateContainerConfigError)'}: "${quote(how.message, 220)}".${found}`,
     confidence: around.exists === true && !ref.key ? 'medium' : 'high',
     clues: [ref.name, ...(ref.key ? [ref.key] : [])],
+    objects: [
+      ...(ref.kind === 'ConfigMap' && !ref.key ? [{ kind: 'ConfigMap', name: ref.name }] : []),
+      ...(workload ? [workload] : []),
+    ],
     fix: `${restore}; the waiting pods start on their own once it exists (or run kubectl rollout restart ${kubectlRef(workload?.kind, workload?.name ?? facts.service)}). If the reference is wrong rather than the object missing,${mark} fix the reference in the pod template.`,
   };
 }

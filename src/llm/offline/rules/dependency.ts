@@ -124,6 +124,7 @@ function dependencyVerdict(follow: FollowDependency): Rule {
             confidence: 'high',
             fix: wiring.fix,
             clues: wiring.clues,
+            objects: wiring.objects,
           };
         }
         const block = await policyBlock(ctx, facts, view);
@@ -136,6 +137,7 @@ function dependencyVerdict(follow: FollowDependency): Rule {
             confidence: 'high',
             fix: block.fix,
             clues: block.policies,
+            objects: block.policies.map((name) => ({ kind: 'NetworkPolicy', name })),
           };
         }
       }
@@ -194,6 +196,7 @@ async function outsideTarget(
         confidence: 'high',
         fix: `Add an egress rule to ${egress.isolating[0]} with an ipBlock covering ${target.host}${target.port ? ` and port ${target.port}` : ''}.`,
         clues: egress.isolating,
+        objects: egress.isolating.map((name) => ({ kind: 'NetworkPolicy', name })),
       };
   }
   const words: Record<string, string> = {

@@ -81,6 +81,7 @@ export const ingressRule: Rule = async (ctx, facts) => {
           statement,
           confidence: 'high',
           clues: className ? [className] : ['ingressClassName'],
+          objects: [{ kind: 'Ingress', name }],
           fix: `Set spec.ingressClassName of Ingress ${name} to an existing class${names[0] ? ` (${defaults[0] ?? names[0]})` : ''}, or install the controller for "${className ?? ''}".`,
         };
       }
@@ -97,6 +98,7 @@ export const ingressRule: Rule = async (ctx, facts) => {
           summary: `Ingress ${name} sends ${route} to Service ${backend.service}, which does not exist.`,
           statement,
           confidence: 'high',
+          objects: [{ kind: 'Ingress', name }],
           fix: `Point the backend of Ingress ${name} at the Service that exists (${[...ours].filter((s) => s !== backend.service)[0] ?? 'the right one'}), or create Service ${backend.service}.`,
         };
       }
@@ -114,6 +116,7 @@ export const ingressRule: Rule = async (ctx, facts) => {
           summary: `Ingress ${name} uses port ${backend.port} of Service ${backend.service}, which does not exist (${ports}).`,
           statement,
           confidence: 'high',
+          objects: [{ kind: 'Ingress', name }],
           fix: `Set the backend port of Ingress ${name} to one Service ${backend.service} exposes (${ports}).`,
         };
       }

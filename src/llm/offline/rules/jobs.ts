@@ -161,6 +161,7 @@ export const jobRule: Rule = async (ctx, facts) => {
       : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}`,
     confidence: lastWords ? 'medium' : 'low',
     clues: deadline ? ['activeDeadlineSeconds'] : ['backoffLimit'],
+    objects: facts.listing.workload ? [facts.listing.workload] : [],
     fix: deadline
       ? `${lowered ? `Restore activeDeadlineSeconds to ${lowered} (it was lowered to ${seconds})` : 'Raise activeDeadlineSeconds if the work legitimately takes longer, or find what makes the run slow'}, then re-run the missed work (${failure.cronJob ? `kubectl create job ${failure.cronJob}-manual --from=cronjob/${failure.cronJob} -n ${facts.namespace}` : 'recreate the Job'}).`
       : `Fix what the last pod failed on${lastWords ? ' (the error above)' : ''}, then re-run the Job (delete and recreate it${failure.cronJob ? `, or kubectl create job ${failure.job}-retry --from=cronjob/${failure.cronJob}` : ''}).`,

@@ -4,6 +4,7 @@ import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { readObject } from '../cluster-read.js';
 import { at, list, stringMap } from '../k8s-object.js';
+import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
@@ -158,6 +159,7 @@ export const schedulingRule: Rule = async (ctx, facts) => {
     statement: `FailedScheduling — ${quote(message, 300) || 'no node fits the pods'}: ${why}.`,
     confidence: 'high',
     fix,
+    objects: facts.listing.workload ? [facts.listing.workload] : [],
     clues: placement.flatMap((p) => p.split(/[=\s(),]+/)).filter((x) => x.length >= 4),
   };
 };
@@ -246,7 +248,7 @@ export const oomRule: Rule = async (ctx, facts) => {
 /** Failing liveness or readiness probes. */
 export const probeRule: Rule = async (ctx, facts) => {
   const unhealthy = facts.related.filter(
-    (e) => e.reason === 'Unhealthy' || /probe failed/i.test(e.message ?? ''),
+    (e) => (e.reason === 'Unhealthy' || /probe failed/i.test(e.message ?? '')) && !transientWarning(e, facts),
   );
   const first = unhealthy[0];
   if (!first) return null;

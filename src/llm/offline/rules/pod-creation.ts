@@ -144,6 +144,7 @@ export const podCreationRule: Rule = async (ctx, facts) => {
       statement: `${first.controller} fails to create pods: exceeded quota ${quota.quota} — a pod requests ${resource}=${over.requested}, the namespace already uses ${over.used}, and the quota allows ${over.limited}.${figures ? ` Quota status (used/hard): ${figures}.` : ''}`,
       confidence: 'high',
       clues: [quota.quota, resource.split('.').at(-1) ?? resource],
+      objects: [{ kind: 'ResourceQuota', name: quota.quota }, ...(workload ? [workload] : [])],
       fix: `Raise ${resource} in ResourceQuota ${quota.quota} (kubectl edit resourcequota ${quota.quota} -n ${facts.namespace}), lower the ${resource} each pod of ${target} asks for to what it needs, or scale down what else uses the namespace's ${resource}.`,
     };
   }

@@ -154,6 +154,12 @@ export const rbacRule: Rule = async (ctx, facts) => {
     statement: `The Kubernetes API refuses ${facts.service}: ${who} cannot ${what} ${scope}.${found}`,
     confidence: grants || access ? 'high' : 'medium',
     fix,
+    objects: (grants ?? [])
+      .map((g) => ({
+        kind: g.role.split(' ')[0] ?? 'Role',
+        name: g.role.replace(/ \(not found\)$/, '').split(' ')[1] ?? '',
+      }))
+      .filter((o) => o.name),
     clues: [...(grants ?? []).map((g) => g.role.split(' ')[1] ?? ''), f.resource].filter(
       (c) => c.length >= 4,
     ),

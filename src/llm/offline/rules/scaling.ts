@@ -46,6 +46,7 @@ export const hpaRule: Rule = async (ctx, facts) => {
       statement: `HorizontalPodAutoscaler ${name} is not scaling (${active?.reason ?? event?.reason}): "${quote(message, 240)}".${missing ? ` Utilisation is a percentage of the ${missing[1]} request, and container ${missing[2] ?? '?'} sets none, so no replica count can be computed.` : ''}`,
       confidence: 'high',
       clues: ['requests:', ...(missing?.[2] ? [missing[2]] : [])],
+      objects: [workload],
       fix: missing
         ? `Set resources.requests.${missing[1]} on container ${missing[2] ?? 'the containers'} of ${workload.kind} ${workload.name} (every container of the pod needs one); the HPA starts scaling at its next sync.`
         : `Fix the metric source HPA ${name} reads (metrics-server or the adapter named in the message).`,
@@ -70,6 +71,7 @@ export const hpaRule: Rule = async (ctx, facts) => {
       statement: `HorizontalPodAutoscaler ${name} runs ${current} replicas, its maxReplicas, and reports ScalingLimited/${limited.reason}: "${quote(limited.message ?? '', 200)}". The pods are saturated and cannot be helped by more replicas.`,
       confidence: 'medium',
       clues: ['maxReplicas'],
+      objects: [{ kind: 'HorizontalPodAutoscaler', name }],
       fix: `Raise maxReplicas of HPA ${name} (kubectl patch hpa ${name} -n ${facts.namespace} -p '{"spec":{"maxReplicas":${max * 2}}}') if the cluster has room, or cut the load or per-request cost.`,
     };
   }

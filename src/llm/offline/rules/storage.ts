@@ -175,6 +175,7 @@ export const volumeClaimRule: Rule = async (ctx, facts) => {
       confidence: 'high',
       fix: trouble.fix,
       clues: trouble.clues,
+      objects: facts.listing.workload ? [facts.listing.workload] : [],
     };
   }
   return null;

@@ -133,7 +133,14 @@ export async function serviceWiring(
   ctx: EngineContext,
   view: ServiceView,
   dialedPort?: string,
-): Promise<{ summary: string; statement: string; fix: string; evidence: string; clues?: string[] } | null> {
+): Promise<{
+  summary: string;
+  statement: string;
+  fix: string;
+  evidence: string;
+  clues?: string[];
+  objects?: { kind: string; name: string }[];
+} | null> {
   const ref = `Service ${view.name}`;
   const portList = view.ports.map((p) => `${p.port}→${p.targetPort}`).join(', ');
   if (
@@ -162,6 +169,7 @@ export async function serviceWiring(
         : `Make the selector of ${ref} match the labels of the pods that should serve it, or deploy them.`,
       evidence: `${ref}: selector ${formatMap(view.selector)}, 0 pods match, 0 ready endpoints`,
       clues: Object.values(view.selector),
+      objects: [{ kind: 'Service', name: view.name }],
     };
   }
   if (view.readyEndpoints > 0 || (view.selected?.ready ?? 0) > 0) {
@@ -184,7 +192,8 @@ export async function serviceWiring(
         statement: `${ref} forwards ${bad.port} to targetPort ${bad.targetPort}, but the containers behind it declare ${declared ?? 'other ports'}: connections reach the pod and are refused.`,
         fix: `Set targetPort of ${ref} to the port the container listens on${declared ? ` (${declared})` : ''}, or make the container listen on ${bad.targetPort}.`,
         evidence: `${ref} ports ${portList}; container ports ${declared ?? 'unknown'}`,
-        clues: [`targetPort: ${bad.targetPort}`],
+        clues: ['containerPort', 'targetPort'],
+        objects: [{ kind: 'Service', name: view.name }],
       };
     }
   }
@@ -256,6 +265,7 @@ export async function nameResolution(
         confidence: 'high',
         fix: `Add an egress rule to ${dns.isolating[0]} allowing UDP and TCP port 53 to the kube-dns pods (namespaceSelector kubernetes.io/metadata.name=kube-system, podSelector k8s-app=kube-dns).`,
         clues: dns.isolating,
+        objects: dns.isolating.map((name) => ({ kind: 'NetworkPolicy', name })),
       };
     }
     return {
@@ -333,6 +343,7 @@ export async function ownServiceWiring(ctx: EngineContext, facts: ServiceFacts):
       confidence: 'high',
       fix: wiring.fix,
       clues: wiring.clues,
+      objects: wiring.objects,
     };
   }
   return null;

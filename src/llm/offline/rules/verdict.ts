@@ -18,6 +18,8 @@ export interface Verdict {
    * policy name): the change correlation quotes the diff lines that hold them.
    */
   clues?: string[];
+  /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
+  objects?: { kind: string; name: string }[];
 }
 
 /** A diagnosis rule: a verdict when its failure class is present, null otherwise. */
