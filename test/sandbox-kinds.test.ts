@@ -268,6 +268,18 @@ describe('kubectl get columns, ages from the scenario clock', () => {
   });
 });
 
+describe('kubectl describe, at the scenario clock', () => {
+  it('prints event ages as at the scenario now, whatever the machine clock says', async () => {
+    const { stdout } = await kubectl('describe', 'job', 'migrate');
+    expect(stdout).toMatch(
+      /Warning\s+BackoffLimitExceeded\s+25m\s+job-controller\s+Job has reached the specified backoff limit/,
+    );
+    // Other clients keep the scenario's own times.
+    const { body } = await get('/api/v1/namespaces/shop/events');
+    expect((body.items as { lastTimestamp: string }[])[0]?.lastTimestamp).toBe('2026-11-20T14:05:00Z');
+  });
+});
+
 describe('Endpoints and EndpointSlices derived for Services', () => {
   it('puts ready pods in addresses and others in notReadyAddresses, on the resolved target port', async () => {
     const { body } = await get('/api/v1/namespaces/shop/endpoints/checkout');

@@ -14,6 +14,7 @@ import { compileFieldSelector, compileLabelSelector } from './kube-selectors.js'
 import { buildMetadataResponse, buildTable, negotiateShape } from './kube-table.js';
 import { createObject } from './kube-create.js';
 import { pageOf } from './kube-paging.js';
+import { describeClockShift, shiftTimes } from './kube-clock.js';
 import { answerReview, isReview } from './kube-access-review.js';
 import { createRbacAuthorizer } from './kube-rbac.js';
 import type { RbacAuthorizer } from './kube-rbac.js';
@@ -55,8 +56,10 @@ function serveObjects(
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
+  clockShiftMs: number,
 ): void {
   const { resource, namespace, name } = path;
+  const reply = (answer: unknown) => sendJson(res, 200, shiftTimes(answer, clockShiftMs));
   const shape = negotiateShape(req.headers.accept);
   const params = url.searchParams;
   if (params.get('watch') === 'true' || params.get('watch') === '1') {
@@ -72,11 +75,11 @@ function serveObjects(
         now: store.now,
         resourceVersion: listResourceVersion,
       };
-      return sendJson(res, 200, buildTable(resource, [object], options));
+      return reply(buildTable(resource, [object], options));
     }
     if (shape.as === 'PartialObjectMetadata')
-      return sendJson(res, 200, buildMetadataResponse(object, shape.apiVersion, listResourceVersion));
-    return sendJson(res, 200, object);
+      return reply(buildMetadataResponse(object, shape.apiVersion, listResourceVersion));
+    return reply(object);
   }
   const labels = compileLabelSelector(params.get('labelSelector'));
   const fields = compileFieldSelector(params.get('fieldSelector'));
@@ -89,13 +92,13 @@ function serveObjects(
       now: store.now,
       resourceVersion: listResourceVersion,
     };
-    return sendJson(res, 200, { ...buildTable(resource, objects, options), metadata });
+    return reply({ ...buildTable(resource, objects, options), metadata });
   }
   if (shape.as === 'PartialObjectMetadata') {
     const list = buildMetadataResponse(objects, shape.apiVersion, listResourceVersion);
-    return sendJson(res, 200, { ...list, metadata });
+    return reply({ ...list, metadata });
   }
-  sendJson(res, 200, { ...listTypeOf(resource), metadata, items: objects });
+  reply({ ...listTypeOf(resource), metadata, items: objects });
 }
 
 function servePodLog(
@@ -111,6 +114,7 @@ function servePodLog(
 }
 
 async function route(
+  clock: () => Date,
   store: KubeStore,
   authorizer: RbacAuthorizer,
   scenario: Scenario,
@@ -160,7 +164,9 @@ async function route(
   const path = resolveResourcePath(store, group, version, rest);
   // Reviews are answered, never stored: there is nothing to get or list.
   if (!path.resource.verbs.includes('get')) throw methodNotAllowed(method);
-  if (path.subresource === undefined) return serveObjects(store, path, req, res, url);
+  if (path.subresource === undefined) {
+    return serveObjects(store, path, req, res, url, describeClockShift(req, store.now, clock()));
+  }
   if (path.resource.group === '' && path.resource.plural === 'pods' && path.subresource === 'log') {
     return servePodLog(store, scenario, path, res, url);
   }
@@ -173,13 +179,17 @@ async function route(
  * but for creating ConfigMaps, Leases and Jobs, which the triggers' dedupe and dispatch need, and
  * for access reviews, answered from the scenario's RBAC objects (kube-access-review.ts).
  */
-export async function startKubernetesApi(scenario: Scenario): Promise<LocalServer> {
+export async function startKubernetesApi(
+  scenario: Scenario,
+  options: { clock?: () => Date } = {},
+): Promise<LocalServer> {
+  const clock = options.clock ?? (() => new Date());
   const store = createKubeStore(scenario);
   const authorizer = createRbacAuthorizer(scenario.objects);
   let serverAddress = '127.0.0.1';
   const server = await listenLocal('kubernetes', async (req, res, url) => {
     try {
-      await route(store, authorizer, scenario, serverAddress, req, res, url);
+      await route(clock, store, authorizer, scenario, serverAddress, req, res, url);
     } catch (error) {
       if (!(error instanceof KubeStatusError)) throw error;
       sendJson(res, error.status.code, error.status);
