@@ -268,6 +268,73 @@ describe('kubectl get columns, ages from the scenario clock', () => {
   });
 });
 
+describe('custom resources of a CRD in the scenario', () => {
+  it('serves the kind with the CRD names and printer columns', async () => {
+    const crd = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'certificates.cert-manager.io' },
+      spec: {
+        group: 'cert-manager.io',
+        scope: 'Namespaced',
+        names: {
+          kind: 'Certificate',
+          plural: 'certificates',
+          singular: 'certificate',
+          shortNames: ['cert', 'certs'],
+        },
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            additionalPrinterColumns: [
+              { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+              { name: 'Secret', type: 'string', jsonPath: '.spec.secretName' },
+              { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+            ],
+          },
+        ],
+      },
+    };
+    const certificate = {
+      apiVersion: 'cert-manager.io/v1',
+      kind: 'Certificate',
+      metadata: { name: 'shop-tls', namespace: 'shop', creationTimestamp: '2026-11-20T13:30:00Z' },
+      spec: { secretName: 'shop-tls' },
+      status: {
+        conditions: [
+          { type: 'Issuing', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+      },
+    };
+    const custom = await startSandbox(resourceScenario([crd, certificate]));
+    try {
+      const list = (await (await fetch(`${custom.urls.kubernetes}/apis/cert-manager.io/v1`)).json()) as {
+        resources: { name: string; shortNames?: string[]; namespaced: boolean }[];
+      };
+      expect(list.resources).toEqual([
+        expect.objectContaining({ name: 'certificates', namespaced: true, shortNames: ['cert', 'certs'] }),
+      ]);
+      const { stdout } = await run('kubectl', ['--kubeconfig', custom.kubeconfigPath, 'get', 'cert'], {
+        env: { PATH: process.env.PATH ?? '/usr/bin', HOME: home },
+      });
+      expect(
+        stdout
+          .trim()
+          .split('\n')
+          .map((line) => line.trim().split(/\s{2,}/)),
+      ).toEqual([
+        ['NAME', 'READY', 'SECRET', 'AGE'],
+        ['shop-tls', 'False', 'shop-tls', '60m'],
+      ]);
+    } finally {
+      await custom.close();
+    }
+  });
+});
+
 describe('kubectl describe, at the scenario clock', () => {
   it('prints event ages as at the scenario now, whatever the machine clock says', async () => {
     const { stdout } = await kubectl('describe', 'job', 'migrate');

@@ -74,6 +74,7 @@ function serveObjects(
         includeObject: params.get('includeObject'),
         now: store.now,
         resourceVersion: listResourceVersion,
+        printer: store.customPrinters[`${resource.group}/${resource.plural}`],
       };
       return reply(buildTable(resource, [object], options));
     }
@@ -91,6 +92,7 @@ function serveObjects(
       includeObject: params.get('includeObject'),
       now: store.now,
       resourceVersion: listResourceVersion,
+      printer: store.customPrinters[`${resource.group}/${resource.plural}`],
     };
     return reply({ ...buildTable(resource, objects, options), metadata });
   }

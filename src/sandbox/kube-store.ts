@@ -8,6 +8,8 @@ import {
 } from './kube-resources.js';
 import type { KubeResource } from './kube-resources.js';
 import { derivedEndpointObjects } from './kube-endpoints.js';
+import { customResources } from './kube-crd.js';
+import type { TablePrinter } from './kube-columns.js';
 
 /** The scenario's objects indexed by resource, as the local API server reads them. */
 export interface KubeStore {
@@ -15,6 +17,8 @@ export interface KubeStore {
   resources: KubeResource[];
   /** The scenario's clock, for ages and `sinceSeconds`. */
   now: Date;
+  /** `kubectl get` columns of the scenario's custom resources, keyed `group/plural`. */
+  customPrinters: Record<string, TablePrinter>;
   /** Objects of a resource, in one namespace or (undefined) all of them, sorted like etcd. */
   list(resource: KubeResource, namespace: string | undefined): KubeObject[];
   get(resource: KubeResource, namespace: string | undefined, name: string): KubeObject | undefined;
@@ -131,7 +135,8 @@ export function createKubeStore(scenario: Scenario): KubeStore {
   const oldest = Math.min(now.getTime() - 30 * 86_400_000, ...times);
   const created = new Date(oldest).toISOString().replace('.000Z', 'Z');
   const objects = [...scenario.objects, ...impliedNamespaces(scenario.objects, scenario.namespace, created)];
-  const resources = [...builtinResources];
+  const custom = customResources(objects);
+  const resources = [...builtinResources, ...custom.resources];
   const byResource = new Map<string, KubeObject[]>();
   const add = (resource: Pick<KubeResource, 'group' | 'plural'>, object: KubeObject) => {
     const key = resourceKey(resource);
@@ -139,9 +144,20 @@ export function createKubeStore(scenario: Scenario): KubeStore {
   };
   const served = objects.map((raw) => withServerFields(raw, created));
   for (const object of [...served, ...derivedEndpointObjects(served)]) {
-    const resource = resourceForObject(object.apiVersion, object.kind, !isClusterScopedKind(object.kind));
+    const resource = resourceForObject(
+      object.apiVersion,
+      object.kind,
+      !isClusterScopedKind(object.kind),
+      resources,
+    );
     if (!resources.some((r) => resourceKey(r) === resourceKey(resource))) resources.push(resource);
-    add(resource, object);
+    // A custom kind its CRD declares cluster-scoped has no namespace, whatever the parser guessed.
+    if (!resource.namespaced && object.metadata.namespace !== undefined) {
+      const { namespace: _dropped, ...metadata } = object.metadata;
+      add(resource, { ...object, metadata });
+    } else {
+      add(resource, object);
+    }
     if (resource.group === '' && resource.plural === 'events') {
       add({ group: 'events.k8s.io', plural: 'events' }, toEventsV1(object));
     }
@@ -156,6 +172,7 @@ export function createKubeStore(scenario: Scenario): KubeStore {
   return {
     resources,
     now,
+    customPrinters: custom.printers,
     add: (resource, object) => {
       if (get(resource, object.metadata.namespace, object.metadata.name)) return undefined;
       createdCount += 1;

@@ -1,6 +1,7 @@
 import type { KubeObject } from './scenario-types.js';
 import type { KubeResource } from './kube-resources.js';
 import { tablePrinterFor } from './kube-table-columns.js';
+import type { TablePrinter } from './kube-columns.js';
 import { badRequest } from './kube-status.js';
 
 /** What the client asked for in its Accept header, in the server's order of preference. */
@@ -49,7 +50,14 @@ function partial(object: KubeObject, apiVersion: string) {
 export function buildTable(
   resource: KubeResource,
   objects: KubeObject[],
-  options: { apiVersion: string; includeObject: string | null; now: Date; resourceVersion: string },
+  options: {
+    apiVersion: string;
+    includeObject: string | null;
+    now: Date;
+    resourceVersion: string;
+    /** Columns for a custom resource (from its CRD); builtin kinds have theirs. */
+    printer?: TablePrinter | undefined;
+  },
 ) {
   const include = options.includeObject ?? 'Metadata';
   if (!['None', 'Metadata', 'Object'].includes(include)) {
@@ -57,7 +65,7 @@ export function buildTable(
       `includeObject: Unsupported value: "${include}": supported values: "Metadata", "None", "Object"`,
     );
   }
-  const printer = tablePrinterFor(resource.group, resource.plural);
+  const printer = options.printer ?? tablePrinterFor(resource.group, resource.plural);
   return {
     kind: 'Table',
     apiVersion: options.apiVersion,
