@@ -437,6 +437,29 @@ describe('access reviews from the scenario RBAC', () => {
     expect((await kubectl('auth', 'can-i', 'delete', 'pods', '-n', 'shop')).stdout.trim()).toBe('yes');
   });
 
+  it('lists what an impersonated service account may do (kubectl auth can-i --list)', async () => {
+    const { stdout } = await kubectl(
+      'auth',
+      'can-i',
+      '--list',
+      '-n',
+      'shop',
+      '--as=system:serviceaccount:shop:orders',
+    );
+    const rows = stdout
+      .trim()
+      .split('\n')
+      .map((line) => line.trim().split(/\s{2,}/));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        ['pods', '[]', '[]', '[get list watch]'],
+        ['pods/log', '[]', '[]', '[get list watch]'],
+        ['configmaps', '[]', '[]', '[get list]'],
+      ]),
+    );
+    expect(stdout).not.toContain('secrets');
+  });
+
   it("names the sandbox's own user, an admin", async () => {
     const self = await kubeConfig.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
     expect(self.status?.userInfo?.username).toBe('kubernetes-admin');

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeResource } from './kube-resources.js';
 import type { AccessAttributes, RbacAuthorizer, Requester } from './kube-rbac.js';
 import { groupsOf } from './kube-rbac.js';
-import { decodeAccessReviewSpec } from './kube-protobuf.js';
+import { decodeAccessReviewSpec, decodeRulesReviewSpec } from './kube-protobuf.js';
 import { badRequest } from './kube-status.js';
 import { readBody, sendJson } from './local-http.js';
 
@@ -22,6 +22,7 @@ const reviewKinds = new Set([
   'authorization.k8s.io/selfsubjectaccessreviews',
   'authorization.k8s.io/subjectaccessreviews',
   'authorization.k8s.io/localsubjectaccessreviews',
+  'authorization.k8s.io/selfsubjectrulesreviews',
   'authentication.k8s.io/selfsubjectreviews',
 ]);
 
@@ -39,12 +40,15 @@ const str = (value: unknown) => (typeof value === 'string' ? value : '');
  * The spec of a review body, JSON or protobuf; `undefined` for a protobuf body the sandbox cannot
  * decode, which is then answered for whoever asks without reading the question.
  */
-async function readSpec(req: IncomingMessage): Promise<Loose | undefined> {
+async function readSpec(
+  req: IncomingMessage,
+  decode: (body: Buffer) => Loose = decodeAccessReviewSpec,
+): Promise<Loose | undefined> {
   const body = await readBody(req);
   const type = req.headers['content-type'] ?? '';
   if (type.includes('protobuf')) {
     try {
-      return decodeAccessReviewSpec(body);
+      return decode(body);
     } catch {
       return undefined;
     }
@@ -130,6 +134,7 @@ export async function answerReview(
       status: { userInfo: { username: self.user, groups: self.groups } },
     });
   }
+  if (resource.plural === 'selfsubjectrulesreviews') return answerRulesReview(authorizer, self, req, res);
   const read = await readSpec(req);
   const spec = read ?? {};
   const requester =
@@ -149,5 +154,40 @@ export async function answerReview(
     metadata: { creationTimestamp: null, ...(namespace ? { namespace } : {}) },
     spec,
     status,
+  });
+}
+
+/** `kubectl auth can-i --list`: the rules that apply to whoever asks, in the namespace asked about. */
+async function answerRulesReview(
+  authorizer: RbacAuthorizer,
+  requester: Requester,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  const spec = (await readSpec(req, decodeRulesReviewSpec)) ?? {};
+  const namespace = str(spec.namespace);
+  const everything =
+    requester === sandboxAdmin || !authorizer.hasPolicy
+      ? [{ verbs: ['*'], apiGroups: ['*'], resources: ['*'], resourceNames: [], nonResourceURLs: ['*'] }]
+      : authorizer.rulesFor(requester, namespace);
+  sendJson(res, 201, {
+    kind: 'SelfSubjectRulesReview',
+    apiVersion: 'authorization.k8s.io/v1',
+    metadata: { creationTimestamp: null },
+    spec: { namespace },
+    status: {
+      resourceRules: everything
+        .filter((rule) => rule.resources.length > 0)
+        .map((rule) => ({
+          verbs: rule.verbs,
+          apiGroups: rule.apiGroups,
+          resources: rule.resources,
+          ...(rule.resourceNames.length ? { resourceNames: rule.resourceNames } : {}),
+        })),
+      nonResourceRules: everything
+        .filter((rule) => rule.nonResourceURLs.length > 0)
+        .map((rule) => ({ verbs: rule.verbs, nonResourceURLs: rule.nonResourceURLs })),
+      incomplete: false,
+    },
   });
 }

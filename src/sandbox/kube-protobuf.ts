@@ -61,16 +61,26 @@ function strings(entries: [string, string | undefined][]): Record<string, string
   return Object.fromEntries(entries.filter((entry): entry is [string, string] => !!entry[1]));
 }
 
+/** The spec message (field 2 of the object in the envelope). Throws when the body is not one. */
+function specOf(body: Buffer): Fields {
+  if (body.subarray(0, 4).toString('latin1') !== 'k8s\0') throw new Error('no protobuf envelope');
+  const unknown = readFields(body.subarray(4));
+  const raw = unknown.get(2)?.at(-1);
+  if (!Buffer.isBuffer(raw)) throw new Error('empty envelope');
+  return message(readFields(raw), 2) ?? new Map();
+}
+
+/** The `spec` of a SelfSubjectRulesReview sent as protobuf: `{namespace}`. */
+export function decodeRulesReviewSpec(body: Buffer): Record<string, unknown> {
+  return strings([['namespace', text(specOf(body), 1)]]);
+}
+
 /**
  * The `spec` of a SelfSubjectAccessReview, SubjectAccessReview or LocalSubjectAccessReview sent
  * as protobuf, in its JSON shape. Throws when the body is not such a message.
  */
 export function decodeAccessReviewSpec(body: Buffer): Record<string, unknown> {
-  if (body.subarray(0, 4).toString('latin1') !== 'k8s\0') throw new Error('no protobuf envelope');
-  const unknown = readFields(body.subarray(4));
-  const raw = unknown.get(2)?.at(-1);
-  if (!Buffer.isBuffer(raw)) throw new Error('empty envelope');
-  const spec: Fields = message(readFields(raw), 2) ?? new Map();
+  const spec = specOf(body);
   const resource = message(spec, 1);
   const nonResource = message(spec, 2);
   const groups = (spec.get(4) ?? [])

@@ -30,7 +30,8 @@ export interface AccessDecision {
   reason?: string;
 }
 
-interface PolicyRule {
+/** One rule of a Role or ClusterRole. */
+export interface PolicyRule {
   verbs: string[];
   apiGroups: string[];
   resources: string[];
@@ -149,6 +150,8 @@ export interface RbacAuthorizer {
   /** False when the scenario has no RBAC object at all: the sandbox then allows everything. */
   hasPolicy: boolean;
   authorize(requester: Requester, request: AccessAttributes): AccessDecision;
+  /** Every rule that applies to the requester in a namespace (SelfSubjectRulesReview). */
+  rulesFor(requester: Requester, namespace: string): PolicyRule[];
 }
 
 interface Subject {
@@ -218,8 +221,25 @@ export function createRbacAuthorizer(objects: readonly KubeObject[]): RbacAuthor
     }
     return undefined;
   };
+  const boundRules = (binding: KubeObject, requester: Requester): PolicyRule[] => {
+    const namespace = binding.kind === 'RoleBinding' ? (binding.metadata.namespace ?? '') : '';
+    const subjects = (Array.isArray(binding.subjects) ? binding.subjects : []).map(
+      (raw) => record(raw) as unknown as Subject,
+    );
+    return subjects.some((subject) => appliesTo(subject, requester, namespace))
+      ? rulesOf(record(binding.roleRef), namespace)
+      : [];
+  };
   return {
     hasPolicy: rbac.length > 0,
+    rulesFor(requester, namespace) {
+      return [
+        ...ofKind('ClusterRoleBinding').flatMap((binding) => boundRules(binding, requester)),
+        ...ofKind('RoleBinding')
+          .filter((binding) => binding.metadata.namespace === namespace)
+          .flatMap((binding) => boundRules(binding, requester)),
+      ];
+    },
     authorize(requester, request) {
       // system:masters is never subject to RBAC: the API server allows it before asking.
       if (requester.groups.includes('system:masters')) return { allowed: true };
