@@ -10,7 +10,7 @@ import { crashRule, exceptionRule, logErrorRule } from './rules/application.js';
 import { badDataRule, dataParseRule } from './rules/bad-data.js';
 import { sweepCallers } from './rules/callers.js';
 import { commandRule } from './rules/command.js';
-import { configRule, mountRule } from './rules/config.js';
+import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
@@ -38,6 +38,7 @@ const LOCAL_RULES: Rule[] = [
   diskFullRule,
   rbacRule,
   dataParseRule,
+  mountedFileRule,
   exceptionRule,
 ];
 /**

@@ -68,17 +68,16 @@ export async function noteManifests(ctx: EngineContext, refs: readonly ObjectRef
   for (const ref of refs.slice(0, 2)) {
     const manifest = await manifestOf(ctx, ref);
     if (!manifest) continue;
+    // An entry for the same file found earlier points at the changed line: keep it, first.
+    const earlier = ctx.casebook.suspectFiles.find((f) => f.path === manifest.path);
     const files = ctx.casebook.suspectFiles.filter((f) => f.path !== manifest.path);
-    ctx.casebook.suspectFiles.splice(
-      0,
-      ctx.casebook.suspectFiles.length,
-      {
-        path: manifest.path,
-        line: manifest.line,
-        ...(manifest.url ? { url: `${manifest.url}#L${manifest.line}` } : {}),
-      },
-      ...files,
-    );
+    const entry = earlier ?? {
+      path: manifest.path,
+      line: manifest.line,
+      ...(manifest.url ? { url: `${manifest.url}#L${manifest.line}` } : {}),
+    };
+    ctx.casebook.suspectFiles.splice(0, ctx.casebook.suspectFiles.length, entry, ...files);
+    if (earlier) continue;
     const history = list ? await ctx.tools.call(list, { path: manifest.path, limit: 1 }) : null;
     const commit: CommitInfo | undefined = history?.ok ? readCommits(history.structured)[0] : undefined;
     const recent = commit && Date.parse(commit.date ?? '') >= since;

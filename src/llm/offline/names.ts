@@ -34,3 +34,22 @@ function distance(a: string, b: string): number {
 export function kubectlRef(kind: string | undefined, name: string): string {
   return `${(kind ?? 'deployment').toLowerCase()}/${name}`;
 }
+
+/** Kinds whose previous version `kubectl rollout undo` restores. */
+const ROLLABLE = new Set(['Deployment', 'StatefulSet', 'DaemonSet']);
+
+/**
+ * How to put the previous version of a workload back: `kubectl rollout undo` where the kind keeps
+ * a history, re-applying the previous manifest elsewhere (a Pod, a Job, a CronJob keep none).
+ */
+export function undoAdvice(workload: { kind: string; name: string } | null, namespace: string): string {
+  if (workload && ROLLABLE.has(workload.kind))
+    return `kubectl rollout undo ${kubectlRef(workload.kind, workload.name)} -n ${namespace}`;
+  if (workload?.kind === 'Pod')
+    return `delete and recreate pod ${workload.name} from its corrected manifest (a Pod's containers cannot be changed in place)`;
+  if (workload?.kind === 'Job')
+    return `delete Job ${workload.name} and recreate it from the corrected manifest (a Job's pod template cannot be changed)`;
+  if (workload?.kind === 'CronJob')
+    return `kubectl apply the corrected CronJob ${workload.name}; the next scheduled run uses it`;
+  return 'apply the corrected manifest';
+}

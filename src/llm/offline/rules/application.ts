@@ -1,5 +1,5 @@
 import { toolFor } from '../capabilities.js';
-import { composeException } from '../compose.js';
+import { composeException, isDeliberateRejection } from '../compose.js';
 import type { ServiceFacts } from '../facts.js';
 import { noteGap } from '../gaps.js';
 import type { LogSignature } from '../log-analysis.js';
@@ -59,7 +59,10 @@ export const exceptionRule: Rule = async (ctx, facts) => {
   const change = await correlateChange(ctx, {
     text: `${signature.type ?? ''} ${signature.message}`,
     files: source ? [source.path] : [],
-    focus: source ? [source.code, ...(source.condition ? [source.condition] : [])] : [],
+    // The guard counts only when the failing line rejects on purpose; otherwise it is just nearby code.
+    focus: source
+      ? [source.code, ...(source.condition && isDeliberateRejection(source.code) ? [source.condition] : [])]
+      : [],
   });
   const parts = composeException(facts.service, { signature, pod, source, change });
   const crash = facts.problems.find(

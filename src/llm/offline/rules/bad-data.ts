@@ -75,7 +75,11 @@ export async function findBadData(
           line: lineNumber,
           url: hit.url ? `${hit.url}#L${lineNumber}` : undefined,
         });
-        const change = await correlateChange(ctx, { text: `${s.message} ${id} ${shown}`, files: [hit.path] });
+        const change = await correlateChange(ctx, {
+          text: `${s.message} ${id} ${shown}`,
+          files: [hit.path],
+          focus: [shown],
+        });
         return {
           status: 'diagnosed',
           summary: `${facts.service} fails on ${id}: its record in ${hit.path} holds bad data (\`${shown.slice(0, 80)}\`), ${times(s.count)} in recent logs.`,

@@ -2,7 +2,7 @@ import type { EngineContext } from '../../engine.js';
 import { readObject } from '../cluster-read.js';
 import type { PodLog, ServiceFacts } from '../facts.js';
 import { at, list, str, strings } from '../k8s-object.js';
-import { kubectlRef } from '../names.js';
+import { undoAdvice } from '../names.js';
 import { quote } from '../quote.js';
 import type { PodContainer } from '../tool-data.js';
 import { times, type Rule } from './verdict.js';
@@ -170,8 +170,37 @@ export const commandRule: Rule = async (ctx, facts) => {
     summary: `${facts.service} fails because the ${role} cannot run its command: ${what}${sameFailures > 1 ? ` (${sameFailures} pods)` : ''}.`,
     statement: `The ${role} exits ${hit.exitCode !== undefined ? `with code ${hit.exitCode}` : `with ${hit.reason ?? 'an error'}`}: ${what}${command ? ` — its command is \`${quote(command, 160)}\`` : ''}${hit.commandError ? ` ("${quote(hit.commandError.line, 200)}")` : ''}.${blocks}`,
     confidence: hit.commandError ? 'high' : 'medium',
-    fix: `Correct the command of the ${role} in the pod template of ${workload ? `${workload.kind} ${workload.name}` : facts.service}${command ? ` (\`${quote(command, 120)}\`)` : ''} or the image it runs, then re-apply it${workload?.kind === 'Job' ? " (a Job's pod template cannot be changed: delete and recreate the Job)" : ` (kubectl apply, or kubectl rollout undo ${kubectlRef(workload?.kind, workload?.name ?? facts.service)} if the last rollout broke it)`}.`,
+    fix: fixFor(hit, role, command, workload, facts.namespace),
     rollback: true,
     objects: workload ? [workload] : [],
+    clues: [missingCommand(hit), command?.split(' ')[0]].filter((c): c is string =>
+      Boolean(c && c.length >= 4),
+    ),
   };
 };
+
+/** The executable the shell or runtime said is missing, when it named one. */
+function missingCommand(f: Failure): string | undefined {
+  return f.commandError?.what.match(/"([^"]+)"/)?.[1];
+}
+
+/**
+ * A command typed wrong is fixed in the pod template; a tool the script needs that the image
+ * lacks is fixed by the image (a script run by `sh` fails inside, on a line of its own).
+ */
+function fixFor(
+  f: Failure,
+  role: string,
+  command: string | undefined,
+  workload: { kind: string; name: string } | null,
+  namespace: string,
+): string {
+  const where = workload ? `${workload.kind} ${workload.name}` : 'the workload';
+  const missing = missingCommand(f);
+  const inScript = Boolean(
+    missing && command && !command.split(/\s+/).some((w) => w.split('/').at(-1) === missing),
+  );
+  if (inScript)
+    return `The image of the ${role} does not contain ${missing}, which its script calls: run an image that has it (the image it used before the change) or install it in the image, then ${undoAdvice(workload, namespace)}.`;
+  return `Correct the command of the ${role} in the pod template of ${where}${command ? ` (\`${quote(command, 120)}\`)` : ''}${missing ? `: "${missing}" is not an executable of the image` : ''}, then ${undoAdvice(workload, namespace)}.`;
+}

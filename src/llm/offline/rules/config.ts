@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../engine.js';
 import { readObject, readObjects } from '../cluster-read.js';
-import { at, nameOf } from '../k8s-object.js';
+import { at, list, nameOf, str } from '../k8s-object.js';
 import { closestNames, kubectlRef } from '../names.js';
 import { quote } from '../quote.js';
 import type { ServiceFacts } from '../facts.js';
@@ -100,6 +100,7 @@ export async function missingConfigVerdict(
     statement: `The pods of ${target} reference ${what}, which is missing in namespace ${facts.namespace}, so the kubelet cannot ${ref.volume ? 'mount the volume and the containers stay in ContainerCreating' : 'build the container environment (CreateContainerConfigError)'}: "${quote(how.message, 220)}".${found}`,
     confidence: around.exists === true && !ref.key ? 'medium' : 'high',
     clues: [ref.name, ...(ref.key ? [ref.key] : [])],
+    rollback: true,
     objects: [
       ...(ref.kind === 'ConfigMap' && !ref.key ? [{ kind: 'ConfigMap', name: ref.name }] : []),
       ...(workload ? [workload] : []),
@@ -176,6 +177,8 @@ export const configRule: Rule = async (ctx, facts) => {
           statement: `The container exits at start because the configuration ${key} is missing — "${quote(line, 200)}"${crash ? `; ${crash.detail}` : ''}.`,
           confidence: 'high',
           fix: `Provide ${key} to the container again (the env entry or ConfigMap key it reads), or restore the manifest change that removed or renamed it.`,
+          rollback: true,
+          clues: [key],
         };
       }
     }
@@ -224,5 +227,73 @@ export const mountRule: Rule = async (ctx, facts) => {
     fix: multiAttach
       ? 'Let the old pod terminate (or delete it) so the volume detaches, or use the Recreate strategy for workloads with a ReadWriteOnce volume.'
       : 'Fix the volume the message names (its claim, driver or referenced object), then let the pod retry.',
+  };
+};
+
+/** A path a log says is missing: `open /etc/x/y.json: no such file or directory`, `ENOENT … '/x'`, Python, Java. */
+const MISSING_FILE = [
+  /open (\/[^\s:'"]+): no such file or directory/i,
+  /no such file or directory(?:, open)? '(\/[^']+)'/i,
+  /No such file or directory: '(\/[^']+)'/,
+  /FileNotFoundException: (\/\S+) \(No such file or directory\)/,
+  /(?:cannot|could not|unable to) (?:open|read|load|find) (?:file )?["']?(\/[\w./-]+)["']?/i,
+];
+
+/**
+ * A file the application opens under a ConfigMap or Secret volume that the object does not hold:
+ * the key was renamed or never added, so the mounted directory lacks the file.
+ */
+export const mountedFileRule: Rule = async (ctx, facts) => {
+  const hit = facts.logs
+    .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning').map((s) => ({ s, log: l })))
+    .map((x) => ({
+      ...x,
+      path: MISSING_FILE.map((p) => `${x.s.message} ${x.s.sample}`.match(p)?.[1]).find(Boolean),
+    }))
+    .find((x) => x.path);
+  if (!hit?.path) return null;
+  const pod = await readObject(ctx, 'Pod', hit.log.pod, facts.namespace);
+  if (!pod) return null;
+  const volumes = list(at(pod, 'spec', 'volumes'));
+  const mounts = list(at(pod, 'spec', 'containers')).flatMap((c) => list(c.volumeMounts));
+  const mount = mounts
+    .filter((m) => hit.path?.startsWith(`${String(m.mountPath ?? '').replace(/\/$/, '')}/`))
+    .sort((a, b) => String(b.mountPath).length - String(a.mountPath).length)[0];
+  const volume = mount ? volumes.find((v) => v.name === mount.name) : undefined;
+  const configMap = str(at(volume, 'configMap', 'name'));
+  if (!mount || !configMap) return null;
+  const relative =
+    (hit.path.slice(String(mount.mountPath).replace(/\/$/, '').length + 1) || '').split('/')[0] ?? '';
+  const items = list(at(volume, 'configMap', 'items'));
+  const object = await readObject(ctx, 'ConfigMap', configMap, facts.namespace);
+  if (object === undefined) return null;
+  const keys = object
+    ? Object.keys({ ...(at(object, 'data') as object), ...(at(object, 'binaryData') as object) })
+    : [];
+  const files = items.length ? items.map((i) => str(i.path) ?? '') : keys;
+  if (object && files.includes(relative)) return null;
+  const crash = facts.problems.find((p) => p.pod === hit.log.pod);
+  ctx.casebook.evidence.unshift(
+    {
+      source: 'logs',
+      detail: `${quote(hit.s.sample, 280)} (${times(hit.s.count)})`,
+      ref: `pod/${hit.log.pod}`,
+    },
+    {
+      source: 'kubernetes',
+      detail: `${String(mount.mountPath)} is volume ${String(mount.name)} from ConfigMap ${configMap}${object ? `, which holds ${files.join(', ') || 'no keys'}` : ', which does not exist'}`,
+      ref: `configmap/${configMap}`,
+    },
+  );
+  const workload = facts.listing.workload;
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} ${crash ? `crashes (${crash.reason})` : 'fails'}: it reads ${hit.path}, but ConfigMap ${configMap} mounted at ${String(mount.mountPath)} ${object ? `has no key ${relative} (it holds ${files.join(', ') || 'nothing'})` : 'does not exist'}.`,
+    statement: `${facts.service} cannot open ${hit.path} ("${quote(hit.s.sample, 200)}"): ${String(mount.mountPath)} is the ConfigMap ${configMap}, ${object ? `whose ${items.length ? 'items' : 'keys'} are ${files.join(', ') || 'empty'}, not ${relative}` : 'which does not exist'}.`,
+    confidence: 'high',
+    fix: `Make ConfigMap ${configMap} hold the file as ${relative} (rename the key back, or add an items entry mapping the new key to ${relative}), or point ${facts.service} at the new file name; then restart the pods.`,
+    rollback: true,
+    clues: [relative, ...files].filter((c) => c.length >= 4),
+    objects: [{ kind: 'ConfigMap', name: configMap }, ...(workload ? [workload] : [])],
   };
 };

@@ -150,7 +150,7 @@ export const jobRule: Rule = async (ctx, facts) => {
       : null;
   const before =
     change && seconds !== undefined
-      ? previousValue(change.lines, String(seconds), /activeDeadlineSeconds/)
+      ? previousValue(change, String(seconds), /activeDeadlineSeconds/)
       : undefined;
   const lowered = before && Number(before) > (seconds ?? 0) ? before : undefined;
   return {

@@ -72,7 +72,9 @@ function schedulingObstacles(message: string): {
   resources: string[];
   other: boolean;
 } {
-  const resources = [...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) => m[1] as string);
+  const resources = [...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) =>
+    (m[1] as string).replace(/\.$/, ''),
+  );
   return {
     selector: /didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/i.test(
       message,
@@ -160,7 +162,13 @@ export const schedulingRule: Rule = async (ctx, facts) => {
     confidence: 'high',
     fix,
     objects: facts.listing.workload ? [facts.listing.workload] : [],
-    clues: placement.flatMap((p) => p.split(/[=\s(),]+/)).filter((x) => x.length >= 4),
+    rollback: true,
+    clues: [
+      ...placement.flatMap((p) => p.split(/[=\s(),]+/)).filter((x) => x.length >= 4),
+      ...obstacles.resources.flatMap((r) =>
+        requests?.[r] ? [`${r}: ${requests[r]}`, `${r}: "${requests[r]}"`] : [],
+      ),
+    ],
   };
 };
 
@@ -196,7 +204,9 @@ export const imagePullRule: Rule = async (ctx, facts) => {
     summary: `${facts.service}'s new pods cannot start: image ${first.c.image ?? '?'} cannot be pulled (${first.c.reason}).${still}`,
     statement: `The image ${first.c.image ?? '?'} cannot be pulled (${first.c.reason})${failed?.message ? `: ${failed.message}` : ''}. The latest rollout points the deployment at an image that does not exist or cannot be fetched.`,
     confidence: 'high',
-    fix: `Roll back (kubectl rollout undo deployment/${facts.listing.workload?.name ?? facts.service}) or fix the image reference/tag and registry credentials, then roll out again.`,
+    fix: `Fix the image reference (${first.c.image ?? 'the tag'}: does the tag exist in the registry?) or the registry credentials (imagePullSecrets), then roll out again.`,
+    rollback: true,
+    objects: facts.listing.workload ? [facts.listing.workload] : [],
   };
 };
 
@@ -229,14 +239,14 @@ export const oomRule: Rule = async (ctx, facts) => {
       })
     : null;
   // A limit a change lowered is restored from where it was, not doubled from where it fell.
-  const previous = limit && change ? previousValue(change.lines, limit, /\bmemory\b/) : undefined;
+  const previous = limit && change ? previousValue(change, limit, /\bmemory\b/) : undefined;
   const lowered =
     previous && (parseQuantity(previous) ?? 0) > (parseQuantity(limit) ?? 0) ? previous : undefined;
   const bigger = parseQuantity(limit);
   return {
     status: 'diagnosed',
     summary: `${facts.service} is OOMKilled: container ${oom.c.name} exceeds ${limitText} and restarts (${times(oom.c.restartCount ?? 0)}).`,
-    statement: `Container ${oom.c.name} is OOMKilled (exit code 137) — it uses more memory than ${limitText}${request ? ` (request ${request})` : ''}, so the kernel kills it and the pod restarts in a loop.${lowered && change ? ` Commit ${change.commit.sha.slice(0, 7)} lowered the limit from ${lowered} to ${limit}.` : ''}${change ? ` ${change.note}` : ''}`,
+    statement: `Container ${oom.c.name} is OOMKilled (exit code 137) — it uses more memory than ${limitText}${request ? ` (request ${request})` : ''}, so the kernel kills it and the pod restarts in a loop.${lowered ? ` The limit was ${lowered} before the change below.` : ''}${change ? ` ${change.note}` : ''}`,
     confidence: 'high',
     fix: lowered
       ? `Restore the memory limit of container ${oom.c.name} to ${lowered} (it was lowered to ${limit}${change ? ` by ${change.commit.sha.slice(0, 7)}` : ''}), and its request with it; lower it again only after measuring the service's real peak use.`

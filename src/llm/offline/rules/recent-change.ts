@@ -10,6 +10,8 @@ export interface ChangeLink {
   files: string[];
   /** The changed lines quoted in the note. */
   lines: string[];
+  /** The whole patch of the file those lines come from, when the commit carried one. */
+  patch?: string;
   /** One sentence on what the commit changed that matters here. */
   note: string;
   /** A data file (JSON, YAML, CSV…) the commit changed in a way the error points at. */
@@ -116,7 +118,7 @@ export function changedLines(
 ): string[] {
   const lines = patch.split('\n');
   const changed = (i: number) => /^[+-](?![+-]{2})/.test(lines[i] ?? '');
-  const wanted = focus.map((f) => f.trim()).filter((f) => f.length >= 6);
+  const wanted = focus.map((f) => f.trim()).filter((f) => f.length >= 4);
   const scored: { i: number; score: number }[] = [];
   lines.forEach((line, i) => {
     if (!changed(i)) return;
@@ -124,6 +126,8 @@ export function changedLines(
     if (!body) return;
     let score = 0;
     if (wanted.some((f) => body.includes(f) || (body.length >= 10 && f.includes(body)))) score += 10;
+    // A comment explains a change; it is not the change.
+    else if (/^(#|\/\/|\/\*|\*|--)/.test(body)) return;
     if (tokens.some((t) => line.includes(t))) score += 3;
     // An added throw is the change that starts rejecting requests.
     if (score > 0 && line.startsWith('+') && /\b(throw|raise|panic|abort|reject)\b/.test(body)) score += 2;
@@ -147,24 +151,31 @@ export function changedLines(
 }
 
 /**
- * The value a change replaced with `current`, from its quoted lines: a `-` line followed by the `+`
- * line that holds `current` (`- memory: 450Mi` then `+ memory: 128Mi` → `450Mi`).
+ * The value a change replaced with `current`: in the patch, the `+` line of `key` that holds
+ * `current`, and the nearest `-` line of the same key above it in its hunk (`- memory: 450Mi` …
+ * `+ memory: 128Mi` → `450Mi`).
  */
-export function previousValue(lines: readonly string[], current: string, key: RegExp): string | undefined {
-  for (let i = 1; i < lines.length; i++) {
+export function previousValue(
+  change: Pick<ChangeLink, 'lines' | 'patch'>,
+  current: string,
+  key: RegExp,
+): string | undefined {
+  const lines = (change.patch ?? change.lines.join('\n')).split('\n');
+  const value = (line: string) =>
+    line
+      .slice(1)
+      .split(':')
+      .slice(1)
+      .join(':')
+      .trim()
+      .replace(/^["']|["']$/g, '');
+  for (let i = 0; i < lines.length; i++) {
     const added = lines[i] ?? '';
-    const removed = lines[i - 1] ?? '';
-    if (!added.startsWith('+') || !removed.startsWith('-') || !key.test(added) || !key.test(removed))
-      continue;
-    const value = (line: string) =>
-      line
-        .slice(1)
-        .split(':')
-        .slice(1)
-        .join(':')
-        .trim()
-        .replace(/^["']|["']$/g, '');
-    if (value(added) === current) return value(removed) || undefined;
+    if (!added.startsWith('+') || !key.test(added) || value(added) !== current) continue;
+    for (let j = i - 1; j >= 0 && !(lines[j] ?? '').startsWith('@@'); j--) {
+      const removed = lines[j] ?? '';
+      if (removed.startsWith('-') && key.test(removed)) return value(removed) || undefined;
+    }
   }
   return undefined;
 }
@@ -263,6 +274,7 @@ export async function correlateChange(
       let dataFile: string | undefined;
       let lines: string[] = [];
       let linesFrom: string | undefined;
+      let linesPatch: string | undefined;
       let linesWeight = 0;
       if (detail.files.some((f) => clue.files.includes(f.path))) score += 2;
       for (const f of detail.files) {
@@ -282,6 +294,7 @@ export async function correlateChange(
         ) {
           lines = hit;
           linesFrom = f.path;
+          linesPatch = f.patch;
           linesWeight = weight;
         }
       }
@@ -298,6 +311,7 @@ export async function correlateChange(
           commit: detail,
           files: detail.files.map((f) => f.path),
           lines,
+          ...(linesPatch ? { patch: linesPatch } : {}),
           dataFile,
           note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) changed ${what}${lines.length ? `: ${lines.map((l) => `\`${showLine(l)}\``).join(', ')}` : ''}.`,
         },
