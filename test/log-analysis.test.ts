@@ -108,3 +108,21 @@ describe('log analysis', () => {
     expect(analyzeLog(log).signatures).toEqual([]);
   });
 });
+
+describe('lines without a level', () => {
+  it('counts shell, psql and entrypoint failures that carry no level, and ignores ordinary output', () => {
+    const { signatures } = analyzeLog(
+      [
+        'starting backup of warehouse',
+        '/scripts/backup.sh: line 5: pg_dump: not found',
+        'psql: error: connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused',
+        'wrote 120 rows',
+      ].join('\n'),
+    );
+    expect(signatures.map((s) => s.message)).toEqual([
+      '/scripts/backup.sh: line 5: pg_dump: not found',
+      'psql: error: connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused',
+    ]);
+    expect(signatures.every((s) => s.kind === 'error')).toBe(true);
+  });
+});

@@ -32,7 +32,8 @@ export function registerListPodsTool(server: McpServer, deps: KubernetesServerDe
         '(reason, exit code, finishedAt: OOMKilled with exit 137 means the memory limit was hit) and resource ' +
         'requests and limits, plus any pod condition that is not True. ' +
         'The service name may be written loosely (`cart-service`, `cartservice`, ' +
-        '`cart`): it is matched against Deployments, StatefulSets, DaemonSets, Services and pod labels. ' +
+        '`cart`): it is matched against Deployments, StatefulSets, DaemonSets, Services, the Jobs and ' +
+        'CronJobs that own pods, a bare Pod by its exact name, and pod labels. ' +
         'Use this first when investigating a service; then read logs of an unhealthy pod with ' +
         'get_pod_logs. When nothing matches, the answer lists the closest existing names to retry with.',
       inputSchema: {
@@ -91,7 +92,7 @@ function headline({
       : ' The namespace has no deployments, services or labelled pods.';
     return (
       `No pods found for service '${service}' in namespace ${namespace}: no Deployment, StatefulSet, ` +
-      `DaemonSet, Service or pod label matches that name.${closest}`
+      `DaemonSet, Service, Job, CronJob, pod or pod label matches that name.${closest}`
     );
   }
   if (pods.length === 0) {

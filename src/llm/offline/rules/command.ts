@@ -147,7 +147,12 @@ export const commandRule: Rule = async (ctx, facts) => {
   const c = hit.container;
   const role = c.init ? `init container ${c.name}` : `container ${c.name}`;
   const meaning = exitCodeMeaning(hit.exitCode);
-  const command = await commandOf(ctx, facts, hit.pod, c);
+  // Any failed pod of the workload carries the same template: the first whose spec can be read.
+  let command: string | undefined;
+  for (const pod of [hit.pod, ...failures.map((f) => f.pod).filter((p) => p !== hit.pod)].slice(0, 3)) {
+    command = await commandOf(ctx, facts, pod, c);
+    if (command) break;
+  }
   const what = hit.commandError?.what ?? meaning ?? 'its command fails';
   const sameFailures = failures.filter((f) => f.container.name === c.name).length;
   ctx.casebook.evidence.unshift({
@@ -197,8 +202,11 @@ function fixFor(
 ): string {
   const where = workload ? `${workload.kind} ${workload.name}` : 'the workload';
   const missing = missingCommand(f);
+  // `script.sh: line 5: x: not found`: the shell running a script reports it, on the script's line.
+  const fromScript = /\.(?:sh|bash|ksh)\b[^:]*: (?:line )?\d+:/.test(f.commandError?.line ?? '');
   const inScript = Boolean(
-    missing && command && !command.split(/\s+/).some((w) => w.split('/').at(-1) === missing),
+    missing &&
+    (fromScript || (command && !command.split(/\s+/).some((w) => w.split('/').at(-1) === missing))),
   );
   if (inScript)
     return `The image of the ${role} does not contain ${missing}, which its script calls: run an image that has it (the image it used before the change) or install it in the image, then ${undoAdvice(workload, namespace)}.`;

@@ -157,7 +157,7 @@ export const jobRule: Rule = async (ctx, facts) => {
     status: 'diagnosed',
     summary: `${describeJobFailure(failure)}.${last ? ` Its last pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}` : ''}${lastWords ? `: "${quote(lastWords.sample, 160)}"` : ''}.` : ''}`,
     statement: deadline
-      ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${seconds !== undefined ? ` (${seconds}s, ${Math.round(seconds / 60)} min)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.${lowered && change ? ` Commit ${change.commit.sha.slice(0, 7)} lowered activeDeadlineSeconds from ${lowered} to ${seconds}.` : ''}${change ? ` ${change.note}` : ''}`
+      ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${seconds !== undefined ? ` (${seconds}s, ${Math.round(seconds / 60)} min)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.${lowered ? ` It was ${lowered}s before the change below.` : ''}${change ? ` ${change.note}` : ''}`
       : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}`,
     confidence: lastWords ? 'medium' : 'low',
     clues: deadline ? ['activeDeadlineSeconds'] : ['backoffLimit'],

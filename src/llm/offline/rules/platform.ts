@@ -183,7 +183,14 @@ export const imagePullRule: Rule = async (ctx, facts) => {
   );
   const first = stuck[0];
   if (!first) return null;
-  const failed = firstEvent(facts.related, (e) => e.reason === 'Failed' && /pull/i.test(e.message ?? ''));
+  // The event that says why the pull failed (not found, denied) beats the one that repeats the back-off.
+  const failed =
+    firstEvent(
+      facts.related,
+      (e) =>
+        e.reason === 'Failed' &&
+        /Failed to pull|not found|manifest unknown|denied|unauthorized|no such host/i.test(e.message ?? ''),
+    ) ?? firstEvent(facts.related, (e) => e.reason === 'Failed' && /pull/i.test(e.message ?? ''));
   ctx.casebook.evidence.push({
     source: 'kubernetes',
     detail: `container ${first.c.name} waiting: ${first.c.reason} for image ${first.c.image ?? '?'}`,

@@ -140,9 +140,12 @@ export function changedLines(
     .sort((a, b) => b.score - a.score || a.i - b.i)
     .slice(0, 3)) {
     picked.add(i);
-    // A removed line and the added line right after it read as one change (old value → new value).
-    if (lines[i]?.startsWith('-') && lines[i + 1]?.startsWith('+') && changed(i + 1)) picked.add(i + 1);
-    if (lines[i]?.startsWith('+') && lines[i - 1]?.startsWith('-') && changed(i - 1)) picked.add(i - 1);
+    // A removed line and the added line that replaced it read as one change (old value → new value);
+    // a comment between them is skipped.
+    const step = lines[i]?.startsWith('-') ? 1 : -1;
+    let j = i + step;
+    while (lines[j]?.startsWith('+') && /^[+-]\s*(#|\/\/)/.test(lines[j] ?? '')) j += step;
+    if (step === 1 ? lines[j]?.startsWith('+') : lines[j]?.startsWith('-')) if (changed(j)) picked.add(j);
   }
   return [...picked]
     .sort((a, b) => a - b)
