@@ -271,3 +271,65 @@ describe('Jobs, CronJobs and commands', () => {
     expect(findings.suggestedFix).toContain("a Pod's containers cannot be changed in place");
   });
 });
+
+describe('replicas and kills', () => {
+  it('says a Deployment with no pods asks for none', async () => {
+    const { findings } = await diagnose(
+      {
+        workloads: { ledger: { workload: { kind: 'Deployment', name: 'ledger' }, pods: [] } },
+        deployments: {
+          ledger: { name: 'ledger', replicas: { desired: 0, ready: 0 }, conditions: [], rolloutHistory: [] },
+        },
+      },
+      'ledger',
+    );
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('scaled to zero');
+  });
+
+  it('does not call a liveness kill (exit 137) an OOM kill', async () => {
+    const pod = 'api-7d9f8b6c4-x2k9p';
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          api: {
+            workload: { kind: 'Deployment', name: 'api' },
+            pods: [
+              {
+                name: pod,
+                ready: '0/1',
+                restarts: 6,
+                containers: [
+                  running('api', {
+                    ready: false,
+                    restartCount: 6,
+                    lastTermination: { reason: 'Error', exitCode: 137 },
+                    resources: { limits: { memory: '512Mi' } },
+                  }),
+                ],
+              },
+            ],
+          },
+        },
+        events: [
+          {
+            type: 'Warning',
+            reason: 'Unhealthy',
+            object: `Pod/${pod}`,
+            count: 18,
+            message:
+              'Liveness probe failed: Get "http://10.1.0.4:8080/healthz": dial tcp 10.1.0.4:8080: connect: connection refused',
+          },
+        ],
+        logs: {
+          [pod]: '{"severity":"info","message":"listening on :9090"}',
+          [`${pod}.previous`]: '{"severity":"info","message":"listening on :9090"}',
+        },
+      },
+      'api',
+    );
+    expect(said(findings)).not.toContain('OOMKilled');
+    expect(said(findings)).toContain('liveness probe');
+    expect(said(findings)).toContain('listens on port 9090 but the probe checks port 8080');
+  });
+});

@@ -17,6 +17,7 @@ import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule, schedulingRule } from './rules/platform.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
+import { scaledToZeroRule } from './rules/replicas.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -28,6 +29,7 @@ import type { PodListing } from './tool-data.js';
 const LOCAL_RULES: Rule[] = [
   nodeRule,
   podCreationRule,
+  scaledToZeroRule,
   volumeClaimRule,
   schedulingRule,
   imagePullRule,

@@ -94,7 +94,8 @@ export function callTargets(logs: readonly PodLog[]): CallTarget[] {
   for (const log of logs) {
     for (const s of log.analysis.signatures) {
       const text = `${s.message} ${s.sample}`;
-      if (!UNREACHABLE.test(text)) continue;
+      // A warning or two (a retried call during a rollout) is noise; errors, or repeated warnings, are not.
+      if (!UNREACHABLE.test(text) || (s.kind === 'warning' && s.count < 3)) continue;
       const failure = failureOf(text);
       for (const { host, port } of hostsIn(s.sample.length >= s.message.length ? s.sample : s.message)) {
         const entry = found.get(host) ?? { host, port, failure, line: s.sample, count: 0, pod: log.pod };

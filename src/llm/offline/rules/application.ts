@@ -5,6 +5,7 @@ import { noteGap } from '../gaps.js';
 import type { LogSignature } from '../log-analysis.js';
 import { quote } from '../quote.js';
 import { lookUpSource } from '../source-lookup.js';
+import { exitCodeMeaning } from './command.js';
 import { correlateChange } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
@@ -89,6 +90,11 @@ export const crashRule: Rule = async (ctx, facts) => {
     .sort((a, b) => Number(b.previous) - Number(a.previous))
     .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))[0];
   ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
+  const container = facts.listing.pods
+    .find((p) => p.name === crash.pod)
+    ?.containers.find((c) => c.name === crash.container);
+  const exitCode = container?.lastTermination?.exitCode ?? container?.exitCode;
+  const meaning = exitCodeMeaning(exitCode);
   if (last)
     ctx.casebook.evidence.push({
       source: 'logs',
@@ -98,7 +104,7 @@ export const crashRule: Rule = async (ctx, facts) => {
   return {
     status: 'diagnosed',
     summary: `${facts.service} is crash-looping: ${quote(crash.detail, 200)}.`,
-    statement: `Pod ${crash.pod}: ${quote(crash.detail, 240)}.${last ? ` Its last error: "${quote(last.sample, 200)}".` : ' It logged no error before exiting.'}`,
+    statement: `Pod ${crash.pod}: ${quote(crash.detail, 240)}.${meaning ? ` Exit code ${exitCode}: ${meaning}.` : ''}${last ? ` Its last error: "${quote(last.sample, 200)}".` : ' It logged no error before exiting.'}`,
     confidence: last ? 'medium' : 'low',
     fix: `Fix the start-up failure${last ? ' named above' : ''}: read kubectl logs ${crash.pod}${crash.container ? ` -c ${crash.container}` : ''} --previous and the container's exit code.`,
     rollback: true,

@@ -219,13 +219,17 @@ export const imagePullRule: Rule = async (ctx, facts) => {
 
 /** Containers killed for exceeding their memory limit. */
 export const oomRule: Rule = async (ctx, facts) => {
+  // Exit 137 is any SIGKILL: a failed liveness probe ends the same way, and says so in its events.
+  const livenessKills = facts.related.some(
+    (e) => e.reason === 'Unhealthy' && /liveness/i.test(e.message ?? ''),
+  );
   const oom = facts.listing.pods.flatMap((p) =>
     p.containers
       .filter(
         (c) =>
           c.lastTermination?.reason === 'OOMKilled' ||
           c.reason === 'OOMKilled' ||
-          c.lastTermination?.exitCode === 137,
+          (c.lastTermination?.exitCode === 137 && !livenessKills && c.lastTermination.reason !== 'Error'),
       )
       .map((c) => ({ pod: p.name, c })),
   )[0];
