@@ -1,6 +1,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 
+import { controllerOf } from '../src/llm/offline/facts.js';
 import type { KubernetesServerDeps } from '../src/servers/kubernetes/deps.js';
 import { podBaseName, podWorkloads, resolveServicePods } from '../src/servers/kubernetes/resolve-service.js';
 
@@ -116,5 +117,29 @@ describe('the name resolver never strips a real name', () => {
     );
     expect(found.workload).toEqual({ kind: 'Job', name: 'db-migrate' });
     expect(found.pods.map((p) => p.metadata?.name)).toEqual(['db-migrate-x2vzr']);
+  });
+});
+
+describe('the controller behind pods found through a Service', () => {
+  it('is the Deployment named by the ReplicaSet minus the pod-template-hash', () => {
+    const listing = {
+      workload: { kind: 'Service', name: 'checkout' },
+      closestServices: [],
+      pods: [
+        {
+          name: 'checkout-api-6d4b8f7c9d-hq2wx',
+          ownerKind: 'ReplicaSet',
+          ownerName: 'checkout-api-6d4b8f7c9d',
+          labels: { 'pod-template-hash': '6d4b8f7c9d' },
+          containers: [],
+          conditions: [],
+        },
+      ],
+    };
+    expect(controllerOf(listing)).toEqual({ kind: 'Deployment', name: 'checkout-api' });
+    expect(controllerOf({ ...listing, workload: { kind: 'StatefulSet', name: 'db' } })).toEqual({
+      kind: 'StatefulSet',
+      name: 'db',
+    });
   });
 });

@@ -82,13 +82,30 @@ export async function gatherFacts(
   return factsFor(ctx, service, namespace, listing);
 }
 
+/**
+ * The controller that runs pods found through a Service or a label: the Deployment behind their
+ * ReplicaSet (its name minus the pod-template-hash), or their StatefulSet, DaemonSet, Job.
+ */
+export function controllerOf(listing: PodListing): PodListing['workload'] {
+  if (listing.workload && listing.workload.kind !== 'Service') return listing.workload;
+  const pod = listing.pods.find((p) => p.ownerKind);
+  if (!pod?.ownerName) return listing.workload;
+  const hash = pod.labels['pod-template-hash'];
+  if (pod.ownerKind === 'ReplicaSet' && hash && pod.ownerName.endsWith(`-${hash}`))
+    return { kind: 'Deployment', name: pod.ownerName.slice(0, -hash.length - 1) };
+  return pod.ownerKind === 'ReplicaSet'
+    ? listing.workload
+    : { kind: pod.ownerKind ?? 'Workload', name: pod.ownerName };
+}
+
 /** Events and logs for a listing already in hand. */
 export async function factsFor(
   ctx: EngineContext,
   service: string,
   namespace: string,
-  listing: PodListing,
+  found: PodListing,
 ): Promise<ServiceFacts> {
+  const listing = { ...found, workload: controllerOf(found) };
   const problems = listing.pods.flatMap(podProblems).sort((a, b) => a.rank - b.rank);
   const [events, logs] = await Promise.all([
     readNamespaceEvents(ctx, namespace),
