@@ -7,31 +7,6 @@ import { silentLogger } from '../src/util/log.js';
 
 const EXAMPLE = path.resolve('examples/kubernetes-mcp-server.json');
 
-/**
- * The capability adapters for kubernetes-mcp-server read pods, logs, events, Deployments,
- * Services, nodes and ConfigMaps. The scenarios whose cause lives in another kind (Jobs, quotas,
- * claims, RBAC, NetworkPolicies, HPAs, Ingresses…) need a `resources` adapter over its
- * resources_list/resources_get that is not written yet: through it, those must at least never be
- * called healthy, and must say what could not be read.
- */
-const ADAPTED_KINDS_ONLY = new Set([
-  'adservice-null-pointer',
-  'cart-service-loafers',
-  'checkout-readiness-probe-failing',
-  'currency-missing-gbp',
-  'email-crashloop-missing-env',
-  'frontend-dependency-connection-refused',
-  'frontend-imagepull-after-rollout',
-  'loadgenerator-pending-unschedulable',
-  'node-memory-misconfiguration',
-  'payment-rejects-valid-cards',
-  'productcatalog-negative-price',
-  'recommendation-oomkilled',
-  'recommendation-python-keyerror',
-  'shipping-go-panic',
-  'shipping-healthy',
-]);
-
 describe('every public scenario through kubernetes-mcp-server, offline', () => {
   it('passes each one as it does through the bundled Kubernetes server', async () => {
     const failures: string[] = [];
@@ -43,11 +18,6 @@ describe('every public scenario through kubernetes-mcp-server, offline', () => {
         { service: scenario.service, namespace: scenario.namespace, llm: 'offline', config: EXAMPLE },
         { env: { PATH: process.env.PATH, HOME: process.env.HOME }, logger: silentLogger, scenario },
       );
-      if (!ADAPTED_KINDS_ONLY.has(scenario.name)) {
-        if (report.status === 'healthy')
-          failures.push(`${scenario.name}: healthy through a server that cannot read its kinds`);
-        continue;
-      }
       const score = scoreReport(report, scenario.expect);
       if (!score.pass) failures.push(`${scenario.name}: ${JSON.stringify(score.failures)}`);
       if (report.degraded) failures.push(`${scenario.name} degraded: ${report.degradedReasons.join('; ')}`);

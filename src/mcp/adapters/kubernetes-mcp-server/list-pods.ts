@@ -11,6 +11,8 @@ const KINDS = [
   { kind: 'Deployment', apiVersion: 'apps/v1' },
   { kind: 'StatefulSet', apiVersion: 'apps/v1' },
   { kind: 'DaemonSet', apiVersion: 'apps/v1' },
+  { kind: 'Job', apiVersion: 'batch/v1' },
+  { kind: 'CronJob', apiVersion: 'batch/v1' },
   { kind: 'Service', apiVersion: 'v1' },
 ] as const;
 
@@ -60,9 +62,40 @@ async function listCandidates(ctx: AdapterContext, namespace: string, notes: str
   return lists.flat().filter((c) => c.name);
 }
 
+/**
+ * A CronJob selects no pods itself: its Jobs do, and the Job controller labels their pods
+ * `job-name=<job>`. Its Jobs are those it owns, or (from a table, which has no owners) those named
+ * `<cronjob>-<scheduled time in minutes>` as the CronJob controller names them.
+ */
+async function cronJobSelector(
+  ctx: AdapterContext,
+  namespace: string,
+  cronJob: string,
+): Promise<string | undefined> {
+  const outcome = await ctx.call('resources_list', { apiVersion: 'batch/v1', kind: 'Job', namespace });
+  if (!outcome.ok) return undefined;
+  const listing = readListing(outcome);
+  const generated = new RegExp(`^${cronJob.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-\\d+$`);
+  const jobs =
+    listing.kind === 'objects'
+      ? listing.objects
+          .filter((o) => {
+            const owners = ((o.metadata ?? {}) as { ownerReferences?: { kind?: string; name?: string }[] })
+              .ownerReferences;
+            return owners?.length
+              ? owners.some((r) => r.kind === 'CronJob' && r.name === cronJob)
+              : generated.test(nameOf(o));
+          })
+          .map(nameOf)
+      : listing.rows.map((r) => r.name ?? '').filter((n) => generated.test(n));
+  return jobs.length ? `job-name in (${jobs.join(',')})` : undefined;
+}
+
 /** A table without a SELECTOR column (StatefulSets): read the object itself. */
 async function withSelector(ctx: AdapterContext, namespace: string, c: Candidate): Promise<Candidate> {
-  if (c.selector || !ctx.allows('resources_get')) return c;
+  if (c.selector) return c;
+  if (c.kind === 'CronJob') return { ...c, selector: await cronJobSelector(ctx, namespace, c.name) };
+  if (!ctx.allows('resources_get')) return c;
   const got = await ctx.call('resources_get', {
     apiVersion: c.apiVersion,
     kind: c.kind,
