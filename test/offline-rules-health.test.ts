@@ -155,4 +155,34 @@ describe('gaps in the report', () => {
     expect(buildReport({ ...healthy, status: 'diagnosed' }, casebook, meta).status).toBe('diagnosed');
     expect(buildReport(healthy, { ...casebook, gaps: [] }, meta).status).toBe('healthy');
   });
+
+  it('counts a server that could not start as a gap', () => {
+    const r = buildReport(
+      {
+        status: 'healthy',
+        summary: 'ok',
+        rootCause: { statement: '', confidence: 'low' },
+        evidence: [],
+        suspectFiles: [],
+        suspectCommits: [],
+        suggestedFix: '',
+      },
+      { evidence: [], suspectFiles: [], suspectCommits: [], gaps: [] },
+      {
+        service: 's',
+        namespace: 'n',
+        engine: 'offline',
+        degradedReasons: ["MCP server 'github' unavailable: GITHUB_TOKEN is not set"],
+        usage: emptyUsage(),
+        startedAt: 0,
+      },
+    );
+    expect(r.gaps).toEqual([
+      {
+        what: 'everything the github server reads',
+        why: 'the server is unavailable: GITHUB_TOKEN is not set',
+      },
+    ]);
+    expect(r.status).toBe('inconclusive');
+  });
 });
