@@ -390,3 +390,56 @@ describe('node trouble and probes', () => {
     expect(said(findings)).toContain('answers 404');
   });
 });
+
+describe('a CronJob that recovered', () => {
+  it('does not report a failed run that a newer, completed run has superseded', async () => {
+    const job = (name: string, created: string, condition: string, reason?: string) => ({
+      kind: 'Job',
+      metadata: {
+        name,
+        namespace: 'shop',
+        creationTimestamp: created,
+        ownerReferences: [{ kind: 'CronJob', name: 'sync' }],
+      },
+      spec: { backoffLimit: 0 },
+      status: { conditions: [{ type: condition, status: 'True', ...(reason ? { reason } : {}) }] },
+    });
+    const pod = (name: string, job: string, phase: string) => ({
+      name,
+      phase,
+      ready: '0/1',
+      ownerKind: 'Job',
+      ownerName: job,
+      containers: [
+        {
+          name: 'sync',
+          ready: false,
+          state: 'terminated',
+          reason: phase === 'Failed' ? 'Error' : 'Completed',
+          exitCode: phase === 'Failed' ? 1 : 0,
+        },
+      ],
+    });
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          sync: {
+            workload: { kind: 'CronJob', name: 'sync' },
+            pods: [
+              pod('sync-29000060-abcde', 'sync-29000060', 'Succeeded'),
+              pod('sync-29000000-fghjk', 'sync-29000000', 'Failed'),
+            ],
+          },
+        },
+        logs: { 'sync-29000060-abcde': 'synced 40 rows', 'sync-29000000-fghjk': 'synced 40 rows' },
+        objects: [
+          job('sync-29000060', '2026-12-01T11:00:00Z', 'Complete'),
+          job('sync-29000000', '2026-12-01T10:00:00Z', 'Failed', 'BackoffLimitExceeded'),
+        ],
+      },
+      'sync',
+    );
+    expect(said(findings)).not.toContain('BackoffLimitExceeded');
+    expect(findings.status).toBe('healthy');
+  });
+});
