@@ -22,7 +22,12 @@ const MAX_SIGNATURES = 4;
  * invoker, so a run that falls back to the offline engine reads nothing twice. Null when there is
  * nothing to show (no pod tool, no such service): the model then starts from the tools.
  */
-export async function firstLook(ctx: EngineContext): Promise<string | null> {
+export async function firstLook(run: EngineContext): Promise<string | null> {
+  // The host's own reads: audited as such, answered from the run's memory when asked again.
+  const ctx: EngineContext = {
+    ...run,
+    tools: { ...run.tools, call: (name, args) => run.tools.call(name, args, { caller: 'host' }) },
+  };
   const service = ctx.incident.service;
   const facts = await gatherFacts(ctx, service);
   if ('error' in facts || 'missing' in facts) return null;

@@ -36,7 +36,7 @@ export interface HostOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
-  caller?: 'model' | 'engine';
+  caller?: 'model' | 'engine' | 'host';
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -255,7 +255,14 @@ export class McpHost {
     const key = `${name} ${canonicalJson(args)}`;
     const earlier = this.adapterMemo.get(key);
     if (earlier) return earlier;
-    const pending = this.invoke(server, tool, args, 'engine', options, false);
+    const pending = this.invoke(
+      server,
+      tool,
+      args,
+      options.caller === 'host' ? 'host' : 'engine',
+      options,
+      false,
+    );
     this.adapterMemo.set(key, pending);
     void pending.then((o) => {
       if (!o.ok) this.adapterMemo.delete(key);
