@@ -102,11 +102,13 @@ describe("the Claude loop on today's API", () => {
       0,
     );
     expect(report.usage.costUsd).toBeCloseTo(expected, 5);
-    // A first run writes its whole prompt to the cache once (1.25x input): a regression bound.
-    expect(report.usage.costUsd as number).toBeLessThanOrEqual(0.03);
+    // The reference diagnosis, a first incident (its whole prompt written to the cache once), within
+    // two cents at Sonnet 5.5 prices: the host's first look leaves the model three requests.
+    expect(requests).toHaveLength(3);
+    expect(report.usage.costUsd as number).toBeLessThanOrEqual(0.02);
   });
 
-  it('costs at most two cents when the static prefix (tools and system prompt) is still cached from a recent run', async () => {
+  it('costs less again when the static prefix (tools and system prompt) is still cached from a recent run', async () => {
     // Each run starts its own conversation: the turn is the number of answers so far.
     const first = await diagnose({
       script: (request) =>
@@ -126,7 +128,7 @@ describe("the Claude loop on today's API", () => {
     expect(fakeOfFirst.requests.length - firstRunRequests).toBe(firstRunRequests);
     expect(secondRunFirstRequest?.usage?.cache_read_input_tokens).toBeGreaterThan(1000);
     expect(warm.usage.costUsd as number).toBeLessThan(first.report.usage.costUsd as number);
-    expect(warm.usage.costUsd as number).toBeLessThanOrEqual(0.02);
+    expect(warm.usage.costUsd as number).toBeLessThanOrEqual(0.015);
   });
 
   it('with --max-turns 3 ends diagnosed by the model, one post, reading the cache on the last turn', async () => {

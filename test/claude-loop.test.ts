@@ -54,7 +54,8 @@ describe('the Claude loop against the fake Messages API', () => {
     expect(report.status).toBe('diagnosed');
     expect(report.rootCause.statement).toContain('RedisCartStore');
     expect(report.usage.turns).toBe(10);
-    expect(report.usage.toolCalls).toBe(10);
+    // The model's ten calls, plus the host's first look (pods, events, the failing log).
+    expect(report.usage.toolCalls).toBeGreaterThan(10);
     expect(report.usage.cacheWriteTokens).toBeGreaterThan(0);
     expect(report.usage.cacheReadTokens).toBeGreaterThan(0);
     expect(report.usage.outputTokens).toBeGreaterThan(0);

@@ -155,4 +155,63 @@ describe('gaps in the report', () => {
     expect(buildReport({ ...healthy, status: 'diagnosed' }, casebook, meta).status).toBe('diagnosed');
     expect(buildReport(healthy, { ...casebook, gaps: [] }, meta).status).toBe('healthy');
   });
+
+  it('counts a server that could not start as a gap', () => {
+    const r = buildReport(
+      {
+        status: 'healthy',
+        summary: 'ok',
+        rootCause: { statement: '', confidence: 'low' },
+        evidence: [],
+        suspectFiles: [],
+        suspectCommits: [],
+        suggestedFix: '',
+      },
+      { evidence: [], suspectFiles: [], suspectCommits: [], gaps: [] },
+      {
+        service: 's',
+        namespace: 'n',
+        engine: 'offline',
+        degradedReasons: ["MCP server 'github' unavailable: GITHUB_TOKEN is not set"],
+        usage: emptyUsage(),
+        startedAt: 0,
+      },
+    );
+    expect(r.gaps).toEqual([
+      {
+        what: 'everything the github server reads',
+        why: 'the server is unavailable: GITHUB_TOKEN is not set',
+      },
+    ]);
+    expect(r.status).toBe('inconclusive');
+  });
+});
+
+describe('targets the alert names', () => {
+  it('follows the workload an alert names when the service name matches nothing', async () => {
+    const tools = fakeTools(cluster());
+    const ctx = engineContext(tools, {
+      service: 'geo-service',
+      text: 'KubeDeploymentRolloutStuck: Rollout of deployment shop/geo is not progressing.',
+    });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('healthy');
+    expect(tools.calls.filter((c) => c.tool === 'list_pods').map((c) => c.args.service)).toEqual([
+      'geo-service',
+      'geo',
+    ]);
+  });
+
+  it('names a namespace out of scope as a gap instead of reading it', async () => {
+    const ctx = engineContext(fakeTools(cluster()), {
+      service: 'geo-service',
+      text: 'KubePodCrashLooping: Pod billing/geo-7d9 is crash looping',
+    });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('inconclusive');
+    expect(ctx.casebook.gaps).toContainEqual({
+      what: 'Pod billing/geo-7d9, which the alert names',
+      why: "namespace billing is outside the run's scope",
+    });
+  });
 });

@@ -289,3 +289,38 @@ describe('a caller following its errors to the Service it calls', () => {
     expect(said(findings)).toContain('time out');
   });
 });
+
+describe('failed calls in other runtimes', () => {
+  it('reads Python, .NET, Kafka and nginx wordings', () => {
+    const targets = (line: string) =>
+      callTargets([
+        {
+          pod: 'p',
+          previous: false,
+          text: '',
+          analysis: analyzeLog(`{"level":"error","msg":${JSON.stringify(line)}}`),
+        },
+      ]);
+    expect(
+      targets(
+        "HTTPConnectionPool(host='inventory', port=8080): Max retries exceeded with url: /items (Caused by NewConnectionError('Failed to establish a new connection: [Errno 111] Connection refused'))",
+      )[0],
+    ).toMatchObject({ host: 'inventory', port: '8080', failure: 'refused' });
+    expect(
+      targets('System.Net.Http.HttpRequestException: No such host is known. (ledger:80)')[0],
+    ).toMatchObject({
+      host: 'ledger',
+      failure: 'dns-missing',
+    });
+    expect(
+      targets(
+        'Connection to node -1 (kafka/10.0.0.9:9092) could not be established. Broker may not be available.',
+      )[0],
+    ).toMatchObject({ host: '10.0.0.9', port: '9092' });
+    expect(
+      targets(
+        'connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://10.0.0.5:8080/"',
+      )[0],
+    ).toMatchObject({ host: '10.0.0.5', port: '8080', failure: 'refused' });
+  });
+});

@@ -333,3 +333,113 @@ describe('replicas and kills', () => {
     expect(said(findings)).toContain('listens on port 9090 but the probe checks port 8080');
   });
 });
+
+describe('node trouble and probes', () => {
+  it('tells an eviction for ephemeral storage from node memory pressure', async () => {
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          web: {
+            workload: { kind: 'Deployment', name: 'web' },
+            pods: [
+              {
+                name: 'web-7d9f8b6c4-x2k9p',
+                phase: 'Failed',
+                ready: '0/1',
+                reason: 'Evicted',
+                message: 'Pod ephemeral local storage usage exceeds the total limit of containers 1Gi.',
+                containers: [
+                  { name: 'web', ready: false, state: 'terminated', exitCode: 137, reason: 'Error' },
+                ],
+              },
+            ],
+          },
+        },
+      },
+      'web',
+    );
+    expect(said(findings)).toContain('ephemeral storage');
+    expect(said(findings)).not.toContain('memory pressure');
+    expect(findings.suggestedFix).toContain('ephemeral-storage requests and limits');
+  });
+
+  it('says a probe path answers 404', async () => {
+    const pod = 'web-7d9f8b6c4-x2k9p';
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          web: {
+            workload: { kind: 'Deployment', name: 'web' },
+            pods: [{ name: pod, ready: '0/1', containers: [running('web', { ready: false })] }],
+          },
+        },
+        events: [
+          {
+            type: 'Warning',
+            reason: 'Unhealthy',
+            object: `Pod/${pod}`,
+            count: 40,
+            message: 'Readiness probe failed: HTTP probe failed with statuscode: 404',
+          },
+        ],
+        logs: { [pod]: '{"severity":"info","message":"GET /healthz 404"}' },
+      },
+      'web',
+    );
+    expect(said(findings)).toContain('readiness probe');
+    expect(said(findings)).toContain('answers 404');
+  });
+});
+
+describe('a CronJob that recovered', () => {
+  it('does not report a failed run that a newer, completed run has superseded', async () => {
+    const job = (name: string, created: string, condition: string, reason?: string) => ({
+      kind: 'Job',
+      metadata: {
+        name,
+        namespace: 'shop',
+        creationTimestamp: created,
+        ownerReferences: [{ kind: 'CronJob', name: 'sync' }],
+      },
+      spec: { backoffLimit: 0 },
+      status: { conditions: [{ type: condition, status: 'True', ...(reason ? { reason } : {}) }] },
+    });
+    const pod = (name: string, job: string, phase: string) => ({
+      name,
+      phase,
+      ready: '0/1',
+      ownerKind: 'Job',
+      ownerName: job,
+      containers: [
+        {
+          name: 'sync',
+          ready: false,
+          state: 'terminated',
+          reason: phase === 'Failed' ? 'Error' : 'Completed',
+          exitCode: phase === 'Failed' ? 1 : 0,
+        },
+      ],
+    });
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          sync: {
+            workload: { kind: 'CronJob', name: 'sync' },
+            pods: [
+              pod('sync-29000060-abcde', 'sync-29000060', 'Succeeded'),
+              pod('sync-29000000-fghjk', 'sync-29000000', 'Failed'),
+            ],
+          },
+        },
+        logs: { 'sync-29000060-abcde': 'synced 40 rows', 'sync-29000000-fghjk': 'synced 40 rows' },
+        objects: [
+          job('sync-29000060', '2026-12-01T11:00:00Z', 'Complete'),
+          job('sync-29000000', '2026-12-01T10:00:00Z', 'Failed', 'BackoffLimitExceeded'),
+        ],
+      },
+      'sync',
+    );
+    expect(said(findings)).not.toContain('BackoffLimitExceeded');
+    expect(findings.status).toBe('healthy');
+  });
+});

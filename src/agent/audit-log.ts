@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { SecretMemory } from '../mcp/secret-memory.js';
+import type { SecretMemory } from '../guards/secret-memory.js';
 import type { RunEvent } from './run-events.js';
 
 /**

@@ -27,13 +27,34 @@ export function mergeGaps(...lists: readonly (readonly Gap[] | undefined)[]): Ga
   return merged.slice(0, MAX_GAPS);
 }
 
+/** A server the run could not start reads nothing: everything it would have read is a gap. */
+function serverGaps(degradedReasons: readonly string[]): Gap[] {
+  return degradedReasons.flatMap((reason) => {
+    const down = reason.match(/^MCP server '([^']+)' unavailable: (.+)$/s);
+    if (down)
+      return [
+        { what: `everything the ${down[1]} server reads`, why: `the server is unavailable: ${down[2]}` },
+      ];
+    // A server lost mid-run: what it answered before counts, what came after could not be read.
+    const lost = reason.match(/^MCP server '([^']+)' stopped during the run \((.+)\)/s);
+    return lost
+      ? [
+          {
+            what: `what the ${lost[1]} server would have read after it stopped`,
+            why: `it stopped: ${lost[2]}`,
+          },
+        ]
+      : [];
+  });
+}
+
 /**
  * Findings plus what the run knows about itself. Evidence the findings lack comes from the
  * casebook; gaps come from both. `healthy` needs a complete look: with gaps it becomes
  * `inconclusive`, since what could not be read may be where the fault is (DESIGN.md 4.4).
  */
 export function buildReport(findings: Findings, casebook: Casebook, meta: ReportMeta): Report {
-  const gaps = mergeGaps(findings.gaps, casebook.gaps);
+  const gaps = mergeGaps(serverGaps(meta.degradedReasons), findings.gaps, casebook.gaps);
   const status =
     meta.status ?? (findings.status === 'healthy' && gaps.length ? 'inconclusive' : findings.status);
   const summary =

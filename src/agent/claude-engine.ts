@@ -6,6 +6,7 @@ import type { ModelClient } from '../llm/model.js';
 import { costOf } from '../llm/prices.js';
 import { withCacheBreakpoints } from './cache-breakpoints.js';
 import { ContextGuard } from './context-guard.js';
+import { FIRST_LOOK_INTRO, firstLook } from './first-look.js';
 import { systemPrompt, taskPrompt } from './prompts.js';
 import { requestShape, type Effort } from './request-shape.js';
 import { budgetSpent, cancelled, reportPosted, shouldStop, type LoopState } from './stop-conditions.js';
@@ -24,6 +25,8 @@ export interface ClaudeEngineOptions {
   reserveMs?: (timeoutMs: number) => number;
   /** Tests only: a smaller context window to exercise the guard. */
   contextWindow?: number;
+  /** Gather pods, events and failing logs before the first request (default on). */
+  firstLook?: boolean;
 }
 
 /**
@@ -65,7 +68,18 @@ export class ClaudeEngine implements Engine {
     const reserve = (this.options.reserveMs ?? defaultReserveMs)(ctx.settings.timeoutMs);
     const limits = { signal: ctx.signal, deadlineAt: ctx.deadlineAt - reserve };
     const system = systemPrompt();
-    const messages: MessageParam[] = [{ role: 'user', content: this.task(ctx) }];
+    const look = this.options.firstLook === false ? null : await firstLook(ctx);
+    const messages: MessageParam[] = [
+      {
+        role: 'user',
+        content: look
+          ? [
+              { type: 'text', text: this.task(ctx) },
+              { type: 'text', text: `${FIRST_LOOK_INTRO}\n\n${look}` },
+            ]
+          : this.task(ctx),
+      },
+    ];
     const state: LoopState = {
       turn: 0,
       maxTurns: ctx.settings.maxTurns,

@@ -10,7 +10,7 @@ import type { Logger } from '../util/log.js';
 import { buildReport, casebookFindings } from './build-report.js';
 import type { RunEventSink } from './run-events.js';
 import { DiagnosisPoster } from './submit-diagnosis.js';
-import { inspectSubmission } from './submission-guards.js';
+import { inspectSubmission } from '../guards/inspect-submission.js';
 import { createRunInvoker } from './tool-invoker.js';
 
 export interface RunContext {

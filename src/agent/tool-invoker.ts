@@ -21,7 +21,8 @@ export function createRunInvoker(
       host
         .modelTools()
         .map((t) => ({ name: t.name, description: t.description, inputSchema: t.inputSchema })),
-    call: async (name, args) => {
+    call: async (name, args, callOptions) => {
+      const caller = callOptions?.caller ?? 'engine';
       options.usage.toolCalls += 1;
       const key = `${name} ${canonicalJson(args)}`;
       const earlier = memo.get(key);
@@ -32,7 +33,7 @@ export function createRunInvoker(
           type: 'tool_call',
           server,
           tool,
-          caller: 'engine',
+          caller,
           arguments: args,
           ok: outcome.ok,
           durationMs: 0,
@@ -42,7 +43,7 @@ export function createRunInvoker(
         });
         return { ...outcome, durationMs: 0 };
       }
-      const pending = host.callTool(name, args, { signal: options.signal, caller: 'engine' });
+      const pending = host.callTool(name, args, { signal: options.signal, caller });
       memo.set(key, pending);
       const outcome = await pending;
       // Only successes are remembered: a timeout or a refusal deserves a fresh try.

@@ -25,7 +25,12 @@ export interface ToolInvoker {
   /** Qualified names of the tools this run may call. */
   toolNames(): string[];
   definitions(): ToolDefinition[];
-  call(name: string, args: Record<string, unknown>): Promise<ToolOutcome>;
+  /** `caller: 'host'` marks reads the host makes on its own (the first look) in the audit log. */
+  call(
+    name: string,
+    args: Record<string, unknown>,
+    options?: { caller?: 'engine' | 'host' },
+  ): Promise<ToolOutcome>;
 }
 
 /**

@@ -4,14 +4,14 @@ import { canonicalJson } from '../util/canonical-json.js';
 import type { Logger } from '../util/log.js';
 import type { AdapterContext } from './adapters/capability.js';
 import { parseCapabilityRoute } from './adapters/capability-route.js';
-import { guardCall } from './call-guards.js';
+import { guardCall } from '../guards/scope-tool-calls.js';
 import { adapterFor, callThroughAdapter } from './capability-call.js';
 import { connectServer } from './connect.js';
 import type { HostEventSink } from './host-events.js';
 import { describeInventory, type ServerInventory } from './inventory.js';
 import { normalizeToolError, normalizeToolResult, type ToolOutcome } from './normalize-result.js';
 import { DEFAULT_OUTPUT_BUDGET_CHARS, budgetOutput } from './output-budget.js';
-import { SecretMemory } from './secret-memory.js';
+import { SecretMemory } from '../guards/secret-memory.js';
 import type { ServerSpec } from './server-spec.js';
 import { indexListing, liveServer, type HostTool, type LiveServer } from './live-server.js';
 import { qualifyToolName, splitToolName } from './tool-name.js';
@@ -36,7 +36,7 @@ export interface HostOptions {
 export interface CallOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
-  caller?: 'model' | 'engine';
+  caller?: 'model' | 'engine' | 'host';
 }
 
 const DEFAULT_CALL_TIMEOUT_MS = 30_000;
@@ -255,7 +255,14 @@ export class McpHost {
     const key = `${name} ${canonicalJson(args)}`;
     const earlier = this.adapterMemo.get(key);
     if (earlier) return earlier;
-    const pending = this.invoke(server, tool, args, 'engine', options, false);
+    const pending = this.invoke(
+      server,
+      tool,
+      args,
+      options.caller === 'host' ? 'host' : 'engine',
+      options,
+      false,
+    );
     this.adapterMemo.set(key, pending);
     void pending.then((o) => {
       if (!o.ok) this.adapterMemo.delete(key);

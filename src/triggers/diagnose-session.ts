@@ -6,7 +6,7 @@ import { run, type RunResult } from '../agent/run.js';
 import type { RunEvent, RunEventSink } from '../agent/run-events.js';
 import { serverSpecs } from '../mcp/server-specs.js';
 import { McpHost } from '../mcp/host.js';
-import { SecretMemory } from '../mcp/secret-memory.js';
+import { SecretMemory } from '../guards/secret-memory.js';
 import type { Scenario } from '../sandbox/scenario-types.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import type { Logger } from '../util/log.js';

@@ -6,7 +6,7 @@ import type { EventShape, IgnoredEvent, TriggerIncident } from '../incident/even
 import { isIgnored } from '../incident/event-types.js';
 import { normalizeEvent } from '../incident/normalize-event.js';
 import type { RunEvent } from '../agent/run-events.js';
-import { redactSecrets } from '../mcp/redact.js';
+import { redactSecrets } from '../guards/redact-secrets.js';
 import type { Report } from '../report/schema.js';
 import { isAllowedResponseUrl, postToResponseUrl } from '../slack-command/response-url.js';
 import { reportLink } from '../slack-command/report-link.js';

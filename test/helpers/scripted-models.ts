@@ -121,7 +121,9 @@ export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
  * the file and its history; the failing lines and the commit; submit. Five requests.
  */
 export const cartReference: ModelScript = (request, index): ScriptedTurn => {
-  switch (index) {
+  // With the host's first look in the first message, pods, events and the failing log are there.
+  const looked = JSON.stringify(request.messages[0]?.content).includes('source=\\"first-look\\"');
+  switch (looked ? index + 2 : index) {
     case 0:
       return {
         content: [

@@ -84,8 +84,11 @@ function permanentFix(c: ExceptionCase, guard: string | undefined, touched: bool
   }
   const commit = change ? change.commit.sha.slice(0, 7) : undefined;
   if (change?.dataFile && change.dataFile !== source.path) {
-    // The check is doing its job: the bad input comes from the data the change altered.
-    return `Restore the data ${commit} changed in ${change.dataFile} (the entry the error names) and keep the check at ${source.path}:${source.line}${guard ? ` (\`${quote(guard, 120)}\`)` : ''}: it rejects bad input on purpose. Validate ${change.dataFile} in CI so a bad entry cannot ship again.`;
+    // The bad input comes from the data the change altered: fix the data first.
+    const restore = `Restore the data ${commit} changed in ${change.dataFile} (the entry the error names)`;
+    return guard || isDeliberateRejection(source.code)
+      ? `${restore} and keep the check at ${source.path}:${source.line}${guard ? ` (\`${quote(guard, 120)}\`)` : ''}: it rejects bad input on purpose. Validate ${change.dataFile} in CI so a bad entry cannot ship again.`
+      : `${restore}; then make ${source.path}:${source.line} (\`${quote(source.code, 100)}\`) fail clearly on a missing entry instead of crashing, and validate ${change.dataFile} in CI.`;
   }
   if (guard && changeWrote(change, guard, source.code)) {
     return `Correct the new check at ${source.path}:${source.line}: \`${quote(guard, 120)}\` (added in ${commit}) rejects requests that used to succeed — fix its condition, or revert it if the rule was not intended. Add a test with the rejected input.`;

@@ -3,6 +3,7 @@ import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
+import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
 import { noteManifests } from './manifests.js';
 import { rollbackFor, withMitigation } from './mitigation.js';
@@ -112,7 +113,15 @@ class Investigation {
     const { ctx } = this;
     for (const target of alertTargets(ctx.incident.text).slice(0, 3)) {
       const namespace = target.namespace ?? ctx.settings.namespace;
-      if (!ctx.settings.namespaces.includes(namespace) || target.name === ctx.incident.service) continue;
+      if (target.name === ctx.incident.service) continue;
+      if (!ctx.settings.namespaces.includes(namespace)) {
+        noteGap(
+          ctx,
+          `${target.kind} ${namespace}/${target.name}, which the alert names`,
+          `namespace ${namespace} is outside the run's scope`,
+        );
+        continue;
+      }
       this.followed.add(`${namespace}/${target.name}`);
       const facts = await this.factsOf(target.name, namespace);
       if (!('missing' in facts) && !('error' in facts)) return facts;

@@ -98,6 +98,27 @@ export function controllerOf(listing: PodListing): PodListing['workload'] {
     : { kind: pod.ownerKind ?? 'Workload', name: pod.ownerName };
 }
 
+/**
+ * Pods of CronJob runs that a later run has completed since (`<cronjob>-<scheduled minute>`): their
+ * failure is over, and they stay listed only until the history limit removes them.
+ */
+export function supersededRuns(pods: readonly PodInfo[]): Set<string> {
+  const run = (p: PodInfo) => p.ownerName?.match(/^(.*)-(\d{8,10})$/);
+  const lastSuccess = new Map<string, number>();
+  for (const p of pods) {
+    const m = p.ownerKind === 'Job' && p.phase === 'Succeeded' ? run(p) : null;
+    if (m) lastSuccess.set(m[1] as string, Math.max(lastSuccess.get(m[1] as string) ?? 0, Number(m[2])));
+  }
+  return new Set(
+    pods
+      .filter((p) => {
+        const m = p.ownerKind === 'Job' && p.phase === 'Failed' ? run(p) : null;
+        return m ? Number(m[2]) < (lastSuccess.get(m[1] as string) ?? 0) : false;
+      })
+      .map((p) => p.name),
+  );
+}
+
 /** Events and logs for a listing already in hand. */
 export async function factsFor(
   ctx: EngineContext,
@@ -106,7 +127,11 @@ export async function factsFor(
   found: PodListing,
 ): Promise<ServiceFacts> {
   const listing = { ...found, workload: controllerOf(found) };
-  const problems = listing.pods.flatMap(podProblems).sort((a, b) => a.rank - b.rank);
+  const stale = supersededRuns(listing.pods);
+  const problems = listing.pods
+    .filter((p) => !stale.has(p.name))
+    .flatMap(podProblems)
+    .sort((a, b) => a.rank - b.rank);
   const [events, logs] = await Promise.all([
     readNamespaceEvents(ctx, namespace),
     readLogs(ctx, namespace, listing.pods, problems),

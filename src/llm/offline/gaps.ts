@@ -1,4 +1,5 @@
 import type { EngineContext } from '../engine.js';
+import { quote } from './quote.js';
 
 /**
  * Record something the investigation wanted to read and could not (DESIGN.md 4.4 `gaps`). The
@@ -7,7 +8,7 @@ import type { EngineContext } from '../engine.js';
 export function noteGap(ctx: Pick<EngineContext, 'casebook'>, what: string, why: string): void {
   const gaps = ctx.casebook.gaps;
   if (gaps.some((g) => g.what === what && g.why === why)) return;
-  gaps.push({ what, why: why.length > 400 ? `${why.slice(0, 399)}…` : why });
+  gaps.push({ what, why: quote(why, 400) });
 }
 
 /** Why a failed tool call failed, in words, for a gap: its error line, without the tool's own prefix. */

@@ -1,4 +1,4 @@
-import type { ServiceFacts } from './facts.js';
+import { supersededRuns, type ServiceFacts } from './facts.js';
 import type { EventInfo } from './tool-data.js';
 import { UNREACHABLE } from './rules/signals.js';
 
@@ -34,10 +34,14 @@ export function transientWarning(e: EventInfo, facts: ServiceFacts): boolean {
  */
 export function healthIssues(facts: ServiceFacts, now: Date): string[] {
   const issues: string[] = [];
-  const pods = facts.listing.pods;
+  const stale = supersededRuns(facts.listing.pods);
+  const pods = facts.listing.pods.filter((p) => !stale.has(p.name));
   if (!pods.length) issues.push('no pods run');
+  // A Job's pod that completed is done, not down.
   const unready = pods.filter(
-    (p) => p.phase !== 'Running' || p.containers.some((c) => !c.init && c.ready === false),
+    (p) =>
+      p.phase !== 'Succeeded' &&
+      (p.phase !== 'Running' || p.containers.some((c) => !c.init && c.ready === false)),
   );
   if (unready.length) issues.push(`${unready.length} pod(s) not running and ready`);
   const restarted = pods.flatMap((p) =>
@@ -48,7 +52,14 @@ export function healthIssues(facts: ServiceFacts, now: Date): string[] {
     }),
   );
   if (restarted.length) issues.push(`${restarted.length} container(s) restarted recently`);
-  const warnings = facts.related.filter((e) => e.type === 'Warning' && !transientWarning(e, facts));
+  const staleObjects = new Set(
+    facts.listing.pods
+      .filter((p) => stale.has(p.name))
+      .flatMap((p) => [`Pod/${p.name}`, `Job/${p.ownerName ?? ''}`]),
+  );
+  const warnings = facts.related.filter(
+    (e) => e.type === 'Warning' && !transientWarning(e, facts) && !staleObjects.has(e.object ?? ''),
+  );
   if (warnings.length)
     issues.push(
       `${warnings.length} warning event(s) (${[...new Set(warnings.map((e) => e.reason))].slice(0, 3).join(', ')})`,

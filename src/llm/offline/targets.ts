@@ -18,7 +18,7 @@ export interface CallTarget {
 }
 
 const DNS_MISSING =
-  /no such host|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname/i;
+  /no such host|No such host is known|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname/i;
 const DNS_TIMEOUT =
   /lookup \S+(?: on \S+)?: (?:read udp \S+->\S+: )?(?:i\/o timeout|server misbehaving)|EAI_AGAIN|Temporary failure in name resolution|no servers could be reached/i;
 
@@ -58,6 +58,8 @@ const HOST_PATTERNS: RegExp[] = [
   ),
   // MySQL: `Can't connect to MySQL server on 'mysql:3306'` / `on 'mysql' (111)`
   new RegExp(String.raw`server on '(${NAME})(?::(\d{2,5}))?'`, 'gi'),
+  // Python urllib3: `HTTPConnectionPool(host='inventory', port=8080): Max retries exceeded`
+  new RegExp(String.raw`host='(${NAME}|${IP})', port=(\d{2,5})`, 'gi'),
   // Java: `java.net.UnknownHostException: inventory`
   new RegExp(String.raw`UnknownHostException: (${NAME})`, 'gi'),
   // URLs: `http://inventory:8080/api`, `https://inventory/api`

@@ -47,11 +47,8 @@ export function registerGetCommitTool(server: McpServer, deps: GitHubServerDeps)
     {
       title: 'Show a commit and its diff',
       description:
-        `Shows one commit of ${repository}: full message, author, date, URL, and every changed file with its ` +
-        `status and +additions/-deletions, followed by the start of its patch (at most ${maxPatchLines} ` +
-        'lines a file; the answer says when a patch was cut). Use it on a suspect commit from list_commits ' +
-        'to check whether its change explains the error in the logs; read the whole file at that commit with ' +
-        'get_file_contents ref=<sha>.',
+        `One commit of ${repository}: message, author, date, and each changed file with the start of its ` +
+        `patch (at most ${maxPatchLines} lines a file). To check whether a change explains the error.`,
       inputSchema: {
         sha: z
           .string()

@@ -40,12 +40,9 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
     {
       title: 'Read a repository file',
       description:
-        `Reads a file of the application repository ${repository} and returns it with line numbers ` +
-        '(`  87| code`), after a header `<path>@<ref> (<N> lines) <url>`. Use it on the file and line a ' +
-        'stack trace points to: pass aroundLine (with context, default ' +
-        `${defaultContext} lines either side) and that line is marked \`  87|>code\`; or startLine/endLine ` +
-        `for an exact range (at most ${maxWindowLines} lines an answer). A directory path returns its ` +
-        'entries. When a path is not found, use search_code to find the right one.',
+        `A file of ${repository} with line numbers. aroundLine (±${defaultContext} lines) marks the line a ` +
+        `stack trace names; or startLine/endLine (at most ${maxWindowLines} lines). A directory lists its ` +
+        'entries; when a path is not found, use search_code.',
       inputSchema: {
         path: z.string().min(1).describe('Path inside the repository, e.g. "src/cartservice/Program.cs".'),
         ref: z

@@ -21,10 +21,8 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
     {
       title: 'List recent commits',
       description:
-        `Lists recent commits of the application repository ${repository}, newest first: sha, first line ` +
-        'of the message, author, date and URL. Pass the path of a suspect file to see which change ' +
-        'touched it, and since/until to keep to the window before the incident began. Then get_commit ' +
-        'shows what a commit changed.',
+        `Recent commits of ${repository}, newest first: sha, message, author, date. Pass a path to see what ` +
+        'touched a suspect file, since/until to keep to the window before the incident.',
       inputSchema: {
         path: z.string().optional().describe('Only commits that changed this file or directory.'),
         since: z

@@ -21,10 +21,8 @@ export function registerSearchCodeTool(server: McpServer, deps: GitHubServerDeps
     {
       title: 'Search the repository code',
       description:
-        `Searches the code of the application repository ${repository} and returns the paths of matching ` +
-        'files with their URLs. Use it to find the file behind a class, function, error message or ' +
-        'stack-trace frame, then read it with get_file_contents. Terms match whole words; GitHub ' +
-        'qualifiers such as path:, language: and extension: work.',
+        `Searches the code of ${repository} for a class, function, message or file name (filename:X, ` +
+        'path:, extension: work) and returns matching paths.',
       inputSchema: {
         query: z
           .string()

@@ -76,10 +76,9 @@ export function registerCheckAccessTool(
     {
       title: 'Check RBAC access',
       description:
-        'Asks the API server whether a service account (or, without serviceAccount, the agent itself) may ' +
-        'do a verb on a resource: a SubjectAccessReview, the check behind `kubectl auth can-i --as`. Use it ' +
-        'when a workload logs "forbidden" / "cannot list resource": the answer names the RoleBinding that ' +
-        'allows it, or says no rule grants it; then read the Role and RoleBinding with get_resources.',
+        'Whether a service account (or the agent) may do a verb on a resource: a SubjectAccessReview, as ' +
+        '`kubectl auth can-i --as`. For "forbidden" errors: names the binding that allows it, or says none ' +
+        'does; read the Role with get_resources.',
       inputSchema: {
         verb: z.string().min(1).describe('get, list, watch, create, update, patch, delete, ...'),
         resource: z

@@ -1,6 +1,6 @@
 import type { V1Container, V1EnvVar, V1Probe } from '@kubernetes/client-node';
 
-import { isSecretEntry, looksSecretValue, redacted } from './secret-like.js';
+import { isSecretEntry, looksSecretValue, redacted } from '../../guards/secret-like-config.js';
 
 /** One health probe of a container, as a model needs it to judge restarts and readiness. */
 export interface ProbeSummary {

@@ -50,13 +50,10 @@ export function registerGetDeploymentTool(server: McpServer, deps: KubernetesSer
     {
       title: 'Describe a Deployment and its rollouts',
       description:
-        'Describes one Deployment: replicas (desired/updated/ready/available), conditions, strategy, ' +
-        'selector, and per container the image, env variable names (literal values shown unless secret-like; ' +
-        'references shown as `from configmap x key y` / `from secret x key y`), resources and probes; then ' +
-        'the ROLLOUT HISTORY, newest first: revision, images and creation time of each ReplicaSet. Use it to ' +
-        'tell whether trouble began with a rollout (compare the current revision time with the incident, and ' +
-        'its image tag with commits), or comes from config, limits or probes. The name may be written loosely ' +
-        '(`cart-service` finds `cartservice`).',
+        'One Deployment: replicas, conditions, strategy, selector; per container image, env (secret-like ' +
+        'values hidden; references as `from configmap x key y`), resources, probes; then the rollout history ' +
+        '(revision, images, time of each ReplicaSet), to tell whether trouble began with a rollout. Loose ' +
+        'names work.',
       inputSchema: {
         name: z
           .string()
@@ -64,10 +61,7 @@ export function registerGetDeploymentTool(server: McpServer, deps: KubernetesSer
           .describe(
             'Deployment or service name, e.g. "cartservice" or "cart-service"; matching is tolerant.',
           ),
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
       },
       annotations: readOnlyToolAnnotations,
     },

@@ -29,17 +29,12 @@ export function registerGetPodLogsTool(server: McpServer, deps: KubernetesServer
     {
       title: 'Read pod logs',
       description:
-        'Returns the last lines of a container log of one pod, preceded by a header line ' +
-        '`pod/<name> container=<c> lines=<n>`. Use it after list_pods to find the error behind a crash or ' +
-        'failing requests: stack traces name the source file and line to read next. For a container in ' +
-        'CrashLoopBackOff, set previous=true to read the log of the instance that crashed. Without ' +
-        'container, the application container is chosen (not a sidecar) and the header says which.',
+        "The last lines of one container's log (long logs reduced to head, tail and each distinct error with " +
+        'its count). previous=true reads the instance that crashed. Without container, the application ' +
+        'container is chosen (not a sidecar).',
       inputSchema: {
         pod: z.string().min(1).describe('Exact pod name, as returned by list_pods.'),
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
         container: z
           .string()
           .optional()

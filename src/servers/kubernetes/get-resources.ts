@@ -52,14 +52,11 @@ export function registerGetResourcesTool(
     {
       title: 'Get any Kubernetes resources',
       description:
-        'Lists objects of any kind the cluster serves, with the columns `kubectl get` shows, or reads one ' +
-        'object (pass name) as YAML: metadata, spec and status. Use it for what the other tools do not cover: ' +
-        'Jobs and CronJobs, StatefulSets, DaemonSets, PersistentVolumeClaims, PersistentVolumes and ' +
-        'StorageClasses, ResourceQuotas and LimitRanges, NetworkPolicies, HorizontalPodAutoscalers, Ingresses ' +
-        'and IngressClasses, Roles and RoleBindings, ServiceAccounts, EndpointSlices, custom resources. ' +
-        `kind takes what kubectl takes: Kind, plural, short name (pvc, netpol, hpa, sts, quota) or plural.group. ` +
-        `Namespaced kinds are read in the allowed namespaces only; at most ${maxResourceItems} objects per call. ` +
-        'Secrets and other credential-bearing kinds are never readable; secret-like values are [REDACTED].',
+        'Lists objects of any kind with the columns `kubectl get` shows, or reads one (pass name) as YAML. ' +
+        'For what the other tools do not cover: Jobs, CronJobs, StatefulSets, DaemonSets, PVCs, PVs, ' +
+        'StorageClasses, ResourceQuotas, LimitRanges, NetworkPolicies, HPAs, Ingresses, IngressClasses, RBAC, ' +
+        `custom resources. kind as kubectl takes it (pvc, netpol, hpa). At most ${maxResourceItems} objects; ` +
+        'Secrets are never readable.',
       inputSchema: {
         kind: z
           .string()

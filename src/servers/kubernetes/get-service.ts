@@ -42,20 +42,15 @@ export function registerGetServiceTool(server: McpServer, deps: KubernetesServer
     {
       title: 'Describe a Service and its endpoints',
       description:
-        'Describes one Kubernetes Service: type, cluster IP, ports (port→targetPort), selector, and its ' +
-        'Endpoints — the ready and not-ready pod addresses traffic goes to. An empty endpoint list is a key ' +
-        'clue: callers get connection refused/503/UNAVAILABLE; the answer says whether the selector matches ' +
-        'no pod (label mismatch, scaled to zero) or the pods exist but are not Ready. Use it when callers of a ' +
-        'service fail to reach it. The name may be written loosely (`cart-service` finds `cartservice`).',
+        'One Service: type, cluster IP, ports (port→targetPort), selector, and its ready and not-ready ' +
+        'endpoints. No endpoints means callers get connection refused or 503; the answer says whether the ' +
+        'selector matches no pod or the pods are not Ready. Loose names work.',
       inputSchema: {
         name: z
           .string()
           .min(1)
           .describe('Service name, e.g. "cartservice" or "cart-service"; matching is tolerant.'),
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
       },
       annotations: readOnlyToolAnnotations,
     },

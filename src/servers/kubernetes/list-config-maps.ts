@@ -38,16 +38,10 @@ export function registerListConfigMapsTool(server: McpServer, deps: KubernetesSe
     {
       title: 'List ConfigMaps',
       description:
-        'Lists the ConfigMaps of a namespace with their keys. Values are shown when short (one line, up to ' +
-        `${listingLimits.maxChars} chars); pass name to read one ConfigMap in full, config files included. ` +
-        'Values that look like credentials (passwords, tokens, keys, connection strings with credentials) are ' +
-        'shown as [REDACTED]; Secrets are never read. Use it to check configuration a Deployment loads ' +
-        '(get_deployment shows `from configmap x key y` and envFrom), e.g. a wrong host, flag or limit.',
+        'The ConfigMaps of a namespace with their keys; short values shown, pass name to read one in full. ' +
+        'Credential-like values are [REDACTED]; Secrets are never read.',
       inputSchema: {
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
         name: z
           .string()
           .optional()

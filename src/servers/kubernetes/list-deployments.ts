@@ -41,10 +41,7 @@ export function registerListDeploymentsTool(server: McpServer, deps: KubernetesS
         'dependencies are down, and what was rolled out shortly before the incident; then get_deployment for ' +
         'details and rollout history.',
       inputSchema: {
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
       },
       annotations: readOnlyToolAnnotations,
     },

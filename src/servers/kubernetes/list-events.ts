@@ -43,18 +43,11 @@ export function registerListEventsTool(server: McpServer, deps: KubernetesServer
     {
       title: 'List Kubernetes events',
       description:
-        'Returns Kubernetes events, newest first, one line each: `<last time> <Warning|Normal> <reason> ' +
-        '<Kind/name> x<count> (first <time>): <message>`. Repeats of the same reason, object and message are ' +
-        'merged into one line with the total count. Reasons to look for: BackOff, Unhealthy (probe failed), ' +
-        'OOMKilling, FailedScheduling, FailedMount, Evicted, ImagePullBackOff. Without objectName/objectKind ' +
-        'it shows the whole namespace plus Warning events of Nodes (memory/disk pressure, system OOM). ' +
-        'objectName narrows to one object; a workload name such as "cartservice" also matches its pods and ' +
-        'replica sets. Events expire after about an hour.',
+        'Kubernetes events, newest first, repeats merged with their count: `<time> <type> <reason> ' +
+        '<Kind/name> x<count>: <message>`. Without objectName: the namespace plus Node warnings. Events are ' +
+        'history (they expire after about an hour): check the current state before blaming one.',
       inputSchema: {
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
         objectName: z
           .string()
           .optional()

@@ -29,12 +29,10 @@ export function registerListNodesTool(server: McpServer, deps: KubernetesServerD
     {
       title: 'List nodes and their pressure',
       description:
-        'Lists the cluster nodes: conditions (Ready, MemoryPressure, DiskPressure, PIDPressure, ' +
-        'NetworkUnavailable; any not in its healthy state is shown with reason, message and since when), ' +
-        'capacity vs allocatable cpu/memory/pods, taints, and the pods of the allowed namespaces on each node ' +
-        'with their memory requests and limits summed, as a percentage of allocatable memory (over 100% ' +
-        'limits = over-committed). Use it when pods are OOMKilled, Evicted, Pending or a node is NotReady; ' +
-        'list_events shows the Node warnings (EvictionThresholdMet, SystemOOM).',
+        'Cluster nodes: conditions not in their healthy state (with reason and since when), allocatable ' +
+        "cpu/memory, taints, and the memory requests and limits of the allowed namespaces' pods on each node " +
+        'as a share of allocatable (limits over 100% = over-committed). For OOMKilled, Evicted, Pending pods ' +
+        'or NotReady nodes.',
       inputSchema: {},
       annotations: readOnlyToolAnnotations,
     },

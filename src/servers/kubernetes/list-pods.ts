@@ -26,16 +26,11 @@ export function registerListPodsTool(server: McpServer, deps: KubernetesServerDe
     {
       title: 'List the pods of a service',
       description:
-        'Finds the pods that run a service and reports their health: phase, readiness, restarts, node, owner ' +
-        '(ReplicaSet/StatefulSet…), and per container the state (running, or waiting/terminated with reason ' +
-        'such as CrashLoopBackOff, ImagePullBackOff, OOMKilled and message), exit code, the last termination ' +
-        '(reason, exit code, finishedAt: OOMKilled with exit 137 means the memory limit was hit) and resource ' +
-        'requests and limits, plus any pod condition that is not True. ' +
-        'The service name may be written loosely (`cart-service`, `cartservice`, ' +
-        '`cart`): it is matched against Deployments, StatefulSets, DaemonSets, Services, the Jobs and ' +
-        'CronJobs that own pods, a bare Pod by its exact name, and pod labels. ' +
-        'Use this first when investigating a service; then read logs of an unhealthy pod with ' +
-        'get_pod_logs. When nothing matches, the answer lists the closest existing names to retry with.',
+        'The pods that run a service and their health: phase, readiness, restarts, node, owner, and per ' +
+        'container the state (waiting/terminated reason and message), exit code, last termination (OOMKilled ' +
+        'with 137 = memory limit hit), requests and limits, and pod conditions that are not True. Loose names ' +
+        'work (`cart-service` finds `cartservice`): Deployments, StatefulSets, DaemonSets, Services, Jobs, ' +
+        'CronJobs, a bare Pod by name, pod labels; no match lists the closest names.',
       inputSchema: {
         service: z
           .string()

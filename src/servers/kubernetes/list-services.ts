@@ -32,10 +32,7 @@ export function registerListServicesTool(server: McpServer, deps: KubernetesServ
         'to turn an address in a log ("dial tcp 10.0.12.7:3550: connection refused") into the service it ' +
         'belongs to, then list_pods or get_service on that service.',
       inputSchema: {
-        namespace: z
-          .string()
-          .optional()
-          .describe("Kubernetes namespace; omit to use the server's default namespace."),
+        namespace: z.string().optional().describe("Namespace; default: the server's first."),
       },
       annotations: readOnlyToolAnnotations,
     },

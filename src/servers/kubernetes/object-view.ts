@@ -6,7 +6,7 @@ import {
   looksSecretValue,
   maskSecretLines,
   redacted,
-} from './secret-like.js';
+} from '../../guards/secret-like-config.js';
 
 /** An API object as JSON gives it. */
 export type ApiObject = Record<string, unknown>;

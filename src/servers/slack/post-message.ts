@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { errorMessage } from '../../errors/errors.js';
 import { toolError, toolResult } from '../tool-result.js';
 import type { SlackServerDeps } from './deps.js';
-import { neutraliseMentions, neutraliseMentionsDeep } from './neutralise-mentions.js';
+import { neutraliseMentions, neutraliseMentionsDeep } from '../../guards/neutralise-mentions.js';
 
 /** Block Kit blocks as the client types them; the tool takes them as loose JSON objects. */
 type SlackBlocks = Extract<ChatPostMessageArguments, { blocks: unknown }>['blocks'];

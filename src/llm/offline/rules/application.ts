@@ -42,7 +42,7 @@ export const exceptionRule: Rule = async (ctx, facts) => {
     noteGap(
       ctx,
       `the source of ${frame.file}:${frame.line}`,
-      'no GitHub repository is configured for this run (GITHUB_REPOSITORY)',
+      'no GitHub tools in this run: no repository configured (GITHUB_REPOSITORY) or the GitHub server is down',
     );
   const source = frame ? await lookUpSource(ctx.tools, frame.file, frame.line) : null;
   if (source) {

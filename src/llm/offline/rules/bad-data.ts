@@ -62,7 +62,7 @@ export async function findBadData(
         const shown = (lines[badLine] ?? '').trim();
         ctx.casebook.evidence.push({
           source: 'logs',
-          detail: `${s.sample.slice(0, 240)} (${times(s.count)})`,
+          detail: `${quote(s.sample, 240)} (${times(s.count)})`,
           ref: `pod/${pod}`,
         });
         ctx.casebook.evidence.push({
@@ -82,8 +82,8 @@ export async function findBadData(
         });
         return {
           status: 'diagnosed',
-          summary: `${facts.service} fails on ${id}: its record in ${hit.path} holds bad data (\`${shown.slice(0, 80)}\`), ${times(s.count)} in recent logs.`,
-          statement: `The error "${s.message.slice(0, 200)}" names ${id}, whose entry in the data file ${hit.path} has ${badOffset >= 0 ? 'an invalid value' : 'the value'} at line ${lineNumber}: \`${shown}\`.${change ? ` ${change.note}` : ''}`,
+          summary: `${facts.service} fails on ${id}: its record in ${hit.path} holds bad data (\`${quote(shown, 80)}\`), ${times(s.count)} in recent logs.`,
+          statement: `The error "${quote(s.message, 200)}" names ${id}, whose entry in the data file ${hit.path} has ${badOffset >= 0 ? 'an invalid value' : 'the value'} at line ${lineNumber}: \`${shown}\`.${change ? ` ${change.note}` : ''}`,
           confidence: badOffset >= 0 ? 'high' : 'medium',
           fix: `Correct the entry for ${id} in ${hit.path} (line ${lineNumber})${change ? ` or revert ${change.commit.sha.slice(0, 7)}` : ''}, and validate the data file in CI.`,
         };

@@ -63,6 +63,8 @@ export async function jobFailure(ctx: EngineContext, facts: ServiceFacts): Promi
     const failedPods =
       (object ? num(at(object, 'status', 'failed')) : undefined) ??
       facts.listing.pods.filter((p) => p.ownerName === job && p.phase === 'Failed').length;
+    // A newer run that completed means the failure before it is over.
+    if (object && condition(object, 'Complete')?.status === 'True') return null;
     if (failed?.status === 'True' || event) {
       return {
         job,

@@ -34,6 +34,25 @@ export const nodeRule: Rule = async (ctx, facts) => {
     (e) => !ourNodes.size || [...ourNodes].some((n) => e.object === `Node/${n}`),
   );
   if (!evicted.length && !evictions.length && !relevantNodeEvents.length) return null;
+  const storage = [...evictions.map((e) => e.message ?? ''), ...evicted.map((p) => p.message ?? '')].find(
+    (m) => /ephemeral[- ]storage|ephemeral local storage/i.test(m),
+  );
+  if (storage && !relevantNodeEvents.some((e) => /NotReady|OOM|Memory/i.test(e.reason ?? ''))) {
+    // The pod's own disk use (logs, scratch files in the container or an emptyDir) got it evicted.
+    const own = /exceeds (?:the total limit|its request|the limit)/i.test(storage);
+    ctx.casebook.evidence.unshift({
+      source: 'kubernetes',
+      detail: `Evicted: ${quote(storage, 300)}`,
+      ref: evicted[0] ? `pod/${evicted[0].name}` : evictions[0]?.object,
+    });
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service}'s pods are evicted for their ephemeral storage use: "${quote(storage, 160)}".`,
+      statement: `The kubelet evicts ${facts.service}'s pods for ephemeral storage: "${quote(storage, 240)}". ${own ? 'The pod writes more to its container filesystem, logs or emptyDir than its ephemeral-storage limit allows.' : 'The node ran low on disk and these pods use the most of it beyond their request.'}`,
+      confidence: 'high',
+      fix: `Find what the pod writes locally (logs to files, caches, temp files, an emptyDir) and bound it; set ephemeral-storage requests and limits that match, or move growing data to a PersistentVolumeClaim.`,
+    };
+  }
   for (const e of [...relevantNodeEvents.slice(0, 4), ...evictions.slice(0, 2)]) {
     ctx.casebook.evidence.push({
       source: 'kubernetes',
@@ -46,14 +65,20 @@ export const nodeRule: Rule = async (ctx, facts) => {
   const memory =
     [...relevantNodeEvents, ...evictions].some((e) => /memory|OOM/i.test(`${e.reason} ${e.message}`)) ||
     evicted.some((p) => /memory/i.test(p.message ?? ''));
-  const kind = memory ? 'memory pressure' : 'node failure';
+  const kind = memory
+    ? 'memory pressure'
+    : relevantNodeEvents.some((e) => /Disk/i.test(e.reason ?? ''))
+      ? 'disk pressure'
+      : relevantNodeEvents.some((e) => /PID/i.test(e.reason ?? ''))
+        ? 'PID pressure'
+        : 'a node failure (NotReady)';
   const culprit = memory ? await memoryCulprit(ctx, node) : null;
   const victims = evicted.length
     ? `${evicted.length} pod(s) of ${facts.service} were evicted ("${evicted[0]?.message ?? 'Evicted'}")`
     : `pods of ${facts.service} run on it`;
   return {
     status: 'diagnosed',
-    summary: `${facts.service} is down because node ${node} is failing from ${kind}; ${victims}.`,
+    summary: `${facts.service} is down because node ${node} suffers ${kind}; ${victims}.`,
     statement: `Node ${node} suffers ${kind}: ${
       [...new Set(relevantNodeEvents.map((e) => e.reason).filter(Boolean))].slice(0, 4).join(', ') ||
       'evictions'
@@ -281,7 +306,7 @@ export const probeRule: Rule = async (ctx, facts) => {
       : 'health';
   ctx.casebook.evidence.push({
     source: 'kubernetes',
-    detail: `Unhealthy: ${first.message ?? ''} (×${total})`,
+    detail: `Unhealthy: ${quote(first.message ?? '', 300)} (×${total})`,
     ref: first.object,
   });
   const probePort = first.message?.match(/:(\d{2,5})(?:\/|:|\s|$)/)?.[1];
@@ -294,6 +319,12 @@ export const probeRule: Rule = async (ctx, facts) => {
       break;
     }
   }
+  // The HTTP status a probe got says whether the path exists (404) or the check itself fails (5xx).
+  const status = Number(first.message?.match(/statuscode: (\d{3})/)?.[1] ?? 0);
+  const pathNote =
+    !portNote && (status === 404 || status === 405)
+      ? ` The probe's path answers ${status}: the application serves no such endpoint (a wrong path, or one renamed in the latest version).`
+      : '';
   const notReady = facts.listing.pods.filter((p) => p.ready && p.ready.startsWith('0/'));
   // A failing dependency is the usual reason a health check fails: prefer those errors.
   const signatures = facts.logs.flatMap((l) => l.analysis.signatures.map((s) => ({ s, pod: l.pod })));
@@ -309,11 +340,16 @@ export const probeRule: Rule = async (ctx, facts) => {
   return {
     status: 'diagnosed',
     summary: `${facts.service}'s ${kind} probe is failing (${total} failures)${notReady.length ? `; ${notReady.length} pod(s) are not ready, so its Service has no ready endpoints` : ''}.`,
-    statement: `The ${kind} probe fails: ${first.message ?? 'Unhealthy'}.${portNote}${!portNote && error ? ` The service logs: "${error.s.sample.slice(0, 200)}".` : ''}`,
-    confidence: portNote || error ? 'high' : 'medium',
+    statement: `The ${kind} probe fails: ${quote(first.message ?? 'Unhealthy', 240)}.${portNote}${pathNote}${!portNote && !pathNote && error ? ` The service logs: "${quote(error.s.sample, 200)}".` : ''}`,
+    confidence: portNote || pathNote || error ? 'high' : 'medium',
     fix: portNote
       ? 'Make the probe and the application agree on the port (fix the probe or the listen address/port configuration).'
-      : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
+      : pathNote
+        ? `Point the ${kind} probe at a path the application serves (or restore the endpoint), then roll out again.`
+        : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
+    rollback: Boolean(portNote || pathNote),
+    objects: facts.listing.workload ? [facts.listing.workload] : [],
+    clues: kind === 'health' ? [] : [`${kind}Probe`],
   };
 };
 

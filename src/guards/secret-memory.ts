@@ -1,4 +1,10 @@
-import { REDACTED, redactDeep, redactSecrets } from './redact.js';
+/**
+ * Guard: a secret seen once is masked everywhere afterwards (DESIGN.md 5.5).
+ *
+ * Threat: a model repeats a secret it read, without the `password=` context that made redaction
+ * recognise it the first time — in its findings, its notes, the audit log.
+ */
+import { REDACTED, redactDeep, redactSecrets } from './redact-secrets.js';
 
 const MIN_SECRET = 6;
 const MAX_SECRET = 400;

@@ -1,3 +1,9 @@
+/**
+ * Guard: no report notifies a whole channel or a person (DESIGN.md 5.4).
+ *
+ * Threat: text from a log line, a commit message or the model (`<!channel>`, `@here`, `<@U…>`)
+ * reaches the post and pages everyone. The Slack server applies this to every post it makes.
+ */
 /** Zero-width space: keeps `@here` readable while breaking the token Slack would notify on. */
 const zeroWidthSpace = '\u200b';
 

@@ -1,3 +1,10 @@
+/**
+ * Guard: the model's submission cannot steer the post (DESIGN.md 4.4.1, 5.4).
+ *
+ * Threat: a model told (by injected text) to post elsewhere adds a channel, a thread or a webhook
+ * to `submit_diagnosis`, or fills it with `@channel` mentions. Extra fields are dropped by the
+ * schema and each attempt is audited here; mentions are neutralised by neutralise-mentions.ts.
+ */
 import { Findings } from '../report/schema.js';
 
 /** A guard that acted on a submission, for the audit log. */

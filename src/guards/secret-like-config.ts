@@ -1,5 +1,16 @@
+/**
+ * Guard: secret-looking configuration is masked at the Kubernetes server.
+ *
+ * Threat: a ConfigMap entry, an env var or a container argument carries a credential (ConfigMaps
+ * are not Secrets, but people put passwords in them). The bundled Kubernetes server masks them in
+ * its own answers, before anything leaves the server process — a stricter rule than the host's
+ * redaction (any name with `key` in it counts here), because a ConfigMap value is shown whole.
+ * Secrets themselves are never read (see scope-tool-calls.ts and the server's kinds).
+ */
+import { REDACTED, isSecretKey, redactSecrets } from './redact-secrets.js';
+
 /** What a value that looks secret is shown as. */
-export const redacted = '[REDACTED]';
+export const redacted = REDACTED;
 
 /** Words of a name that mark its value as a credential (`DB_PASSWORD`, `apiKey`, `auth.token`). */
 const secretWords = new Set([
@@ -34,7 +45,7 @@ export function looksSecretName(name: string): boolean {
     .toLowerCase()
     .split(/[^a-z0-9]+/)
     .filter(Boolean);
-  if (words.some((word) => secretWords.has(word))) return true;
+  if (words.some((word) => secretWords.has(word)) || isSecretKey(name)) return true;
   const joined = words.join('');
   return joined.includes('connectionstring') || joined.includes('privatekey');
 }
@@ -51,7 +62,9 @@ const secretValuePatterns: RegExp[] = [
 
 /** Whether a value itself carries a credential, whatever its key is called. */
 export function looksSecretValue(value: string): boolean {
-  return secretValuePatterns.some((pattern) => pattern.test(value));
+  if (secretValuePatterns.some((pattern) => pattern.test(value))) return true;
+  // Whatever the host's redaction would mask (provider tokens, flags, cookies) counts too.
+  return !value.includes(REDACTED) && redactSecrets(value) !== value;
 }
 
 /** Whether a key/value pair must not be shown. */

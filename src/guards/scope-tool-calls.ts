@@ -1,5 +1,13 @@
-import type { CapabilityPreset } from './adapters/presets.js';
-import type { ServerSpec } from './server-spec.js';
+/**
+ * Guard: namespace scope and Secret reads, checked by the host on every tool call (DESIGN.md 5.3).
+ *
+ * Threat: the model (or a prompt injected into tool output) asks a Kubernetes server to read a
+ * namespace outside the run's scope, to list every namespace at once, or to read Secrets; or calls
+ * a community tool that returns credentials (kubernetes-mcp-server's `configuration_view`). Our own
+ * Kubernetes server enforces its scope itself; a community one is trusted with nothing.
+ */
+import type { CapabilityPreset } from '../mcp/adapters/presets.js';
+import type { ServerSpec } from '../mcp/server-spec.js';
 
 /** Kinds that live outside namespaces: reading them names no namespace, and breaks no scope. */
 const CLUSTER_SCOPED_KINDS = new Set([

@@ -1,0 +1,29 @@
+// Bundles the CLI into dist/bundle/ with esbuild: one file per lazily loaded part instead of
+// hundreds of modules. The bundled MCP servers start from it (`sre-agent mcp kubernetes`), and
+// loading @kubernetes/client-node as one tree-shaken file is what makes them start fast.
+// Every file sits at the same depth as dist/<folder>/*.js, so paths built from import.meta.url
+// (prompts/, scenarios/, package.json) resolve the same in both layouts.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const outdir = path.join(root, 'dist', 'bundle');
+await rm(outdir, { recursive: true, force: true });
+await build({
+  entryPoints: { cli: path.join(root, 'src', 'triggers', 'cli.ts') },
+  outdir,
+  bundle: true,
+  splitting: true,
+  chunkNames: '[name]-[hash]',
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  // CommonJS dependencies call require() for Node built-ins; an ESM bundle has to provide it.
+  banner: {
+    js: "import { createRequire as __sreAgentCreateRequire } from 'node:module';\nconst require = __sreAgentCreateRequire(import.meta.url);",
+  },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
