@@ -3,8 +3,9 @@
 #   docker run --rm -e SRE_TRIGGER_JSON='{"service":"cart-service"}' -e KUBECONFIG=/kube/config \
 #     -v ~/.kube:/kube:ro sre-agent:0.1.0 run-event
 
+# Node 24, the current LTS, is the target runtime (as in the Lambda template); the CLI also runs on 20+.
 # Build stage: compile TypeScript with the dev dependencies, then keep only the runtime ones.
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 # No install scripts: nothing the runtime needs builds native code.
@@ -15,7 +16,7 @@ RUN npx tsc -p tsconfig.build.json \
   && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Runtime stage: the compiled CLI, its production dependencies, prompts and the public scenarios.
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /src/node_modules ./node_modules

@@ -27,7 +27,7 @@ describe('sre-agent sandbox start, then other commands in its environment', () =
     const envFile = path.join(dir, 'sandbox.env');
     child = spawn(
       process.execPath,
-      ['--', BIN, 'sandbox', 'start', 'cart-service-loafers', '--env-file', envFile],
+      ['--', BIN, 'sandbox', 'start', 'cart-service-loafers', '--write-env', envFile],
       {
         env: { PATH: process.env.PATH, HOME: process.env.HOME },
         stdio: ['ignore', 'pipe', 'pipe'],

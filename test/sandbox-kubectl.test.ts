@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox } from '../src/sandbox/sandbox.js';
 import type { Sandbox } from '../src/sandbox/sandbox.js';
+import { describeWithKubectl, reportKubectlChecksNotRun } from './helpers/kubectl.js';
 
 const run = promisify(execFile);
 const fixture = join(import.meta.dirname, 'fixtures', 'scenarios', 'shop-checkout');
@@ -45,7 +46,9 @@ function rows(stdout: string): string[][] {
     .map((line) => line.trim().split(/\s{2,}/));
 }
 
-describe('kubectl against the sandbox', () => {
+reportKubectlChecksNotRun('the kubectl checks in test/sandbox-kubectl.test.ts');
+
+describeWithKubectl('kubectl against the sandbox', () => {
   it('get pods: the scenario namespace, with kubectl columns and ages from the scenario clock', async () => {
     const { code, stdout, stderr } = await kubectl('get', 'pods');
     expect(stderr).toBe('');

@@ -6,6 +6,7 @@ import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextproto
 import { errorMessage } from '../errors/errors.js';
 import type { Logger } from '../util/log.js';
 import type { ServerSpec } from './server-spec.js';
+import { reportLines } from './stdio-line-reader.js';
 
 export interface Connection {
   client: Client;
@@ -30,6 +31,14 @@ export interface ConnectOptions {
 }
 
 const STDERR_LINES_KEPT = 20;
+/**
+ * After a line on stdout that is not JSON-RPC, how long to wait for a real message before giving
+ * up on the connection. A server that logs a banner there and then speaks MCP still connects
+ * (with a warning); one whose every line is noise fails in this time, not at the connect timeout.
+ */
+const STDOUT_NOISE_GRACE_MS = 2_000;
+
+const quoteLine = (line: string) => JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line);
 
 const newClient = (version: string) => new Client({ name: 'sre-agent', version }, { capabilities: {} });
 
@@ -55,13 +64,43 @@ async function connectStdio(
       options.logger.debug('mcp server stderr', { server: spec.name, line });
     }
   });
+  // An MCP stdio server may write nothing but JSON-RPC to stdout. One that writes anything else
+  // there is named with what it wrote; if no real message follows, the connection is given up.
+  let noise: string | undefined;
+  let sawMessage = false;
+  let connecting = true;
+  const giveUp = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const onNoise = (line: string | undefined) => {
+    if (noise !== undefined) return;
+    noise = line ?? '(a line that is not JSON-RPC)';
+    options.logger.warn('MCP server wrote non-JSON-RPC output to stdout', { server: spec.name, line: noise });
+    if (connecting && !sawMessage)
+      graceTimer = setTimeout(() => sawMessage || giveUp.abort(), STDOUT_NOISE_GRACE_MS);
+  };
+  reportLines(transport, (line, isMessage) => (isMessage ? (sawMessage = true) : onNoise(line)));
+  // Where the reader could not be replaced, a parse failure still arrives as an error.
+  transport.onerror = (error) => {
+    if (error instanceof SyntaxError || (error as { name?: string }).name === 'ZodError') onNoise(undefined);
+  };
+  const signal = options.signal ? AbortSignal.any([options.signal, giveUp.signal]) : giveUp.signal;
   try {
-    await client.connect(transport, { signal: options.signal, timeout: options.timeoutMs });
+    await client.connect(transport, { signal, timeout: options.timeoutMs });
   } catch (error) {
+    if (noise !== undefined) {
+      throw new Error(
+        `server ${spec.name} wrote non-JSON-RPC output to stdout: ${quoteLine(noise)} ` +
+          '(a stdio MCP server must write only JSON-RPC messages there; logs belong on stderr)',
+        { cause: error },
+      );
+    }
     // "Connection closed" says nothing; the server's last words usually say why.
     await new Promise((resolve) => setTimeout(resolve, 50));
     const last = tail.at(-1);
     throw new Error(`${errorMessage(error)}${last ? `: ${last.slice(0, 500)}` : ''}`, { cause: error });
+  } finally {
+    connecting = false;
+    clearTimeout(graceTimer);
   }
 }
 

@@ -19,14 +19,53 @@ import {
 import type { Report } from './schema.js';
 
 /**
- * Prose with the characters that would start markup escaped, so a `<script>` or a stray `*` in a
- * log line shows as written. `_` is left alone: GFM does not emphasise inside words, and
- * escaping it would clutter every `snake_case` name.
+ * Markup characters escaped, so a `<script>` or a stray `*` in a log line shows as written; a
+ * line that would become a heading, too (`atLineStart`: the text begins a line). `_` is left
+ * alone: GFM does not emphasise inside words, and escaping it would clutter every `snake_case`.
+ */
+function escapeMarkup(text: string, atLineStart: boolean): string {
+  return text
+    .replace(/[\\*[\]<>]/g, '\\$&')
+    .replace(/(^|\n)([ \t]*)#/g, (all, lineStart: string, indent: string, offset: number) =>
+      offset === 0 && !atLineStart ? all : `${lineStart}${indent}\\#`,
+    );
+}
+
+const escapeBackticks = (text: string) => text.replace(/`/g, '\\`');
+
+const atLineStart = (text: string, index: number) => index === 0 || text[index - 1] === '\n';
+
+/**
+ * Prose as Markdown that shows as written, except that code spans stay code spans: findings
+ * quote code in backticks, and escaping them would show `` \` `` around it.
+ *
+ * A span is kept verbatim (nothing is markup inside one) when it sits on one line and holds no
+ * `<`: an HTML tag or autolink outranks a code span in CommonMark and could start inside it, and
+ * a line break inside could start a heading. Such a span, and its backticks, are escaped like
+ * the rest. A backtick run with no closing run is escaped: literal in CommonMark on its own, it
+ * could pair with a span the caller puts after this text on the same line.
  */
 function prose(text: string): string {
-  return withoutControlCharacters(text)
-    .replace(/[\\`*[\]<>]/g, '\\$&')
-    .replace(/^([ \t]*)#/gm, '$1\\#'); // a line that would become a heading
+  const clean = withoutControlCharacters(text);
+  const out: string[] = [];
+  let done = 0; // everything before this index is in `out`
+  const runs = /`+/g;
+  for (let open = runs.exec(clean); open !== null; open = runs.exec(clean)) {
+    const ticks = open[0];
+    // The closing run: exactly as many backticks, not part of a longer run.
+    const closing = new RegExp(`(?<!\`)${ticks}(?!\`)`, 'g');
+    closing.lastIndex = open.index + ticks.length;
+    const close = closing.exec(clean);
+    const end = close === null ? open.index + ticks.length : close.index + ticks.length;
+    const span = clean.slice(open.index, end);
+    out.push(escapeMarkup(clean.slice(done, open.index), atLineStart(clean, done)));
+    if (close !== null && !span.includes('<') && !span.includes('\n')) out.push(span);
+    else out.push(escapeBackticks(escapeMarkup(span, false)));
+    done = end;
+    runs.lastIndex = end;
+  }
+  out.push(escapeMarkup(clean.slice(done), atLineStart(clean, done)));
+  return out.join('');
 }
 
 /** A code span that survives backticks inside it: the fence is longer than any run of them. */

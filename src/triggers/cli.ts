@@ -175,9 +175,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
   sandbox
     .command('start [scenario]')
     .description('serve a scenario and print the environment that points other commands at it')
-    .option('--env-file <file>', 'also write the export lines to this file')
+    // Not --env-file: Node 20 takes that flag for itself, even through npx, and exits before we run.
+    .option('--write-env <file>', 'also write the export lines to this file, for `source <file>`')
     .option('--service <name>', 'pick the scenario of this service when none is named')
-    .action(async (scenario: string | undefined, opts: { envFile?: string; service?: string }) => {
+    .action(async (scenario: string | undefined, opts: { writeEnv?: string; service?: string }) => {
       const { sandboxStart } = await import('./sandbox-start.js');
       setExit(await sandboxStart(scenario, opts, { output, logger, stop: stopSignal() }));
     });

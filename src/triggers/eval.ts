@@ -1,5 +1,5 @@
 import type { Env } from '../config/load.js';
-import { errorMessage } from '../errors/errors.js';
+import { errorMessage, SreAgentError } from '../errors/errors.js';
 import { formatEvalTable, type EvalResult } from '../eval/eval-table.js';
 import { scoreReport } from '../eval/score.js';
 import { listScenarios, loadScenario } from '../sandbox/scenario.js';
@@ -15,6 +15,10 @@ export interface EvalOptions {
   output?: string;
   timeout?: string;
 }
+
+/** Usage or configuration, as opposed to a broken scenario or a failed run. */
+const isUsageError = (error: unknown) =>
+  error instanceof SreAgentError && (error.code === 'usage' || error.code === 'config');
 
 /**
  * `sre-agent eval`: diagnose every scenario of a directory in the sandbox, score each report
@@ -51,6 +55,9 @@ export async function evaluate(
         durationMs: Date.now() - started,
       });
     } catch (error) {
+      // Bad flags or environment (`--llm anthropic` without a key) fail every scenario alike:
+      // one usage error (exit 2) says what to set, where a table of identical failures would not.
+      if (isUsageError(error)) throw error;
       results.push({
         scenario: summary.name,
         service: summary.service,

@@ -11,7 +11,7 @@ import { PUBLIC_SCENARIOS } from './paths.js';
  */
 export async function sandboxStart(
   scenarioArg: string | undefined,
-  options: { envFile?: string; service?: string },
+  options: { writeEnv?: string; service?: string },
   deps: { output: Output; logger: Logger; stop: Promise<void> },
 ): Promise<number> {
   const dir = await resolveScenarioDir(scenarioArg, options.service ?? 'cart-service', PUBLIC_SCENARIOS);
@@ -19,8 +19,8 @@ export async function sandboxStart(
   const sandbox = await startSandbox(scenario);
   try {
     const exports = formatEnvExports(sandbox.env);
-    if (options.envFile)
-      await writeFile(options.envFile, exports.endsWith('\n') ? exports : exports + '\n', 'utf8');
+    if (options.writeEnv)
+      await writeFile(options.writeEnv, exports.endsWith('\n') ? exports : exports + '\n', 'utf8');
     deps.output.stdout(exports);
     deps.logger.info(`sandbox '${scenario.name}' is serving; stop with Ctrl-C`, {
       kubernetes: sandbox.urls.kubernetes,
