@@ -324,3 +324,29 @@ describe('failed calls in other runtimes', () => {
     ).toMatchObject({ host: '10.0.0.5', port: '8080', failure: 'refused' });
   });
 });
+
+describe('a target nothing can reach', () => {
+  const denyIngress = {
+    kind: 'NetworkPolicy',
+    metadata: { name: 'lockdown', namespace: 'shop' },
+    spec: { podSelector: { matchLabels: { app: 'web' } }, policyTypes: ['Ingress'] },
+  };
+
+  it('blames a policy that denies all ingress to pods behind a Service', async () => {
+    const cluster = caller('started');
+    cluster.logs![webPod] = '{"severity":"info","message":"started"}';
+    cluster.services = { web: service('web', { selector: { app: 'web' } }) };
+    cluster.objects = [denyIngress];
+    const { findings } = await diagnose(cluster);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('NetworkPolicy lockdown denies all ingress');
+  });
+
+  it('leaves a worker no Service fronts alone', async () => {
+    const cluster = caller('started');
+    cluster.logs![webPod] = '{"severity":"info","message":"started"}';
+    cluster.objects = [denyIngress];
+    const { findings } = await diagnose(cluster);
+    expect(findings.status).toBe('healthy');
+  });
+});

@@ -22,7 +22,7 @@ import { scaledToZeroRule } from './rules/replicas.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
-import { ownServiceWiring } from './rules/traffic.js';
+import { ingressDenied, ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
 
@@ -48,7 +48,13 @@ const LOCAL_RULES: Rule[] = [
  * After the dependencies (a probe usually fails because something the service calls fails): what
  * surrounds running pods — their Service, Ingress and autoscaler — then their probes.
  */
-const WIRING_RULES: Rule[] = [(ctx, facts) => ownServiceWiring(ctx, facts), ingressRule, hpaRule, probeRule];
+const WIRING_RULES: Rule[] = [
+  (ctx, facts) => ownServiceWiring(ctx, facts),
+  (ctx, facts) => ingressDenied(ctx, facts),
+  ingressRule,
+  hpaRule,
+  probeRule,
+];
 const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
 /** Kinds an alert may name that have no pods of their own to list. */
 const PODLESS_TARGETS = ['CronJob', 'Job', 'Ingress'];

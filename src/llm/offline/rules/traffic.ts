@@ -3,7 +3,17 @@ import { toolFor } from '../capabilities.js';
 import { readObject, readObjects } from '../cluster-read.js';
 import type { ServiceFacts } from '../facts.js';
 import { noteGap } from '../gaps.js';
-import { at, formatMap, list, num, str, stringMap, type KubeObject } from '../k8s-object.js';
+import {
+  at,
+  formatMap,
+  list,
+  mapSelectorMatches,
+  num,
+  selectorMatches,
+  str,
+  stringMap,
+  type KubeObject,
+} from '../k8s-object.js';
 import { dnsAllowed, trafficAllowed, type Endpoint } from '../network-policy.js';
 import { closestNames } from '../names.js';
 import { quote } from '../quote.js';
@@ -347,4 +357,45 @@ export async function ownServiceWiring(ctx: EngineContext, facts: ServiceFacts):
     };
   }
   return null;
+}
+
+/**
+ * The target's pods run but nothing can reach them: the NetworkPolicies that select them for
+ * ingress allow no traffic at all (a default-deny without its allow rules).
+ */
+export async function ingressDenied(ctx: EngineContext, facts: ServiceFacts): Promise<Verdict | null> {
+  const pod = facts.listing.pods[0];
+  if (!pod || !facts.listing.pods.some((p) => p.phase === 'Running')) return null;
+  const policies = (await readObjects(ctx, 'NetworkPolicy', { namespace: facts.namespace })) ?? [];
+  const selecting = policies.filter(
+    (p) =>
+      selectorMatches(at(p, 'spec', 'podSelector') ?? {}, pod.labels) &&
+      (list(at(p, 'spec', 'ingress')).length > 0 ||
+        (Array.isArray(at(p, 'spec', 'policyTypes'))
+          ? (at(p, 'spec', 'policyTypes') as unknown[]).includes('Ingress')
+          : true)),
+  );
+  if (!selecting.length || selecting.some((p) => list(at(p, 'spec', 'ingress')).length > 0)) return null;
+  // A worker that nobody calls may well deny all ingress: only pods behind a Service are expected to answer.
+  const tool = toolFor('services', ctx.tools.toolNames());
+  const listed = tool ? await ctx.tools.call(tool, { namespace: facts.namespace }) : null;
+  const fronted = (listed?.ok ? list(at(listed.structured, 'services')) : []).some((s) =>
+    mapSelectorMatches(stringMap(s.selector), pod.labels),
+  );
+  if (!fronted) return null;
+  const names = selecting.map((p) => str(at(p, 'metadata', 'name')) ?? '?');
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: `NetworkPolicy ${names.join(', ')} selects ${facts.service}'s pods (${formatMap(pod.labels)}) for ingress and has no ingress rule`,
+    ref: `networkpolicy/${names[0]}`,
+  });
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s pods run, but NetworkPolicy ${names.join(', ')} denies all ingress to them: every caller times out.`,
+    statement: `NetworkPolicy ${names.join(', ')} selects the pods of ${facts.service} with policy type Ingress and allows nothing, so no caller (nor the ingress controller) can connect.`,
+    confidence: 'high',
+    fix: `Add the ingress rules ${facts.service} needs to ${names[0]} (or a policy that allows its callers on its ports).`,
+    objects: names.map((name) => ({ kind: 'NetworkPolicy', name })),
+    clues: names,
+  };
 }
