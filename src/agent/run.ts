@@ -11,6 +11,7 @@ import { buildReport, casebookFindings } from './build-report.js';
 import type { RunEventSink } from './run-events.js';
 import { DiagnosisPoster } from './submit-diagnosis.js';
 import { inspectSubmission } from '../guards/inspect-submission.js';
+import { repositoryLinks, withHostBuiltLinks } from '../guards/host-built-links.js';
 import { createRunInvoker } from './tool-invoker.js';
 
 export interface RunContext {
@@ -90,6 +91,11 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       startedAt,
       status,
     });
+    // Links are the host's: whatever URL the findings carried is replaced (host-built-links.ts).
+    report.suspectFiles = withHostBuiltLinks(
+      report.suspectFiles,
+      repositoryLinks(settings.repository, settings.env.GITHUB_API_URL),
+    );
     const duplicate = !(await claimPost());
     // The post has its own short budget: the run's deadline may already have passed.
     report.slack = duplicate
