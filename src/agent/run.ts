@@ -39,7 +39,8 @@ export interface RunResult {
   deadlineHit: boolean;
 }
 
-const POST_BUDGET_MS = 15_000;
+/** The Slack server's own budget (25 s: two tries, a history lookup, a Retry-After) and a margin. */
+export const POST_BUDGET_MS = 30_000;
 const CLAIM_BUDGET_MS = 5_000;
 
 /**
@@ -108,6 +109,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       : await poster.post(
           report,
           AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
+          incident.dedupeKey,
+          POST_BUDGET_MS,
         );
     emit({ type: 'report_posted', ...report.slack });
     if (duplicate) logger.info('not posted: another delivery of this incident already posted its report');
