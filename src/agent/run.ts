@@ -11,6 +11,7 @@ import { buildReport, casebookFindings } from './build-report.js';
 import type { RunEventSink } from './run-events.js';
 import { DiagnosisPoster } from './submit-diagnosis.js';
 import { inspectSubmission } from '../guards/inspect-submission.js';
+import { repositoryLinks, withHostBuiltLinks } from '../guards/host-built-links.js';
 import { createRunInvoker } from './tool-invoker.js';
 
 export interface RunContext {
@@ -38,7 +39,8 @@ export interface RunResult {
   deadlineHit: boolean;
 }
 
-const POST_BUDGET_MS = 15_000;
+/** The Slack server's own budget (25 s: two tries, a history lookup, a Retry-After) and a margin. */
+export const POST_BUDGET_MS = 30_000;
 const CLAIM_BUDGET_MS = 5_000;
 
 /**
@@ -90,6 +92,11 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       startedAt,
       status,
     });
+    // Links are the host's: whatever URL the findings carried is replaced (host-built-links.ts).
+    report.suspectFiles = withHostBuiltLinks(
+      report.suspectFiles,
+      repositoryLinks(settings.repository, settings.env.GITHUB_API_URL),
+    );
     const duplicate = !(await claimPost());
     // The post has its own short budget: the run's deadline may already have passed.
     report.slack = duplicate
@@ -102,6 +109,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       : await poster.post(
           report,
           AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
+          incident.dedupeKey,
+          POST_BUDGET_MS,
         );
     emit({ type: 'report_posted', ...report.slack });
     if (duplicate) logger.info('not posted: another delivery of this incident already posted its report');
