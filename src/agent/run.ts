@@ -13,6 +13,7 @@ import { DiagnosisPoster } from './submit-diagnosis.js';
 import { inspectSubmission } from '../guards/inspect-submission.js';
 import { repositoryLinks, withHostBuiltLinks } from '../guards/host-built-links.js';
 import { createRunInvoker } from './tool-invoker.js';
+import { faultReasons, recordFaults, type ToolFault } from './tool-faults.js';
 
 export interface RunContext {
   settings: Settings;
@@ -80,9 +81,16 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   };
 
   const finish = async (findings: Findings, status?: Report['status']): Promise<Report> => {
-    // Tools withheld or servers lost during the run belong in the one post too.
-    for (const reason of host.degradedReasons())
+    // Tools withheld or servers lost during the run belong in the one post too, and so does every
+    // read that broke: each is a gap, and the report is degraded (tool-faults.ts).
+    // A run cut short by its deadline leaves reads unanswered: their servers hung.
+    if (status === 'timed_out')
+      for (const fault of tools.pending()) if (!faults.some((f) => f.what === fault.what)) faults.push(fault);
+    for (const reason of [...host.degradedReasons(), ...faultReasons(faults)])
       if (!degradedReasons.includes(reason)) degradedReasons.push(reason);
+    for (const fault of faults)
+      if (!casebook.gaps.some((g) => g.what === fault.what && g.why === fault.why))
+        casebook.gaps.push({ what: fault.what, why: fault.why });
     const report = buildReport(host.secrets.scrubDeep(findings), casebook, {
       service: incident.service,
       namespace: settings.namespace,
@@ -143,7 +151,10 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   };
 
   // One invoker for the run: the fallback engine reuses what the first one already fetched.
-  const tools = createRunInvoker(host, { signal, usage, emit });
+  const faults: ToolFault[] = [];
+  const tools = recordFaults(createRunInvoker(host, { signal, usage, emit }), (fault) => {
+    if (!faults.some((f) => f.what === fault.what && f.why === fault.why)) faults.push(fault);
+  });
   const context = (): EngineContext => ({
     incident,
     settings,
