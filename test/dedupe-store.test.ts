@@ -26,6 +26,41 @@ describe('memory dedupe store', () => {
   });
 });
 
+describe('giving a claim back', () => {
+  it('memory: a released key can be claimed again', async () => {
+    const store = createMemoryDedupeStore();
+    expect(await store.claim('k')).toBe(true);
+    await store.release('k');
+    expect(await store.isClaimed('k')).toBe(false);
+    expect(await store.claim('k')).toBe(true);
+  });
+
+  it('Kubernetes: deletes the Lease; one already gone is fine, any other failure is only a warning', async () => {
+    const deleted: string[] = [];
+    let fail: number | undefined;
+    const api = {
+      createNamespacedLease: () => Promise.resolve({}),
+      readNamespacedLease: () => Promise.resolve({}),
+      deleteNamespacedLease: ({ name }: { name: string }) => {
+        if (fail) return Promise.reject(Object.assign(new Error('no'), { code: fail }));
+        deleted.push(name);
+        return Promise.resolve({});
+      },
+    } as unknown as Parameters<typeof createKubernetesDedupeStore>[0]['api'];
+    const store = createKubernetesDedupeStore({ api, namespace: 'sre-agent', holder: 'h' });
+    await store.release('key-1');
+    expect(deleted).toEqual([dedupeObjectName('key-1')]);
+    fail = 404;
+    await expect(store.release('key-1')).resolves.toBeUndefined();
+    fail = 403;
+    await expect(store.release('key-1')).rejects.toThrow();
+    const warnings: string[] = [];
+    const logger = createLogger({ write: (line) => warnings.push(line) });
+    await expect(failOpen(store, logger).release('key-1')).resolves.toBeUndefined();
+    expect(warnings.join('\n')).toMatch(/the claim could not be given back/);
+  });
+});
+
 describe('Kubernetes dedupe store against the sandbox API', () => {
   let sandbox: Sandbox;
   let api: CoordinationV1Api;

@@ -183,7 +183,7 @@ describe('Lambda handler: what it does not act on', () => {
       (l) => l.awsRequestId === 'deadline-1' && String(l.msg).startsWith('run deadline'),
     );
     expect(line).toMatchObject({
-      msg: 'run deadline at most 175000ms: 200000ms remaining less a 25000ms margin',
+      msg: 'run deadline at most 160000ms: 200000ms remaining less a 40000ms margin',
     });
   });
 });

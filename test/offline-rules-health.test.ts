@@ -215,3 +215,14 @@ describe('targets the alert names', () => {
     });
   });
 });
+
+describe('a server without the generic read tool', () => {
+  it('cannot call a service healthy, and names what it could not check in one gap', async () => {
+    const { report: r } = await report(cluster({ without: ['get_resources', 'get_service'] }));
+    expect(r.status).toBe('inconclusive');
+    expect(r.gaps).toHaveLength(1);
+    expect(r.gaps[0]?.what).toMatch(
+      /^Kubernetes objects beyond pods, events and logs \(Service, NetworkPolicy, .*\)$/,
+    );
+  });
+});

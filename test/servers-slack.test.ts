@@ -62,7 +62,14 @@ describe('bundled slack server', () => {
     const before = sandbox.slackMessages().length;
     const result = await call({ text: 'cart-service: diagnosis ready' });
     expect(result.isError).toBeFalsy();
-    expect(result.data).toEqual({ ok: true, channel: sandbox.env.SLACK_CHANNEL_ID, ts: expect.any(String) });
+    expect(result.data).toEqual({
+      ok: true,
+      channel: sandbox.env.SLACK_CHANNEL_ID,
+      ts: expect.any(String),
+      attempts: 1,
+      confirmedBy: 'answer',
+      notes: [],
+    });
     const posted = sandbox.slackMessages().slice(before);
     expect(posted).toHaveLength(1);
     expect(posted[0]).toMatchObject({
@@ -78,7 +85,11 @@ describe('bundled slack server', () => {
     const parentTs = parent.data?.ts ?? '';
     const reply = await call({ text: 'evidence: 12 pod restarts', thread_ts: parentTs });
     expect(reply.isError).toBeFalsy();
-    expect(reply.data).toEqual({ ok: true, channel: sandbox.env.SLACK_CHANNEL_ID, ts: expect.any(String) });
+    expect(reply.data).toMatchObject({
+      ok: true,
+      channel: sandbox.env.SLACK_CHANNEL_ID,
+      ts: expect.any(String),
+    });
     expect(reply.data?.ts).not.toBe(parentTs);
     const recorded = sandbox.slackMessages().find((message) => message.ts === reply.data?.ts);
     expect(recorded).toMatchObject({

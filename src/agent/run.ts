@@ -11,7 +11,9 @@ import { buildReport, casebookFindings } from './build-report.js';
 import type { RunEventSink } from './run-events.js';
 import { DiagnosisPoster } from './submit-diagnosis.js';
 import { inspectSubmission } from '../guards/inspect-submission.js';
+import { repositoryLinks, withHostBuiltLinks } from '../guards/host-built-links.js';
 import { createRunInvoker } from './tool-invoker.js';
+import { faultReasons, recordFaults, type ToolFault } from './tool-faults.js';
 
 export interface RunContext {
   settings: Settings;
@@ -38,7 +40,8 @@ export interface RunResult {
   deadlineHit: boolean;
 }
 
-const POST_BUDGET_MS = 15_000;
+/** The Slack server's own budget (25 s: two tries, a history lookup, a Retry-After) and a margin. */
+export const POST_BUDGET_MS = 30_000;
 const CLAIM_BUDGET_MS = 5_000;
 
 /**
@@ -78,9 +81,16 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   };
 
   const finish = async (findings: Findings, status?: Report['status']): Promise<Report> => {
-    // Tools withheld or servers lost during the run belong in the one post too.
-    for (const reason of host.degradedReasons())
+    // Tools withheld or servers lost during the run belong in the one post too, and so does every
+    // read that broke: each is a gap, and the report is degraded (tool-faults.ts).
+    // A run cut short by its deadline leaves reads unanswered: their servers hung.
+    if (status === 'timed_out')
+      for (const fault of tools.pending()) if (!faults.some((f) => f.what === fault.what)) faults.push(fault);
+    for (const reason of [...host.degradedReasons(), ...faultReasons(faults)])
       if (!degradedReasons.includes(reason)) degradedReasons.push(reason);
+    for (const fault of faults)
+      if (!casebook.gaps.some((g) => g.what === fault.what && g.why === fault.why))
+        casebook.gaps.push({ what: fault.what, why: fault.why });
     const report = buildReport(host.secrets.scrubDeep(findings), casebook, {
       service: incident.service,
       namespace: settings.namespace,
@@ -90,6 +100,11 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       startedAt,
       status,
     });
+    // Links are the host's: whatever URL the findings carried is replaced (host-built-links.ts).
+    report.suspectFiles = withHostBuiltLinks(
+      report.suspectFiles,
+      repositoryLinks(settings.repository, settings.env.GITHUB_API_URL),
+    );
     const duplicate = !(await claimPost());
     // The post has its own short budget: the run's deadline may already have passed.
     report.slack = duplicate
@@ -102,6 +117,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       : await poster.post(
           report,
           AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
+          incident.dedupeKey,
+          POST_BUDGET_MS,
         );
     emit({ type: 'report_posted', ...report.slack });
     if (duplicate) logger.info('not posted: another delivery of this incident already posted its report');
@@ -134,7 +151,10 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
   };
 
   // One invoker for the run: the fallback engine reuses what the first one already fetched.
-  const tools = createRunInvoker(host, { signal, usage, emit });
+  const faults: ToolFault[] = [];
+  const tools = recordFaults(createRunInvoker(host, { signal, usage, emit }), (fault) => {
+    if (!faults.some((f) => f.what === fault.what && f.why === fault.why)) faults.push(fault);
+  });
   const context = (): EngineContext => ({
     incident,
     settings,

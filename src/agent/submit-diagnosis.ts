@@ -24,7 +24,16 @@ export class DiagnosisPoster {
     return this.outcome !== null;
   }
 
-  async post(report: Report, signal?: AbortSignal): Promise<SlackOutcome> {
+  /**
+   * Post the report once. `marker` (the incident's dedupe key) goes into the message metadata, so
+   * that a post whose answer was lost can be found in the channel instead of being sent twice.
+   */
+  async post(
+    report: Report,
+    signal?: AbortSignal,
+    marker?: string,
+    timeoutMs?: number,
+  ): Promise<SlackOutcome> {
     if (this.outcome) return { ...this.outcome, error: 'already posted once; a second post is refused' };
     if (!this.enabled)
       return (this.outcome = {
@@ -53,17 +62,26 @@ export class DiagnosisPoster {
     const result = await this.host.callHostTool(
       'slack',
       'post_message',
-      { channel: this.channel, text: message.text, blocks: message.blocks },
-      { signal },
+      {
+        channel: this.channel,
+        text: message.text,
+        blocks: message.blocks,
+        ...(marker ? { dedupe_key: marker.slice(0, 255) } : {}),
+      },
+      { signal, ...(timeoutMs ? { timeoutMs } : {}) },
     );
     // Confirmed means Slack said ok:true and gave a ts; the absence of isError is not enough.
     const data = result.structured;
     const ts = typeof data?.ts === 'string' ? data.ts : null;
+    const attempts = typeof data?.attempts === 'number' ? { attempts: data.attempts } : {};
+    const notes = Array.isArray(data?.notes) && data.notes.length ? { notes: data.notes.map(String) } : {};
     if (result.ok && data?.ok === true && ts) {
       this.outcome = {
         posted: true,
         channel: typeof data.channel === 'string' ? data.channel : this.channel,
         ts,
+        ...attempts,
+        ...notes,
       };
       // Evidence beyond what fits the main message goes under it, as a thread reply of the same report.
       if (report.evidence.length > SLACK_TOP_EVIDENCE) {
@@ -72,7 +90,7 @@ export class DiagnosisPoster {
           'slack',
           'post_message',
           { channel: this.channel, text: thread.text, blocks: thread.blocks, thread_ts: ts },
-          { signal },
+          { signal, ...(timeoutMs ? { timeoutMs } : {}) },
         );
         if (reply.ok && reply.structured?.ok === true && typeof reply.structured.ts === 'string') {
           this.outcome.threadTs = reply.structured.ts;
@@ -84,6 +102,8 @@ export class DiagnosisPoster {
         channel: this.channel,
         ts: null,
         error: result.error ?? 'Slack did not confirm the post',
+        ...attempts,
+        ...notes,
       };
     }
     return this.outcome;

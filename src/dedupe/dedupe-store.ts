@@ -12,6 +12,11 @@ export interface DedupeStore {
   claim(key: string): Promise<boolean>;
   /** Whether `key` was claimed, without claiming it: lets a duplicate stop before diagnosing. */
   isClaimed(key: string): Promise<boolean>;
+  /**
+   * Give a claim back: the post it was taken for failed, and a retry of the event (Lambda's, the
+   * dead-letter queue's redrive) must be free to post. Never throws.
+   */
+  release(key: string): Promise<void>;
 }
 
 /** The Kubernetes object name for a key: a DNS label made from its hash, stable across processes. */
@@ -24,6 +29,7 @@ export const noDedupe: DedupeStore = {
   kind: 'off',
   claim: () => Promise.resolve(true),
   isClaimed: () => Promise.resolve(false),
+  release: () => Promise.resolve(),
 };
 
 /**
@@ -55,6 +61,17 @@ export function failOpen(store: DedupeStore, logger: Logger): DedupeStore {
           error: errorMessage(error),
         });
         return false;
+      }
+    },
+    release: async (key) => {
+      try {
+        await store.release(key);
+      } catch (error) {
+        logger.warn('dedupe store unavailable: the claim could not be given back', {
+          store: store.kind,
+          key,
+          error: errorMessage(error),
+        });
       }
     },
   };

@@ -3,7 +3,10 @@ import type { DedupeStore } from './dedupe-store.js';
 import { dedupeObjectName } from './dedupe-store.js';
 
 /** The two calls the store makes; a narrow type so that any client (or a fake) fits. */
-export type LeaseApi = Pick<CoordinationV1Api, 'createNamespacedLease' | 'readNamespacedLease'>;
+export type LeaseApi = Pick<
+  CoordinationV1Api,
+  'createNamespacedLease' | 'readNamespacedLease' | 'deleteNamespacedLease'
+>;
 
 function statusCode(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number'
@@ -52,6 +55,13 @@ export function createKubernetesDedupeStore(options: {
       } catch (error) {
         if (statusCode(error) === 404) return false;
         throw error;
+      }
+    },
+    release: async (key) => {
+      try {
+        await api.deleteNamespacedLease({ namespace, name: dedupeObjectName(key) });
+      } catch (error) {
+        if (statusCode(error) !== 404) throw error;
       }
     },
   };

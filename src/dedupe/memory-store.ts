@@ -2,7 +2,8 @@ import type { DedupeStore } from './dedupe-store.js';
 
 /**
  * Claims held in this process, forgotten after `ttlMs` (default one hour). For one process only:
- * replicas and jobs need the Kubernetes store to agree.
+ * replicas and jobs need the Kubernetes store to agree. Create it once per process (a warm Lambda's
+ * invocations share it) — a store made per event remembers nothing.
  */
 export function createMemoryDedupeStore(options: { ttlMs?: number; now?: () => number } = {}): DedupeStore {
   const ttlMs = options.ttlMs ?? 3_600_000;
@@ -24,5 +25,9 @@ export function createMemoryDedupeStore(options: { ttlMs?: number; now?: () => n
       return Promise.resolve(true);
     },
     isClaimed: (key) => Promise.resolve(live(key)),
+    release: (key) => {
+      claims.delete(key);
+      return Promise.resolve();
+    },
   };
 }

@@ -15,11 +15,18 @@ import { createMemoryDedupeStore } from './memory-store.js';
  */
 export function dedupeStoreFromEnv(
   env: Env,
-  options: { fallbackNamespace: string; holder: string; logger: Logger },
+  options: {
+    fallbackNamespace: string;
+    holder: string;
+    logger: Logger;
+    /** The process's own memory store, made once by the entry point; a fresh one otherwise. */
+    memory?: DedupeStore;
+  },
 ): DedupeStore {
   const choice = (env.SRE_AGENT_DEDUPE ?? 'kubernetes').trim().toLowerCase();
   if (choice === 'off' || choice === 'none') return noDedupe;
-  if (choice === 'memory') return createMemoryDedupeStore();
+  const memory = (): DedupeStore => options.memory ?? createMemoryDedupeStore();
+  if (choice === 'memory') return memory();
   if (choice !== 'kubernetes') {
     options.logger.warn(`SRE_AGENT_DEDUPE: '${choice}' is not kubernetes, memory or off; using kubernetes`);
   }
@@ -34,6 +41,6 @@ export function dedupeStoreFromEnv(
     options.logger.warn('no Kubernetes access for dedupe claims: claims are held in this process only', {
       error: errorMessage(error),
     });
-    return createMemoryDedupeStore();
+    return memory();
   }
 }

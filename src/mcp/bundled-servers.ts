@@ -8,7 +8,7 @@ const BIN = fileURLToPath(new URL('../../bin/sre-agent.js', import.meta.url));
 const PASSED_THROUGH: Record<'kubernetes' | 'github' | 'slack', string[]> = {
   kubernetes: ['KUBECONFIG', 'KUBERNETES_SERVICE_HOST', 'KUBERNETES_SERVICE_PORT', 'HOME'],
   github: ['GITHUB_TOKEN', 'GITHUB_API_URL', 'HOME'],
-  slack: ['SLACK_BOT_TOKEN', 'SLACK_API_URL', 'HOME'],
+  slack: ['SLACK_BOT_TOKEN', 'SLACK_API_URL', 'SRE_AGENT_SLACK_TIMEOUT', 'HOME'],
 };
 
 function pick(env: Settings['env'], names: string[]): Record<string, string> {

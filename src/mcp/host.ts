@@ -5,6 +5,7 @@ import type { Logger } from '../util/log.js';
 import type { AdapterContext } from './adapters/capability.js';
 import { parseCapabilityRoute } from './adapters/capability-route.js';
 import { guardCall } from '../guards/scope-tool-calls.js';
+import { writeToolReason } from '../guards/withhold-write-tools.js';
 import { adapterFor, callThroughAdapter } from './capability-call.js';
 import { connectServer } from './connect.js';
 import type { HostEventSink } from './host-events.js';
@@ -194,6 +195,13 @@ export class McpHost {
       const withheld = parts && live?.withheld.get(parts.tool);
       if (withheld) return refuse('pin', `'${name}' is withheld: ${withheld.reason}`);
       if (parts && live?.down) return refuse('server-down', `server '${parts.server}' ${live.down}`);
+      // Allowlisted but withheld because it writes: say so, the allowlist did let it through.
+      const offered =
+        parts && live?.spec.allow.includes(parts.tool)
+          ? live.offered.find((t) => t.name === parts.tool)
+          : undefined;
+      const writes = offered ? writeToolReason(offered) : null;
+      if (writes) return refuse('read-only', `'${name}' is withheld: ${writes}`);
       if (parts && live?.spec.hostOnly.includes(parts.tool))
         return refuse(
           'allowlist',

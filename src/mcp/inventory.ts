@@ -2,6 +2,7 @@ import { toolSchemaForApi } from './api-tool-schema.js';
 import type { LiveServer } from './live-server.js';
 import type { ServerSpec } from './server-spec.js';
 import { toolDefinitionHash } from './tool-definition.js';
+import { writeToolReason } from '../guards/withhold-write-tools.js';
 
 /** One tool a server offers, as `config check` shows it. */
 export interface ToolInventory {
@@ -67,6 +68,8 @@ export function describeInventory(
         if (!spec.allow.includes(tool.name))
           return { ...common, status: 'hidden', reason: 'not on the allowlist' };
         if (withheld) return { ...common, status: 'withheld', reason: withheld.reason };
+        const writes = writeToolReason(tool);
+        if (writes) return { ...common, status: 'withheld', reason: writes };
         if (refused) return { ...common, status: 'refused', reason: refused };
         return { ...common, status: 'allowed' };
       });

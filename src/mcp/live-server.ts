@@ -4,6 +4,7 @@ import type { Connection } from './connect.js';
 import type { ServerSpec } from './server-spec.js';
 import { isValidModelToolName, qualifyToolName } from './tool-name.js';
 import { checkPins, type WithheldTool } from './tool-pins.js';
+import { writeToolReason } from '../guards/withhold-write-tools.js';
 
 /** A tool as offered to an engine: qualified name, description and JSON schema. */
 export interface HostTool {
@@ -68,7 +69,14 @@ export function indexListing(
   const newlyWithheld = withheld.filter((w) => !live.withheld.has(w.tool));
   for (const w of newlyWithheld) live.withheld.set(w.tool, w);
   if (first) for (const tool of accepted) live.baseline.set(tool.name, tool);
-  const visible = accepted
+  // A tool that writes is never offered, whatever the allowlist says; said once per listing, and
+  // not a degradation of the run (nothing it needs was lost).
+  const reads = accepted.filter((tool) => {
+    const writes = writeToolReason(tool);
+    if (writes) newlyWithheld.push({ server: spec.name, tool: tool.name, reason: writes, hash: '' });
+    return writes === null;
+  });
+  const visible = reads
     // Annotations are the server's claim, not ours to trust: the allowlist alone decides.
     .filter(
       (tool) =>

@@ -2,6 +2,7 @@
  * Block Kit pieces for the Slack renderer: the few block shapes a report uses, Slack's size
  * limits, and one-line renderings of evidence, files and commits as escaped mrkdwn.
  */
+import { linksToFile } from '../guards/host-built-links.js';
 import { commitParts, fileLabel, linkableUrl, oneLine } from './render-format.js';
 import type { Evidence, SuspectCommit, SuspectFile } from './schema.js';
 import { escapeSlackText, neutraliseMentions, slackMrkdwn, truncate, truncateEscaped } from './slack-text.js';
@@ -82,10 +83,15 @@ export function evidenceLine(item: Evidence, detailMax: number, refMax: number):
   return `• *${item.source}* — ${slackMrkdwn(oneLine(item.detail), detailMax)}${ref}`;
 }
 
-/** `• <https://github.com/…#L87|src/cart/RedisCartStore.cs:87>`, or the name in code without a URL. */
+/**
+ * `• <https://github.com/…#L87|src/cart/RedisCartStore.cs:87>`, or the name in code without a URL.
+ * Only a link to the very file it labels is made (host-built-links.ts): a label never hides a
+ * foreign URL.
+ */
 export function fileLine(file: SuspectFile, labelMax: number, urlMax: number): string {
   const url = linkableUrl(file.url);
-  if (url === undefined || url.length > urlMax) return `• ${slackCode(fileLabel(file), labelMax)}`;
+  if (url === undefined || url.length > urlMax || !linksToFile(url, file))
+    return `• ${slackCode(fileLabel(file), labelMax)}`;
   // Inside <url|label> a `|` would end the URL early; `&` is escaped like everywhere else.
   const href = escapeSlackText(url).replace(/\|/g, '%7C');
   return `• <${href}|${slackMrkdwn(oneLine(fileLabel(file)), labelMax)}>`;

@@ -59,6 +59,10 @@ export interface SlackOutcome {
   /** The thread reply that carries the evidence beyond the main message, when there was one. */
   threadTs?: string;
   error?: string;
+  /** How many times the post was sent (more than 1 only after a 429, or a timeout with no post in the history). */
+  attempts?: number;
+  /** What happened on the way: a Retry-After honoured, a late answer found in the channel history. */
+  notes?: string[];
 }
 
 export interface Usage {

@@ -23,6 +23,28 @@ export interface SlackApi extends LocalServer {
 type Args = Record<string, unknown>;
 type Reply = Record<string, unknown>;
 
+/** Message metadata as chat.postMessage takes it (docs.slack.dev/messaging/message-metadata). */
+interface MessageMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
+}
+
+/** A message as the local Slack keeps it: what tests see, plus the metadata only the API returns. */
+interface StoredMessage extends SandboxSlackMessage {
+  metadata?: MessageMetadata;
+}
+
+/** `metadata` arrives as an object (JSON body) or JSON text (form body); anything else is refused. */
+function metadataArg(value: unknown): { ok: true; value?: MessageMetadata } | { ok: false } {
+  if (value === undefined || value === '') return { ok: true };
+  const parsed = jsonArg(value);
+  if (!parsed.ok) return { ok: false };
+  const m = parsed.value as Partial<MessageMetadata> | null;
+  if (!m || typeof m !== 'object' || typeof m.event_type !== 'string' || typeof m.event_payload !== 'object')
+    return { ok: false };
+  return { ok: true, value: { event_type: m.event_type, event_payload: m.event_payload ?? {} } };
+}
+
 /** Form bodies carry everything as strings, JSON bodies as values; query parameters count too. */
 async function readArgs(req: IncomingMessage, url: URL): Promise<Args> {
   const args: Args = Object.fromEntries(url.searchParams);
@@ -84,7 +106,7 @@ function resolveChannel(value: unknown): string | undefined {
     : undefined;
 }
 
-function messageBody(message: SandboxSlackMessage): Reply {
+function messageBody(message: StoredMessage, withMetadata = false): Reply {
   return {
     type: 'message',
     user: sandboxSlack.userId,
@@ -94,8 +116,13 @@ function messageBody(message: SandboxSlackMessage): Reply {
     ts: message.ts,
     ...(message.blocks ? { blocks: message.blocks } : {}),
     ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+    ...(withMetadata && message.metadata ? { metadata: message.metadata } : {}),
   };
 }
+
+/** Slack reads boolean arguments as `true`/`1` in forms and `true` in JSON. */
+const truthy = (value: unknown): boolean =>
+  value === true || value === 'true' || value === '1' || value === 1;
 
 interface MessageContent {
   text: string;
@@ -123,12 +150,12 @@ function readContent(args: Args): { content: MessageContent } | { refusal: Reply
 }
 
 /**
- * Serve a Slack Web API on 127.0.0.1 (base URL `<url>/api/`): auth.test, chat.postMessage,
- * chat.update, conversations.info/list/history, chat.getPermalink. Every post is recorded and
+ * Serve a Slack Web API on 127.0.0.1 (base URL `<url>/api/`): auth.test, chat.postMessage (with
+ * message metadata), chat.update, conversations.info/list/history, chat.getPermalink. Every post is recorded and
  * served back at `GET <url>/api/_sandbox/messages`. Errors come as `ok: false` with HTTP 200.
  */
 export async function startSlackApi(options: { token: string; now: string }): Promise<SlackApi> {
-  const messages: SandboxSlackMessage[] = [];
+  const messages: StoredMessage[] = [];
   const baseSeconds = Math.floor(Date.parse(options.now) / 1000);
   const nextTs = () => `${baseSeconds}.${String((messages.length + 1) * 100).padStart(6, '0')}`;
 
@@ -148,14 +175,17 @@ export async function startSlackApi(options: { token: string; now: string }): Pr
       const read = readContent(args);
       if ('refusal' in read) return read.refusal;
       const { content } = read;
+      const metadata = metadataArg(args.metadata);
+      if (!metadata.ok) return { ok: false, error: 'invalid_metadata_format' };
       const threadTs =
         typeof args.thread_ts === 'string' && args.thread_ts !== '' ? args.thread_ts : undefined;
-      const message: SandboxSlackMessage = {
+      const message: StoredMessage = {
         channel,
         text: content.text,
         ts: nextTs(),
         ...(content.blocks ? { blocks: content.blocks } : {}),
         ...(threadTs ? { thread_ts: threadTs } : {}),
+        ...(metadata.value ? { metadata: metadata.value } : {}),
       };
       messages.push(message);
       return { channel, ts: message.ts, message: messageBody(message) };
@@ -185,14 +215,22 @@ export async function startSlackApi(options: { token: string; now: string }): Pr
     'conversations.info': (args) =>
       resolveChannel(args.channel) ? { channel: channelObject() } : { ok: false, error: 'channel_not_found' },
     'conversations.list': () => ({ channels: [channelObject()], response_metadata: { next_cursor: '' } }),
+    // Newest first, top-level messages only; `oldest`/`latest` bound by ts, `limit` defaults to
+    // 100 (docs.slack.dev/reference/methods/conversations.history); metadata only when asked.
     'conversations.history': (args) => {
       const channel = resolveChannel(args.channel);
       if (!channel) return { ok: false, error: 'channel_not_found' };
-      const history = messages
-        .filter((m) => m.channel === channel && !m.thread_ts)
-        .reverse()
-        .map(messageBody);
-      return { messages: history, has_more: false, response_metadata: { next_cursor: '' } };
+      const oldest = Number(args.oldest ?? 0);
+      const latest = args.latest === undefined ? Number.POSITIVE_INFINITY : Number(args.latest);
+      const inclusive = truthy(args.inclusive);
+      const limit = Math.min(999, Math.max(1, Number(args.limit ?? 100) || 100));
+      const inRange = (ts: number) =>
+        (inclusive ? ts >= oldest : ts > oldest) && (inclusive ? ts <= latest : ts < latest);
+      const all = messages
+        .filter((m) => m.channel === channel && !m.thread_ts && inRange(Number(m.ts)))
+        .reverse();
+      const history = all.slice(0, limit).map((m) => messageBody(m, truthy(args.include_all_metadata)));
+      return { messages: history, has_more: all.length > limit, response_metadata: { next_cursor: '' } };
     },
   };
 
@@ -218,5 +256,5 @@ export async function startSlackApi(options: { token: string; now: string }): Pr
     const reply = handler(args);
     sendJson(res, 200, reply.ok === false ? reply : { ok: true, ...reply });
   });
-  return { ...server, messages: () => messages.map((m) => ({ ...m })) };
+  return { ...server, messages: () => messages.map(({ metadata: _metadata, ...m }) => ({ ...m })) };
 }

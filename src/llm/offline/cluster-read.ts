@@ -27,11 +27,11 @@ export async function readObjects(
 ): Promise<KubeObject[] | null> {
   const tool = toolFor('resources', ctx.tools.toolNames());
   if (!tool) {
-    noteGap(
-      ctx,
-      `${GENERIC_READ} (${kind})`,
-      'no connected Kubernetes server offers a generic read tool (get_resources)',
-    );
+    // One gap for the missing tool, naming every kind the investigation wanted from it.
+    const why = 'no connected Kubernetes server offers a generic read tool (get_resources)';
+    const earlier = ctx.casebook.gaps.find((g) => g.why === why);
+    if (!earlier) noteGap(ctx, `${GENERIC_READ} (${kind})`, why);
+    else if (!earlier.what.includes(kind)) earlier.what = earlier.what.replace(/\)$/, `, ${kind})`);
     return null;
   }
   const namespace = query.clusterScoped ? undefined : (query.namespace ?? ctx.settings.namespace);

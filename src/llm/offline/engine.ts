@@ -15,14 +15,16 @@ import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
-import { imagePullRule, nodeRule, oomRule, probeRule, schedulingRule } from './rules/platform.js';
+import { imagePullRule, nodeRule, oomRule, probeRule } from './rules/platform.js';
+import { schedulingRule } from './rules/scheduling.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
-import { ingressDenied, ownServiceWiring } from './rules/traffic.js';
+import { ingressDenied } from './rules/network.js';
+import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
 

@@ -4,7 +4,7 @@ import type { Octokit } from '@octokit/rest';
 export interface GitHubServerDeps {
   octokit: {
     rest: {
-      repos: Pick<Octokit['rest']['repos'], 'getContent' | 'listCommits' | 'getCommit'>;
+      repos: Pick<Octokit['rest']['repos'], 'get' | 'getContent' | 'listCommits' | 'getCommit'>;
       search: Pick<Octokit['rest']['search'], 'code'>;
     };
   };

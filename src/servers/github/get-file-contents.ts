@@ -3,7 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
 import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
-import { describeGitHubError, gitHubStatus } from './api-error.js';
+import { describeGitHubError, gitHubStatus, repositoryNotVisible } from './api-error.js';
 import type { GitHubServerDeps } from './deps.js';
 import { aroundLineWindow, fileWindow, maxWindowLines, numberLines } from './file-window.js';
 
@@ -125,6 +125,10 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
         return fileResult(path, refLabel, data.size, data.html_url ?? '', content, input, around);
       } catch (error) {
         if (gitHubStatus(error) === 404) {
+          // GitHub answers 404 alike for a missing file and a repository the token cannot see:
+          // only the first is an answer; the second means no file of it can be read.
+          if (!(await repositoryVisible(deps)))
+            return toolError(`Could not read ${path}: ${repositoryNotVisible(repository)}`);
           return toolError(
             `'${path}' not found in ${repository} at ${refLabel}; try search_code to find the right path.`,
           );
@@ -133,6 +137,16 @@ export function registerGetFileContentsTool(server: McpServer, deps: GitHubServe
       }
     },
   );
+}
+
+/** Whether the repository itself answers; a failure other than 404 is taken as yes (the file's 404 stands). */
+async function repositoryVisible(deps: GitHubServerDeps): Promise<boolean> {
+  try {
+    await deps.octokit.rest.repos.get({ owner: deps.owner, repo: deps.repo });
+    return true;
+  } catch (error) {
+    return gitHubStatus(error) !== 404;
+  }
 }
 
 function fileResult(

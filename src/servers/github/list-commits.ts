@@ -2,7 +2,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 
 import { readOnlyToolAnnotations, toolError, toolResult } from '../tool-result.js';
-import { describeGitHubError } from './api-error.js';
+import { describeGitHubError, gitHubStatus, repositoryNotVisible } from './api-error.js';
 import type { GitHubServerDeps } from './deps.js';
 import { toGitHubTime, wholeSeconds } from './iso-time.js';
 
@@ -95,6 +95,8 @@ export function registerListCommitsTool(server: McpServer, deps: GitHubServerDep
         const output: ListCommitsOutput = { commits };
         return toolResult([summary, ...lines].join('\n'), output);
       } catch (error) {
+        if (gitHubStatus(error) === 404)
+          return toolError(`Could not list commits: ${repositoryNotVisible(repository)}`);
         return toolError(`Could not list commits of ${repository}: ${describeGitHubError(error)}`);
       }
     },

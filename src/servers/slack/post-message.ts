@@ -2,19 +2,25 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ChatPostMessageArguments } from '@slack/web-api';
 import { z } from 'zod';
 
-import { errorMessage } from '../../errors/errors.js';
 import { toolError, toolResult } from '../tool-result.js';
 import type { SlackServerDeps } from './deps.js';
+import { postOnce } from './post-once.js';
 import { neutraliseMentions, neutraliseMentionsDeep } from '../../guards/neutralise-mentions.js';
 
 /** Block Kit blocks as the client types them; the tool takes them as loose JSON objects. */
 type SlackBlocks = Extract<ChatPostMessageArguments, { blocks: unknown }>['blocks'];
 
-/** The structured answer of `post_message`: the post Slack confirmed. */
+/** The structured answer of `post_message`: the post Slack confirmed, and how. */
 export interface PostMessageOutput {
   ok: true;
   channel: string;
   ts: string;
+  /** How many times chat.postMessage was sent (1 unless Slack was slow, rate-limited or unreachable). */
+  attempts: number;
+  /** `answer`: Slack's answer said so; `history`: the answer never came, the post was found in the channel. */
+  confirmedBy: 'answer' | 'history';
+  /** What happened on the way, one line each (a Retry-After honoured, a late answer). */
+  notes: string[];
 }
 
 /** Registers `post_message`: the one write of the bundled servers, pinned to the configured channel. */
@@ -26,7 +32,9 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
       description:
         `Posts a message to the configured Slack channel (${deps.channel}) and returns {ok, channel, ts}. ` +
         'Only that channel is allowed: naming another is refused. Broadcast and user mentions ' +
-        '(@channel, @here, <@U…>) are made inert. text is required, also as the fallback when blocks are given.',
+        '(@channel, @here, <@U…>) are made inert. text is required, also as the fallback when blocks are given. ' +
+        'The message is posted at most once: after a timeout the channel history is searched for it (by ' +
+        'dedupe_key) before it is sent again; a 429 is retried after its Retry-After.',
       inputSchema: {
         text: z
           .string()
@@ -42,6 +50,13 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
           .string()
           .optional()
           .describe(`Channel id; may be omitted. Anything other than ${deps.channel} is refused.`),
+        dedupe_key: z
+          .string()
+          .max(255)
+          .optional()
+          .describe(
+            'Marks the post (message metadata) so that a retry can find it instead of posting twice.',
+          ),
       },
       annotations: {
         readOnlyHint: false,
@@ -50,49 +65,40 @@ export function registerPostMessageTool(server: McpServer, deps: SlackServerDeps
         openWorldHint: true,
       },
     },
-    async ({ text, blocks, thread_ts, channel }) => {
+    async ({ text, blocks, thread_ts, channel, dedupe_key }, extra) => {
       if (channel !== undefined && channel !== deps.channel) {
         return toolError(
           `Refused: this server posts only to the configured channel ${deps.channel}, not '${channel}'. ` +
             'Nothing was posted; call again without channel.',
         );
       }
-      try {
-        const response = await deps.client.chat.postMessage({
-          channel: deps.channel,
+      const result = await postOnce(
+        deps,
+        {
           text: neutraliseMentions(text),
           ...(blocks ? { blocks: neutraliseMentionsDeep(blocks) as unknown as SlackBlocks } : {}),
           ...(thread_ts ? { thread_ts } : {}),
           link_names: false,
           unfurl_links: false,
           unfurl_media: false,
-        });
-        // A client configured not to throw still reports failure as ok:false with HTTP 200.
-        if (response.ok !== true || !response.ts) {
-          return toolError(`Slack did not confirm the post: ${response.error ?? 'no ts in the answer'}.`);
-        }
-        const posted: PostMessageOutput = {
-          ok: true,
-          channel: response.channel ?? deps.channel,
-          ts: response.ts,
+        },
+        { ...(dedupe_key ? { marker: dedupe_key } : {}), signal: extra.signal },
+      );
+      if (!result.ok) {
+        return {
+          ...toolError(result.error),
+          structuredContent: { error: result.error, attempts: result.attempts, notes: result.notes },
         };
-        return toolResult(`Posted to Slack channel ${posted.channel} (ts ${posted.ts}).`, posted);
-      } catch (error) {
-        return toolError(describeSlackError(error));
       }
+      const posted: PostMessageOutput = {
+        ok: true,
+        channel: result.channel,
+        ts: result.ts,
+        attempts: result.attempts,
+        confirmedBy: result.confirmedBy,
+        notes: result.notes,
+      };
+      return toolResult(`Posted to Slack channel ${posted.channel} (ts ${posted.ts}).`, posted);
     },
   );
-}
-
-/** The WebClient throws on `ok:false`; its `data.error` code (`channel_not_found`, …) is what matters. */
-function describeSlackError(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const data = 'data' in error ? (error.data as { error?: unknown } | undefined) : undefined;
-    if (error.code === 'slack_webapi_platform_error' && typeof data?.error === 'string') {
-      return `Slack refused the post: ${data.error}. Nothing was posted.`;
-    }
-    if (error.code === 'slack_webapi_rate_limited_error')
-      return 'Slack rate-limited the post; nothing was posted.';
-  }
-  return `Slack API unreachable, nothing was posted: ${errorMessage(error)}`;
 }

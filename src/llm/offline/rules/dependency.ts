@@ -7,7 +7,8 @@ import { quote } from '../quote.js';
 import { callTargets, serviceOfHost, type CallTarget } from '../targets.js';
 import { readObjects } from '../cluster-read.js';
 import { trafficAllowed } from '../network-policy.js';
-import { nameResolution, policyBlock, readService, serviceWiring } from './traffic.js';
+import { nameResolution, policyBlock } from './network.js';
+import { readService, serviceWiring } from './traffic.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /** What following a dependency found: its verdict, and whether anything by that name runs at all. */

@@ -2,8 +2,6 @@ import type { EventInfo } from '../tool-data.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
-import { readObject } from '../cluster-read.js';
-import { at, list, stringMap } from '../k8s-object.js';
 import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
@@ -87,113 +85,6 @@ export const nodeRule: Rule = async (ctx, facts) => {
     fix: memory
       ? `Find the workload whose memory requests are far below its real use (or whose limits exceed the node) on ${node}, set realistic requests and limits, and cordon/drain or replace the node if it stays NotReady.`
       : `Check node ${node} (kubectl describe node ${node}); cordon and drain it and let the pods reschedule.`,
-  };
-};
-
-/** What a FailedScheduling message says stops the pods, in the scheduler's own predicates. */
-function schedulingObstacles(message: string): {
-  selector: boolean;
-  taint?: string;
-  resources: string[];
-  other: boolean;
-} {
-  const resources = [...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) =>
-    (m[1] as string).replace(/\.$/, ''),
-  );
-  return {
-    selector: /didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/i.test(
-      message,
-    ),
-    taint: message
-      .match(/had untolerated taint \{([^}]+)\}|had taint \{([^}]+)\}/)
-      ?.slice(1)
-      .find(Boolean),
-    resources: [...new Set(resources)],
-    other: /anti-affinity|topology spread|volume node affinity|didn't have free ports/i.test(message),
-  };
-}
-
-/** The nodeSelector and required node affinity of a pod, when its spec can be read. */
-async function placementOf(ctx: EngineContext, namespace: string, pod: string): Promise<string[]> {
-  const object = await readObject(ctx, 'Pod', pod, namespace);
-  if (!object) return [];
-  const selector = Object.entries(stringMap(at(object, 'spec', 'nodeSelector'))).map(([k, v]) => `${k}=${v}`);
-  const affinity = list(
-    at(
-      object,
-      'spec',
-      'affinity',
-      'nodeAffinity',
-      'requiredDuringSchedulingIgnoredDuringExecution',
-      'nodeSelectorTerms',
-    ),
-  )
-    .flatMap((t) => list(t.matchExpressions))
-    .map(
-      (e) => `${String(e.key)} ${String(e.operator)} (${Array.isArray(e.values) ? e.values.join(',') : ''})`,
-    );
-  return [...selector, ...affinity];
-}
-
-/** Pods that cannot be scheduled: FailedScheduling says why. */
-export const schedulingRule: Rule = async (ctx, facts) => {
-  const pending = facts.listing.pods.filter(
-    (p) => p.phase === 'Pending' && !p.containers.some((c) => c.state === 'running'),
-  );
-  const failed = firstEvent(facts.related, (e) => e.reason === 'FailedScheduling');
-  if (!pending.length || !failed) return null;
-  const message = failed.message ?? '';
-  const obstacles = schedulingObstacles(message);
-  const requests = pending[0]?.containers.map((c) => c.resources?.requests).filter(Boolean)[0];
-  const asked = requests
-    ? Object.entries(requests)
-        .map(([k, v]) => `${k}=${v}`)
-        .join(', ')
-    : undefined;
-  ctx.casebook.evidence.push({
-    source: 'kubernetes',
-    detail: `FailedScheduling: ${quote(message, 300)}${failed.count && failed.count > 1 ? ` (×${failed.count})` : ''}`,
-    ref: failed.object,
-  });
-  const placement = obstacles.selector ? await placementOf(ctx, facts.namespace, pending[0]?.name ?? '') : [];
-  if (placement.length)
-    ctx.casebook.evidence.push({
-      source: 'kubernetes',
-      detail: `the pods require nodes with ${placement.join(', ')}`,
-      ref: `pod/${pending[0]?.name}`,
-    });
-  else if (asked && obstacles.resources.length)
-    ctx.casebook.evidence.push({
-      source: 'kubernetes',
-      detail: `each pod requests ${asked}`,
-      ref: `pod/${pending[0]?.name}`,
-    });
-  const why = obstacles.selector
-    ? `no node has the labels the pods require${placement.length ? ` (${placement.join(', ')})` : ' (nodeSelector or node affinity)'}`
-    : obstacles.taint
-      ? `the nodes carry the taint ${obstacles.taint}, which the pods do not tolerate`
-      : obstacles.resources.length
-        ? `no node has enough free ${obstacles.resources.join(' and ')}${asked ? ` for a pod requesting ${asked}` : ''}`
-        : 'no node fits the pods';
-  const fix = obstacles.selector
-    ? `Make the pods' nodeSelector/affinity${placement.length ? ` (${placement.join(', ')})` : ''} match labels existing nodes carry, or create the node group it names first; roll back the change that set it if the nodes are not coming.`
-    : obstacles.taint
-      ? `Add a toleration for ${obstacles.taint} to the pods if they belong on those nodes, or schedule them elsewhere.`
-      : `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler).`;
-  return {
-    status: 'diagnosed',
-    summary: `${pending.length} pod(s) of ${facts.service} are Pending: the scheduler cannot place them — ${why}.`,
-    statement: `FailedScheduling — ${quote(message, 300) || 'no node fits the pods'}: ${why}.`,
-    confidence: 'high',
-    fix,
-    objects: facts.listing.workload ? [facts.listing.workload] : [],
-    rollback: true,
-    clues: [
-      ...placement.flatMap((p) => p.split(/[=\s(),]+/)).filter((x) => x.length >= 4),
-      ...obstacles.resources.flatMap((r) =>
-        requests?.[r] ? [`${r}: ${requests[r]}`, `${r}: "${requests[r]}"`] : [],
-      ),
-    ],
   };
 };
 
