@@ -112,7 +112,7 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `export NAME='value'` lines, one per variable, for `eval "$(sre-agent sandbox start)"` and --env-file. */
+/** `export NAME='value'` lines, one per variable, for `eval "$(sre-agent sandbox start)"` and --write-env. */
 export function formatEnvExports(env: SandboxEnv): string {
   return Object.entries(env)
     .map(([name, value]) => `export ${name}=${shellQuote(String(value))}`)

@@ -1,6 +1,11 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 
-import { isSecretEntry, looksSecretName, maskSecretLines, redacted } from '../../guards/secret-like-config.js';
+import {
+  isSecretEntry,
+  looksSecretName,
+  maskSecretLines,
+  redacted,
+} from '../../guards/secret-like-config.js';
 
 /** One key of a ConfigMap: its value when short and not secret-like, else why it is not shown. */
 export interface ConfigMapEntry {
