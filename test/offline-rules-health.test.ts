@@ -41,6 +41,19 @@ describe('healthy needs positive evidence', () => {
     expect(r.gaps).toEqual([]);
   });
 
+  it('lets a stray error line in a busy log pass, but not the same error repeated', async () => {
+    const lines = (n: number) =>
+      [
+        ...Array.from({ length: 50 }, () => '{"severity":"info","message":"lookup served in 2ms"}'),
+        ...Array.from(
+          { length: n },
+          () => '{"severity":"error","message":"bad request: invalid ip \\"x\\""}',
+        ),
+      ].join('\n');
+    expect((await report(cluster({ logs: { [pod]: lines(1) } }))).report.status).toBe('healthy');
+    expect((await report(cluster({ logs: { [pod]: lines(5) } }))).report.status).toBe('diagnosed');
+  });
+
   it('lets one readiness probe timeout pass when every pod stayed ready', async () => {
     const { report: r } = await report(
       cluster({

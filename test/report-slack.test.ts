@@ -255,3 +255,15 @@ describe('renderSlackEvidenceThread', () => {
     expect(thread.text).toBe('cart-service: evidence 6–8 of 8');
   });
 });
+
+describe('long evidence in Slack', () => {
+  it('keeps the end of a log line, where the cause is, and cuts the middle at a word boundary', () => {
+    const detail = `request error: could not retrieve product: ${'rpc error: code = Unavailable desc = '.repeat(20)}dial tcp 10.0.0.7:7070: connect: connection refused`;
+    const message = renderSlackMessage(cartReport({ evidence: [{ source: 'logs', detail }] }));
+    const section = sectionTexts(message).find((text) => text.startsWith('*Evidence*')) ?? '';
+    expect(section).toContain('• *logs* — request error: could not retrieve');
+    expect(section).toContain(' … ');
+    expect(section).toMatch(/dial tcp 10\.0\.0\.7:7070: connect: connection refused$/);
+    expectWithinSlackLimits(message);
+  });
+});

@@ -84,6 +84,25 @@ export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * Text cut to `max` characters by dropping its middle at word boundaries, marked ` … `: a log
+ * line keeps its start and its end, where wrapped errors put the cause (`… connect: connection
+ * refused`).
+ */
+export function shortenMiddle(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const marker = ' … ';
+  const room = max - marker.length;
+  if (room < 20) return text.slice(0, Math.max(0, max));
+  let head = text.slice(0, Math.floor(room * 0.35));
+  let tail = text.slice(text.length - (room - head.length));
+  const space = head.lastIndexOf(' ');
+  if (space > head.length / 2) head = head.slice(0, space);
+  const tailSpace = tail.indexOf(' ');
+  if (tailSpace >= 0 && tailSpace < tail.length / 2) tail = tail.slice(tailSpace + 1);
+  return `${head}${marker}${tail}`;
+}
+
 /** `3f9c2ab  Fix cart limit — Jane Doe, 2026-11-19` without the parts that are missing. */
 export function commitParts(commit: SuspectCommit): { sha: string; message: string; byline: string } {
   const byline = [commit.author, commit.date].filter((part) => part !== undefined && part !== '').join(', ');

@@ -3,7 +3,7 @@
  * limits, and one-line renderings of evidence, files and commits as escaped mrkdwn.
  */
 import { linksToFile } from '../guards/host-built-links.js';
-import { commitParts, fileLabel, linkableUrl, oneLine } from './render-format.js';
+import { commitParts, fileLabel, linkableUrl, oneLine, shortenMiddle } from './render-format.js';
 import type { Evidence, SuspectCommit, SuspectFile } from './schema.js';
 import { escapeSlackText, neutraliseMentions, slackMrkdwn, truncate, truncateEscaped } from './slack-text.js';
 
@@ -80,7 +80,9 @@ export function slackCode(text: string, max: number): string {
 /** `• *logs* — NullReferenceException in AddItemAsync \`pod/cart-7d9\`` */
 export function evidenceLine(item: Evidence, detailMax: number, refMax: number): string {
   const ref = item.ref === undefined || item.ref === '' ? '' : ` ${slackCode(item.ref, refMax)}`;
-  return `• *${item.source}* — ${slackMrkdwn(oneLine(item.detail), detailMax)}${ref}`;
+  // Escaping can lengthen the text a little: the middle cut leaves room, the end cut stays a backstop.
+  const detail = shortenMiddle(oneLine(item.detail), Math.floor(detailMax * 0.9));
+  return `• *${item.source}* — ${slackMrkdwn(detail, detailMax)}${ref}`;
 }
 
 /**

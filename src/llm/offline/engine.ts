@@ -159,7 +159,7 @@ class Investigation {
   private async diagnose(facts: ServiceFacts, depth: number, target: boolean): Promise<Verdict> {
     const { ctx } = this;
     this.noteOverview(facts);
-    const dependency = dependencyRule((c, ref) => this.follow(ref, depth + 1));
+    const dependency = dependencyRule((_ctx, ref) => this.follow(ref, depth + 1));
     let verdict =
       (await firstVerdict([...LOCAL_RULES, dependency, ...WIRING_RULES, ...LATE_RULES], ctx, facts)) ??
       (target ? await sweepCallers(ctx, facts) : null);

@@ -1,8 +1,17 @@
-import { supersededRuns, type ServiceFacts } from './facts.js';
+import { supersededRuns, type PodLog, type ServiceFacts } from './facts.js';
+import type { LogSignature } from './log-analysis.js';
 import type { EventInfo } from './tool-data.js';
 import { UNREACHABLE } from './rules/signals.js';
 
 const RECENT_MS = 6 * 3600_000;
+
+/**
+ * An error worth a verdict: an exception, an error repeated, or any error a crashed container
+ * logged last. One or two stray error lines in a busy log (a client's bad request) are not.
+ */
+export function significantError(s: LogSignature, log: PodLog): boolean {
+  return s.kind === 'exception' || (s.kind === 'error' && (s.count >= 3 || log.previous));
+}
 
 /** All pods running, every container ready, none restarted. */
 export function allReady(facts: ServiceFacts): boolean {
@@ -66,7 +75,7 @@ export function healthIssues(facts: ServiceFacts, now: Date): string[] {
     );
   if (!facts.logsComplete) issues.push('some logs could not be read');
   else if (pods.length && !facts.logs.length) issues.push('no logs were read');
-  const errors = facts.logs.flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'));
+  const errors = facts.logs.flatMap((l) => l.analysis.signatures.filter((s) => significantError(s, l)));
   if (errors.length) issues.push(`${errors.reduce((n, s) => n + s.count, 0)} error line(s) in the logs`);
   const failedCalls = facts.logs.flatMap((l) =>
     l.analysis.signatures.filter(

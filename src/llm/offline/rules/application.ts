@@ -2,6 +2,7 @@ import { toolFor } from '../capabilities.js';
 import { composeException, isDeliberateRejection } from '../compose.js';
 import type { ServiceFacts } from '../facts.js';
 import { noteGap } from '../gaps.js';
+import { significantError } from '../health.js';
 import type { LogSignature } from '../log-analysis.js';
 import { quote } from '../quote.js';
 import { lookUpSource } from '../source-lookup.js';
@@ -114,9 +115,7 @@ export const crashRule: Rule = async (ctx, facts) => {
 /** Errors in the logs with no stack trace to follow. */
 export const logErrorRule: Rule = async (ctx, facts) => {
   const errors = facts.logs.flatMap((l) =>
-    l.analysis.signatures
-      .filter((s) => s.kind === 'error' || s.kind === 'exception')
-      .map((s) => ({ s, pod: l.pod })),
+    l.analysis.signatures.filter((s) => significantError(s, l)).map((s) => ({ s, pod: l.pod })),
   );
   const top = errors.sort((a, b) => b.s.count - a.s.count)[0];
   if (!top) return null;
