@@ -37,7 +37,7 @@ describe('--timeout', () => {
     const before = sandbox.slackMessages().length;
     const { code, stdout, stderr } = await runCli(
       ['diagnose', '--service', 'cart-service', '--timeout', value],
-      sandbox.env,
+      { ...sandbox.env },
     );
     expect(code).toBe(2);
     expect(stdout).toBe('');

@@ -72,11 +72,18 @@ export function valueSpan(
   return { start, end: trimUnopenedClosers(text, start, bare.lastIndex) };
 }
 
-/** `f(hide_password=False)`: the `)` closes the call around the value, not something in it. */
+/**
+ * `f(hide_password=False)`, `(REDIS_PASSWORD=x).`: a closing bracket the value never opened, and a
+ * full stop or comma that ends the sentence, belong to the text around the value.
+ */
 function trimUnopenedClosers(text: string, start: number, end: number): number {
   let cut = end;
   while (cut > start) {
     const last = text[cut - 1] as string;
+    if (/[.,;:]/.test(last) && cut - 1 > start) {
+      cut -= 1;
+      continue;
+    }
     const opener = { ')': '(', ']': '[', '}': '{' }[last];
     if (opener === undefined || text.slice(start, cut - 1).includes(opener)) break;
     cut -= 1;
