@@ -24,7 +24,10 @@ export function isMaskableValue(key: string, value: string): boolean {
   if (value === '' || /^(null|nil|none|true|false|undefined|yes|no)$/i.test(value)) return false;
   if (/^[{[(<|>]|^\$[{(]|^\*+$|^%[A-Z_]+%$|^\{\{/.test(value)) return false;
   if (/^[A-Za-z0-9_-]{0,16}\[REDACTED\]/.test(value)) return false;
-  if (CODE_EXPRESSION.test(value) || TYPE_NAMES.has(value)) return false;
+  if (CODE_EXPRESSION.test(value)) return false;
+  // `str`, `SecretStr = Field(...)`, `Optional[str] = None`: a declaration, typed, maybe defaulted.
+  const declared = /^([A-Za-z_][\w.]*)(?:\[[^\]]{0,60}\])?(?:\s*\|\s*None)?(?:\s*=\s*.*)?$/.exec(value)?.[1];
+  if (declared !== undefined && TYPE_NAMES.has(declared)) return false;
   // `secretKey: password`, `key: DB_PASSWORD`: the value names a key, it does not hold a secret.
   if (/^[A-Za-z][A-Za-z0-9_.-]{0,60}$/.test(value) && isSecretKey(value) && !/\d/.test(value)) return false;
   // Helm-style `existingSecret: ledger-db-credentials`: a key ending in Secret names a Secret object.
