@@ -190,6 +190,11 @@ const secretShapes: Array<[string, string, string]> = [
   ['mixed-case key names', 'dbPassword: camelCase-Pw-1 adminPwd=pwd-Short-2', 'camelCase-Pw-1'],
   ['a private signing key variable', 'JWT_SIGNING_KEY=s1gning-K3y-Value', 's1gning-K3y-Value'],
   ['a credentials field', '{"credentials": "user:cr3dential-Pw"}', 'user:cr3dential-Pw'],
+  [
+    'a YAML password with spaces and symbols',
+    'smtp:\n  password: correct horse & battery #1\n',
+    'horse & battery',
+  ],
 ];
 
 /** Text that must come back unchanged: ids, hashes and digests a diagnosis names. */
@@ -226,6 +231,8 @@ const lookAlikes: string[] = [
   'ETag: "33a64df551425fcc55e4d42a148795d9f25f89d4"',
   "DB_PASSWORD:  <set to the key 'password' in secret 'db'>  Optional: false",
   'mysql -h db -P 3306 -u app',
+  'Claude rejected the credentials: authentication error (HTTP 401); set ANTHROPIC_API_KEY',
+  'the token: expired at 14:02, refreshing',
 ];
 
 describe('the redaction corpus', () => {

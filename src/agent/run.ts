@@ -11,6 +11,7 @@ import { buildReport, casebookFindings } from './build-report.js';
 import type { RunEventSink } from './run-events.js';
 import { DiagnosisPoster } from './submit-diagnosis.js';
 import { inspectSubmission } from '../guards/inspect-submission.js';
+import { redactingLogger } from '../guards/redacting-logger.js';
 import { repositoryLinks, withHostBuiltLinks } from '../guards/host-built-links.js';
 import { createRunInvoker } from './tool-invoker.js';
 import { faultReasons, recordFaults, type ToolFault } from './tool-faults.js';
@@ -52,8 +53,12 @@ const CLAIM_BUDGET_MS = 5_000;
 export async function run(incident: Incident, ctx: RunContext): Promise<RunResult> {
   const startedAt = Date.now();
   const deadlineAt = startedAt + ctx.settings.timeoutMs;
-  const { settings, host, logger } = ctx;
-  const emit: RunEventSink = ctx.emit ?? (() => {});
+  const { settings, host } = ctx;
+  // What the run and its engines print or emit (progress, the audit log) is redacted first: a
+  // model's note can repeat a secret it read (redacting-logger.ts).
+  const logger = redactingLogger(ctx.logger, host.secrets);
+  const sink: RunEventSink = ctx.emit ?? (() => {});
+  const emit: RunEventSink = (event) => sink(host.secrets.scrubDeep(event));
   const deadline = new AbortController();
   const signal = ctx.signal ? AbortSignal.any([deadline.signal, ctx.signal]) : deadline.signal;
   const usage = emptyUsage();
@@ -91,7 +96,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
     for (const fault of faults)
       if (!casebook.gaps.some((g) => g.what === fault.what && g.why === fault.why))
         casebook.gaps.push({ what: fault.what, why: fault.why });
-    const report = buildReport(host.secrets.scrubDeep(findings), casebook, {
+    // Redacted as a whole: the findings, and what the casebook and the failures said.
+    const built = buildReport(host.secrets.scrubDeep(findings), casebook, {
       service: incident.service,
       namespace: settings.namespace,
       engine: engineLabel,
@@ -100,6 +106,7 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       startedAt,
       status,
     });
+    const report = host.secrets.scrubDeep(built);
     // Links are the host's: whatever URL the findings carried is replaced (host-built-links.ts).
     report.suspectFiles = withHostBuiltLinks(
       report.suspectFiles,

@@ -146,10 +146,12 @@ export async function loadSettings(
     );
   }
 
+  // Long enough to read anything, short enough to stay an incident response (issue 12).
+  const timeoutBounds = { minMs: 10_000, maxMs: 3_600_000 };
   const timeoutMs = flags.timeout
-    ? parseDuration(flags.timeout, '--timeout')
+    ? parseDuration(flags.timeout, '--timeout', timeoutBounds)
     : file.timeout !== undefined
-      ? parseDuration(file.timeout, 'config timeout')
+      ? parseDuration(file.timeout, 'config timeout', timeoutBounds)
       : DEFAULT_TIMEOUT_MS;
   const repository = env.GITHUB_REPOSITORY ?? file.repository ?? defaults.repository ?? null;
   if (repository !== null && !/^[\w.-]+\/[\w.-]+$/.test(repository)) {

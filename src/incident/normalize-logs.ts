@@ -27,17 +27,31 @@ const GENERIC_GROUP_SEGMENTS = new Set([
 ]);
 const SAMPLE_EVENTS = 5;
 const SAMPLE_CHARS = 300;
+/**
+ * Bounds on a subscription payload. CloudWatch Logs delivers at most about 1 MB to a Lambda and a
+ * batch inflates to a few MB; a payload past these is not a Logs batch (a 306 KB gzip of zeros is
+ * 300 MB), and is refused before it can exhaust the function's memory.
+ */
+const MAX_COMPRESSED_BASE64 = 8 * 1024 * 1024;
+const MAX_INFLATED_BYTES = 16 * 1024 * 1024;
 
 /** A CloudWatch Logs subscription: `{awslogs: {data}}`. */
 export function isLogsEvent(event: Json): boolean {
   return isRecord(event.awslogs);
 }
 
-/** `awslogs.data` is base64 of gzip of the JSON payload. */
-function decode(data: unknown): LogsData | undefined {
+/** `awslogs.data` is base64 of gzip of the JSON payload; 'too-large' past the bounds above. */
+function decode(data: unknown): LogsData | 'too-large' | undefined {
   if (typeof data !== 'string') return undefined;
+  if (data.length > MAX_COMPRESSED_BASE64) return 'too-large';
+  let inflated: Buffer;
   try {
-    const json = JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as unknown;
+    inflated = gunzipSync(Buffer.from(data, 'base64'), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? 'too-large' : undefined;
+  }
+  try {
+    const json = JSON.parse(inflated.toString('utf8')) as unknown;
     if (!isRecord(json)) return undefined;
     const events = Array.isArray(json.logEvents) ? json.logEvents : [];
     return {
@@ -100,6 +114,13 @@ function serviceOf(data: LogsData): { service: string; namespace?: string; from:
 export function normalizeLogs(event: Json, options: NormalizeOptions): TriggerIncident | IgnoredEvent {
   const awslogs = event.awslogs as Json;
   const data = decode(awslogs.data);
+  if (data === 'too-large') {
+    return {
+      ignored: `awslogs.data is larger than a Logs batch can be (over ${MAX_INFLATED_BYTES / 1024 / 1024} MB inflated); refused unread`,
+      kind: 'malformed',
+      shape: 'logs',
+    };
+  }
   if (!data) {
     return { ignored: 'awslogs.data is not base64 of gzipped JSON', kind: 'malformed', shape: 'logs' };
   }

@@ -7,6 +7,7 @@ import type { RunEvent, RunEventSink } from '../agent/run-events.js';
 import { serverSpecs } from '../mcp/server-specs.js';
 import { McpHost } from '../mcp/host.js';
 import { SecretMemory } from '../guards/secret-memory.js';
+import { redactingLogger } from '../guards/redacting-logger.js';
 import type { Scenario } from '../sandbox/scenario-types.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import type { Logger } from '../util/log.js';
@@ -76,7 +77,8 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
     // Bundled servers, less those the config replaces or disables, plus the configured ones.
     const specs = await serverSpecs(settings, sandbox ? { now } : {});
     host = await McpHost.start(specs, {
-      logger: deps.logger,
+      // A server's dying words (its stderr tail) can quote a credential.
+      logger: redactingLogger(deps.logger, secrets),
       signal: deps.signal,
       clientVersion: packageVersion(),
       onEvent: emit,

@@ -10,6 +10,11 @@ import { createKubernetesJobDispatcher } from '../slack-command/dispatch-kuberne
 import type { Dispatcher } from '../slack-command/dispatcher.js';
 import { JOB_PASSED_ENV } from '../slack-command/job-manifest.js';
 import { startSlackCommandServer } from '../slack-command/server.js';
+import {
+  kubernetesWorkloadLookup,
+  unknownServiceProblem,
+  type WorkloadLookup,
+} from '../slack-command/workload-check.js';
 import type { Logger } from '../util/log.js';
 import { diagnoseOnce } from './diagnose-session.js';
 import type { Output } from './output.js';
@@ -34,6 +39,8 @@ export interface ServeSlackDeps {
   logger: Logger;
   /** Resolves when the server should stop (SIGINT, SIGTERM). */
   stop: Promise<void>;
+  /** Whether a command's service exists; default: asks the cluster from `env`. */
+  lookupWorkload?: WorkloadLookup;
 }
 
 function count(value: string | undefined, fallback: number, what: string, min: number): number {
@@ -119,20 +126,28 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
           }).claim,
           onEvent: progressPrinter({ ...deps.output, stderrIsTty: false }, logger),
         });
+  const lookupWorkload = deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
   const server = await startSlackCommandServer(
     {
       signingSecret,
       dispatcher,
       validate: async (service, namespace) => {
+        let settings;
         try {
-          const settings = await loadSettings(
-            { ...flags, service, ...(namespace ? { namespace } : {}) },
-            env,
-          );
-          return { service: settings.service, namespace: settings.namespace };
+          settings = await loadSettings({ ...flags, service, ...(namespace ? { namespace } : {}) }, env);
         } catch (error) {
           return { error: errorMessage(error).replace(/^--service: |^--namespace: /, '') };
         }
+        // A name that is no service gets an answer, only for the person who asked; nothing is posted.
+        const check = await lookupWorkload(settings.service, settings.namespace);
+        if (check.found === false) {
+          logger.info(`refused a diagnosis of unknown service ${settings.service}`, {
+            namespace: settings.namespace,
+            closest: check.closest,
+          });
+          return { error: unknownServiceProblem(settings.service, settings.namespace, check.closest) };
+        }
+        return { service: settings.service, namespace: settings.namespace };
       },
       concurrency: count(options.concurrency, 2, '--concurrency', 1),
       queueLimit: count(options.queue, 20, '--queue', 0),

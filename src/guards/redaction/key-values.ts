@@ -32,14 +32,57 @@ function maskValuesAfter(text: string, pattern: RegExp): string {
   for (let match = re.exec(text); match !== null; match = re.exec(text)) {
     const key = match.groups?.['key'] ?? '';
     const valueAt = match.index + match[0].length;
-    if (!isSecretKey(key) || (match.groups?.['sep'] === '=' && text[valueAt] === '=')) continue;
-    const span = valueSpan(text, valueAt, match.groups?.['sep'] === ':' ? ':' : '=');
-    if (!isMaskableValue(key, text.slice(span.start, span.end))) continue;
+    const colon = match.groups?.['sep'] === ':';
+    if (!isSecretKey(key) || (!colon && match.groups?.['sep'] === '=' && text[valueAt] === '=')) continue;
+    const quoted = /["'\\]/.test(text[valueAt] ?? '');
+    const atLineStart = startsLine(text, match.index);
+    const span =
+      colon && !quoted && atLineStart
+        ? restOfLine(text, valueAt)
+        : valueSpan(text, valueAt, colon ? ':' : '=');
+    const value = text.slice(span.start, span.end);
+    if (!isMaskableValue(key, value)) continue;
+    // Mid-line, `word: word` is as often prose ("rejected the credentials: authentication error")
+    // as a credential: there the value must look like one.
+    if (colon && !quoted && !atLineStart && !looksLikeSecretWord(value)) continue;
     out += text.slice(copied, span.start) + REDACTED;
     copied = span.end;
     re.lastIndex = Math.max(span.end, valueAt);
   }
   return out + text.slice(copied);
+}
+
+/** Whether only indentation, a list dash, quotes or an opening brace stand before `at` on its line. */
+function startsLine(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 0 && at - i < 200; i--) {
+    const c = text[i] as string;
+    if (c === '\n') return true;
+    if (c === 'n' && text[i - 1] === '\\') return true;
+    if (!/[ \t\-"'{\\]/.test(c)) return false;
+  }
+  return at < 200;
+}
+
+/**
+ * A YAML or `key: value` line's value: the rest of the line, less a trailing ` # comment`, so a
+ * password with spaces or `&` is masked whole.
+ */
+function restOfLine(text: string, at: number): { start: number; end: number } {
+  const line = /(?:[^\n\\]|\\(?![nr])){0,4096}/y;
+  line.lastIndex = at;
+  line.exec(text);
+  let end = line.lastIndex;
+  const comment = text.slice(at, end).search(/\s#/);
+  if (comment >= 0) end = at + comment;
+  while (end > at && /\s/.test(text[end - 1] ?? '')) end--;
+  return { start: at, end };
+}
+
+/** A word that could be a credential: a digit, a symbol or mixed case (not `authentication`, `required`). */
+function looksLikeSecretWord(value: string): boolean {
+  return (
+    value.length >= 4 && (/\d|[^A-Za-z]/.test(value) || (/[a-z]/.test(value) && /[A-Z]/.test(value.slice(1))))
+  );
 }
 
 /** `<password>…</password>`, `<DbPassword>…</DbPassword>`: an element named as a secret. */

@@ -24,7 +24,10 @@ export function isMaskableValue(key: string, value: string): boolean {
   if (value === '' || /^(null|nil|none|true|false|undefined|yes|no)$/i.test(value)) return false;
   if (/^[{[(<|>]|^\$[{(]|^\*+$|^%[A-Z_]+%$|^\{\{/.test(value)) return false;
   if (/^[A-Za-z0-9_-]{0,16}\[REDACTED\]/.test(value)) return false;
-  if (CODE_EXPRESSION.test(value) || TYPE_NAMES.has(value)) return false;
+  if (CODE_EXPRESSION.test(value)) return false;
+  // `str`, `SecretStr = Field(...)`, `Optional[str] = None`: a declaration, typed, maybe defaulted.
+  const declared = /^([A-Za-z_][\w.]*)(?:\[[^\]]{0,60}\])?(?:\s*\|\s*None)?(?:\s*=\s*.*)?$/.exec(value)?.[1];
+  if (declared !== undefined && TYPE_NAMES.has(declared)) return false;
   // `secretKey: password`, `key: DB_PASSWORD`: the value names a key, it does not hold a secret.
   if (/^[A-Za-z][A-Za-z0-9_.-]{0,60}$/.test(value) && isSecretKey(value) && !/\d/.test(value)) return false;
   // Helm-style `existingSecret: ledger-db-credentials`: a key ending in Secret names a Secret object.
@@ -72,11 +75,18 @@ export function valueSpan(
   return { start, end: trimUnopenedClosers(text, start, bare.lastIndex) };
 }
 
-/** `f(hide_password=False)`: the `)` closes the call around the value, not something in it. */
+/**
+ * `f(hide_password=False)`, `(REDIS_PASSWORD=x).`: a closing bracket the value never opened, and a
+ * full stop or comma that ends the sentence, belong to the text around the value.
+ */
 function trimUnopenedClosers(text: string, start: number, end: number): number {
   let cut = end;
   while (cut > start) {
     const last = text[cut - 1] as string;
+    if (/[.,;:]/.test(last) && cut - 1 > start) {
+      cut -= 1;
+      continue;
+    }
     const opener = { ')': '(', ']': '[', '}': '{' }[last];
     if (opener === undefined || text.slice(start, cut - 1).includes(opener)) break;
     cut -= 1;
