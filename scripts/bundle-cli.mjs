@@ -24,6 +24,10 @@ await build({
   banner: {
     js: "import { createRequire as __sreAgentCreateRequire } from 'node:module';\nconst require = __sreAgentCreateRequire(import.meta.url);",
   },
+  // Loaded only for Bedrock runs, and lazily importing CommonJS modules of their own, which a
+  // bundle cannot reproduce: Node loads them from node_modules as it would without the bundle.
+  // The Anthropic SDK stays external with it, so that both share one copy of its error classes.
+  external: ['@anthropic-ai/sdk', '@anthropic-ai/bedrock-sdk', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
   legalComments: 'none',
   logLevel: 'warning',
 });

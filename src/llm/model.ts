@@ -34,6 +34,7 @@ export type ModelFailureKind =
   | 'timeout'
   | 'connection'
   | 'unparsable'
+  | 'client'
   | 'out-of-time';
 
 /**

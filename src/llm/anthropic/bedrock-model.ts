@@ -35,13 +35,20 @@ export class BedrockModel implements ModelClient {
   }
 
   private async sdk(): Promise<MessagesApi> {
-    const { AnthropicBedrock } = await import('@anthropic-ai/bedrock-sdk');
+    const [{ AnthropicBedrock }, { createCredentialChain, fromEnv, fromNodeProviderChain }] =
+      await Promise.all([import('@anthropic-ai/bedrock-sdk'), import('@aws-sdk/credential-providers')]);
     const env = this.options.env;
     return new AnthropicBedrock({
       awsRegion: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       baseURL: env.ANTHROPIC_BEDROCK_BASE_URL ?? undefined,
       timeout: this.call.requestCapMs,
       maxRetries: 0,
+      // The standard chain (keys in the environment first, then profiles, SSO, web identity, the
+      // container or instance role), imported here as ESM: the SDK's own lazy require() of the
+      // same package does not survive bundling (the CLI bundle, the Lambda zip).
+      // The node chain is built only when the environment has no keys (a Lambda's role is in them).
+      providerChainResolver: () =>
+        Promise.resolve(createCredentialChain(fromEnv(), (options) => fromNodeProviderChain()(options))),
     }) as unknown as MessagesApi;
   }
 

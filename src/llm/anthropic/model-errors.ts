@@ -24,7 +24,11 @@ export function isRetryable(error: ModelUnavailableError): boolean {
 function kindOf(error: unknown): ModelFailureKind {
   if (error instanceof Anthropic.APIConnectionTimeoutError) return 'timeout';
   if (error instanceof Anthropic.APIConnectionError) return 'connection';
-  if (!(error instanceof Anthropic.APIError) || error.status === undefined) return 'unparsable';
+  // A 200 whose body does not parse.
+  if (error instanceof SyntaxError) return 'unparsable';
+  // Not an HTTP answer at all: the client failed before or while sending (credentials, a bug).
+  if (!(error instanceof Anthropic.APIError)) return 'client';
+  if (error.status === undefined) return 'unparsable';
   const status = error.status;
   const text = `${error.apiMessage ?? ''} ${error.message}`;
   if (status === 401) return 'authentication';
@@ -77,6 +81,8 @@ function describe(kind: ModelFailureKind, status: number | undefined, c: Failure
       return `Claude's API could not be reached (connection error)${tries}`;
     case 'unparsable':
       return `Claude's API answered with something that is not a Messages response`;
+    case 'client':
+      return `the ${c.provider === 'bedrock' ? 'Bedrock' : 'Claude'} client failed before an answer came back; the details are in the log`;
     case 'out-of-time':
       return 'the time left for the model ran out before it finished';
   }
