@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { REDACTED, redactDeep, redactSecrets } from '../src/guards/redact-secrets.js';
+import { SECRETLINT_RULE_IDS } from '../src/guards/redaction/secretlint-rules.js';
 import { SecretMemory } from '../src/guards/secret-memory.js';
 
 const pemBody = [
@@ -190,6 +191,10 @@ const secretShapes: Array<[string, string, string]> = [
   ['mixed-case key names', 'dbPassword: camelCase-Pw-1 adminPwd=pwd-Short-2', 'camelCase-Pw-1'],
   ['a private signing key variable', 'JWT_SIGNING_KEY=s1gning-K3y-Value', 's1gning-K3y-Value'],
   ['a credentials field', '{"credentials": "user:cr3dential-Pw"}', 'user:cr3dential-Pw'],
+  // Shapes only secretlint's preset knows here: the maintained rule set at work.
+  ['a Groq key', 'llm client gsk_' + 'Ab1'.repeat(17) + 'x', 'Ab1'.repeat(17) + 'x'],
+  ['a Notion token', 'notion ntn_12345678901' + 'aB3'.repeat(11) + 'cD', 'aB3'.repeat(11) + 'cD'],
+  ['a Figma token', 'figma figd_' + 'Zx9_'.repeat(11), 'Zx9_'.repeat(11)],
   [
     'a YAML password with spaces and symbols',
     'smtp:\n  password: correct horse & battery #1\n',
@@ -234,6 +239,20 @@ const lookAlikes: string[] = [
   'Claude rejected the credentials: authentication error (HTTP 401); set ANTHROPIC_API_KEY',
   'the token: expired at 14:02, refreshing',
 ];
+
+describe('the maintained rule set', () => {
+  it("runs secretlint's recommended rules, without the comment filter that would let text switch them off", () => {
+    expect(SECRETLINT_RULE_IDS.length).toBeGreaterThanOrEqual(15);
+    expect(SECRETLINT_RULE_IDS).toEqual(
+      expect.arrayContaining(['@secretlint/secretlint-rule-aws', '@secretlint/secretlint-rule-github']),
+    );
+    expect(SECRETLINT_RULE_IDS).not.toContain('@secretlint/secretlint-rule-filter-comments');
+    // A "secretlint-disable" comment in a log line changes nothing.
+    expect(
+      redactSecrets('// secretlint-disable\nkey npm_4f8a9Bc2De7Fg1Hi3Jk5Lm6No8Pq0Rs2Tu4V'),
+    ).not.toContain('4f8a9Bc2De7Fg1Hi3Jk5Lm6No8Pq0Rs2Tu4V');
+  });
+});
 
 describe('the redaction corpus', () => {
   it(`holds at least 40 secret shapes and 20 look-alikes`, () => {
