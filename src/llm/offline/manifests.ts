@@ -80,8 +80,10 @@ export async function noteManifests(ctx: EngineContext, refs: readonly ObjectRef
     if (earlier) continue;
     const history = list ? await ctx.tools.call(list, { path: manifest.path, limit: 1 }) : null;
     const commit: CommitInfo | undefined = history?.ok ? readCommits(history.structured)[0] : undefined;
-    const recent = commit && Date.parse(commit.date ?? '') >= since;
     const known = commit && ctx.casebook.suspectCommits.some((c) => c.sha === commit.sha);
+    // With the culprit commit found by its lines, a later commit to the same file is no suspect.
+    const recent =
+      commit && Date.parse(commit.date ?? '') >= since && (known || ctx.casebook.suspectCommits.length === 0);
     ctx.casebook.evidence.push({
       source: 'github',
       detail: `${ref.kind} ${ref.name} is defined in ${manifest.path} (line ${manifest.line})${

@@ -4,7 +4,7 @@ import type { ServiceFacts } from '../facts.js';
 import { at, condition, list, nameOf, num, str, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { exitCodeMeaning } from './command.js';
-import { correlateChange, previousValue } from './recent-change.js';
+import { correlateChange, previousValue, valueTokens } from './recent-change.js';
 import type { Rule, Verdict } from './verdict.js';
 
 /** Why a Job failed, as its status and events say. */
@@ -162,7 +162,8 @@ export const jobRule: Rule = async (ctx, facts) => {
       ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${seconds !== undefined ? ` (${seconds}s, ${Math.round(seconds / 60)} min)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.${lowered ? ` It was ${lowered}s before the change below.` : ''}${change ? ` ${change.note}` : ''}`
       : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}`,
     confidence: lastWords ? 'medium' : 'low',
-    clues: deadline ? ['activeDeadlineSeconds'] : ['backoffLimit'],
+    // What the last pod failed on (a migration id, a quoted name) is what a change wrote.
+    clues: deadline ? ['activeDeadlineSeconds'] : lastWords ? valueTokens(lastWords.sample) : [],
     objects: facts.listing.workload ? [facts.listing.workload] : [],
     fix: deadline
       ? `${lowered ? `Restore activeDeadlineSeconds to ${lowered} (it was lowered to ${seconds})` : 'Raise activeDeadlineSeconds if the work legitimately takes longer, or find what makes the run slow'}, then re-run the missed work (${failure.cronJob ? `kubectl create job ${failure.cronJob}-manual --from=cronjob/${failure.cronJob} -n ${facts.namespace}` : 'recreate the Job'}).`
@@ -187,6 +188,8 @@ async function suspendedCronJob(ctx: EngineContext, facts: ServiceFacts): Promis
     summary: `CronJob ${workload.name} is suspended, so it creates no Jobs${last ? ` (last run scheduled ${last})` : ''}.`,
     statement: `CronJob ${workload.name} has spec.suspend set to true: the controller skips every schedule (${str(at(object, 'spec', 'schedule')) ?? '?'}).`,
     confidence: 'high',
+    clues: ['suspend: true'],
+    objects: [workload],
     fix: `Resume it: kubectl patch cronjob ${workload.name} -n ${facts.namespace} -p '{"spec":{"suspend":false}}', and run a missed job by hand if needed (kubectl create job --from=cronjob/${workload.name} ${workload.name}-manual).`,
   };
 }

@@ -1,7 +1,9 @@
 import type { EventInfo } from '../tool-data.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
 import type { EngineContext } from '../../engine.js';
+import { readObject } from '../cluster-read.js';
 import { toolFor } from '../capabilities.js';
+import { at, list, str } from '../k8s-object.js';
 import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
@@ -240,9 +242,36 @@ export const probeRule: Rule = async (ctx, facts) => {
         : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
     rollback: Boolean(portNote || pathNote),
     objects: facts.listing.workload ? [facts.listing.workload] : [],
-    clues: kind === 'health' ? [] : [`${kind}Probe`],
+    clues: kind === 'health' ? [] : [...(await probeValues(ctx, facts, first, kind)), `${kind}Probe`],
   };
 };
+
+/**
+ * The values of the failing probe a change would have written: its path and port (from the pod's
+ * spec, else from the event's URL) — the line that set them is the change behind the failure.
+ */
+async function probeValues(
+  ctx: EngineContext,
+  facts: Parameters<Rule>[1],
+  event: EventInfo,
+  kind: string,
+): Promise<string[]> {
+  const values = new Set<string>();
+  const url = event.message?.match(/https?:\/\/[^/\s"]+:(\d{2,5})(\/[^\s"]*)?/);
+  if (url?.[2] && url[2] !== '/') values.add(url[2]);
+  if (url?.[1]) values.add(url[1]);
+  const pod = event.object?.split('/').at(-1);
+  const object =
+    pod && pod !== facts.listing.workload?.name ? await readObject(ctx, 'Pod', pod, facts.namespace) : null;
+  for (const c of list(at(object, 'spec', 'containers'))) {
+    const probe = at(c, `${kind}Probe`);
+    const port = at(probe, 'httpGet', 'port') ?? at(probe, 'tcpSocket', 'port') ?? at(probe, 'grpc', 'port');
+    const path = str(at(probe, 'httpGet', 'path'));
+    if (path && path !== '/') values.add(path);
+    if (typeof port === 'number' || typeof port === 'string') values.add(String(port));
+  }
+  return [...values];
+}
 
 /** The workload a pod belongs to, from its generated name: `fluent-bit-x7k2m` → `fluent-bit`. */
 export function workloadOf(pod: string): string {

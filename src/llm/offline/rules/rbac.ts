@@ -160,8 +160,11 @@ export const rbacRule: Rule = async (ctx, facts) => {
         name: g.role.replace(/ \(not found\)$/, '').split(' ')[1] ?? '',
       }))
       .filter((o) => o.name),
-    clues: [...(grants ?? []).map((g) => g.role.split(' ')[1] ?? ''), f.resource].filter(
-      (c) => c.length >= 4,
-    ),
+    // The values a change would have written: the account, its binding and role, the resource's rule.
+    clues: [
+      ...(f.serviceAccount ? [f.serviceAccount.name] : []),
+      ...(grants ?? []).flatMap((g) => [g.role.split(' ')[1] ?? '', g.binding.split(' ')[1] ?? '']),
+      f.resource,
+    ].filter((c) => c.length >= 4),
   };
 };

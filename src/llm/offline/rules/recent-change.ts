@@ -85,6 +85,21 @@ export function errorTokens(text: string): string[] {
   return [...tokens].slice(0, 24);
 }
 
+/**
+ * The specific values a failure message names, for finding the line that introduced them: quoted
+ * names and identifiers that carry a digit (`0042_add_currency`, `v2-ledger`), not prose.
+ */
+export function valueTokens(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/['"`]([^'"`\s]{3,60})['"`]/g)) found.add(m[1] as string);
+  for (const m of text.matchAll(/(?<![\w.:/-])([A-Za-z0-9][\w.-]{3,60})(?![\w-])/g)) {
+    const t = (m[1] as string).replace(/[.]+$/, '');
+    // An id mixes letters, digits and separators; a bare number, a time or an address is not one.
+    if (/\d/.test(t) && /[A-Za-z]/.test(t) && /[_-]/.test(t) && !/^\d{4}-\d\d-\d\d/.test(t)) found.add(t);
+  }
+  return [...found].slice(0, 6);
+}
+
 function firstLine(message: string | undefined): string {
   return (message ?? '').split('\n')[0]?.trim() ?? '';
 }
@@ -183,6 +198,73 @@ export function previousValue(
   return undefined;
 }
 
+/** Whether a diff line's text holds a culprit value: a bare number only as a whole number (`8081`, not `18081`). */
+function holds(text: string, value: string): boolean {
+  if (/^\d+$/.test(value)) return new RegExp(`(?<![\\w.])${value}(?![\\w])`).test(text);
+  return text.includes(value);
+}
+
+/** How a patch points at a culprit value: the lines that carry it and how directly. */
+export interface CulpritHit {
+  /** 12: a line added with the value; 8: a line removed with it; 5: a change in the value's own block. */
+  score: number;
+  lines: string[];
+}
+
+/**
+ * Where a patch touched the values a Kubernetes cause names (a class name, a probe port, a role, a
+ * `suspend: true`): an added line holding one is the change that introduced it; a removed one, the
+ * change that took it away; a change a few lines from one (same hunk), a change to its block — a
+ * verb dropped from the rule of the named resource.
+ */
+export function culpritLines(patch: string, values: readonly string[]): CulpritHit {
+  const wanted = values.map((v) => v.trim()).filter((v) => v.length >= 2);
+  const lines = patch.split('\n');
+  const changed = (l: string) => /^[+-](?![+-]{2})/.test(l) && l.slice(1).trim() !== '';
+  const comment = (l: string) => /^(#|\/\/|\/\*|\*|--)/.test(l.slice(1).trim());
+  const hit = (l: string) => wanted.some((v) => holds(l.slice(1), v));
+  let score = 0;
+  const found: { i: number; score: number }[] = [];
+  let hunkStart = 0;
+  lines.forEach((line, i) => {
+    if (line.startsWith('@@')) hunkStart = i;
+    if (!changed(line) || comment(line)) return;
+    let s = 0;
+    if (hit(line)) s = line.startsWith('+') ? 12 : 8;
+    else {
+      for (let j = Math.max(hunkStart, i - 4); j <= i + 4 && j < lines.length; j++) {
+        if (j !== i && !(lines[j] ?? '').startsWith('@@') && hit(lines[j] ?? '')) s = 5;
+        if (j > i && (lines[j] ?? '').startsWith('@@')) break;
+      }
+    }
+    if (!s) return;
+    score = Math.max(score, s);
+    found.push({ i, score: s });
+  });
+  const picked = new Set(
+    found
+      .filter((f) => f.score === score)
+      .slice(0, 2)
+      .map((f) => f.i),
+  );
+  // An added value reads best beside the value it replaced.
+  for (const i of [...picked]) {
+    const step = lines[i]?.startsWith('+') ? -1 : 1;
+    let j = i + step;
+    // A comment added with the value sits between the two.
+    while ((lines[j] ?? '').startsWith('+') && comment(lines[j] ?? '')) j += step;
+    const other = lines[j] ?? '';
+    if (other.startsWith(step === -1 ? '-' : '+') && changed(other) && !comment(other)) picked.add(j);
+  }
+  return {
+    score,
+    lines: [...picked]
+      .sort((a, b) => a - b)
+      .slice(0, 4)
+      .map((i) => lines[i] as string),
+  };
+}
+
 /** `+ throw new X(...)`: a diff line with its sign, indentation dropped, cut to size. */
 export function showLine(line: string, max = 120): string {
   return `${line[0] ?? ''} ${quote(line.slice(1).trim(), max)}`;
@@ -243,6 +325,46 @@ async function configFileChange(
 }
 
 /**
+ * The commit that introduced the culprit value: the newest whose diff added or removed a line
+ * holding what the cause names (else the newest that changed a line beside one). A later commit to the same file that left
+ * that line alone is not the cause, however recent.
+ */
+function culpritCommit(
+  details: readonly (CommitDetail | null)[],
+  clue: { files: string[]; focus?: string[] },
+): { score: number; link: ChangeLink } | null {
+  const values = clue.focus ?? [];
+  if (!values.length) return null;
+  let best: { score: number; detail: CommitDetail; path: string; hit: CulpritHit; patch: string } | null =
+    null;
+  for (const detail of details) {
+    if (!detail) continue;
+    for (const f of detail.files) {
+      if (clue.files.length && !clue.files.includes(f.path)) continue;
+      const hit = culpritLines(f.patch, values);
+      // Adding and removing the value both count as the last change to it: the newest wins.
+      const rank = (n: number) => (n >= 8 ? 2 : n >= 5 ? 1 : 0);
+      if (rank(hit.score) > 0 && (!best || rank(hit.score) > rank(best.score)))
+        best = { score: hit.score, detail, path: f.path, hit, patch: f.patch };
+    }
+  }
+  if (!best) return null;
+  const { detail, path, hit } = best;
+  const verb = best.score === 12 ? 'added' : best.score === 8 ? 'removed' : 'changed';
+  return {
+    score: 20 + best.score,
+    link: {
+      commit: detail,
+      files: detail.files.map((f) => f.path),
+      lines: hit.lines,
+      patch: best.patch,
+      ...(DATA_FILE.test(path) ? { dataFile: path } : {}),
+      note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) ${verb} ${hit.lines.length > 1 ? 'these lines' : 'this line'} in ${path}: ${hit.lines.map((l) => `\`${showLine(l)}\``).join(', ')}.`,
+    },
+  };
+}
+
+/**
  * Correlate with the recent change: among the repository's latest commits, the one that touched
  * the suspect file or whose diff mentions what the error names. With only a commit list, the
  * latest commit that touched the suspect file.
@@ -258,7 +380,7 @@ export async function correlateChange(
   const getCommit = toolFor('getCommit', names);
   const since = new Date(ctx.now.getTime() - 14 * 24 * 3600_000).toISOString();
   const [recent, byFile] = await Promise.all([
-    getCommit ? ctx.tools.call(list, { since, limit: 8 }) : Promise.resolve(null),
+    getCommit ? ctx.tools.call(list, { since, limit: 12 }) : Promise.resolve(null),
     clue.files[0] ? ctx.tools.call(list, { path: clue.files[0], limit: 5 }) : Promise.resolve(null),
   ]);
   const touching = byFile?.ok ? readCommits(byFile.structured) : [];
@@ -266,12 +388,13 @@ export async function correlateChange(
   let best: { score: number; link: ChangeLink } | null = null;
   if (getCommit) {
     const details = await Promise.all(
-      candidates.slice(0, 6).map(async (c) => {
+      candidates.slice(0, 10).map(async (c) => {
         const o = await ctx.tools.call(getCommit, { sha: c.sha });
         return o.ok ? readCommitDetail(o.structured, c) : null;
       }),
     );
-    for (const detail of details) {
+    best = culpritCommit(details, clue);
+    for (const detail of best ? [] : details) {
       if (!detail) continue;
       let score = 0;
       let dataFile: string | undefined;
