@@ -271,3 +271,100 @@ describe('attribution of a Kubernetes cause to the commit that wrote it', () => 
     expect(ctx.casebook.suspectCommits[0]?.sha).toBe('rbac000000000001');
   });
 });
+
+describe('a data file whose recent change broke its syntax', () => {
+  const pod = 'pricing-5f6d7c8b9-abcde';
+  const crashing = {
+    workloads: {
+      pricing: {
+        workload: { kind: 'Deployment', name: 'pricing' },
+        pods: [
+          {
+            name: pod,
+            ready: '0/1',
+            restarts: 6,
+            containers: [
+              running('pricing', {
+                ready: false,
+                restartCount: 6,
+                state: 'waiting',
+                reason: 'CrashLoopBackOff',
+                lastTermination: { reason: 'Error', exitCode: 1 },
+              }),
+            ],
+          },
+        ],
+      },
+    },
+    logs: {
+      [pod]: '',
+      [`${pod}.previous`]: [
+        'Traceback (most recent call last):',
+        '  File "/app/main.py", line 12, in <module>',
+        '    settings = yaml.safe_load(stream)',
+        'yaml.scanner.ScannerError: mapping values are not allowed here',
+        '  in "<file>", line 4, column 12',
+      ].join('\n'),
+    },
+  } satisfies FakeCluster;
+
+  it('names the file that no longer parses and the commit that wrote the bad line, not a newer one', async () => {
+    const { findings, ctx } = await diagnose(
+      {
+        ...crashing,
+        repo: {
+          'config/settings.yaml': 'currency: EUR\nrounding: 2\nregions:\n  eu: rate: 0.2\n',
+          'config/other.json': '{"ok": true}',
+          'README.md': 'docs',
+        },
+        commits: [
+          {
+            sha: 'newer00000000000',
+            message: 'Document settings',
+            date: '2026-12-01T11:00:00Z',
+            files: [
+              { path: 'README.md', patch: '@@ -1 +1 @@\n+docs' },
+              { path: 'config/other.json', patch: '@@ -1 +1 @@\n+{"ok": true}' },
+            ],
+          },
+          {
+            sha: 'yaml0bad00000000',
+            message: 'Flatten region rates',
+            date: '2026-11-30T11:00:00Z',
+            files: [
+              {
+                path: 'config/settings.yaml',
+                patch: '@@ -3,2 +3,2 @@\n regions:\n-  eu: 0.2\n+  eu: rate: 0.2',
+              },
+            ],
+          },
+        ],
+      },
+      'pricing',
+    );
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('config/settings.yaml');
+    expect(said(findings)).toContain('yaml0ba');
+    expect(ctx.casebook.suspectFiles[0]).toMatchObject({ path: 'config/settings.yaml', line: 4 });
+    expect(ctx.casebook.suspectCommits.map((c) => c.sha)).toEqual(['yaml0bad00000000']);
+  });
+
+  it('blames nothing when every recently changed data file parses', async () => {
+    const { ctx } = await diagnose(
+      {
+        ...crashing,
+        repo: { 'config/settings.yaml': 'regions:\n  eu: 0.2\n' },
+        commits: [
+          {
+            sha: 'fine000000000000',
+            message: 'Rates',
+            date: '2026-11-30T11:00:00Z',
+            files: [{ path: 'config/settings.yaml', patch: '@@ -1 +1 @@\n+  eu: 0.2' }],
+          },
+        ],
+      },
+      'pricing',
+    );
+    expect(ctx.casebook.suspectCommits.map((c) => c.sha)).not.toContain('fine000000000000');
+  });
+});

@@ -2,6 +2,9 @@ import { toolFor } from '../capabilities.js';
 import { quote } from '../quote.js';
 import { sharedSuffix } from '../source-lookup.js';
 import { readFile, readSearchPaths } from '../tool-data.js';
+import type { PodLog } from '../facts.js';
+import type { LogSignature } from '../log-analysis.js';
+import { brokenDataFile } from './broken-file.js';
 import { correlateChange } from './recent-change.js';
 import { DATA_FILE, UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
@@ -95,7 +98,7 @@ export async function findBadData(
 
 /** A parser refusing a data file: JSON, YAML, CSV or number formats, in the words of common runtimes. */
 const PARSE_ERROR =
-  /JsonException|JSONDecodeError|json: cannot unmarshal|invalid character .{1,40} looking for|Unexpected token .{1,30} JSON|could not be converted to|YAMLException|ScannerError|ParserError|yaml: (?:line \d+|unmarshal)|mapping values are not allowed|Expecting (?:value|property name|',' delimiter)|JsonParseException|MismatchedInputException|InvalidFormatException|Unexpected end of JSON|SyntaxError: .{0,60}JSON/i;
+  /JsonException|JSONDecodeError|json: cannot unmarshal|invalid character .{1,40} looking for|Unexpected token .{1,30} JSON|could not be converted to|YAMLException|ScannerError|ParserError|yaml: (?:line \d+|unmarshal)|mapping values are not allowed|Expecting (?:value|property name|',' delimiter)|JsonParseException|MismatchedInputException|InvalidFormatException|Unexpected end of JSON|SyntaxError: .{0,60}JSON|Psych::SyntaxError|did not find expected (?:key|node|'-' indicator)|could not find expected ':'|found character that cannot start any token|while (?:parsing|scanning) a (?:block|flow|simple|quoted)|error converting YAML to JSON|found unexpected end of stream|toml: line \d+/i;
 const DATA_PATH = /((?:[\w.-]*\/)*[\w.-]+\.(?:json|ya?ml|csv|tsv|toml|xml|properties|ini))\b/;
 
 /** The line of the data file the parser names: `LineNumber: 62` (zero-based, .NET), `line 63 column 16`. */
@@ -129,7 +132,7 @@ export const dataParseRule: Rule = async (ctx, facts) => {
   const mentioned =
     `${s.message} ${s.sample}`.match(DATA_PATH)?.[1] ??
     before.map((l) => l.match(DATA_PATH)?.[1]).find(Boolean);
-  if (!mentioned) return null;
+  if (!mentioned) return brokenFileVerdict(ctx, facts, s, log);
   const fileName = mentioned.split('/').at(-1) as string;
   const found = await ctx.tools.call(search, { query: `filename:${fileName}` });
   const candidates = found.ok
@@ -138,7 +141,7 @@ export const dataParseRule: Rule = async (ctx, facts) => {
         .sort((a, b) => sharedSuffix(b.path, mentioned) - sharedSuffix(a.path, mentioned))
     : [];
   const repoFile = candidates[0];
-  if (!repoFile) return null;
+  if (!repoFile) return brokenFileVerdict(ctx, facts, s, log);
   const file = await ctx.tools.call(fileTool, { path: repoFile.path });
   const content = file.ok ? readFile(file.structured) : null;
   const lineNumber = parserLine(s.message);
@@ -179,3 +182,53 @@ export const dataParseRule: Rule = async (ctx, facts) => {
     rollback: true,
   };
 };
+
+/**
+ * A parse error at start that names no file the repository holds: the recent commit whose data
+ * file no longer parses is the change that broke it (indentation, quoting, a stray character).
+ */
+async function brokenFileVerdict(
+  ctx: Parameters<Rule>[0],
+  facts: Parameters<Rule>[1],
+  s: LogSignature,
+  log: PodLog,
+): ReturnType<Rule> {
+  const broken = await brokenDataFile(ctx);
+  if (!broken) return null;
+  const { path, fault, commit } = broken;
+  const sha = commit.sha.slice(0, 7);
+  ctx.casebook.evidence.push({
+    source: 'logs',
+    detail: `${quote(`${s.type ? `${s.type}: ` : ''}${s.message}`, 300)} (${times(s.count)})`,
+    ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
+  });
+  ctx.casebook.evidence.push({
+    source: 'github',
+    detail: `${path} no longer parses: ${quote(fault.message, 160)} (line ${fault.line}${broken.text ? `: \`${quote(broken.text, 100)}\`` : ''})`,
+    ref: `${path}:${fault.line}`,
+  });
+  ctx.casebook.evidence.push({
+    source: 'github',
+    detail: `Commit ${sha} "${quote((commit.message ?? '').split('\n')[0] ?? '', 100)}" (${commit.author ?? 'unknown'}, ${commit.date ?? ''}) changed ${path}: ${broken.added.map((l) => `\`${l}\``).join(', ')}`,
+    ref: commit.sha,
+  });
+  ctx.casebook.suspectFiles.unshift({
+    path,
+    line: fault.line,
+    ...(broken.url ? { url: `${broken.url}#L${fault.line}` } : {}),
+  });
+  ctx.casebook.suspectCommits.push({
+    sha: commit.sha,
+    message: commit.message,
+    author: commit.author,
+    date: commit.date,
+  });
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} fails at start-up on a file that no longer parses: ${path}, changed by ${sha}.`,
+    statement: `${facts.service} cannot parse its configuration ("${quote(s.message, 200)}"): ${path} is invalid since commit ${sha} "${quote((commit.message ?? '').split('\n')[0] ?? '', 80)}" — ${quote(fault.message, 120)} at line ${fault.line}${broken.text ? ` (\`${quote(broken.text, 80)}\`)` : ''}.`,
+    confidence: 'high',
+    fix: `Fix the syntax of ${path} at line ${fault.line} (indentation or quoting) or revert ${sha}, and validate the file in CI.`,
+    rollback: true,
+  };
+}
