@@ -161,7 +161,14 @@ describe('kubernetes-mcp-server in place of the bundled Kubernetes server (examp
     expect(report.status).toBe('diagnosed');
     expect(report.rootCause.statement.toLowerCase()).toContain('loafers');
     expect(report.rootCause.statement).toContain('RedisCartStore.cs:64');
-    expect(report.suspectFiles).toEqual([{ path: CART_FILE, line: 64 }]);
+    // The link is the host's, built from the configured repository, path and line.
+    expect(report.suspectFiles).toEqual([
+      {
+        path: CART_FILE,
+        line: 64,
+        url: `https://github.com/fuzzylabs/microservices-demo/blob/HEAD/${CART_FILE}#L64`,
+      },
+    ]);
     expect(report.suspectCommits[0]?.sha.startsWith('d3bf18b')).toBe(true);
     // The model was shown kubernetes-mcp-server's allowlisted tools, and none of the bundled ones.
     const offered = (fake.requests[0]?.body.tools ?? []).map((t) => t.name);

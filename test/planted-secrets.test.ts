@@ -17,7 +17,7 @@ import { CART_FILE, firstPod, goodSubmission, thinking, toolUse } from './helper
  * stderr — run offline, and with a model that tries to repeat them — while the diagnosis still
  * names the failing file and commit.
  */
-const SCENARIO = path.resolve('test/fixtures/scenarios/planted-secrets');
+const SCENARIO = path.resolve('test/fixtures/planted-secrets');
 
 async function planted(): Promise<string[]> {
   const scenario = parseYaml(await readFile(path.join(SCENARIO, 'scenario.yaml'), 'utf8')) as {

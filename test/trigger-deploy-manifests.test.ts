@@ -41,8 +41,11 @@ describe('deploy/kubernetes', () => {
         if (writes.length === 0) continue;
         expect(role.kind, `${role.metadata.name} writes`).toBe('Role');
         expect(role.metadata.namespace).toBe('sre-agent');
-        expect(writes).toEqual(['create']);
+        // Create a Lease (the dedupe claim) or a Job (a dispatched diagnosis); delete only a Lease,
+        // to give a claim back when the post failed.
+        expect(['create', 'delete']).toEqual(expect.arrayContaining(writes));
         expect(['leases', 'jobs']).toEqual(expect.arrayContaining(rule.resources as string[]));
+        if (writes.includes('delete')) expect(rule.resources).toEqual(['leases']);
       }
     }
   });
@@ -135,12 +138,17 @@ describe('deploy/aws/template.yaml', () => {
 });
 
 describe('deploy/slack-app-manifest.yaml and Dockerfile', () => {
-  it('declares /sre at /slack/commands with the two bot scopes it needs', async () => {
+  it('declares /sre at /slack/commands with the bot scopes it needs: post, commands, and history to find a post whose answer timed out', async () => {
     const manifest = parse(await readFile(join(DEPLOY, 'slack-app-manifest.yaml'), 'utf8')) as Obj;
     const command = manifest.features.slash_commands[0];
     expect(command.command).toBe('/sre');
     expect(command.url).toMatch(/\/slack\/commands$/);
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(['chat:write', 'commands']);
+    expect(manifest.oauth_config.scopes.bot.sort()).toEqual([
+      'channels:history',
+      'chat:write',
+      'commands',
+      'groups:history',
+    ]);
   });
 
   it('builds in two stages and runs as a non-root user', async () => {

@@ -125,11 +125,11 @@ export function recordFaults(tools: ToolInvoker, onFault: (fault: ToolFault) => 
   return {
     toolNames: () => tools.toolNames(),
     definitions: () => tools.definitions(),
-    call: async (name, args) => {
+    call: async (name, args, options) => {
       const id = (next += 1);
       inFlight.set(id, { name, args });
       try {
-        const outcome = await tools.call(name, args);
+        const outcome = await tools.call(name, args, options);
         const fault = toolFault(name, args, outcome);
         if (fault) onFault(fault);
         return outcome;
