@@ -2,6 +2,7 @@ import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
+import { recoveredBlip, type Recovery } from './recovery.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
@@ -56,6 +57,14 @@ const WIRING_RULES: Rule[] = [
   ingressRule,
   hpaRule,
   probeRule,
+];
+/** Rules that judge what stands now, not what the events remember. */
+const CURRENT_STATE_RULES: Rule[] = [
+  scaledToZeroRule,
+  (ctx, facts) => ownServiceWiring(ctx, facts),
+  (ctx, facts) => ingressDenied(ctx, facts),
+  ingressRule,
+  hpaRule,
 ];
 const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
 /** Kinds an alert may name that have no pods of their own to list. */
@@ -159,6 +168,13 @@ class Investigation {
   private async diagnose(facts: ServiceFacts, depth: number, target: boolean): Promise<Verdict> {
     const { ctx } = this;
     this.noteOverview(facts);
+    const recovery = target && !ctx.casebook.gaps.length ? recoveredBlip(facts, ctx.now) : null;
+    if (recovery) {
+      // The trouble is history: only what stands now (its Service, Ingress, autoscaler) can still be a fault.
+      const standing = await firstVerdict(CURRENT_STATE_RULES, ctx, facts);
+      if (standing) return standing.status === 'diagnosed' ? this.finish(standing, facts) : standing;
+      if (!ctx.casebook.gaps.length) return recoveredVerdict(ctx, facts, recovery);
+    }
     const dependency = dependencyRule((_ctx, ref) => this.follow(ref, depth + 1));
     let verdict =
       (await firstVerdict([...LOCAL_RULES, dependency, ...WIRING_RULES, ...LATE_RULES], ctx, facts)) ??
@@ -265,6 +281,23 @@ function healthyVerdict(facts: ServiceFacts): Verdict {
     statement: 'No fault found.',
     confidence: 'medium',
     fix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',
+  };
+}
+
+/** Healthy after a blip: what happened, when it stopped, and what shows it is over. */
+function recoveredVerdict(ctx: EngineContext, facts: ServiceFacts, recovery: Recovery): Verdict {
+  const minutes = Math.round((ctx.now.getTime() - recovery.lastSeen.getTime()) / 60_000);
+  const when = `${recovery.lastSeen.toISOString()} (${minutes} min ago)`;
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `Past trouble, last seen ${when}: ${recovery.trouble.join(', ')}; since then every pod is running and ready, with no restarts.`,
+  });
+  return {
+    status: 'healthy',
+    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts, and the logs have been clean since.`,
+    statement: `No current fault: a transient episode (${recovery.trouble.join(', ')}) ended at ${when} and the service has been healthy since.`,
+    confidence: 'medium',
+    fix: 'Nothing to fix now; if the episode repeats, look at what happened at that time (a deploy, a dependency restart, a node event).',
   };
 }
 
