@@ -149,15 +149,18 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
         ? ok(service)
         : fail(`No Service matches '${String(args.name)}' in namespace ${namespace}.`);
     },
-    list_services: () =>
+    list_services: (args) =>
       ok({
-        namespace,
-        services: Object.values(cluster.services ?? {}).map((s) => ({
-          name: s.name,
-          clusterIP: s.clusterIP,
-          ports: [],
-          selector: s.selector ?? null,
-        })),
+        namespace: args.namespace ?? namespace,
+        // A Service that states its namespace is listed only there.
+        services: Object.values(cluster.services ?? {})
+          .filter((s) => !s.namespace || !args.namespace || s.namespace === args.namespace)
+          .map((s) => ({
+            name: s.name,
+            clusterIP: s.clusterIP,
+            ports: [],
+            selector: s.selector ?? null,
+          })),
       }),
     get_deployment: (args) => {
       const d = cluster.deployments?.[String(args.name)];
