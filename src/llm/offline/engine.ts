@@ -18,6 +18,7 @@ import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
+import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
@@ -42,6 +43,7 @@ const LOCAL_RULES: Rule[] = [
   commandRule,
   oomRule,
   diskFullRule,
+  oneNodeRule,
   rbacRule,
   dataParseRule,
   mountedFileRule,
