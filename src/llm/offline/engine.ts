@@ -16,7 +16,7 @@ import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
-import { imagePullRule, nodeRule, oomRule, probeRule } from './rules/platform.js';
+import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
@@ -45,6 +45,7 @@ const LOCAL_RULES: Rule[] = [
   diskFullRule,
   oneNodeRule,
   rbacRule,
+  readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   dataParseRule,
   mountedFileRule,
   exceptionRule,
