@@ -368,3 +368,57 @@ describe('a data file whose recent change broke its syntax', () => {
     expect(ctx.casebook.suspectCommits.map((c) => c.sha)).not.toContain('fine000000000000');
   });
 });
+
+describe('attribution without the image tag as a lead', () => {
+  it('a missing ConfigMap key: the commit that renamed the key, not a newer file mentioning the running tag', async () => {
+    const { ctx } = await diagnose(
+      {
+        workloads: {
+          api: {
+            workload: { kind: 'Deployment', name: 'api' },
+            pods: [
+              {
+                name: 'api-7d9f8b6c4-x2k9p',
+                phase: 'Pending',
+                ready: '0/1',
+                containers: [
+                  {
+                    name: 'app',
+                    image: 'registry.example/api:4.7.1',
+                    ready: false,
+                    state: 'waiting',
+                    reason: 'CreateContainerConfigError',
+                    message: "couldn't find key DATABASE_HOST in ConfigMap shop/api-config",
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        commits: [
+          {
+            sha: 'tagdoc0000000000',
+            message: 'Release notes for 4.7.1',
+            date: '2026-12-01T11:30:00Z',
+            files: [
+              { path: 'docs/releases.yaml', patch: '@@ -1 +1,2 @@\n+- version: api:4.7.1\n+  date: today' },
+            ],
+          },
+          {
+            sha: 'rename0000000000',
+            message: 'Config: consistent names',
+            date: '2026-11-30T16:00:00Z',
+            files: [
+              {
+                path: 'deploy/api-config.yaml',
+                patch: '@@ -5,2 +5,2 @@\n data:\n-  DATABASE_HOST: db.shop\n+  DB_HOST: db.shop',
+              },
+            ],
+          },
+        ],
+      },
+      'api',
+    );
+    expect(ctx.casebook.suspectCommits.map((c) => c.sha)).toEqual(['rename0000000000']);
+  });
+});

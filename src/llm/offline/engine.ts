@@ -219,7 +219,11 @@ class Investigation {
     }
     if (ctx.casebook.suspectCommits.length === 0) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
-      const images = facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ');
+      // The image tags only when the image is the fault: a file that merely mentions the running tag is no culprit.
+      const imageFault = /\bimage\b|ImagePull|ErrImage|manifest unknown/i.test(result.statement);
+      const images = imageFault
+        ? facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ')
+        : '';
       const change = await correlateChange(ctx, {
         text: `${result.statement} ${result.summary} ${images}`,
         files: [],
