@@ -121,3 +121,49 @@ describe('ordinary log lines are not errors', () => {
     expect(signatures.filter((s) => s.kind === 'error')).toHaveLength(2);
   });
 });
+
+describe('after a node upgrade', () => {
+  it('is healthy when the node went NotReady and came back, and every pod is ready since', async () => {
+    const upgraded = cluster('2026-12-01T10:40:00Z');
+    upgraded.workloads!.geo!.pods = [{ name: pod, node: 'node-a', containers: [running('geo')] }];
+    upgraded.events = [
+      {
+        type: 'Normal',
+        reason: 'NodeNotReady',
+        object: 'Node/node-a',
+        count: 1,
+        lastTimestamp: '2026-12-01T10:30:00Z',
+        message: 'Node node-a status is now: NodeNotReady',
+      },
+      {
+        type: 'Warning',
+        reason: 'Rebooted',
+        object: 'Node/node-a',
+        count: 1,
+        lastTimestamp: '2026-12-01T10:32:00Z',
+        message: 'Node node-a has been rebooted, boot id: 5b1c',
+      },
+    ];
+    upgraded.logs = { [pod]: cleanLines };
+    const { findings } = await diagnose(upgraded);
+    expect(findings.status).toBe('healthy');
+    expect(said(findings)).toContain('NodeNotReady');
+  });
+
+  it('is not healthy while the node events are fresh', async () => {
+    const upgraded = cluster('2026-12-01T10:40:00Z');
+    upgraded.workloads!.geo!.pods = [{ name: pod, node: 'node-a', containers: [running('geo')] }];
+    upgraded.events = [
+      {
+        type: 'Normal',
+        reason: 'NodeNotReady',
+        object: 'Node/node-a',
+        lastTimestamp: '2026-12-01T11:58:00Z',
+        message: 'Node node-a status is now: NodeNotReady',
+      },
+    ];
+    upgraded.logs = { [pod]: cleanLines };
+    const { findings } = await diagnose(upgraded);
+    expect(findings.status).not.toBe('healthy');
+  });
+});

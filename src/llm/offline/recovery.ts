@@ -49,7 +49,14 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
   const cutoff = now.getTime() - QUIET_MS;
   const trouble: string[] = [];
   let last = 0;
-  for (const e of facts.related.filter((x) => x.type === 'Warning')) {
+  // The nodes the pods run on now: their NotReady, reboot or pressure during an upgrade or drain is history too.
+  const nodes = new Set(pods.map((p) => `Node/${p.node ?? ''}`));
+  const nodeTrouble = facts.events.filter(
+    (e) =>
+      nodes.has(e.object ?? '') &&
+      (e.type === 'Warning' || /NotReady|Rebooted|Pressure|SystemOOM|NotSchedulable/.test(e.reason ?? '')),
+  );
+  for (const e of [...facts.related.filter((x) => x.type === 'Warning'), ...nodeTrouble]) {
     const at = time(e.lastTimestamp);
     if (Number.isNaN(at) || at > cutoff) return null;
     last = Math.max(last, at);
