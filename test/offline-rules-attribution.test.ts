@@ -422,3 +422,77 @@ describe('attribution without the image tag as a lead', () => {
     expect(ctx.casebook.suspectCommits.map((c) => c.sha)).toEqual(['rename0000000000']);
   });
 });
+
+describe('a Job whose migration fails', () => {
+  it('names the migration file the failing id belongs to and the commit that added it', async () => {
+    const pod = 'migrate-4-x7k2p';
+    const { ctx } = await diagnose(
+      {
+        workloads: {
+          migrate: {
+            workload: { kind: 'Job', name: 'migrate' },
+            pods: [
+              {
+                name: pod,
+                phase: 'Failed',
+                ready: '0/1',
+                ownerKind: 'Job',
+                ownerName: 'migrate',
+                containers: [
+                  { name: 'migrate', ready: false, state: 'terminated', reason: 'Error', exitCode: 1 },
+                ],
+              },
+            ],
+          },
+        },
+        logs: {
+          [pod]: [
+            '2026-12-01T11:50:00Z INFO Applying migration 0042_add_currency_column',
+            '2026-12-01T11:50:01Z ERROR migration 0042_add_currency_column failed: column "currency" of relation "orders" already exists',
+          ].join('\n'),
+        },
+        objects: [
+          {
+            kind: 'Job',
+            metadata: { name: 'migrate', namespace: 'shop' },
+            spec: { backoffLimit: 0 },
+            status: {
+              failed: 1,
+              conditions: [
+                {
+                  type: 'Failed',
+                  status: 'True',
+                  reason: 'BackoffLimitExceeded',
+                  message: 'Job has reached the specified backoff limit',
+                },
+              ],
+            },
+          },
+        ],
+        commits: [
+          {
+            sha: 'readme0000000000',
+            message: 'Docs',
+            date: '2026-12-01T11:00:00Z',
+            files: [{ path: 'README.md', patch: '@@ -1 +1 @@\n+Run migrations with make migrate' }],
+          },
+          {
+            sha: 'mig0042000000000',
+            message: 'Add currency to orders',
+            date: '2026-11-30T10:00:00Z',
+            files: [
+              {
+                path: 'migrations/0042_add_currency_column.py',
+                patch:
+                  '@@ -0,0 +1,3 @@\n+def up(db):\n+    db.execute("ALTER TABLE orders ADD COLUMN currency text")',
+              },
+            ],
+          },
+        ],
+      },
+      'migrate',
+    );
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe('mig0042000000000');
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('migrations/0042_add_currency_column.py');
+  });
+});

@@ -16,6 +16,8 @@ export interface ChangeLink {
   note: string;
   /** A data file (JSON, YAML, CSV…) the commit changed in a way the error points at. */
   dataFile?: string;
+  /** The file whose changed line holds the culprit value (any kind of file): the suspect file. */
+  culpritFile?: string;
 }
 
 const COMMON_DIRS = new Set([
@@ -341,7 +343,19 @@ function culpritCommit(
     if (!detail) continue;
     for (const f of detail.files) {
       if (clue.files.length && !clue.files.includes(f.path)) continue;
-      const hit = culpritLines(f.patch, values);
+      const named = culpritLines(f.patch, values);
+      // A file named after the value (`migrations/0042_add_currency.sql`) is the change that brought it.
+      const byPath = values.some((v) => v.length >= 6 && f.path.includes(v));
+      const hit: CulpritHit =
+        byPath && named.score < 8
+          ? {
+              score: 8,
+              lines: f.patch
+                .split('\n')
+                .filter((l) => /^\+(?!\+\+)\s*\S/.test(l))
+                .slice(0, 2),
+            }
+          : named;
       // Adding and removing the value both count as the last change to it: the newest wins.
       const rank = (n: number) => (n >= 8 ? 2 : n >= 5 ? 1 : 0);
       if (rank(hit.score) > 0 && (!best || rank(hit.score) > rank(best.score)))
@@ -359,6 +373,7 @@ function culpritCommit(
       lines: hit.lines,
       patch: best.patch,
       ...(DATA_FILE.test(path) ? { dataFile: path } : {}),
+      culpritFile: path,
       note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) ${verb} ${hit.lines.length > 1 ? 'these lines' : 'this line'} in ${path}: ${hit.lines.map((l) => `\`${showLine(l)}\``).join(', ')}.`,
     },
   };
@@ -469,6 +484,9 @@ export async function correlateChange(
     date: commit.date,
   });
   ctx.casebook.evidence.push({ source: 'github', detail: best.link.note, ref: commit.sha });
+  const culpritFile = best.link.culpritFile;
+  if (culpritFile && !dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === culpritFile))
+    ctx.casebook.suspectFiles.unshift({ path: culpritFile });
   if (dataFile) {
     // The file whose diff names what failed leads; the commit's other configuration files follow.
     const siblings =
