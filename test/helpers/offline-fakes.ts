@@ -223,7 +223,9 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
     toolNames: () => offered.map((t) => `${server(t)}__${t}`),
     definitions: () => [],
     call: async (name, args) => {
-      const tool = name.split('__')[1] ?? name;
+      // A capability route (`github__get_commit@getCommit`) reaches the tool before the `@`.
+      const qualified = name.split('@')[0] ?? name;
+      const tool = qualified.split('__')[1] ?? qualified;
       calls.push({ tool, args });
       const failure = cluster.failing?.[tool];
       if (failure) return fail(failure);
