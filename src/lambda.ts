@@ -30,6 +30,8 @@ export interface LambdaResult {
   reportStatus?: string;
   posted?: boolean;
   slackTs?: string | null;
+  /** An alarm's OK transition: whether the report's thread got the recovery reply. */
+  recovery?: { replied: boolean; channel?: string; thread?: string; reason?: string };
 }
 
 export interface HandlerOptions {
@@ -69,7 +71,20 @@ async function withKubeconfigData(env: Env): Promise<Env> {
 }
 
 function summary(outcome: TriggerOutcome): LambdaResult {
-  if (outcome.status === 'ignored') return { status: 'ignored', reason: outcome.reason };
+  if (outcome.status === 'ignored') {
+    const r = outcome.recovery;
+    return {
+      status: 'ignored',
+      reason: outcome.reason,
+      ...(r
+        ? {
+            recovery: r.replied
+              ? { replied: true, channel: r.channel, thread: r.thread }
+              : { replied: false, reason: r.reason },
+          }
+        : {}),
+    };
+  }
   const base = { service: outcome.incident?.service, dedupeKey: outcome.incident?.dedupeKey };
   if (outcome.status === 'duplicate') return { status: 'duplicate', ...base };
   if (outcome.status === 'failed')

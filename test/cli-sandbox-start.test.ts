@@ -58,6 +58,7 @@ describe('sre-agent sandbox start, then other commands in its environment', () =
         'GITHUB_TOKEN',
         'KUBECONFIG',
         'SLACK_API_URL',
+        'SLACK_APP_TOKEN',
         'SLACK_BOT_TOKEN',
         'SLACK_CHANNEL_ID',
         'SLACK_SIGNING_SECRET',

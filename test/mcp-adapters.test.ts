@@ -65,7 +65,9 @@ describe('capabilities, not names', () => {
   it('resolves a capability to whatever tool offers it: ours by name, a community one by a route', () => {
     const ours = ['kubernetes__list_pods', 'github__get_file_contents'];
     expect(toolFor('listPods', ours)).toBe('kubernetes__list_pods');
-    expect(toolFor('fileContents', ours)).toBe('github__get_file_contents');
+    // GitHub servers share tool names and differ in arguments: the host answers the route by what
+    // the connected server accepts (ours passes the call through).
+    expect(toolFor('fileContents', ours)).toBe('github__get_file_contents@fileContents');
     expect(toolFor('events', ours)).toBeUndefined();
     const community = ['k8s__pods_list_in_namespace', 'k8s__pods_log', 'k8s__resources_list'];
     expect(toolFor('listPods', community)).toBe('k8s__pods_list_in_namespace@listPods');

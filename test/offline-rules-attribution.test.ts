@@ -368,3 +368,131 @@ describe('a data file whose recent change broke its syntax', () => {
     expect(ctx.casebook.suspectCommits.map((c) => c.sha)).not.toContain('fine000000000000');
   });
 });
+
+describe('attribution without the image tag as a lead', () => {
+  it('a missing ConfigMap key: the commit that renamed the key, not a newer file mentioning the running tag', async () => {
+    const { ctx } = await diagnose(
+      {
+        workloads: {
+          api: {
+            workload: { kind: 'Deployment', name: 'api' },
+            pods: [
+              {
+                name: 'api-7d9f8b6c4-x2k9p',
+                phase: 'Pending',
+                ready: '0/1',
+                containers: [
+                  {
+                    name: 'app',
+                    image: 'registry.example/api:4.7.1',
+                    ready: false,
+                    state: 'waiting',
+                    reason: 'CreateContainerConfigError',
+                    message: "couldn't find key DATABASE_HOST in ConfigMap shop/api-config",
+                  },
+                ],
+              },
+            ],
+          },
+        },
+        commits: [
+          {
+            sha: 'tagdoc0000000000',
+            message: 'Release notes for 4.7.1',
+            date: '2026-12-01T11:30:00Z',
+            files: [
+              { path: 'docs/releases.yaml', patch: '@@ -1 +1,2 @@\n+- version: api:4.7.1\n+  date: today' },
+            ],
+          },
+          {
+            sha: 'rename0000000000',
+            message: 'Config: consistent names',
+            date: '2026-11-30T16:00:00Z',
+            files: [
+              {
+                path: 'deploy/api-config.yaml',
+                patch: '@@ -5,2 +5,2 @@\n data:\n-  DATABASE_HOST: db.shop\n+  DB_HOST: db.shop',
+              },
+            ],
+          },
+        ],
+      },
+      'api',
+    );
+    expect(ctx.casebook.suspectCommits.map((c) => c.sha)).toEqual(['rename0000000000']);
+  });
+});
+
+describe('a Job whose migration fails', () => {
+  it('names the migration file the failing id belongs to and the commit that added it', async () => {
+    const pod = 'migrate-4-x7k2p';
+    const { ctx } = await diagnose(
+      {
+        workloads: {
+          migrate: {
+            workload: { kind: 'Job', name: 'migrate' },
+            pods: [
+              {
+                name: pod,
+                phase: 'Failed',
+                ready: '0/1',
+                ownerKind: 'Job',
+                ownerName: 'migrate',
+                containers: [
+                  { name: 'migrate', ready: false, state: 'terminated', reason: 'Error', exitCode: 1 },
+                ],
+              },
+            ],
+          },
+        },
+        logs: {
+          [pod]: [
+            '2026-12-01T11:50:00Z INFO Applying migration 0042_add_currency_column',
+            '2026-12-01T11:50:01Z ERROR migration 0042_add_currency_column failed: column "currency" of relation "orders" already exists',
+          ].join('\n'),
+        },
+        objects: [
+          {
+            kind: 'Job',
+            metadata: { name: 'migrate', namespace: 'shop' },
+            spec: { backoffLimit: 0 },
+            status: {
+              failed: 1,
+              conditions: [
+                {
+                  type: 'Failed',
+                  status: 'True',
+                  reason: 'BackoffLimitExceeded',
+                  message: 'Job has reached the specified backoff limit',
+                },
+              ],
+            },
+          },
+        ],
+        commits: [
+          {
+            sha: 'readme0000000000',
+            message: 'Docs',
+            date: '2026-12-01T11:00:00Z',
+            files: [{ path: 'README.md', patch: '@@ -1 +1 @@\n+Run migrations with make migrate' }],
+          },
+          {
+            sha: 'mig0042000000000',
+            message: 'Add currency to orders',
+            date: '2026-11-30T10:00:00Z',
+            files: [
+              {
+                path: 'migrations/0042_add_currency_column.py',
+                patch:
+                  '@@ -0,0 +1,3 @@\n+def up(db):\n+    db.execute("ALTER TABLE orders ADD COLUMN currency text")',
+              },
+            ],
+          },
+        ],
+      },
+      'migrate',
+    );
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe('mig0042000000000');
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('migrations/0042_add_currency_column.py');
+  });
+});

@@ -35,6 +35,7 @@ describe('startSandbox', () => {
         'GITHUB_TOKEN',
         'KUBECONFIG',
         'SLACK_API_URL',
+        'SLACK_APP_TOKEN',
         'SLACK_BOT_TOKEN',
         'SLACK_CHANNEL_ID',
         'SLACK_SIGNING_SECRET',

@@ -218,7 +218,7 @@ describe('slash command: two in-process replicas', () => {
       expect(posts().slice(before)).toHaveLength(1);
       const finals = [0, 1].map((i) => responses.messages(`replica-${i}`).at(-1)?.text ?? '');
       expect(finals.filter((t) => t.includes('open it'))).toHaveLength(1);
-      expect(finals.filter((t) => t.includes('at the same time by another replica'))).toHaveLength(1);
+      expect(finals.filter((t) => t.includes('was already diagnosed'))).toHaveLength(1);
     } finally {
       await Promise.all(replicas.map((r) => r.close()));
     }

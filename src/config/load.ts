@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -201,4 +202,51 @@ export async function loadSettings(
     configPath,
     env,
   });
+}
+
+/**
+ * Configuration a run cannot do without, checked before anything starts (issue 13): a run that
+ * cannot reach the cluster, has nowhere to post or no repository to read would otherwise look like
+ * a diagnosis ("no tool to list pods"), exit 0 and even post that. Each problem is one line naming
+ * what to set; the caller exits 2 with nothing investigated and nothing posted.
+ */
+export function checkRunnable(settings: Settings): void {
+  const configured = (name: string) => settings.servers.find((s) => s.name === name);
+  const problems: string[] = [];
+  // A configured `kubernetes` server brings its own access (a --kubeconfig flag, a URL), or is off.
+  if (!configured('kubernetes')) {
+    const env = settings.env;
+    const files = (env.KUBECONFIG ?? '')
+      .split(path.delimiter)
+      .map((f) => f.trim())
+      .filter(Boolean);
+    const home = env.HOME || env.USERPROFILE;
+    if (files.length > 0) {
+      const missing = files.filter((f) => !existsSync(f));
+      if (missing.length === files.length)
+        problems.push(
+          `KUBECONFIG names ${missing.join(', ')}, which does not exist: set it to a kubeconfig file`,
+        );
+    } else if (!env.KUBERNETES_SERVICE_HOST && !(home && existsSync(path.join(home, '.kube', 'config')))) {
+      problems.push(
+        'no cluster access configured: set KUBECONFIG to a kubeconfig file (or run in a pod with a service account)',
+      );
+    }
+  }
+  if (settings.slack.enabled) {
+    if (!settings.slack.channel)
+      problems.push(
+        'Slack posting is on but no channel is set: set SLACK_CHANNEL_ID (or --slack-channel), or pass --no-slack',
+      );
+    else if (!configured('slack') && !settings.env.SLACK_BOT_TOKEN)
+      problems.push('Slack posting is on but SLACK_BOT_TOKEN is not set: set it, or pass --no-slack');
+  }
+  const github = configured('github');
+  if (!settings.repository && !github?.disabled)
+    problems.push(
+      'no repository to investigate: set GITHUB_REPOSITORY (owner/repo) or `repository` in the config file ' +
+        '(or disable GitHub with mcpServers.github.disabled: true)',
+    );
+  if (problems.length === 1) throw new UsageError(problems[0] as string);
+  if (problems.length > 1) throw new UsageError(problems.join('; '));
 }

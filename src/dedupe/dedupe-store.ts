@@ -17,6 +17,30 @@ export interface DedupeStore {
    * dead-letter queue's redrive) must be free to post. Never throws.
    */
   release(key: string): Promise<void>;
+  /**
+   * Keep what was posted for `key` (the report's channel and ts), so that a later event — the
+   * alarm's recovery — can reply in its thread. Never throws.
+   */
+  remember(key: string, note: PostedNote): Promise<void>;
+  /** What was remembered for `key`, if anything. */
+  recall(key: string): Promise<PostedNote | undefined>;
+}
+
+/** Where a report went and when its incident began. */
+export interface PostedNote {
+  channel: string;
+  ts: string;
+  /** When the alarm went into ALARM (ISO 8601). */
+  since: string;
+}
+
+/** A note read back from storage, or undefined when it is not one. */
+export function asPostedNote(value: unknown): PostedNote | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  return typeof v.channel === 'string' && typeof v.ts === 'string' && typeof v.since === 'string'
+    ? { channel: v.channel, ts: v.ts, since: v.since }
+    : undefined;
 }
 
 /** The Kubernetes object name for a key: a DNS label made from its hash, stable across processes. */
@@ -30,6 +54,8 @@ export const noDedupe: DedupeStore = {
   claim: () => Promise.resolve(true),
   isClaimed: () => Promise.resolve(false),
   release: () => Promise.resolve(),
+  remember: () => Promise.resolve(),
+  recall: () => Promise.resolve(undefined),
 };
 
 /**
@@ -72,6 +98,29 @@ export function failOpen(store: DedupeStore, logger: Logger): DedupeStore {
           key,
           error: errorMessage(error),
         });
+      }
+    },
+    remember: async (key, note) => {
+      try {
+        await store.remember(key, note);
+      } catch (error) {
+        logger.warn('dedupe store unavailable: where the report went is not remembered', {
+          store: store.kind,
+          key,
+          error: errorMessage(error),
+        });
+      }
+    },
+    recall: async (key) => {
+      try {
+        return await store.recall(key);
+      } catch (error) {
+        logger.warn('dedupe store unavailable: where the report went cannot be read', {
+          store: store.kind,
+          key,
+          error: errorMessage(error),
+        });
+        return undefined;
       }
     },
   };

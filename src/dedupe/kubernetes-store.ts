@@ -1,12 +1,14 @@
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import type { DedupeStore } from './dedupe-store.js';
-import { dedupeObjectName } from './dedupe-store.js';
+import { asPostedNote, dedupeObjectName } from './dedupe-store.js';
 
 /** The two calls the store makes; a narrow type so that any client (or a fake) fits. */
 export type LeaseApi = Pick<
   CoordinationV1Api,
-  'createNamespacedLease' | 'readNamespacedLease' | 'deleteNamespacedLease'
+  'createNamespacedLease' | 'readNamespacedLease' | 'deleteNamespacedLease' | 'replaceNamespacedLease'
 >;
+
+const NOTE_ANNOTATION = 'sre-agent/posted';
 
 function statusCode(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'number'
@@ -26,6 +28,17 @@ export function createKubernetesDedupeStore(options: {
   holder: string;
 }): DedupeStore {
   const { api, namespace } = options;
+  const lease = (key: string, annotations: Record<string, string> = {}): V1Lease => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: dedupeObjectName(key),
+      namespace,
+      labels: { 'app.kubernetes.io/managed-by': 'sre-agent', 'sre-agent/role': 'dedupe' },
+      annotations: { 'sre-agent/dedupe-key': key.slice(0, 1_000), ...annotations },
+    },
+    spec: { holderIdentity: options.holder.slice(0, 253) },
+  });
   return {
     kind: 'kubernetes',
     claim: async (key) => {
@@ -62,6 +75,28 @@ export function createKubernetesDedupeStore(options: {
         await api.deleteNamespacedLease({ namespace, name: dedupeObjectName(key) });
       } catch (error) {
         if (statusCode(error) !== 404) throw error;
+      }
+    },
+    // The note is an annotation of its own Lease: created, or replaced when the key was noted before.
+    remember: async (key, note) => {
+      const body = lease(key, { [NOTE_ANNOTATION]: JSON.stringify(note) });
+      try {
+        await api.createNamespacedLease({ namespace, body });
+      } catch (error) {
+        if (statusCode(error) !== 409) throw error;
+        const current = await api.readNamespacedLease({ namespace, name: dedupeObjectName(key) });
+        body.metadata = { ...body.metadata, resourceVersion: current.metadata?.resourceVersion };
+        await api.replaceNamespacedLease({ namespace, name: dedupeObjectName(key), body });
+      }
+    },
+    recall: async (key) => {
+      try {
+        const found = await api.readNamespacedLease({ namespace, name: dedupeObjectName(key) });
+        const raw = found.metadata?.annotations?.[NOTE_ANNOTATION];
+        return raw ? asPostedNote(JSON.parse(raw)) : undefined;
+      } catch (error) {
+        if (statusCode(error) === 404) return undefined;
+        throw error;
       }
     },
   };

@@ -1,4 +1,4 @@
-import type { DedupeStore } from './dedupe-store.js';
+import type { DedupeStore, PostedNote } from './dedupe-store.js';
 
 /**
  * Claims held in this process, forgotten after `ttlMs` (default one hour). For one process only:
@@ -9,6 +9,8 @@ export function createMemoryDedupeStore(options: { ttlMs?: number; now?: () => n
   const ttlMs = options.ttlMs ?? 3_600_000;
   const now = options.now ?? Date.now;
   const claims = new Map<string, number>();
+  // Notes outlive claims: an alarm may recover hours after its report.
+  const notes = new Map<string, PostedNote>();
   const live = (key: string): boolean => {
     const expires = claims.get(key);
     if (expires === undefined) return false;
@@ -29,5 +31,10 @@ export function createMemoryDedupeStore(options: { ttlMs?: number; now?: () => n
       claims.delete(key);
       return Promise.resolve();
     },
+    remember: (key, note) => {
+      notes.set(key, note);
+      return Promise.resolve();
+    },
+    recall: (key) => Promise.resolve(notes.get(key)),
   };
 }

@@ -63,11 +63,14 @@ export function alarmIncident(
   shape: EventShape,
   options: NormalizeOptions,
 ): TriggerIncident | IgnoredEvent {
+  const key = facts.arn ?? facts.name;
   if (facts.state !== 'ALARM') {
+    const at = isoTime(facts.stateTime);
     return {
       ignored: `alarm '${facts.name}' changed to ${facts.state || 'no state'}; only ALARM starts a diagnosis`,
       kind: 'not-actionable',
       shape,
+      ...(facts.state === 'OK' && at ? { recovery: { alarm: facts.name, key, at } } : {}),
     };
   }
   const mapping = mapAlarmService(facts);
@@ -83,6 +86,7 @@ export function alarmIncident(
     source: options.source ?? 'lambda',
     alarm: facts.name,
     text: lines.join('\n').slice(0, MAX_TEXT),
-    dedupeKey: `alarm:${facts.arn ?? facts.name}:${changedAt}`,
+    dedupeKey: `alarm:${key}:${changedAt}`,
+    ...(changedAt !== 'no-state-time' ? { alarmRef: { key, since: changedAt } } : {}),
   };
 }

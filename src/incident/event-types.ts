@@ -6,6 +6,17 @@ export interface TriggerIncident extends Incident {
   responseUrl?: string;
   /** Who asked (a Slack user id), for the acknowledgement texts. */
   requestedBy?: string;
+  /** The alarm behind it (ARN, else name) and when it went into ALARM: its recovery finds the report by it. */
+  alarmRef?: { key: string; since: string };
+}
+
+/** An alarm back to `OK`: its report, if one was posted, gets a reply in its thread. */
+export interface AlarmRecovery {
+  alarm: string;
+  /** The alarm's ARN, else its name: as `alarmRef.key` of the incident that reported it. */
+  key: string;
+  /** When it changed to OK (ISO 8601). */
+  at: string;
 }
 
 /** An event that names no incident to act on, and why (an `OK` state, a control message, junk). */
@@ -18,6 +29,8 @@ export interface IgnoredEvent {
   kind: 'not-actionable' | 'malformed' | 'unknown';
   /** Which shape the event was recognised as, when it was. */
   shape?: EventShape;
+  /** Set for an alarm's `OK` transition. */
+  recovery?: AlarmRecovery;
 }
 
 export type EventShape = 'sns' | 'alarm-action' | 'eventbridge' | 'logs' | 'plain';

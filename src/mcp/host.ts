@@ -13,6 +13,7 @@ import { describeInventory, type ServerInventory } from './inventory.js';
 import { normalizeToolError, normalizeToolResult, type ToolOutcome } from './normalize-result.js';
 import { DEFAULT_OUTPUT_BUDGET_CHARS, budgetOutput } from './output-budget.js';
 import { SecretMemory } from '../guards/secret-memory.js';
+import { ServerHealth } from './server-health.js';
 import type { ServerSpec } from './server-spec.js';
 import { indexListing, liveServer, type HostTool, type LiveServer } from './live-server.js';
 import { qualifyToolName, splitToolName } from './tool-name.js';
@@ -32,6 +33,8 @@ export interface HostOptions {
   outputBudgetChars?: number;
   /** Shared with the audit log, so that both mask the same secrets. */
   secrets?: SecretMemory;
+  /** The application repository (`owner/repo`): adapters of servers whose tools take it as arguments. */
+  repository?: string | null;
 }
 
 export interface CallOptions {
@@ -58,6 +61,8 @@ export class McpHost {
   private readonly notices: string[] = [];
   /** Adapters ask the same questions for each service they look at; one answer per run will do. */
   private readonly adapterMemo = new Map<string, Promise<ToolOutcome>>();
+  /** Which servers answered the run's reads: one that answered none is named in the report. */
+  private readonly health = new ServerHealth();
   private closing = false;
 
   private constructor(private readonly options: HostOptions) {
@@ -152,6 +157,7 @@ export class McpHost {
     return [
       ...this.withheldTools().map((w) => `tool ${w.server}.${w.tool} withheld: ${w.reason}`),
       ...this.notices,
+      ...this.health.reasons((server) => this.servers.get(server)?.spec.bundled === false),
     ];
   }
 
@@ -243,6 +249,7 @@ export class McpHost {
       call: (tool, toolArgs) => this.callForAdapter(server, tool, toolArgs, options),
       allows: (tool) => this.tools.has(qualifyToolName(server, tool)),
       namespaces: live.spec.namespaces ?? ['default'],
+      repository: this.options.repository ?? null,
       now: new Date(),
     };
     const budget = this.options.outputBudgetChars ?? DEFAULT_OUTPUT_BUDGET_CHARS;
@@ -339,6 +346,8 @@ export class McpHost {
       structured: outcome.structured ? this.secrets.scrubDeep(outcome.structured) : undefined,
       error: outcome.error ? this.secrets.redact(outcome.error) : undefined,
     };
+    // Reads only: the report post is the host's own and says for itself whether it failed.
+    if (!live?.spec.hostOnly.includes(tool)) this.health.record(server, outcome.ok, outcome.error);
     this.options.onEvent?.({
       type: 'tool_call',
       server,

@@ -3,6 +3,7 @@ import type { LiveServer } from './live-server.js';
 import type { ServerSpec } from './server-spec.js';
 import { toolDefinitionHash } from './tool-definition.js';
 import { writeToolReason } from '../guards/withhold-write-tools.js';
+import { matchPreset } from './adapters/presets.js';
 
 /** One tool a server offers, as `config check` shows it. */
 export interface ToolInventory {
@@ -15,6 +16,8 @@ export interface ToolInventory {
   readOnlyHint?: boolean;
   /** How its input schema is adjusted before the Messages API sees it (empty: sent as published). */
   schemaChanges?: string[];
+  /** The capabilities the engines read through it, matched by what its input schema accepts. */
+  serves?: string[];
 }
 
 export interface ServerInventory {
@@ -28,6 +31,8 @@ export interface ServerInventory {
   tools: ToolInventory[];
   /** Allowlisted names the server does not offer (a typo, or another version of the server). */
   missing: string[];
+  /** Why no capability map fits the server (its tools accept other arguments), when none does. */
+  unused?: string;
 }
 
 function endpointOf(spec: ServerSpec): string {
@@ -49,6 +54,7 @@ export function describeInventory(
       const error = failures.find((f) => f.server === spec.name)?.error ?? 'not connected';
       return { ...base, error, tools: [], missing: [...spec.allow] };
     }
+    const match = matchPreset(live.offered);
     const tools = [...live.offered]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((tool): ToolInventory => {
@@ -62,6 +68,7 @@ export function describeInventory(
           hash,
           ...(readOnly !== undefined ? { readOnlyHint: readOnly } : {}),
           ...(changes.length ? { schemaChanges: changes } : {}),
+          ...(match.serves[tool.name]?.length ? { serves: match.serves[tool.name] } : {}),
         };
         if (spec.hostOnly.includes(tool.name))
           return { ...common, status: 'hidden', reason: 'host only (the report post)' };
@@ -77,7 +84,7 @@ export function describeInventory(
     return {
       ...base,
       transport: live.connection.transport,
-      ...(live.preset ? { preset: live.preset.id } : {}),
+      ...(live.preset ? { preset: live.preset.id } : { unused: match.reasons.join('; ') }),
       tools,
       missing: spec.allow.filter((t) => !offered.has(t)),
     };

@@ -38,7 +38,7 @@ export function liveServer(spec: ServerSpec, connection: Connection): LiveServer
   return {
     spec,
     connection,
-    preset: detectPreset(connection.tools.map((t) => t.name)),
+    preset: detectPreset(connection.tools),
     offered: [],
     listed: false,
     baseline: new Map(),

@@ -19,6 +19,8 @@ export interface SandboxEnv {
   SLACK_BOT_TOKEN: string;
   SLACK_CHANNEL_ID: string;
   SLACK_SIGNING_SECRET: string;
+  /** App-level token for Socket Mode (`serve slack --socket-mode`). */
+  SLACK_APP_TOKEN?: string;
 }
 
 /** A scenario served on 127.0.0.1 by local Kubernetes, GitHub and Slack APIs. */
@@ -38,6 +40,7 @@ const sandboxCredentials = {
   githubToken: 'sandbox-github-token',
   slackBotToken: 'xoxb-sandbox-bot-token',
   slackSigningSecret: 'sandbox-signing-secret',
+  slackAppToken: 'xapp-1-A0SREAGENT-sandbox-app-token',
 };
 
 /** A kubeconfig for the local API: plain http, no client certificates, the scenario's namespace. */
@@ -78,7 +81,11 @@ export async function startSandbox(scenario: Scenario, options: { workDir?: stri
     servers.push(kubernetes);
     const github = await startGitHubApi(scenario);
     servers.push(github);
-    const slack = await startSlackApi({ token: sandboxCredentials.slackBotToken, now: scenario.now });
+    const slack = await startSlackApi({
+      token: sandboxCredentials.slackBotToken,
+      appToken: sandboxCredentials.slackAppToken,
+      now: scenario.now,
+    });
     servers.push(slack);
     const kubeconfigPath = join(workDir, 'kubeconfig.yaml');
     await writeFile(kubeconfigPath, sandboxKubeconfig(kubernetes.url, scenario.namespace), { mode: 0o600 });
@@ -90,6 +97,8 @@ export async function startSandbox(scenario: Scenario, options: { workDir?: stri
       SLACK_API_URL: `${slack.url}/api/`,
       SLACK_BOT_TOKEN: sandboxCredentials.slackBotToken,
       SLACK_CHANNEL_ID: sandboxSlack.channelId,
+      SLACK_APP_TOKEN: sandboxCredentials.slackAppToken,
+      // Last: scripts wait for this line to know the whole environment is written.
       SLACK_SIGNING_SECRET: sandboxCredentials.slackSigningSecret,
     };
     let closed: Promise<void> | undefined;

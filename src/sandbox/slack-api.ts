@@ -3,6 +3,7 @@ import type { SandboxSlackMessage } from '../report/schema.js';
 import { checkBlocks } from './slack-blocks-check.js';
 import { listenLocal, pathSegments, readBody, sendJson } from './local-http.js';
 import type { LocalServer } from './local-http.js';
+import { startSlackSocketHub } from './slack-socket.js';
 
 /** The sandbox workspace: one bot, one channel. */
 export const sandboxSlack = {
@@ -154,8 +155,14 @@ function readContent(args: Args): { content: MessageContent } | { refusal: Reply
  * message metadata), chat.update, conversations.info/list/history, chat.getPermalink. Every post is recorded and
  * served back at `GET <url>/api/_sandbox/messages`. Errors come as `ok: false` with HTTP 200.
  */
-export async function startSlackApi(options: { token: string; now: string }): Promise<SlackApi> {
+export async function startSlackApi(options: {
+  token: string;
+  now: string;
+  /** The app-level token (`xapp-…`) `apps.connections.open` accepts. */
+  appToken?: string;
+}): Promise<SlackApi> {
   const messages: StoredMessage[] = [];
+  const socketHub = await startSlackSocketHub({ appId: 'A0SREAGENT' });
   const baseSeconds = Math.floor(Date.parse(options.now) / 1000);
   const nextTs = () => `${baseSeconds}.${String((messages.length + 1) * 100).padStart(6, '0')}`;
 
@@ -240,6 +247,17 @@ export async function startSlackApi(options: { token: string; now: string }): Pr
     if (req.method === 'GET' && last === 'messages' && segments.at(-2) === '_sandbox') {
       return sendJson(res, 200, { messages });
     }
+    // One slash command over the open Socket Mode connection: 200 with the app's acknowledgement
+    // once it acknowledged, 409 when no app is connected, 504 when it did not acknowledge in 3 s.
+    if (req.method === 'POST' && last === 'slash' && segments.at(-2) === '_sandbox') {
+      const fields = Object.fromEntries(new URLSearchParams((await readBody(req)).toString('utf8')));
+      const delivered = await socketHub.deliver(fields);
+      if (delivered.acked)
+        return sendJson(res, 200, { ok: true, acknowledged: true, payload: delivered.payload });
+      return delivered.reason === 'no-client'
+        ? sendJson(res, 409, { ok: false, error: 'no Socket Mode client is connected' })
+        : sendJson(res, 504, { ok: false, error: 'the app did not acknowledge within 3 s' });
+    }
     const method = segments.length <= 2 && (segments.length === 1 || segments[0] === 'api') ? last : '';
     let args: Args;
     try {
@@ -248,6 +266,14 @@ export async function startSlackApi(options: { token: string; now: string }): Pr
       return sendJson(res, 200, { ok: false, error: 'invalid_json' });
     }
     if (method === 'api.test') return sendJson(res, 200, { ok: true, args });
+    // Socket Mode: the app-level token opens a connection; the bot token may not.
+    if (method === 'apps.connections.open') {
+      const token = tokenOf(req, args);
+      if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
+      if (!options.appToken || token !== options.appToken)
+        return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
+      return sendJson(res, 200, { ok: true, url: socketHub.openUrl() });
+    }
     const handler = methods[method];
     if (!handler) return sendJson(res, 200, { ok: false, error: 'unknown_method', req_method: method });
     const token = tokenOf(req, args);
@@ -256,5 +282,12 @@ export async function startSlackApi(options: { token: string; now: string }): Pr
     const reply = handler(args);
     sendJson(res, 200, reply.ok === false ? reply : { ok: true, ...reply });
   });
-  return { ...server, messages: () => messages.map(({ metadata: _metadata, ...m }) => ({ ...m })) };
+  return {
+    ...server,
+    close: async () => {
+      await socketHub.close();
+      await server.close();
+    },
+    messages: () => messages.map(({ metadata: _metadata, ...m }) => ({ ...m })),
+  };
 }

@@ -99,10 +99,14 @@ export function finalReply(report: Report, link: string | undefined): ResponseMe
   );
 }
 
-/** Another replica asked the same posted first: this run's report was not posted again. */
+/**
+ * The dedupe claim for this service's cooldown window was already taken: a report was posted
+ * earlier in the window — by another replica, or by this server before it restarted (its memory
+ * of the cooldown is gone, the claim is not). Who it was is not known, so it is not said.
+ */
 export function duplicateReply(report: Report): ResponseMessage {
   return ephemeral(
-    `:white_check_mark: *${escapeMrkdwn(report.service)}* was diagnosed at the same time by another replica, whose report is posted in ${channelRef(report.slack.channel)}.`,
+    `:white_check_mark: *${escapeMrkdwn(report.service)}* was already diagnosed a few minutes ago; that report is in ${channelRef(report.slack.channel)}, so this one was not posted again.`,
   );
 }
 

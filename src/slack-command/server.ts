@@ -37,6 +37,11 @@ export interface SlackCommandServer {
   url: string;
   port: number;
   stats(): QueueStats & { dispatch: Dispatcher['kind'] };
+  /**
+   * Answer one slash command's form fields (already authenticated): the same queue, cooldown and
+   * dispatch whether it came over HTTP or as a Socket Mode envelope. '' means "no reply".
+   */
+  handleCommand(params: URLSearchParams): Promise<ResponseMessage | ''>;
   /** Resolves once every accepted diagnosis has finished. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -199,6 +204,7 @@ export async function startSlackCommandServer(
     url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`,
     port,
     stats: () => ({ ...queue.snapshot(), dispatch: options.dispatcher.kind }),
+    handleCommand: command,
     idle: () => queue.idle(),
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -138,6 +138,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .description('the Slack slash-command endpoint: /sre diagnose <service> [namespace], /sre help')
     .option('--port <n>', 'port to listen on (0 picks a free one)', '3000')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option(
+      '--socket-mode',
+      'receive commands over Slack Socket Mode (SLACK_APP_TOKEN, xapp-…): no public endpoint needed',
+    )
     .addOption(
       new Option('--dispatch <where>', 'run diagnoses here or as Kubernetes Jobs')
         .choices(['in-process', 'kubernetes-job'])

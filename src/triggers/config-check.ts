@@ -1,5 +1,5 @@
-import { loadSettings, type Env, type Settings } from '../config/load.js';
-import { ExitCode, UsageError } from '../errors/errors.js';
+import { checkRunnable, loadSettings, type Env, type Settings } from '../config/load.js';
+import { ExitCode, UsageError, errorMessage } from '../errors/errors.js';
 import { McpHost } from '../mcp/host.js';
 import type { ServerInventory } from '../mcp/inventory.js';
 import type { ServerSpec } from '../mcp/server-spec.js';
@@ -64,13 +64,49 @@ function effectiveSettings(settings: Settings, specs: ServerSpec[]) {
   };
 }
 
-function renderText(settings: ReturnType<typeof effectiveSettings>, inventory: ServerInventory[]): string {
+/** One row per server: whether it started, how many tools it lets through, what it is used for. */
+function serverTable(inventory: ServerInventory[]): string[] {
+  const rows = inventory.map((server) => {
+    const allowed = server.tools.filter((t) => t.status === 'allowed').length;
+    const serves = [...new Set(server.tools.flatMap((t) => t.serves ?? []))];
+    const posts = server.tools.some((t) => t.reason?.startsWith('host only'));
+    const status = server.error ? 'FAILED' : serves.length || posts ? 'ok' : 'UNUSED';
+    const use = server.error
+      ? server.error
+      : serves.length
+        ? `${server.preset}: ${serves.join(', ')}`
+        : posts
+          ? 'posts the report'
+          : `matches no capability: ${server.unused ?? 'none of its tools fits'}`;
+    return [
+      server.name,
+      server.bundled ? 'bundled' : 'configured',
+      status,
+      server.error ? '-' : `${allowed}/${server.tools.length}`,
+      use,
+    ];
+  });
+  const head = ['SERVER', 'KIND', 'STATUS', 'ALLOWED', 'USED FOR'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ');
+  return [line(head), ...rows.map(line)];
+}
+
+function renderText(
+  settings: ReturnType<typeof effectiveSettings>,
+  inventory: ServerInventory[],
+  problems: string | null,
+): string {
   const lines = [
     `config file: ${settings.configFile ?? '(none: defaults and environment)'}`,
     `namespaces: ${settings.namespaces.join(', ')}`,
     `slack channel: ${settings.slackChannel ?? '(none)'}  repository: ${settings.repository ?? '(none)'}`,
     `model: ${settings.model}  timeout: ${settings.timeoutMs / 1000}s  max turns: ${settings.maxTurns}  budget: ${settings.budgetUsd ?? 'none'}`,
     ...(settings.disabled.length ? [`disabled bundled servers: ${settings.disabled.join(', ')}`] : []),
+    ...(problems ? [`CONFIGURATION ERROR: ${problems}`] : []),
+    '',
+    ...serverTable(inventory),
   ];
   for (const server of inventory) {
     const spec = settings.servers.find((s) => s.name === server.name);
@@ -85,13 +121,16 @@ function renderText(settings: ReturnType<typeof effectiveSettings>, inventory: S
       continue;
     }
     lines.push(
-      `  transport ${server.transport ?? '?'}${server.preset ? `, capabilities from preset ${server.preset}` : ', no capability preset (the offline engine will not use it)'}`,
+      `  transport ${server.transport ?? '?'}${server.preset ? `, capabilities from preset ${server.preset}` : server.tools.some((t) => t.reason?.startsWith('host only')) ? ', posts the report' : `, no capability map fits (the offline engine will not use it): ${server.unused ?? ''}`}`,
     );
     for (const tool of server.tools) {
       const mark = { allowed: 'allowed ', hidden: 'hidden  ', withheld: 'WITHHELD', refused: 'refused ' }[
         tool.status
       ];
-      lines.push(`  ${mark} ${tool.name}  sha256:${tool.hash}${tool.reason ? `  (${tool.reason})` : ''}`);
+      const serves = tool.serves?.length ? `  serves ${tool.serves.join(', ')}` : '';
+      lines.push(
+        `  ${mark} ${tool.name}  sha256:${tool.hash}${serves}${tool.reason ? `  (${tool.reason})` : ''}`,
+      );
       if (tool.status === 'allowed' && tool.schemaChanges?.length)
         lines.push(`           schema adjusted for the Messages API: ${tool.schemaChanges.join('; ')}`);
     }
@@ -99,6 +138,36 @@ function renderText(settings: ReturnType<typeof effectiveSettings>, inventory: S
       lines.push(`  MISSING  ${name}  (allowlisted but not offered by the server)`);
   }
   return lines.join('\n');
+}
+
+/** The servers' specs one by one, so that a server whose command is missing does not hide the others. */
+async function resolveEach(
+  settings: Settings,
+): Promise<{ specs: ServerSpec[]; unresolved: ServerInventory[] }> {
+  // Bundled servers alone (the configured ones' names still replace them).
+  const specs = await serverSpecs({
+    ...settings,
+    servers: settings.servers.map((s) => ({ ...s, transport: null })),
+  });
+  const unresolved: ServerInventory[] = [];
+  for (const server of settings.servers) {
+    try {
+      const own = await serverSpecs({ ...settings, servers: [server] });
+      specs.push(...own.filter((spec) => !spec.bundled));
+    } catch (error) {
+      const t = server.transport;
+      const endpoint = t ? (t.kind === 'stdio' ? [t.command, ...t.args].join(' ') : t.url) : '';
+      unresolved.push({
+        name: server.name,
+        bundled: false,
+        endpoint,
+        error: errorMessage(error),
+        tools: [],
+        missing: [...(server.tools ?? [])],
+      });
+    }
+  }
+  return { specs, unresolved };
 }
 
 /**
@@ -124,21 +193,38 @@ export async function configCheck(
     }
     // `config check` diagnoses nothing; the service name only satisfies the settings' shape.
     const settings = await loadSettings({ service: 'config-check', config: options.config }, env, defaults);
-    const specs = await serverSpecs(settings);
+    let problems: string | null = null;
+    try {
+      checkRunnable(settings);
+    } catch (error) {
+      problems = errorMessage(error);
+    }
+    // Every server is checked: one whose command is missing is a row of the table, not the end.
+    const { specs, unresolved } = await resolveEach(settings);
     host = await McpHost.start(specs, { logger: deps.logger, clientVersion: packageVersion() });
     const effective = effectiveSettings(settings, specs);
-    const inventory = host
-      .inventory(specs)
-      .map((server, i) => ({ ...server, endpoint: endpointOf(effective.servers[i]?.transport ?? {}) }));
+    const inventory = [
+      ...host
+        .inventory(specs)
+        .map((server, i) => ({ ...server, endpoint: endpointOf(effective.servers[i]?.transport ?? {}) })),
+      ...unresolved,
+    ];
     deps.output.stdout(
       options.output === 'json'
-        ? JSON.stringify({ settings: effective, servers: inventory }, null, 2)
-        : renderText(effective, inventory),
+        ? JSON.stringify(
+            { settings: effective, servers: inventory, ...(problems ? { problems } : {}) },
+            null,
+            2,
+          )
+        : renderText(effective, inventory, problems),
     );
     const failed = inventory.filter((s) => s.error);
-    if (failed.length) {
+    if (failed.length || problems) {
       throw new UsageError(
-        `MCP server ${failed.map((s) => `'${s.name}' did not start: ${s.error}`).join('; ')}`,
+        [
+          ...failed.map((s) => `MCP server '${s.name}' did not start: ${s.error}`),
+          ...(problems ? [problems] : []),
+        ].join('; '),
       );
     }
     return ExitCode.ok;

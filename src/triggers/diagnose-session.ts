@@ -1,5 +1,5 @@
 import type { DiagnoseFlags, Env, Settings } from '../config/load.js';
-import { loadSettings } from '../config/load.js';
+import { checkRunnable, loadSettings } from '../config/load.js';
 import type { Incident } from '../incident/incident.js';
 import { AuditLog } from '../agent/audit-log.js';
 import { run, type RunResult } from '../agent/run.js';
@@ -62,6 +62,8 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       alert = scenario.alert;
     }
     let settings = await loadSettings(flags, env, defaults);
+    // Misconfiguration is an error, not a diagnosis: exit 2 before any server starts or post is made.
+    checkRunnable(settings);
     if (deps.maxTimeoutMs !== undefined && settings.timeoutMs > deps.maxTimeoutMs) {
       settings = Object.freeze({ ...settings, timeoutMs: Math.max(1_000, Math.floor(deps.maxTimeoutMs)) });
     }
@@ -83,6 +85,7 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       clientVersion: packageVersion(),
       onEvent: emit,
       secrets,
+      repository: settings.repository,
     });
     const given = deps.incident;
     const incident: Incident = given

@@ -13,6 +13,13 @@ import { reportLink } from '../slack-command/report-link.js';
 import { finalReply } from '../slack-command/replies.js';
 import type { Logger } from '../util/log.js';
 import { progressPrinter } from './progress.js';
+import {
+  replyToRecovery,
+  reportNoteKey,
+  slackThreadPoster,
+  type RecoveryOutcome,
+  type ThreadPoster,
+} from './alarm-recovery.js';
 
 /** What a trigger (Lambda, `run-event`) hands to the shared core. */
 export interface TriggerDeps {
@@ -30,11 +37,20 @@ export interface TriggerDeps {
   holder?: string;
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** Posts an alarm's recovery in its report's thread (default: the Slack Web API). */
+  postInThread?: ThreadPoster;
 }
 
 /** How a trigger event ended; the Lambda returns it, `run-event` maps it to an exit code. */
 export type TriggerOutcome =
-  | { status: 'ignored'; reason: string; kind: IgnoredEvent['kind']; shape?: EventShape }
+  | {
+      status: 'ignored';
+      reason: string;
+      kind: IgnoredEvent['kind'];
+      shape?: EventShape;
+      /** An alarm's OK transition: whether its report's thread was told. */
+      recovery?: RecoveryOutcome;
+    }
   | { status: 'duplicate'; incident: TriggerIncident }
   | {
       status: 'reported';
@@ -85,7 +101,20 @@ export async function handleTriggerEvent(event: unknown, deps: TriggerDeps): Pro
     const fields = { kind: normalized.kind, ...(normalized.shape ? { shape: normalized.shape } : {}) };
     if (normalized.kind === 'not-actionable') deps.logger.info(line, fields);
     else deps.logger.warn(line, fields);
-    return { status: 'ignored', reason: normalized.ignored, kind: normalized.kind, shape: normalized.shape };
+    const recovery = normalized.recovery
+      ? await replyToRecovery(normalized.recovery, {
+          store: deps.dedupe ?? (await defaultStore(deps, 'default', deps.logger)),
+          post: deps.postInThread ?? slackThreadPoster(deps.env, deps.logger),
+          logger: deps.logger,
+        })
+      : undefined;
+    return {
+      status: 'ignored',
+      reason: normalized.ignored,
+      kind: normalized.kind,
+      shape: normalized.shape,
+      ...(recovery ? { recovery } : {}),
+    };
   }
   // Log lines can carry secrets; the alert text reaches the model and the report.
   const incident: TriggerIncident = {
@@ -150,6 +179,19 @@ export async function handleTriggerEvent(event: unknown, deps: TriggerDeps): Pro
       ...(report.slack.error ? { slackError: report.slack.error } : {}),
       durationMs: report.durationMs,
     });
+    // Where the report went, for the alarm's recovery to reply in its thread.
+    if (
+      incident.alarmRef &&
+      report.slack.posted &&
+      report.slack.channel &&
+      report.slack.ts &&
+      !claimedElsewhere
+    )
+      await store.remember(reportNoteKey(incident.alarmRef.key), {
+        channel: report.slack.channel,
+        ts: report.slack.ts,
+        since: incident.alarmRef.since,
+      });
     await tellResponseUrl(incident, report, deps, logger);
     return { status: 'reported', incident, report, duplicate: claimedElsewhere, deadlineHit };
   } catch (error) {
@@ -157,6 +199,16 @@ export async function handleTriggerEvent(event: unknown, deps: TriggerDeps): Pro
     logger.error(`diagnosis of ${incident.service} failed: ${errorMessage(error)}`, { usage, posted });
     return { status: 'failed', incident, error: errorMessage(error), usage, posted };
   }
+}
+
+/** The store from the environment, as an incident's would be made. */
+async function defaultStore(deps: TriggerDeps, namespace: string, logger: Logger): Promise<DedupeStore> {
+  const { dedupeStoreFromEnv } = await import('../dedupe/store-from-env.js');
+  return dedupeStoreFromEnv(deps.env, {
+    fallbackNamespace: namespace,
+    holder: deps.holder ?? `sre-agent-${deps.source}`,
+    logger,
+  });
 }
 
 /** A job dispatched by the Slack command reports back to the person who asked. */

@@ -1,6 +1,8 @@
 import { BatchV1Api } from '@kubernetes/client-node';
 import type { DiagnoseFlags, Env } from '../config/load.js';
-import { loadSettings } from '../config/load.js';
+import { checkRunnable, loadSettings } from '../config/load.js';
+import { randomBytes } from 'node:crypto';
+import { startSocketMode } from '../slack-command/socket-mode.js';
 import { parseDuration } from '../config/duration.js';
 import { contextNamespace, kubeConfigFromEnv } from '../dedupe/kube-config.js';
 import { dedupeStoreFromEnv } from '../dedupe/store-from-env.js';
@@ -31,6 +33,8 @@ export interface ServeSlackOptions extends Omit<Partial<DiagnoseFlags>, 'service
   jobNamespace?: string;
   jobServiceAccount?: string;
   jobSecret?: string;
+  /** Commands arrive over Socket Mode instead of (only) HTTP. */
+  socketMode?: boolean;
 }
 
 export interface ServeSlackDeps {
@@ -90,7 +94,16 @@ function jobDispatcher(
  */
 export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDeps): Promise<number> {
   const { env, logger } = deps;
-  const signingSecret = env.SLACK_SIGNING_SECRET;
+  const socketMode = options.socketMode === true;
+  const appToken = env.SLACK_APP_TOKEN;
+  if (socketMode && !appToken?.startsWith('xapp-'))
+    throw new UsageError(
+      'serve slack --socket-mode: set SLACK_APP_TOKEN to the app-level token (xapp-…, scope connections:write)',
+    );
+  // Socket Mode envelopes are authenticated by the connection; without a signing secret the HTTP
+  // endpoint then accepts no command at all (a random secret nobody has).
+  const signingSecret =
+    env.SLACK_SIGNING_SECRET ?? (socketMode ? randomBytes(32).toString('hex') : undefined);
   if (!signingSecret)
     throw new UsageError("serve slack: set SLACK_SIGNING_SECRET (the Slack app's signing secret)");
   const dispatch = options.dispatch ?? 'in-process';
@@ -126,6 +139,8 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
           }).claim,
           onEvent: progressPrinter({ ...deps.output, stderrIsTty: false }, logger),
         });
+  // A server whose every diagnosis can only fail (no cluster, no channel, no repository) does not start.
+  checkRunnable(probe);
   const lookupWorkload = deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
   const server = await startSlackCommandServer(
     {
@@ -157,13 +172,23 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
     },
     { port, host: options.host ?? '127.0.0.1' },
   );
-  logger.info(`slash commands: listening on ${server.url}/slack/commands`, {
-    dispatch,
-    concurrency: server.stats().concurrency,
-    queue: server.stats().queueLimit,
-  });
+  const socket = socketMode
+    ? await startSocketMode({
+        appToken: appToken as string,
+        ...(env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {}),
+        commands: server,
+        logger,
+      })
+    : undefined;
+  logger.info(
+    socket
+      ? `slash commands: over Socket Mode (health and stats on ${server.url})`
+      : `slash commands: listening on ${server.url}/slack/commands`,
+    { dispatch, concurrency: server.stats().concurrency, queue: server.stats().queueLimit },
+  );
   await deps.stop;
   logger.info('stopping: no new commands; waiting for accepted diagnoses to finish');
+  await socket?.close();
   await server.close();
   await Promise.race([server.idle(), new Promise((r) => setTimeout(r, probe.timeoutMs + 30_000).unref())]);
   return ExitCode.ok;

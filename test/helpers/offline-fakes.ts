@@ -149,15 +149,18 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
         ? ok(service)
         : fail(`No Service matches '${String(args.name)}' in namespace ${namespace}.`);
     },
-    list_services: () =>
+    list_services: (args) =>
       ok({
-        namespace,
-        services: Object.values(cluster.services ?? {}).map((s) => ({
-          name: s.name,
-          clusterIP: s.clusterIP,
-          ports: [],
-          selector: s.selector ?? null,
-        })),
+        namespace: args.namespace ?? namespace,
+        // A Service that states its namespace is listed only there.
+        services: Object.values(cluster.services ?? {})
+          .filter((s) => !s.namespace || !args.namespace || s.namespace === args.namespace)
+          .map((s) => ({
+            name: s.name,
+            clusterIP: s.clusterIP,
+            ports: [],
+            selector: s.selector ?? null,
+          })),
       }),
     get_deployment: (args) => {
       const d = cluster.deployments?.[String(args.name)];
@@ -220,7 +223,9 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
     toolNames: () => offered.map((t) => `${server(t)}__${t}`),
     definitions: () => [],
     call: async (name, args) => {
-      const tool = name.split('__')[1] ?? name;
+      // A capability route (`github__get_commit@getCommit`) reaches the tool before the `@`.
+      const qualified = name.split('@')[0] ?? name;
+      const tool = qualified.split('__')[1] ?? qualified;
       calls.push({ tool, args });
       const failure = cluster.failing?.[tool];
       if (failure) return fail(failure);

@@ -2,6 +2,7 @@ import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
+import { recoveredBlip, type Recovery } from './recovery.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
@@ -15,8 +16,9 @@ import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
-import { imagePullRule, nodeRule, oomRule, probeRule } from './rules/platform.js';
+import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
+import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
@@ -41,7 +43,9 @@ const LOCAL_RULES: Rule[] = [
   commandRule,
   oomRule,
   diskFullRule,
+  oneNodeRule,
   rbacRule,
+  readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   dataParseRule,
   mountedFileRule,
   exceptionRule,
@@ -56,6 +60,14 @@ const WIRING_RULES: Rule[] = [
   ingressRule,
   hpaRule,
   probeRule,
+];
+/** Rules that judge what stands now, not what the events remember. */
+const CURRENT_STATE_RULES: Rule[] = [
+  scaledToZeroRule,
+  (ctx, facts) => ownServiceWiring(ctx, facts),
+  (ctx, facts) => ingressDenied(ctx, facts),
+  ingressRule,
+  hpaRule,
 ];
 const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
 /** Kinds an alert may name that have no pods of their own to list. */
@@ -159,6 +171,13 @@ class Investigation {
   private async diagnose(facts: ServiceFacts, depth: number, target: boolean): Promise<Verdict> {
     const { ctx } = this;
     this.noteOverview(facts);
+    const recovery = target && !ctx.casebook.gaps.length ? recoveredBlip(facts, ctx.now) : null;
+    if (recovery) {
+      // The trouble is history: only what stands now (its Service, Ingress, autoscaler) can still be a fault.
+      const standing = await firstVerdict(CURRENT_STATE_RULES, ctx, facts);
+      if (standing) return standing.status === 'diagnosed' ? this.finish(standing, facts) : standing;
+      if (!ctx.casebook.gaps.length) return recoveredVerdict(ctx, facts, recovery);
+    }
     const dependency = dependencyRule((_ctx, ref) => this.follow(ref, depth + 1));
     let verdict =
       (await firstVerdict([...LOCAL_RULES, dependency, ...WIRING_RULES, ...LATE_RULES], ctx, facts)) ??
@@ -200,7 +219,11 @@ class Investigation {
     }
     if (ctx.casebook.suspectCommits.length === 0) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
-      const images = facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ');
+      // The image tags only when the image is the fault: a file that merely mentions the running tag is no culprit.
+      const imageFault = /\bimage\b|ImagePull|ErrImage|manifest unknown/i.test(result.statement);
+      const images = imageFault
+        ? facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ')
+        : '';
       const change = await correlateChange(ctx, {
         text: `${result.statement} ${result.summary} ${images}`,
         files: [],
@@ -265,6 +288,23 @@ function healthyVerdict(facts: ServiceFacts): Verdict {
     statement: 'No fault found.',
     confidence: 'medium',
     fix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',
+  };
+}
+
+/** Healthy after a blip: what happened, when it stopped, and what shows it is over. */
+function recoveredVerdict(ctx: EngineContext, facts: ServiceFacts, recovery: Recovery): Verdict {
+  const minutes = Math.round((ctx.now.getTime() - recovery.lastSeen.getTime()) / 60_000);
+  const when = `${recovery.lastSeen.toISOString()} (${minutes} min ago)`;
+  ctx.casebook.evidence.push({
+    source: 'kubernetes',
+    detail: `Past trouble, last seen ${when}: ${recovery.trouble.join(', ')}; since then every pod is running and ready, with no restarts.`,
+  });
+  return {
+    status: 'healthy',
+    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts, and the logs have been clean since.`,
+    statement: `No current fault: a transient episode (${recovery.trouble.join(', ')}) ended at ${when} and the service has been healthy since.`,
+    confidence: 'medium',
+    fix: 'Nothing to fix now; if the episode repeats, look at what happened at that time (a deploy, a dependency restart, a node event).',
   };
 }
 

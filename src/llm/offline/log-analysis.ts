@@ -30,6 +30,13 @@ const EXCEPTION_HEADER =
 /** The words of a failure in a line that carries no level: `sh: 1: migrat: not found`, `psql: error: …`. */
 const UNLEVELLED_FAILURE =
   /\b(?:error|fatal|panic|failed|failure|refused|denied|forbidden|cannot|can't|unable to|not found|no such file|no space left|timed out|unreachable|segmentation fault|core dumped|killed)\b/i;
+/** Tallies (`183 sent, 2 failed`, `failed=0`, `"errors": 2`) report outcomes; they are not failures. */
+const COUNTER =
+  /\b\d+\s+(?:failed|failures?|errors?|refused|denied|timed out)\b|["']?\b(?:failed|failures?|errors?)["']?\s*[=:]\s*\d+/gi;
+
+export function withoutCounters(text: string): string {
+  return text.replace(COUNTER, ' ');
+}
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
 const CONTINUATION =
@@ -181,7 +188,7 @@ export function analyzeLog(text: string): LogAnalysis {
   lines.forEach((line, index) => {
     if (consumed.has(index)) return;
     // Lines with no level at all (shell, psql, entrypoint scripts) count when their words say failure.
-    const level = line.level ?? (UNLEVELLED_FAILURE.test(line.text) ? 'error' : undefined);
+    const level = line.level ?? (UNLEVELLED_FAILURE.test(withoutCounters(line.text)) ? 'error' : undefined);
     if (level !== 'error' && level !== 'warn') return;
     const kind = level === 'error' ? 'error' : 'warning';
     add(

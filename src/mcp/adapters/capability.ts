@@ -28,6 +28,8 @@ export interface AdapterContext {
   allows(tool: string): boolean;
   /** The namespaces the run may read; the first is the default. */
   namespaces: readonly string[];
+  /** The application repository (`owner/repo`), for servers whose tools take it as arguments. */
+  repository: string | null;
   now: Date;
 }
 

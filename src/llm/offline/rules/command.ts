@@ -47,6 +47,15 @@ const COMMAND_ERRORS: { pattern: RegExp; what: (m: RegExpMatchArray) => string }
     pattern: /(?:^|\s)([^\s:]+): command not found/,
     what: (m) => `the command "${m[1]}" does not exist in the image`,
   },
+  // env `env: 'python': No such file or directory`; a line that is only `pg_dump: not found`
+  {
+    pattern: /env: '?([^\s':]+)'?: No such file or directory/,
+    what: (m) => `the command "${m[1]}" does not exist in the image`,
+  },
+  {
+    pattern: /^\s*([\w.+-]+): not found\s*$/,
+    what: (m) => `the command "${m[1]}" does not exist in the image`,
+  },
   {
     pattern: /\S: (?:line )?\d+: ([^\s:]+): Permission denied/,
     what: (m) => `${m[1]} is not executable (permission denied)`,

@@ -212,20 +212,28 @@ export const mountRule: Rule = async (ctx, facts) => {
       waiting: stuck.length,
     });
   }
-  const first = failed[0] as EventInfo;
+  // The attach error is the mechanism; the mount timeout after it is only its symptom.
+  const first = failed.find((e) => /Multi-Attach/i.test(e.message ?? '')) ?? (failed[0] as EventInfo);
+  const timeout = failed.find(
+    (e) => e !== first && /timed out|unable to attach or mount/i.test(e.message ?? ''),
+  );
   ctx.casebook.evidence.unshift({
     source: 'kubernetes',
     detail: `${first.reason}: ${quote(first.message ?? '', 300)} (${times(count)})`,
     ref: first.object,
   });
   const multiAttach = /Multi-Attach/i.test(first.message ?? '');
+  const volume = first.message?.match(/for volume "([^"]+)"/)?.[1];
+  const holders = first.message?.match(/already used by pod\(s\) ([\w.,\s-]+?)(?:\s*$|\.)/)?.[1]?.trim();
+  const rolling = facts.listing.workload?.kind === 'Deployment';
   return {
     status: 'diagnosed',
     summary: `${facts.service}'s pods are stuck in ContainerCreating: a volume cannot be ${first.reason === 'FailedAttachVolume' ? 'attached' : 'mounted'}.`,
-    statement: `${first.reason}: "${quote(first.message ?? '', 240)}" (${times(count)}).${multiAttach ? ' A ReadWriteOnce volume is still attached to another node, so the new pod cannot use it until the old one lets go.' : ''}`,
-    confidence: 'medium',
+    statement: `${first.reason}: "${quote(first.message ?? '', 240)}" (${times(count)}).${multiAttach ? ` Multi-Attach error: the ReadWriteOnce volume${volume ? ` ${volume}` : ''} is still attached to another node${holders ? ` for pod(s) ${holders}` : ''}, so the new pod cannot attach it until the old one lets go${timeout ? `; the mount then times out ("${quote(timeout.message ?? '', 120)}")` : ''}.${rolling ? ' A rolling update starts the new pod before the old one stops, which a ReadWriteOnce volume cannot serve.' : ''}` : ''}`,
+    confidence: multiAttach ? 'high' : 'medium',
+    ...(multiAttach && rolling ? { clues: ['RollingUpdate', 'strategy'] } : {}),
     fix: multiAttach
-      ? 'Let the old pod terminate (or delete it) so the volume detaches, or use the Recreate strategy for workloads with a ReadWriteOnce volume.'
+      ? `Let the old pod${holders ? ` (${holders})` : ''} terminate (or delete it) so the volume detaches${rolling ? ', and switch the Deployment to strategy type Recreate (a ReadWriteOnce volume serves one node at a time)' : ', or use the Recreate strategy for workloads with a ReadWriteOnce volume'}.`
       : 'Fix the volume the message names (its claim, driver or referenced object), then let the pod retry.',
   };
 };

@@ -7,6 +7,7 @@ import { quote } from '../quote.js';
 import { callTargets, serviceOfHost, type CallTarget } from '../targets.js';
 import { readObjects } from '../cluster-read.js';
 import { trafficAllowed } from '../network-policy.js';
+import { externalNameRoute, serviceOfPodIp } from './external-name.js';
 import { nameResolution, policyBlock } from './network.js';
 import { readService, serviceWiring } from './traffic.js';
 import { times, type Rule, type Verdict } from './verdict.js';
@@ -22,13 +23,23 @@ export type FollowDependency = (
   target: { service: string; namespace: string },
 ) => Promise<DependencyOutcome>;
 
-/** An IP in a log is a Service's cluster IP more often than not: name it. */
-async function serviceOfIp(ctx: EngineContext, ip: string, namespace: string): Promise<string | undefined> {
+/**
+ * An IP in a log is a Service's cluster IP more often than not — in any namespace of the run, the
+ * caller's first — else a pod's IP that a Service's EndpointSlice lists: name that Service.
+ */
+async function serviceOfIp(
+  ctx: EngineContext,
+  ip: string,
+  namespace: string,
+): Promise<{ service: string; namespace: string } | undefined> {
   const tool = toolFor('services', ctx.tools.toolNames());
-  if (!tool) return undefined;
-  const outcome = await ctx.tools.call(tool, { namespace });
-  const services = outcome.ok ? list(at(outcome.structured, 'services')) : [];
-  return str(services.find((s) => s.clusterIP === ip)?.name);
+  for (const ns of tool ? [namespace, ...ctx.settings.namespaces.filter((n) => n !== namespace)] : []) {
+    const outcome = await ctx.tools.call(tool as string, { namespace: ns });
+    const services = outcome.ok ? list(at(outcome.structured, 'services')) : [];
+    const name = str(services.find((s) => s.clusterIP === ip)?.name);
+    if (name) return { service: name, namespace: ns };
+  }
+  return serviceOfPodIp(ctx, ip);
 }
 
 /** ` Its readiness probe fails as a result (3 pod(s) not ready).` when the caller's own probes suffer. */
@@ -74,17 +85,19 @@ function dependencyVerdict(follow: FollowDependency): Rule {
     const outside: CallTarget[] = [];
     for (const target of callTargets(facts.logs).slice(0, 3)) {
       const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host);
-      const name = ip ? await serviceOfIp(ctx, target.host, facts.namespace) : undefined;
       const ref = ip
-        ? name
-          ? { service: name, namespace: facts.namespace }
-          : null
+        ? ((await serviceOfIp(ctx, target.host, facts.namespace)) ?? null)
         : serviceOfHost(target.host, facts.namespace);
+      if (ref && self.includes(normal(ref.service))) continue;
+      // A name that is (or points at) an ExternalName Service's external host: that Service is the route.
+      if (!ip && target.failure !== 'other' && target.failure !== 'unavailable') {
+        const external = await externalNameRoute(ctx, facts, target, ref);
+        if (external) return external;
+      }
       if (!ref) {
         outside.push(target);
         continue;
       }
-      if (self.includes(normal(ref.service))) continue;
       if (target.failure === 'dns-missing' || target.failure === 'dns-timeout') {
         const verdict = await nameResolution(ctx, facts, target, ref);
         if (verdict) return verdict;

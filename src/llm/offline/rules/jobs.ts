@@ -4,6 +4,7 @@ import type { ServiceFacts } from '../facts.js';
 import { at, condition, list, nameOf, num, str, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { exitCodeMeaning } from './command.js';
+import { hungCronJob } from './hung-job.js';
 import { correlateChange, previousValue, valueTokens } from './recent-change.js';
 import type { Rule, Verdict } from './verdict.js';
 
@@ -105,7 +106,7 @@ export function withJobContext(verdict: Verdict, failure: JobFailure): Verdict {
 /** A Job (or a CronJob's Job) that failed, explained by its last failed pod: exit code and last words. */
 export const jobRule: Rule = async (ctx, facts) => {
   const failure = await jobFailure(ctx, facts);
-  if (!failure) return suspendedCronJob(ctx, facts);
+  if (!failure) return (await suspendedCronJob(ctx, facts)) ?? hungCronJob(ctx, facts);
   const pods = facts.listing.pods
     .filter((p) => p.ownerName === failure.job)
     .map((p) => ({

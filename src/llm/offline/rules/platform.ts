@@ -214,9 +214,11 @@ export const probeRule: Rule = async (ctx, facts) => {
   }
   // The HTTP status a probe got says whether the path exists (404) or the check itself fails (5xx).
   const status = Number(first.message?.match(/statuscode: (\d{3})/)?.[1] ?? 0);
+  const probed = kind === 'health' ? [] : await probeValues(ctx, facts, first, kind);
+  const path = probed.find((v) => v.startsWith('/'));
   const pathNote =
     !portNote && (status === 404 || status === 405)
-      ? ` The probe's path answers ${status}: the application serves no such endpoint (a wrong path, or one renamed in the latest version).`
+      ? ` The probe's path${path ? ` ${path}` : ''} answers ${status}: the application serves no such endpoint (a wrong path, or one renamed in the latest version).`
       : '';
   const notReady = facts.listing.pods.filter((p) => p.ready && p.ready.startsWith('0/'));
   // A failing dependency is the usual reason a health check fails: prefer those errors.
@@ -242,9 +244,37 @@ export const probeRule: Rule = async (ctx, facts) => {
         : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
     rollback: Boolean(portNote || pathNote),
     objects: facts.listing.workload ? [facts.listing.workload] : [],
-    clues: kind === 'health' ? [] : [...(await probeValues(ctx, facts, first, kind)), `${kind}Probe`],
+    clues: kind === 'health' ? [] : [...probed, `${kind}Probe`],
   };
 };
+
+/**
+ * A readiness probe that gets an HTTP answer it rejects (404 on its path after a change): the app
+ * runs, the probe asks the wrong thing, the updated pods never turn ready and the rollout stalls.
+ * That is the cause; a slip in the Service's ports found beside it is secondary.
+ */
+export function readinessAnswerRule(serviceWiring: Rule): Rule {
+  return async (ctx, facts) => {
+    const rejected = facts.related.some(
+      (e) =>
+        e.reason === 'Unhealthy' &&
+        /readiness/i.test(e.message ?? '') &&
+        /statuscode: 4\d\d/.test(e.message ?? '') &&
+        (e.count ?? 1) >= 3,
+    );
+    const unready = facts.listing.pods.some((p) => p.containers.some((c) => !c.init && c.ready === false));
+    if (!rejected || !unready) return null;
+    const verdict = await probeRule(ctx, facts);
+    if (!verdict) return null;
+    const side = await serviceWiring(ctx, facts);
+    return side
+      ? {
+          ...verdict,
+          statement: `${verdict.statement} Secondary, not the cause of the stalled rollout: ${side.summary}`,
+        }
+      : verdict;
+  };
+}
 
 /**
  * The values of the failing probe a change would have written: its path and port (from the pod's

@@ -2,10 +2,10 @@ import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { readCommits, readFile, readSearchPaths, type CommitInfo } from '../tool-data.js';
 import { quote } from '../quote.js';
-import { changedLines, culpritLines, showLine, type CulpritHit } from './diff-lines.js';
+import { culpritLines, errorTokens, type CulpritHit } from './culprit-lines.js';
 import { DATA_FILE } from './signals.js';
 
-export { changedLines, culpritLines, previousValue, showLine, type CulpritHit } from './diff-lines.js';
+export { culpritLines, errorTokens, valueTokens, type CulpritHit } from './culprit-lines.js';
 
 export interface ChangeLink {
   commit: CommitInfo;
@@ -19,88 +19,8 @@ export interface ChangeLink {
   note: string;
   /** A data file (JSON, YAML, CSV…) the commit changed in a way the error points at. */
   dataFile?: string;
-}
-
-const COMMON_DIRS = new Set([
-  'local',
-  'share',
-  'config',
-  'configs',
-  'lib64',
-  'static',
-  'build',
-  'usr',
-  'data',
-]);
-const COMMON = new Set([
-  'ERROR',
-  'WARN',
-  'INFO',
-  'HTTP',
-  'GRPC',
-  'JSON',
-  'POST',
-  'GET',
-  'PUT',
-  'NULL',
-  'TRUE',
-  'FALSE',
-  'UTF',
-  'API',
-  'URL',
-  'ID',
-  'TCP',
-  'UDP',
-  'DNS',
-]);
-
-/** Values an error message names that a change could have introduced: quoted strings, codes, ids. */
-export function errorTokens(text: string): string[] {
-  const tokens = new Set<string>();
-  for (const m of text.matchAll(/['"`]([^'"`\s]{2,40})['"`]/g)) tokens.add(m[1] as string);
-  for (const m of text.matchAll(/\b([A-Z]{3,5})\b/g))
-    if (!COMMON.has(m[1] as string)) tokens.add(m[1] as string);
-  for (const m of text.matchAll(/\b(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{6,24}\b/g))
-    tokens.add(m[0]);
-  // Configuration words a manifest change would contain: ENV_NAMES, quantities, image tags.
-  for (const m of text.matchAll(/\b([A-Z][A-Z0-9]*_[A-Z0-9_]+)\b/g)) tokens.add(m[1] as string);
-  for (const m of text.matchAll(/\b(\d+(?:\.\d+)?(?:Mi|Gi|Ki|m))\b/g)) tokens.add(m[1] as string);
-  for (const m of text.matchAll(/[\w.-]+\/[\w./-]+:([\w][\w.-]{1,60})/g)) {
-    tokens.add(`:${m[1] as string}`);
-    if (/\d/.test(m[1] as string) && (m[1] as string).length >= 4) tokens.add(m[1] as string);
-  }
-  // File names an error mentions (`open /etc/catalog/products.json`): a manifest may mount or rename them.
-  for (const m of text.matchAll(/\b([\w-]+\.(?:json|ya?ml|conf|cfg|ini|toml|properties|xml|csv|env|pem))\b/g))
-    tokens.add(m[1] as string);
-  // The directory of a missing file (`/etc/catalog/products.json` → `catalog`): a mount a manifest change may have altered.
-  for (const m of text.matchAll(/(?:^|[\s'"(])\/(?:[\w.-]+\/)*([\w-]{5,})\/[\w.-]+\.\w+/g)) {
-    if (!COMMON_DIRS.has(m[1] as string)) tokens.add(`${m[1] as string}/`);
-  }
-  // Host names a config change would carry (`paymentservice.payments.svc.cluster.local`).
-  for (const m of text.matchAll(/\b([a-z][a-z0-9-]+(?:\.[a-z0-9-]+){1,5})(?::\d{2,5})?\b/g)) {
-    if ((m[1] as string).length >= 12 && !/\.(js|py|go|cs|java|ts|json|ya?ml|log)$/.test(m[1] as string))
-      tokens.add(m[1] as string);
-  }
-  // Addresses a config change points at (`10.91.0.12`), and manifest field names (`activeDeadlineSeconds`).
-  for (const m of text.matchAll(/\b(\d{1,3}(?:\.\d{1,3}){3})\b/g)) tokens.add(m[1] as string);
-  for (const m of text.matchAll(/\b([a-z]+(?:[A-Z][a-z]+){1,4})\b/g))
-    if ((m[1] as string).length >= 8) tokens.add(m[1] as string);
-  return [...tokens].slice(0, 24);
-}
-
-/**
- * The specific values a failure message names, for finding the line that introduced them: quoted
- * names and identifiers that carry a digit (`0042_add_currency`, `v2-ledger`), not prose.
- */
-export function valueTokens(text: string): string[] {
-  const found = new Set<string>();
-  for (const m of text.matchAll(/['"`]([^'"`\s]{3,60})['"`]/g)) found.add(m[1] as string);
-  for (const m of text.matchAll(/(?<![\w.:/-])([A-Za-z0-9][\w.-]{3,60})(?![\w-])/g)) {
-    const t = (m[1] as string).replace(/[.]+$/, '');
-    // An id mixes letters, digits and separators; a bare number, a time or an address is not one.
-    if (/\d/.test(t) && /[A-Za-z]/.test(t) && /[_-]/.test(t) && !/^\d{4}-\d\d-\d\d/.test(t)) found.add(t);
-  }
-  return [...found].slice(0, 6);
+  /** The file whose changed line holds the culprit value (any kind of file): the suspect file. */
+  culpritFile?: string;
 }
 
 function firstLine(message: string | undefined): string {
@@ -122,6 +42,88 @@ function readCommitDetail(data: Record<string, unknown> | undefined, fallback: C
       return { path, patch: typeof o.patch === 'string' ? o.patch : '' };
     }),
   };
+}
+
+/**
+ * The changed lines (+/-) of a patch that matter: those that hold the failing code or its guard
+ * (`focus`) first, then those that mention what the error names (`tokens`); a removed line comes
+ * with the line that replaced it. In patch order, at most four.
+ */
+export function changedLines(
+  patch: string,
+  tokens: readonly string[],
+  focus: readonly string[] = [],
+): string[] {
+  const lines = patch.split('\n');
+  const changed = (i: number) => /^[+-](?![+-]{2})/.test(lines[i] ?? '');
+  const wanted = focus.map((f) => f.trim()).filter((f) => f.length >= 4);
+  const scored: { i: number; score: number }[] = [];
+  lines.forEach((line, i) => {
+    if (!changed(i)) return;
+    const body = line.slice(1).trim();
+    if (!body) return;
+    let score = 0;
+    if (wanted.some((f) => body.includes(f) || (body.length >= 10 && f.includes(body)))) score += 10;
+    // A comment explains a change; it is not the change.
+    else if (/^(#|\/\/|\/\*|\*|--)/.test(body)) return;
+    if (tokens.some((t) => line.includes(t))) score += 3;
+    // An added throw is the change that starts rejecting requests.
+    if (score > 0 && line.startsWith('+') && /\b(throw|raise|panic|abort|reject)\b/.test(body)) score += 2;
+    if (score > 0) scored.push({ i, score });
+  });
+  const best = Math.max(0, ...scored.map((x) => x.score));
+  const picked = new Set<number>();
+  for (const { i } of scored
+    .filter((x) => x.score * 2 >= best)
+    .sort((a, b) => b.score - a.score || a.i - b.i)
+    .slice(0, 3)) {
+    picked.add(i);
+    // A removed line and the added line that replaced it read as one change (old value → new value);
+    // a comment between them is skipped.
+    const step = lines[i]?.startsWith('-') ? 1 : -1;
+    let j = i + step;
+    while (lines[j]?.startsWith('+') && /^[+-]\s*(#|\/\/)/.test(lines[j] ?? '')) j += step;
+    if (step === 1 ? lines[j]?.startsWith('+') : lines[j]?.startsWith('-')) if (changed(j)) picked.add(j);
+  }
+  return [...picked]
+    .sort((a, b) => a - b)
+    .slice(0, 4)
+    .map((i) => lines[i] as string);
+}
+
+/**
+ * The value a change replaced with `current`: in the patch, the `+` line of `key` that holds
+ * `current`, and the nearest `-` line of the same key above it in its hunk (`- memory: 450Mi` …
+ * `+ memory: 128Mi` → `450Mi`).
+ */
+export function previousValue(
+  change: Pick<ChangeLink, 'lines' | 'patch'>,
+  current: string,
+  key: RegExp,
+): string | undefined {
+  const lines = (change.patch ?? change.lines.join('\n')).split('\n');
+  const value = (line: string) =>
+    line
+      .slice(1)
+      .split(':')
+      .slice(1)
+      .join(':')
+      .trim()
+      .replace(/^["']|["']$/g, '');
+  for (let i = 0; i < lines.length; i++) {
+    const added = lines[i] ?? '';
+    if (!added.startsWith('+') || !key.test(added) || value(added) !== current) continue;
+    for (let j = i - 1; j >= 0 && !(lines[j] ?? '').startsWith('@@'); j--) {
+      const removed = lines[j] ?? '';
+      if (removed.startsWith('-') && key.test(removed)) return value(removed) || undefined;
+    }
+  }
+  return undefined;
+}
+
+/** `+ throw new X(...)`: a diff line with its sign, indentation dropped, cut to size. */
+export function showLine(line: string, max = 120): string {
+  return `${line[0] ?? ''} ${quote(line.slice(1).trim(), max)}`;
 }
 
 /** Values worth looking up in the repository's manifests: names and quantities, not words. */
@@ -195,7 +197,19 @@ function culpritCommit(
     if (!detail) continue;
     for (const f of detail.files) {
       if (clue.files.length && !clue.files.includes(f.path)) continue;
-      const hit = culpritLines(f.patch, values);
+      const named = culpritLines(f.patch, values);
+      // A file named after the value (`migrations/0042_add_currency.sql`) is the change that brought it.
+      const byPath = values.some((v) => v.length >= 6 && f.path.includes(v));
+      const hit: CulpritHit =
+        byPath && named.score < 8
+          ? {
+              score: 8,
+              lines: f.patch
+                .split('\n')
+                .filter((l) => /^\+(?!\+\+)\s*\S/.test(l))
+                .slice(0, 2),
+            }
+          : named;
       // Adding and removing the value both count as the last change to it: the newest wins.
       const rank = (n: number) => (n >= 8 ? 2 : n >= 5 ? 1 : 0);
       if (rank(hit.score) > 0 && (!best || rank(hit.score) > rank(best.score)))
@@ -213,6 +227,7 @@ function culpritCommit(
       lines: hit.lines,
       patch: best.patch,
       ...(DATA_FILE.test(path) ? { dataFile: path } : {}),
+      culpritFile: path,
       note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) ${verb} ${hit.lines.length > 1 ? 'these lines' : 'this line'} in ${path}: ${hit.lines.map((l) => `\`${showLine(l)}\``).join(', ')}.`,
     },
   };
@@ -323,6 +338,9 @@ export async function correlateChange(
     date: commit.date,
   });
   ctx.casebook.evidence.push({ source: 'github', detail: best.link.note, ref: commit.sha });
+  const culpritFile = best.link.culpritFile;
+  if (culpritFile && !dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === culpritFile))
+    ctx.casebook.suspectFiles.unshift({ path: culpritFile });
   if (dataFile) {
     // The file whose diff names what failed leads; the commit's other configuration files follow.
     const siblings =

@@ -1,5 +1,5 @@
 import { readObjects } from '../cluster-read.js';
-import { at, condition, nameOf, num, str } from '../k8s-object.js';
+import { at, condition, list, nameOf, num, str } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import type { Rule } from './verdict.js';
 
@@ -60,15 +60,16 @@ export const hpaRule: Rule = async (ctx, facts) => {
     limited?.status === 'True' &&
     /TooManyReplicas/.test(limited.reason ?? '')
   ) {
+    const metric = metricVsTarget(hpa);
     ctx.casebook.evidence.unshift({
       source: 'kubernetes',
-      detail: `HorizontalPodAutoscaler ${name}: ${current}/${max} replicas, ScalingLimited (${limited.reason}): ${quote(limited.message ?? '', 200)}`,
+      detail: `HorizontalPodAutoscaler ${name}: ${current}/${max} replicas${metric ? `, ${metric}` : ''}, ScalingLimited (${limited.reason}): ${quote(limited.message ?? '', 200)}`,
       ref: `horizontalpodautoscaler/${name}`,
     });
     return {
       status: 'diagnosed',
-      summary: `${workload.kind} ${workload.name} is capped at its HPA's maximum of ${max} replicas while the load wants more${desired && desired > max ? ` (desired ${desired})` : ''}.`,
-      statement: `HorizontalPodAutoscaler ${name} runs ${current} replicas, its maxReplicas, and reports ScalingLimited/${limited.reason}: "${quote(limited.message ?? '', 200)}". The pods are saturated and cannot be helped by more replicas.`,
+      summary: `${workload.kind} ${workload.name} is capped at its HPA's maximum of ${max} replicas while the load wants more${metric ? ` (${metric})` : ''}${desired && desired > max ? ` (desired ${desired})` : ''}.`,
+      statement: `HorizontalPodAutoscaler ${name} runs ${current} replicas, its maxReplicas, and reports ScalingLimited/${limited.reason}: "${quote(limited.message ?? '', 200)}".${metric ? ` It scales on ${metric}.` : ''} The pods are saturated and more replicas are blocked by maxReplicas ${max}.`,
       confidence: 'medium',
       clues: ['maxReplicas'],
       objects: [{ kind: 'HorizontalPodAutoscaler', name }],
@@ -77,3 +78,22 @@ export const hpaRule: Rule = async (ctx, facts) => {
   }
   return null;
 };
+
+/** `cpu 187% of request vs 65% target` from the HPA's current metrics and its spec (autoscaling/v2). */
+export function metricVsTarget(hpa: unknown): string | undefined {
+  for (const m of list(at(hpa, 'spec', 'metrics'))) {
+    const resource = str(at(m, 'resource', 'name')) ?? str(at(m, 'containerResource', 'name'));
+    const target =
+      num(at(m, 'resource', 'target', 'averageUtilization')) ??
+      num(at(m, 'containerResource', 'target', 'averageUtilization'));
+    if (!resource || target === undefined) continue;
+    const current = list(at(hpa, 'status', 'currentMetrics')).find(
+      (c) => (str(at(c, 'resource', 'name')) ?? str(at(c, 'containerResource', 'name'))) === resource,
+    );
+    const now =
+      num(at(current, 'resource', 'current', 'averageUtilization')) ??
+      num(at(current, 'containerResource', 'current', 'averageUtilization'));
+    return `${resource} ${now !== undefined ? `${now}%` : 'utilisation'} vs ${target}% target`;
+  }
+  return undefined;
+}

@@ -1,0 +1,85 @@
+import { parseLogLine } from '../../util/log-lines.js';
+import { supersededRuns, type ServiceFacts } from './facts.js';
+import { significantError } from './health.js';
+import { UNREACHABLE } from './rules/signals.js';
+
+/** How long trouble must have stopped before it is history rather than the incident. */
+const QUIET_MS = 10 * 60_000;
+/** A restart this recent is part of the incident, whatever the events say. */
+const RESTART_WINDOW_MS = 6 * 3600_000;
+/** Lines logged after the last error that show the service working again. */
+const CLEAN_LINES = 3;
+
+/** Trouble that happened and stopped: what it was, and when it was last seen. */
+export interface Recovery {
+  /** `Unhealthy ×14`, `errors in the logs ×6`… */
+  trouble: string[];
+  lastSeen: Date;
+}
+
+function time(value: string | undefined): number {
+  return value ? Date.parse(value) : Number.NaN;
+}
+
+/**
+ * A blip that is over: warning events or errors that stopped a while ago, every pod running and
+ * ready now with no restart in the window, and logs that carry on cleanly after the last error.
+ * Events are history; the current state decides. Null when any of it is missing or unknown (an
+ * event or error without a time is never assumed old) — and when there was no trouble at all.
+ */
+export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
+  const stale = supersededRuns(facts.listing.pods);
+  const pods = facts.listing.pods.filter((p) => !stale.has(p.name));
+  if (!pods.length || !facts.logsComplete || !facts.logs.length) return null;
+  const upNow = pods.every(
+    (p) =>
+      p.phase === 'Running' &&
+      p.containers.length > 0 &&
+      p.containers.every((c) => c.init || (c.ready === true && c.state === 'running')),
+  );
+  if (!upNow) return null;
+  const restartedLately = pods.some((p) =>
+    p.containers.some((c) => {
+      if (!c.restartCount) return false;
+      const at = time(c.lastTermination?.finishedAt);
+      return Number.isNaN(at) || now.getTime() - at < RESTART_WINDOW_MS;
+    }),
+  );
+  if (restartedLately) return null;
+  const cutoff = now.getTime() - QUIET_MS;
+  const trouble: string[] = [];
+  let last = 0;
+  // The nodes the pods run on now: their NotReady, reboot or pressure during an upgrade or drain is history too.
+  const nodes = new Set(pods.map((p) => `Node/${p.node ?? ''}`));
+  const nodeTrouble = facts.events.filter(
+    (e) =>
+      nodes.has(e.object ?? '') &&
+      (e.type === 'Warning' || /NotReady|Rebooted|Pressure|SystemOOM|NotSchedulable/.test(e.reason ?? '')),
+  );
+  for (const e of [...facts.related.filter((x) => x.type === 'Warning'), ...nodeTrouble]) {
+    const at = time(e.lastTimestamp);
+    if (Number.isNaN(at) || at > cutoff) return null;
+    last = Math.max(last, at);
+    trouble.push(`${e.reason ?? 'Warning'} ×${e.count ?? 1}`);
+  }
+  for (const log of facts.logs) {
+    const errors = log.analysis.signatures.filter(
+      (s) =>
+        significantError(s, log) ||
+        (s.kind === 'warning' && s.count >= 3 && UNREACHABLE.test(`${s.message} ${s.sample}`)),
+    );
+    if (!errors.length) continue;
+    // A crashed container's last words are not a blip.
+    if (log.previous) return null;
+    const lastError = Math.max(...errors.map((s) => time(s.lastAt)));
+    if (Number.isNaN(lastError) || lastError > cutoff) return null;
+    const cleanAfter = log.text
+      .split('\n')
+      .map(parseLogLine)
+      .filter((l) => time(l.time) > lastError && l.level !== 'error').length;
+    if (cleanAfter < CLEAN_LINES) return null;
+    last = Math.max(last, lastError);
+    trouble.push(`${errors.reduce((n, s) => n + s.count, 0)} error line(s) in ${log.pod}'s log`);
+  }
+  return trouble.length ? { trouble, lastSeen: new Date(last) } : null;
+}

@@ -1,0 +1,82 @@
+import type { Env } from '../config/load.js';
+import type { DedupeStore, PostedNote } from '../dedupe/dedupe-store.js';
+import { errorMessage } from '../errors/errors.js';
+import type { AlarmRecovery } from '../incident/event-types.js';
+import { recoveryText } from '../incident/recovery-text.js';
+import type { Logger } from '../util/log.js';
+
+/** The store key under which a posted alarm report is kept, for its recovery to find. */
+export const reportNoteKey = (alarmKey: string): string => `report:${alarmKey}`;
+
+/** What became of an OK transition. */
+export type RecoveryOutcome =
+  { replied: true; channel: string; thread: string; ts: string } | { replied: false; reason: string };
+
+/** Posts one reply in a thread; the default is the Slack Web API with the bot token. */
+export type ThreadPoster = (reply: { channel: string; thread_ts: string; text: string }) => Promise<string>;
+
+/** `chat.postMessage` in the thread, bounded: no retries for half an hour, a timeout. */
+export function slackThreadPoster(env: Env, logger: Logger): ThreadPoster {
+  return async (reply) => {
+    const token = env.SLACK_BOT_TOKEN;
+    if (!token) throw new Error('SLACK_BOT_TOKEN is not set');
+    const { WebClient, LogLevel } = await import('@slack/web-api');
+    const apiUrl = env.SLACK_API_URL;
+    const client = new WebClient(token, {
+      ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+      // Its console logger writes to stdout, which belongs to the report.
+      logger: {
+        debug: () => {},
+        info: () => {},
+        warn: (...m: unknown[]) => logger.warn(m.map(String).join(' ')),
+        error: (...m: unknown[]) => logger.error(m.map(String).join(' ')),
+        setLevel: () => {},
+        getLevel: () => LogLevel.WARN,
+        setName: () => {},
+      },
+      retryConfig: { retries: 1 },
+      timeout: 10_000,
+    });
+    const answer = await client.chat.postMessage({ ...reply, unfurl_links: false, link_names: false });
+    // Slack reports failure as ok:false with HTTP 200.
+    if (!answer.ok || !answer.ts) throw new Error(answer.error ?? 'Slack did not confirm the reply');
+    return answer.ts;
+  };
+}
+
+/**
+ * An alarm back to OK: when its report was posted, one reply in that report's thread saying when
+ * it recovered — never a new top-level post, and nothing at all when no report was posted. A
+ * repeated delivery of the same OK is claimed like an incident, so the thread gets one reply.
+ */
+export async function replyToRecovery(
+  recovery: AlarmRecovery,
+  deps: { store: DedupeStore; post: ThreadPoster; logger: Logger },
+): Promise<RecoveryOutcome> {
+  const note: PostedNote | undefined = await deps.store.recall(reportNoteKey(recovery.key));
+  if (!note) {
+    deps.logger.info(`alarm '${recovery.alarm}' recovered; no report of it was posted, so nothing is said`);
+    return { replied: false, reason: 'no report of this alarm was posted' };
+  }
+  const claimKey = `recovery:${recovery.key}:${recovery.at}`;
+  if (!(await deps.store.claim(claimKey)))
+    return { replied: false, reason: 'this recovery was already told' };
+  try {
+    const ts = await deps.post({
+      channel: note.channel,
+      thread_ts: note.ts,
+      text: recoveryText(recovery, note.since),
+    });
+    deps.logger.info(`alarm '${recovery.alarm}' recovered: replied in the report's thread`, {
+      channel: note.channel,
+      thread: note.ts,
+    });
+    return { replied: true, channel: note.channel, thread: note.ts, ts };
+  } catch (error) {
+    await deps.store.release(claimKey);
+    deps.logger.warn(`alarm '${recovery.alarm}' recovered, but the thread reply failed`, {
+      error: errorMessage(error),
+    });
+    return { replied: false, reason: `the reply failed: ${errorMessage(error)}` };
+  }
+}

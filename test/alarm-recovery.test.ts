@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../src/lambda.js';
+import { loadScenario } from '../src/sandbox/scenario.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import { silentLogger } from '../src/util/log.js';
+import { eventBridgeAlarmEvent, snsAlarmEvent } from './helpers/cloudwatch-events.js';
+
+// Issue 13 point 6: an alarm's OK is told in its report's thread, through the Lambda handler,
+// with the report's channel and ts kept by the dedupe store (Leases in the sandbox's Kubernetes).
+let sandbox: Sandbox;
+let handler: ReturnType<typeof createHandler>;
+const context = (id: string) => ({ awsRequestId: id, getRemainingTimeInMillis: () => 300_000 });
+
+beforeAll(async () => {
+  sandbox = await startSandbox(
+    await loadScenario(join(import.meta.dirname, '..', 'scenarios', 'cart-service-loafers')),
+  );
+  const env = { ...sandbox.env, PATH: process.env.PATH, HOME: process.env.HOME };
+  handler = createHandler({ env: () => env, logger: silentLogger });
+});
+afterAll(() => sandbox.close());
+
+describe('alarm recovery', () => {
+  it('ALARM then OK: one post, and one recovery reply in its thread (also when OK comes twice)', async () => {
+    const before = sandbox.slackMessages().length;
+    const alarm = await handler(snsAlarmEvent({ time: '2026-11-20T14:29:00.000+0000' }), context('a-1'));
+    expect(alarm).toMatchObject({ status: 'reported', posted: true });
+    const ok = snsAlarmEvent({ state: 'OK', time: '2026-11-20T14:52:10.000+0000' });
+    const recovered = await handler(ok, context('ok-1'));
+    expect(recovered).toMatchObject({ status: 'ignored', recovery: { replied: true } });
+    // SNS delivers at least once: the same OK again says nothing more.
+    expect(await handler(structuredClone(ok), context('ok-2'))).toMatchObject({
+      recovery: { replied: false, reason: 'this recovery was already told' },
+    });
+    const messages = sandbox.slackMessages().slice(before);
+    const top = messages.filter((m) => !m.thread_ts);
+    expect(top).toHaveLength(1);
+    const replies = messages.filter((m) => m.thread_ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.thread_ts).toBe(alarm.slackTs);
+    expect(replies[0]?.channel).toBe(top[0]?.channel);
+    expect(replies[0]?.text).toContain('recovered at 14:52 UTC, 23 min after the alarm');
+  }, 60_000);
+
+  it('OK of an alarm whose report was never posted: no reply and no post', async () => {
+    const before = sandbox.slackMessages().length;
+    const result = await handler(
+      eventBridgeAlarmEvent({ name: 'never-reported', state: 'OK', time: '2026-11-20T15:00:00.000+0000' }),
+      context('ok-3'),
+    );
+    expect(result).toMatchObject({
+      status: 'ignored',
+      recovery: { replied: false, reason: 'no report of this alarm was posted' },
+    });
+    expect(sandbox.slackMessages().slice(before)).toEqual([]);
+  });
+});

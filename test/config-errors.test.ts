@@ -1,0 +1,59 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadScenario } from '../src/sandbox/scenario.js';
+import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import { runCli } from './helpers/cli.js';
+
+/** Issue 13: a run that cannot work is a usage error (exit 2), before anything is read or posted. */
+describe('configuration errors are errors', () => {
+  let sandbox: Sandbox;
+  let home: string;
+  beforeAll(async () => {
+    sandbox = await startSandbox(await loadScenario(path.resolve('scenarios/cart-service-loafers')));
+    // A home without ~/.kube/config, so that only the environment decides cluster access.
+    home = await mkdtemp(path.join(tmpdir(), 'no-kube-home-'));
+  });
+  afterAll(() => sandbox.close());
+
+  const diagnose = (env: Record<string, string | undefined>, extra: string[] = []) =>
+    runCli(['diagnose', '--service', 'cart-service', '--output', 'json', ...extra], { HOME: home, ...env });
+
+  it('no cluster configured: exit 2 naming KUBECONFIG, nothing posted', async () => {
+    const { code, stdout, stderr } = await diagnose({ ...sandbox.env, KUBECONFIG: undefined });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    const errorLines = stderr
+      .trim()
+      .split('\n')
+      .filter((l) => /KUBECONFIG/.test(l));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/set KUBECONFIG/);
+    expect(sandbox.slackMessages()).toEqual([]);
+  });
+
+  it('a KUBECONFIG that does not exist is named', async () => {
+    const { code, stderr } = await diagnose({ ...sandbox.env, KUBECONFIG: path.join(home, 'nope.yaml') });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/nope\.yaml, which does not exist/);
+  });
+
+  it('posting on and no channel: exit 2 naming SLACK_CHANNEL_ID; --no-slack runs', async () => {
+    const env = { ...sandbox.env, SLACK_CHANNEL_ID: undefined };
+    const refused = await diagnose(env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/SLACK_CHANNEL_ID/);
+    expect(sandbox.slackMessages()).toEqual([]);
+    const ran = await diagnose(env, ['--no-slack']);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(JSON.parse(ran.stdout)).toMatchObject({ service: 'cart-service', slack: { posted: false } });
+  });
+
+  it('no repository: exit 2 naming GITHUB_REPOSITORY', async () => {
+    const { code, stderr } = await diagnose({ ...sandbox.env, GITHUB_REPOSITORY: undefined });
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/set GITHUB_REPOSITORY \(owner\/repo\)/);
+    expect(sandbox.slackMessages()).toEqual([]);
+  });
+});
