@@ -50,7 +50,7 @@ describe('sre-agent sandbox start, then other commands in its environment', () =
     }
   });
 
-  it('prints every variable of DESIGN.md 4.1 as an export line', () => {
+  it("prints every variable of DESIGN.md 4.1 as an export line, with Socket Mode's token and the scenario's clock", () => {
     expect(Object.keys(env).sort()).toEqual(
       [
         'GITHUB_API_URL',
@@ -62,8 +62,10 @@ describe('sre-agent sandbox start, then other commands in its environment', () =
         'SLACK_BOT_TOKEN',
         'SLACK_CHANNEL_ID',
         'SLACK_SIGNING_SECRET',
+        'SRE_AGENT_NOW',
       ].sort(),
     );
+    expect(env.SRE_AGENT_NOW).toBe('2026-11-20T14:30:00.000Z');
     expect(env.GITHUB_API_URL).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
   });
 

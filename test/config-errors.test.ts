@@ -56,4 +56,26 @@ describe('configuration errors are errors', () => {
     expect(stderr).toMatch(/set GITHUB_REPOSITORY \(owner\/repo\)/);
     expect(sandbox.slackMessages()).toEqual([]);
   });
+
+  it('a replay clock that is not a time: exit 2 naming SRE_AGENT_NOW, nothing posted', async () => {
+    const { code, stdout, stderr } = await diagnose({ ...sandbox.env, SRE_AGENT_NOW: 'yesterday' });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/SRE_AGENT_NOW is 'yesterday', not a date-time/);
+    expect(sandbox.slackMessages()).toEqual([]);
+  });
+
+  it("the sandbox's clock decides: the same recorded errors, read weeks later, are a past episode", async () => {
+    const asRecorded = JSON.parse((await diagnose({ ...sandbox.env }, ['--no-slack'])).stdout) as {
+      status: string;
+      rootCause: { statement: string };
+    };
+    expect(asRecorded.status).toBe('diagnosed');
+    const later = new Date(Date.parse(sandbox.scenario.now) + 21 * 86_400_000).toISOString();
+    const weeksLater = JSON.parse(
+      (await diagnose({ ...sandbox.env, SRE_AGENT_NOW: later }, ['--no-slack'])).stdout,
+    ) as { status: string; rootCause: { statement: string } };
+    expect(weeksLater.status).toBe('healthy');
+    expect(weeksLater.rootCause.statement).toMatch(/transient episode .* ended at/);
+  });
 });

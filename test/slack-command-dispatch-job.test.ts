@@ -162,6 +162,8 @@ describe('serve slack --dispatch kubernetes-job', () => {
       GITHUB_API_URL: sandbox.env.GITHUB_API_URL,
       GITHUB_REPOSITORY: sandbox.env.GITHUB_REPOSITORY,
       SRE_AGENT_RESPONSE_URL_PREFIX: responses.url(''),
+      // The replayed cluster's clock: its recorded events are read as of the scenario's now.
+      SRE_AGENT_NOW: sandbox.env.SRE_AGENT_NOW,
     };
     const [, ...args] = container?.command ?? [];
     const result = await runCli([...args, '--output', 'json'], { ...env, ...secret });

@@ -21,6 +21,8 @@ export interface SandboxEnv {
   SLACK_SIGNING_SECRET: string;
   /** App-level token for Socket Mode (`serve slack --socket-mode`). */
   SLACK_APP_TOKEN?: string;
+  /** The scenario's now: a diagnosis run against the sandbox reads its recorded times as of then. */
+  SRE_AGENT_NOW?: string;
 }
 
 /** A scenario served on 127.0.0.1 by local Kubernetes, GitHub and Slack APIs. */
@@ -98,6 +100,7 @@ export async function startSandbox(scenario: Scenario, options: { workDir?: stri
       SLACK_BOT_TOKEN: sandboxCredentials.slackBotToken,
       SLACK_CHANNEL_ID: sandboxSlack.channelId,
       SLACK_APP_TOKEN: sandboxCredentials.slackAppToken,
+      SRE_AGENT_NOW: scenario.now,
       // Last: scripts wait for this line to know the whole environment is written.
       SLACK_SIGNING_SECRET: sandboxCredentials.slackSigningSecret,
     };

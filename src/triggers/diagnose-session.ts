@@ -8,6 +8,7 @@ import { serverSpecs } from '../mcp/server-specs.js';
 import { McpHost } from '../mcp/host.js';
 import { SecretMemory } from '../guards/secret-memory.js';
 import { redactingLogger } from '../guards/redacting-logger.js';
+import { SreAgentError } from '../errors/errors.js';
 import type { Scenario } from '../sandbox/scenario-types.js';
 import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import type { Logger } from '../util/log.js';
@@ -38,6 +39,23 @@ export interface SessionResult extends RunResult {
 }
 
 /**
+ * The time a run reads the cluster as of: the machine's clock, or `SRE_AGENT_NOW` when a replay
+ * (the sandbox's environment) pins it, so that recorded events are as old as they were then.
+ */
+export function runClock(env: Env): Date {
+  const pinned = env.SRE_AGENT_NOW?.trim();
+  if (!pinned) return new Date();
+  const at = new Date(pinned);
+  if (Number.isNaN(at.getTime())) {
+    throw new SreAgentError(
+      'config',
+      `SRE_AGENT_NOW is '${pinned}', not a date-time; set an ISO 8601 time like 2026-03-14T09:30:00Z or unset it`,
+    );
+  }
+  return at;
+}
+
+/**
  * One diagnosis from flags to report: settings, optional sandbox, MCP host, engines, run.
  * Shared by `diagnose` and `eval`; everything it starts, it stops.
  */
@@ -47,7 +65,7 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
   try {
     let env = deps.env;
     let defaults: { namespace?: string; repository?: string } = {};
-    let now = new Date();
+    let now = runClock(deps.env);
     let alert: string | undefined;
     if (deps.scenario) {
       const scenario = deps.scenario;
@@ -77,7 +95,7 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       deps.onEvent?.(event);
     };
     // Bundled servers, less those the config replaces or disables, plus the configured ones.
-    const specs = await serverSpecs(settings, sandbox ? { now } : {});
+    const specs = await serverSpecs(settings, sandbox || deps.env.SRE_AGENT_NOW ? { now } : {});
     host = await McpHost.start(specs, {
       // A server's dying words (its stderr tail) can quote a credential.
       logger: redactingLogger(deps.logger, secrets),
@@ -102,7 +120,8 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
           namespace: settings.namespace,
           source: 'cli',
           ...(alert ? { text: alert } : {}),
-          dedupeKey: `cli:${settings.namespace}/${settings.service}:${now.toISOString()}`,
+          // Each invocation is its own incident: keyed by when it ran, not by a replay's pinned clock.
+          dedupeKey: `cli:${settings.namespace}/${settings.service}:${new Date().toISOString()}`,
         };
     const result = await run(incident, {
       settings,
