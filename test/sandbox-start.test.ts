@@ -26,7 +26,7 @@ describe('startSandbox', () => {
   });
   afterAll(() => rm(workDir, { recursive: true, force: true }));
 
-  it('gives exactly the environment of DESIGN.md 4.1, with a kubeconfig for the scenario namespace', async () => {
+  it("gives the environment of DESIGN.md 4.1 plus Socket Mode's token and the scenario's clock, with a kubeconfig for the scenario namespace", async () => {
     const sandbox = await startSandbox(await loadScenario(join(fixtures, 'shop-checkout')), { workDir });
     try {
       expect(Object.keys(sandbox.env).sort()).toEqual([
@@ -39,7 +39,9 @@ describe('startSandbox', () => {
         'SLACK_BOT_TOKEN',
         'SLACK_CHANNEL_ID',
         'SLACK_SIGNING_SECRET',
+        'SRE_AGENT_NOW',
       ]);
+      expect(sandbox.env.SRE_AGENT_NOW).toBe(sandbox.scenario.now);
       expect(sandbox.env).toMatchObject({
         KUBECONFIG: join(workDir, 'kubeconfig.yaml'),
         GITHUB_REPOSITORY: 'acme/shop',
