@@ -40,7 +40,7 @@ async function diagnose(extra: string[], script: ModelScript = cartInvestigator,
 export async function benchCaching(): Promise<{ rows: Row[]; detail: string }> {
   const [cached] = (await diagnose([])) as [Usage];
   const [uncached] = (await diagnose(['--no-prompt-cache'])) as [Usage];
-  // The reference diagnosis (five requests, as today's models run it): a first incident, then a
+  // The reference diagnosis (as today's models run it, from the host's first look): a first incident, then a
   // second within the cache lifetime, which reads the tools and system prompt from cache.
   const [cold, warm] = (await diagnose([], cartReference, 2)) as [Usage, Usage];
   const [referenceUncached] = (await diagnose(['--no-prompt-cache'], cartReference)) as [Usage];

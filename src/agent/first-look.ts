@@ -2,12 +2,13 @@ import type { EngineContext } from '../llm/engine.js';
 import { toolFor } from '../llm/offline/capabilities.js';
 import { gatherFacts, type ServiceFacts } from '../llm/offline/facts.js';
 import type { LogSignature } from '../llm/offline/log-analysis.js';
+import { codeLook } from './code-look.js';
 import { fenceUntrusted } from './untrusted.js';
 
 /** Said before the first look, so that the model does not fetch it again. */
 export const FIRST_LOOK_INTRO =
-  'First look, gathered by the host: the pods, Warning events and log errors of the service. Do not ' +
-  'fetch these again.';
+  'First look, gathered by the host: the pods, Warning events and log errors of the service, and ' +
+  'for its top exception the source line and the recent change behind it. Do not fetch these again.';
 
 /** The first look's share of the first message: about 2k tokens. */
 const MAX_CHARS = 7_000;
@@ -17,7 +18,8 @@ const MAX_SIGNATURES = 4;
 /**
  * What every diagnosis starts with, gathered by the host in parallel before the first request:
  * the service's workload and pods, the warning events about them, and for failing or restarting
- * containers the reduced log (error signatures with counts, times and the app's stack frame). It
+ * containers the reduced log (error signatures with counts, times and the app's stack frame), and
+ * for the top application exception its source line and the change behind it (`codeLook`). It
  * is the offline engine's own first look (`gatherFacts`), through the run's memoising tool
  * invoker, so a run that falls back to the offline engine reads nothing twice. Null when there is
  * nothing to show (no pod tool, no such service): the model then starts from the tools.
@@ -36,6 +38,7 @@ export async function firstLook(run: EngineContext): Promise<string | null> {
   const pods = listPods
     ? await ctx.tools.call(listPods, { service, namespace: ctx.settings.namespace })
     : null;
+  const code = await codeLook(ctx, facts);
   const sections = [
     pods?.ok ? pods.text.trim() : podLines(facts),
     eventLines(facts),
@@ -46,7 +49,8 @@ export async function firstLook(run: EngineContext): Promise<string | null> {
     body.length > MAX_CHARS
       ? `${body.slice(0, MAX_CHARS)}\n[first look cut at ${MAX_CHARS} characters]`
       : body;
-  return fenceUntrusted('first-look', cut);
+  // The code look is short (a line, a guard, one commit) and outside the cut: long logs never crowd it out.
+  return fenceUntrusted('first-look', code ? `${cut}\n\n${code}` : cut);
 }
 
 function podLines(facts: ServiceFacts): string {

@@ -121,9 +121,12 @@ export const cartInvestigator: ModelScript = (request, index): ScriptedTurn => {
  * the file and its history; the failing lines and the commit; submit. Five requests.
  */
 export const cartReference: ModelScript = (request, index): ScriptedTurn => {
-  // With the host's first look in the first message, pods, events and the failing log are there.
-  const looked = JSON.stringify(request.messages[0]?.content).includes('source=\\"first-look\\"');
-  switch (looked ? index + 2 : index) {
+  // With the host's first look in the first message, pods, events and the failing log are there;
+  // with its code look too, the failing line and the commit that wrote it: nothing is left to read.
+  const first = JSON.stringify(request.messages[0]?.content);
+  const looked = first.includes('source=\\"first-look\\"');
+  const coded = looked && first.includes('Recent change: Commit ');
+  switch (coded ? index + 4 : looked ? index + 2 : index) {
     case 0:
       return {
         content: [

@@ -16,7 +16,7 @@ import { times, type Rule } from './verdict.js';
  * exception that only says a call failed (connection refused, no such host) is the dependency's
  * story, not a bug at this frame: the dependency rule follows it.
  */
-function topException(
+export function topException(
   facts: ServiceFacts,
 ): { signature: LogSignature; pod: string; previous: boolean } | undefined {
   return facts.logs
