@@ -26,6 +26,8 @@ import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
+import { cpuStarvationRule } from './rules/starvation.js';
+import { withRevisionChanges } from './revisions.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
@@ -42,6 +44,7 @@ const LOCAL_RULES: Rule[] = [
   configRule,
   commandRule,
   oomRule,
+  cpuStarvationRule,
   diskFullRule,
   oneNodeRule,
   rbacRule,
@@ -208,7 +211,7 @@ class Investigation {
   /** What a diagnosed verdict gains from context: its Job, the change behind it, how to mitigate now. */
   private async finish(verdict: Verdict, facts: ServiceFacts): Promise<Verdict> {
     const { ctx } = this;
-    let result = verdict;
+    let result = await withRevisionChanges(ctx, facts, verdict);
     const jobTarget =
       facts.listing.workload?.kind === 'Job' ||
       facts.listing.workload?.kind === 'CronJob' ||
