@@ -3,6 +3,7 @@ import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { recoveredBlip, type Recovery } from './recovery.js';
+import { benignDisruption, disruptionVerdict, jobCompletion } from './disruption.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
@@ -180,6 +181,16 @@ class Investigation {
       const standing = await firstVerdict(CURRENT_STATE_RULES, ctx, facts);
       if (standing) return standing.status === 'diagnosed' ? this.finish(standing, facts) : standing;
       if (!ctx.casebook.gaps.length) return recoveredVerdict(ctx, facts, recovery);
+    }
+    const disruption =
+      target && !ctx.casebook.gaps.length
+        ? benignDisruption(facts, ctx.now, await jobCompletion(ctx, facts))
+        : null;
+    if (disruption) {
+      // Node trouble the pods have moved away from: only what stands now can still be a fault.
+      const standing = await firstVerdict(CURRENT_STATE_RULES, ctx, facts);
+      if (standing) return standing.status === 'diagnosed' ? this.finish(standing, facts) : standing;
+      if (!ctx.casebook.gaps.length) return disruptionVerdict(ctx, facts, disruption);
     }
     const dependency = dependencyRule((_ctx, ref) => this.follow(ref, depth + 1));
     let verdict =

@@ -64,12 +64,13 @@ export const ingressRule: Rule = async (ctx, facts) => {
     const className =
       str(at(ingress, 'spec', 'ingressClassName')) ??
       stringMap(at(ingress, 'metadata', 'annotations'))['kubernetes.io/ingress.class'];
-    // An address in status means a controller serves the Ingress: a class list that lacks its class
-    // (or lists none, as a narrow role sees) is no proof that the class is missing.
+    // An address in status means a controller serves the Ingress: an empty class list (what a
+    // narrow role may see) is then no proof that its class is missing. A list that names other
+    // classes is: an address can outlive the class change that orphaned the Ingress.
     const served = list(at(ingress, 'status', 'loadBalancer', 'ingress')).some(
       (a) => str(a.ip) ?? str(a.hostname),
     );
-    if (classes && !served) {
+    if (classes && !(served && classes.length === 0)) {
       const names = classes.map(nameOf);
       const defaults = classes
         .filter((c) => stringMap(at(c, 'metadata', 'annotations'))[DEFAULT_CLASS] === 'true')
