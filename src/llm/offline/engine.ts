@@ -245,6 +245,12 @@ class Investigation {
       });
       if (change) {
         result = { ...result, statement: `${result.statement} ${change.note}` };
+        // A probe that broke with a change: the change's other files (the renamed route, the
+        // template that defines the probe) are where the fix may go too.
+        if (/\bprobe\b/i.test(result.statement))
+          for (const path of change.files.slice(0, 4))
+            if (!ctx.casebook.suspectFiles.some((f) => f.path === path))
+              ctx.casebook.suspectFiles.push({ path });
         if (change.dataFile)
           result.fix = `${result.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
       }
