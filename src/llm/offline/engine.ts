@@ -29,6 +29,7 @@ import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { withRevisionChanges } from './revisions.js';
+import { withEnvTie } from './env-tie.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
@@ -222,7 +223,7 @@ class Investigation {
   /** What a diagnosed verdict gains from context: its Job, the change behind it, how to mitigate now. */
   private async finish(verdict: Verdict, facts: ServiceFacts): Promise<Verdict> {
     const { ctx } = this;
-    let result = await withRevisionChanges(ctx, facts, verdict);
+    let result = await withEnvTie(ctx, facts, await withRevisionChanges(ctx, facts, verdict));
     const jobTarget =
       facts.listing.workload?.kind === 'Job' ||
       facts.listing.workload?.kind === 'CronJob' ||
