@@ -224,3 +224,50 @@ describe('CPU starvation at start-up', () => {
     expect(f.rootCause.statement).toContain('only 100m');
   });
 });
+
+describe('trouble no rule names, in the newest revision', () => {
+  function notReady(newTemplate: Obj): FakeCluster {
+    return {
+      workloads: {
+        rates: {
+          workload: { kind: 'Deployment', name: 'rates' },
+          pods: [
+            {
+              name: 'rates-new-x1',
+              ready: '0/1',
+              ownerKind: 'ReplicaSet',
+              ownerName: 'rates-new',
+              labels: { app: 'rates' },
+              containers: [running('rates', { ready: false })],
+            },
+          ],
+        },
+      },
+      logs: { 'rates-new-x1': 'INFO booting\n' },
+      objects: [
+        replicaSet('rates-old', 1, template({ image: 'r/rates:1.0' }, { serviceAccountName: 'rates' })),
+        replicaSet('rates-new', 2, newTemplate),
+      ],
+    };
+  }
+
+  it('makes the revision difference the prime suspect instead of giving up', async () => {
+    const ctx = engineContext(
+      fakeTools(notReady(template({ image: 'r/rates:1.1' }, { serviceAccountName: 'rates-ci' }))),
+      { service: 'rates' },
+    );
+    const f = await new OfflineEngine().diagnose(ctx);
+    expect(f.status).toBe('diagnosed');
+    expect(f.rootCause.statement).toContain('serviceAccountName changed from rates to rates-ci');
+    expect(f.rootCause.statement).not.toContain('image');
+  });
+
+  it('stays inconclusive when only the image changed', async () => {
+    const ctx = engineContext(
+      fakeTools(notReady(template({ image: 'r/rates:1.1' }, { serviceAccountName: 'rates' }))),
+      { service: 'rates' },
+    );
+    const f = await new OfflineEngine().diagnose(ctx);
+    expect(f.status).toBe('inconclusive');
+  });
+});

@@ -28,7 +28,7 @@ import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
-import { withRevisionChanges } from './revisions.js';
+import { revisionVerdict, withRevisionChanges } from './revisions.js';
 import { withEnvTie } from './env-tie.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
@@ -200,7 +200,8 @@ class Investigation {
     if (!verdict) {
       const issues = healthIssues(facts, ctx.now);
       verdict = issues.length
-        ? inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`)
+        ? ((await revisionVerdict(ctx, facts, issues)) ??
+          inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`))
         : healthyVerdict(facts);
     }
     return verdict.status === 'diagnosed' ? this.finish(verdict, facts) : verdict;

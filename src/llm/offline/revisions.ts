@@ -144,3 +144,49 @@ export async function withRevisionChanges(
     clues: [...(verdict.clues ?? []), ...values],
   };
 }
+
+/**
+ * Trouble no rule names, in pods of the newest revision: what changed against the previous
+ * revision (beyond the image) is the prime suspect, said as such with medium confidence.
+ */
+export async function revisionVerdict(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  issues: readonly string[],
+): Promise<Verdict | null> {
+  const workload = facts.listing.workload;
+  if (!facts.problems.length || (workload?.kind !== 'Deployment' && workload?.kind !== 'StatefulSet'))
+    return null;
+  const diff = await revisionDiff(ctx, facts);
+  const changes = relevantChanges(
+    (diff?.changes ?? []).filter((c) => c.area !== 'image'),
+    facts.problems.map((p) => p.detail).join('\n'),
+  );
+  if (!diff || !changes.length) return null;
+  const said = describeChanges(changes);
+  ctx.casebook.evidence.push(
+    {
+      source: 'kubernetes',
+      detail: facts.problems[0]?.detail ?? issues.join('; '),
+      ref: `pod/${facts.problems[0]?.pod ?? ''}`,
+    },
+    {
+      source: 'kubernetes',
+      detail: `${diff.current} (newest) against ${diff.previous}: ${said}`,
+      ref: `${workload.kind.toLowerCase()}/${workload.name}`,
+    },
+  );
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s newest revision fails (${issues.join('; ')}) and differs from the previous one: ${said}.`,
+    statement: `The pods of the newest revision (${diff.current}) fail (${facts.problems[0]?.detail ?? issues[0]}), and what changed against the previous revision (${diff.previous}) is the prime suspect: ${said}.`,
+    confidence: 'medium',
+    fix: `Restore the previous value${changes.length > 1 ? 's' : ''} (${changes
+      .slice(0, 2)
+      .map((c) => `${c.key}${c.from !== undefined ? ` = ${c.from}` : ''}`)
+      .join('; ')}) in ${workload.kind} ${workload.name}, or roll back the rollout.`,
+    rollback: true,
+    objects: [workload],
+    clues: changes.flatMap((c) => (c.to ? [c.to] : [])).slice(0, 2),
+  };
+}
