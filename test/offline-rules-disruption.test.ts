@@ -167,3 +167,17 @@ describe('benign node history', () => {
     expect(said(f)).toContain('completed on a retry');
   });
 });
+
+describe('benign node history: errors that go on', () => {
+  it('is no history when the pods that run now keep logging errors', async () => {
+    const cluster = drained();
+    const errors = Array.from(
+      { length: 5 },
+      (_, i) => `2026-12-01T11:5${5 + (i % 5)}:00Z ERROR cache rebuild failed: checksum mismatch`,
+    );
+    (cluster.logs as Record<string, string>)['geo-7d9f8b6c4-aaaaa'] =
+      `2026-12-01T11:53:00Z INFO serving\n${errors.join('\n')}\n`;
+    const f = await diagnose(cluster);
+    expect(f.status).not.toBe('healthy');
+  });
+});

@@ -2,6 +2,8 @@ import type { EngineContext } from '../engine.js';
 import { readObject } from './cluster-read.js';
 import { supersededRuns, type ServiceFacts } from './facts.js';
 import { significantError } from './health.js';
+import type { LogSignature } from './log-analysis.js';
+import { UNREACHABLE } from './rules/signals.js';
 import { at, condition, num } from './k8s-object.js';
 import type { Verdict } from './rules/verdict.js';
 import type { EventInfo, PodInfo } from './tool-data.js';
@@ -141,9 +143,13 @@ export function benignDisruption(
   const running = new Set(current.map((p) => p.name));
   const last = Math.max(...episode.map((e) => time(e.lastTimestamp)).filter((t) => !Number.isNaN(t)), 0);
   for (const log of facts.logs.filter((l) => running.has(l.pod) && !l.previous)) {
-    for (const s of log.analysis.signatures.filter((x) => significantError(x, log))) {
+    const failing = (x: LogSignature) =>
+      significantError(x, log) ||
+      (x.kind === 'warning' && x.count >= 3 && UNREACHABLE.test(`${x.message} ${x.sample}`));
+    for (const s of log.analysis.signatures.filter(failing)) {
       const at = time(s.lastAt);
-      if (Number.isNaN(at) || !last || at > last + quietMs) return null;
+      // Errors of the move itself are tolerated; errors that go on until now are not.
+      if (Number.isNaN(at) || !last || at > last + quietMs || now.getTime() - at < quietMs / 2) return null;
     }
   }
   const nodes = [
