@@ -136,6 +136,32 @@ describe('a crash after a rollout: the revision difference', () => {
     expect(ctx.casebook.suspectFiles.map((s) => s.path)).toContain('deploy/rates.yaml');
   });
 
+  it('puts the commit that wrote the new value before one found from the failing source file', async () => {
+    const cluster = crashing({
+      repo: {
+        'src/config.rs':
+          'use std::env;\n'.repeat(13) + '    let rate: u32 = env::var("RATE_X")?.parse().unwrap();\n',
+      },
+    });
+    cluster.commits?.unshift({
+      sha: 'c'.repeat(40),
+      message: 'refactor config loading',
+      date: '2026-12-01T11:30:00Z',
+      files: [
+        {
+          path: 'src/config.rs',
+          patch:
+            '@@ -14 +14 @@\n-    let rate = load();\n+    let rate: u32 = env::var("RATE_X")?.parse().unwrap();',
+        },
+      ],
+    });
+    const ctx = engineContext(fakeTools(cluster), { service: 'rates' });
+    const f = await new OfflineEngine().diagnose(ctx);
+    expect(f.rootCause.statement).toContain('env RATE_X changed from "300" to "5m"');
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe('a'.repeat(40));
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('deploy/rates.yaml');
+  });
+
   it('says nothing of revisions when there is no earlier one', async () => {
     const cluster = crashing();
     cluster.objects = cluster.objects?.slice(1);

@@ -28,7 +28,7 @@ import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
-import { revisionVerdict, withRevisionChanges } from './revisions.js';
+import { preferRevisionCommit, revisionVerdict, withRevisionChanges } from './revisions.js';
 import { withEnvTie } from './env-tie.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
@@ -233,6 +233,7 @@ class Investigation {
       const failure = await jobFailure(ctx, facts);
       if (failure) result = withJobContext(result, failure);
     }
+    result = await preferRevisionCommit(ctx, result);
     if (ctx.casebook.suspectCommits.length === 0) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
       // The image tags only when the image is the fault: a file that merely mentions the running tag is no culprit.

@@ -2,6 +2,7 @@ import type { EngineContext } from '../engine.js';
 import { readObjects } from './cluster-read.js';
 import type { ServiceFacts } from './facts.js';
 import { at, list, nameOf, num, str, type KubeObject } from './k8s-object.js';
+import { correlateChange } from './rules/recent-change.js';
 import type { Verdict } from './rules/verdict.js';
 import { templateChanges, type TemplateChange } from './template-diff.js';
 
@@ -142,6 +143,7 @@ export async function withRevisionChanges(
     ...verdict,
     statement: `${verdict.statement} What changed in the newest revision (${diff.current}, against ${diff.previous}): ${said}.`,
     clues: [...(verdict.clues ?? []), ...values],
+    revisionValues: values,
   };
 }
 
@@ -189,4 +191,22 @@ export async function revisionVerdict(
     objects: [workload],
     clues: changes.flatMap((c) => (c.to ? [c.to] : [])).slice(0, 2),
   };
+}
+
+/**
+ * When a commit is already suspected from the error alone, the commit whose diff wrote one of the
+ * newest revision's values (its file holds the line) is the stronger suspect: put it first.
+ */
+export async function preferRevisionCommit(ctx: EngineContext, verdict: Verdict): Promise<Verdict> {
+  const values = verdict.revisionValues ?? [];
+  const { suspectCommits, suspectFiles } = ctx.casebook;
+  if (!values.length || !suspectCommits.length) return verdict;
+  const known = new Set(suspectCommits.map((c) => c.sha));
+  const change = await correlateChange(ctx, { text: '', files: [], focus: values });
+  if (!change?.culpritFile || known.has(change.commit.sha)) return verdict;
+  const index = suspectCommits.findIndex((c) => c.sha === change.commit.sha);
+  if (index > 0) suspectCommits.unshift(...suspectCommits.splice(index, 1));
+  const file = suspectFiles.findIndex((f) => f.path === change.culpritFile);
+  if (file > 0) suspectFiles.unshift(...suspectFiles.splice(file, 1));
+  return { ...verdict, statement: `${verdict.statement} ${change.note}` };
 }
