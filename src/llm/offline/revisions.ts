@@ -14,6 +14,9 @@ export interface RevisionDiff {
   changes: TemplateChange[];
 }
 
+/** Labels that name an app on its pods and ReplicaSets alike. */
+const APP_LABELS = ['app.kubernetes.io/name', 'app', 'k8s-app', 'name', 'app.kubernetes.io/instance'];
+
 const ownedBy = (o: KubeObject, kind: string, name: string) =>
   list(at(o, 'metadata', 'ownerReferences')).some((r) => r.kind === kind && r.name === name);
 
@@ -36,11 +39,23 @@ export async function revisionDiff(ctx: EngineContext, facts: ServiceFacts): Pro
   const troubled = new Set(facts.problems.map((p) => p.pod));
   const pods = facts.listing.pods.filter((p) => troubled.has(p.name));
   if (workload.kind === 'Deployment') {
-    const sets = await readObjects(ctx, 'ReplicaSet', { namespace: facts.namespace });
-    if (!sets) return null;
+    // A busy namespace holds more ReplicaSets than one answer lists: ask by the app label first.
+    const key = APP_LABELS.find((k) => facts.listing.pods.some((p) => p.labels[k]));
+    const value = key ? facts.listing.pods.find((p) => p.labels[key])?.labels[key] : undefined;
     const revision = (o: KubeObject) =>
       Number(str(at(o, 'metadata', 'annotations', 'deployment.kubernetes.io/revision')) ?? NaN) || undefined;
-    const owned = sets.filter((s) => ownedBy(s, 'Deployment', workload.name)).sort(byRevision(revision));
+    const read = async (labelSelector?: string) =>
+      (
+        (await readObjects(ctx, 'ReplicaSet', {
+          namespace: facts.namespace,
+          ...(labelSelector ? { labelSelector } : {}),
+        })) ?? []
+      )
+        .filter((s) => ownedBy(s, 'Deployment', workload.name))
+        .sort(byRevision(revision));
+    let owned = key && value ? await read(`${key}=${value}`) : [];
+    // The label may have changed between revisions: then every ReplicaSet of the namespace.
+    if (owned.length < 2) owned = await read();
     const failing = pods.map((p) => p.ownerName).find(Boolean);
     const index = Math.max(0, failing ? owned.findIndex((s) => nameOf(s) === failing) : 0);
     const current = owned[index];
