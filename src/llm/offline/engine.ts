@@ -3,6 +3,7 @@ import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { recoveredBlip, type Recovery } from './recovery.js';
+import { benignDisruption, disruptionVerdict, jobCompletion } from './disruption.js';
 import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
@@ -26,6 +27,9 @@ import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
+import { cpuStarvationRule } from './rules/starvation.js';
+import { preferRevisionCommit, revisionVerdict, withRevisionChanges } from './revisions.js';
+import { withEnvTie } from './env-tie.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
@@ -42,6 +46,7 @@ const LOCAL_RULES: Rule[] = [
   configRule,
   commandRule,
   oomRule,
+  cpuStarvationRule,
   diskFullRule,
   oneNodeRule,
   rbacRule,
@@ -178,6 +183,16 @@ class Investigation {
       if (standing) return standing.status === 'diagnosed' ? this.finish(standing, facts) : standing;
       if (!ctx.casebook.gaps.length) return recoveredVerdict(ctx, facts, recovery);
     }
+    const disruption =
+      target && !ctx.casebook.gaps.length
+        ? benignDisruption(facts, ctx.now, await jobCompletion(ctx, facts))
+        : null;
+    if (disruption) {
+      // Node trouble the pods have moved away from: only what stands now can still be a fault.
+      const standing = await firstVerdict(CURRENT_STATE_RULES, ctx, facts);
+      if (standing) return standing.status === 'diagnosed' ? this.finish(standing, facts) : standing;
+      if (!ctx.casebook.gaps.length) return disruptionVerdict(ctx, facts, disruption);
+    }
     const dependency = dependencyRule((_ctx, ref) => this.follow(ref, depth + 1));
     let verdict =
       (await firstVerdict([...LOCAL_RULES, dependency, ...WIRING_RULES, ...LATE_RULES], ctx, facts)) ??
@@ -185,7 +200,8 @@ class Investigation {
     if (!verdict) {
       const issues = healthIssues(facts, ctx.now);
       verdict = issues.length
-        ? inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`)
+        ? ((await revisionVerdict(ctx, facts, issues)) ??
+          inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`))
         : healthyVerdict(facts);
     }
     return verdict.status === 'diagnosed' ? this.finish(verdict, facts) : verdict;
@@ -208,7 +224,7 @@ class Investigation {
   /** What a diagnosed verdict gains from context: its Job, the change behind it, how to mitigate now. */
   private async finish(verdict: Verdict, facts: ServiceFacts): Promise<Verdict> {
     const { ctx } = this;
-    let result = verdict;
+    let result = await withEnvTie(ctx, facts, await withRevisionChanges(ctx, facts, verdict));
     const jobTarget =
       facts.listing.workload?.kind === 'Job' ||
       facts.listing.workload?.kind === 'CronJob' ||
@@ -217,6 +233,7 @@ class Investigation {
       const failure = await jobFailure(ctx, facts);
       if (failure) result = withJobContext(result, failure);
     }
+    result = await preferRevisionCommit(ctx, result);
     if (ctx.casebook.suspectCommits.length === 0) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
       // The image tags only when the image is the fault: a file that merely mentions the running tag is no culprit.
@@ -231,6 +248,12 @@ class Investigation {
       });
       if (change) {
         result = { ...result, statement: `${result.statement} ${change.note}` };
+        // A probe that broke with a change: the change's other files (the renamed route, the
+        // template that defines the probe) are where the fix may go too.
+        if (/\bprobe\b/i.test(result.statement))
+          for (const path of change.files.slice(0, 4))
+            if (!ctx.casebook.suspectFiles.some((f) => f.path === path))
+              ctx.casebook.suspectFiles.push({ path });
         if (change.dataFile)
           result.fix = `${result.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
       }

@@ -268,6 +268,8 @@ async function readLogs(
       )
     )
       continue;
+    // A pod the kubelet evicted or a node shutdown ended has no containers left to read: a fact too.
+    if (/^(Evicted|Shutdown|NodeShutdown|Terminated|NodeLost)$/.test(pod.reason ?? '')) continue;
     complete = false;
     noteGap(
       ctx,

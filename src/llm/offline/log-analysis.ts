@@ -38,6 +38,11 @@ export function withoutCounters(text: string): string {
   return text.replace(COUNTER, ' ');
 }
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
+/**
+ * Rust: `thread 'main' panicked at src/config.rs:14:37:` with the message on the next line (1.73+),
+ * or `thread 'main' panicked at 'msg', src/main.rs:4:5` before that.
+ */
+const RUST_PANIC = /^thread '([^']*)' panicked at (?:'(.{0,400})', )?(\S+?\.rs):(\d+)(?::\d+)?:?\s*(.*)$/;
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
 const CONTINUATION =
   /^(\s+|---|Caused by:|goroutine \d+|\S+\(.*\)$|\[recovered\]|\[signal |created by |\s*$)/;
@@ -91,6 +96,25 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
         frames: frames.reverse(),
       });
       i = j;
+      continue;
+    }
+    const rust = line.text.match(RUST_PANIC);
+    if (rust) {
+      // The message follows on the next line in current Rust; `note: run with RUST_BACKTRACE` ends it.
+      const next = lines[i + 1];
+      const inline = (rust[2] ?? rust[5] ?? '').trim();
+      const following = !inline && next && !/^note:|^stack backtrace:/.test(next.text) ? next.text : '';
+      if (following) consumed.add(i + 1);
+      const message = inline || following;
+      const frame = parseStackFrame(`\tat ${rust[3] as string}:${rust[4] as string}`);
+      consumed.add(i);
+      blocks.push({
+        header: line,
+        // `ParseIntError { kind: InvalidDigit }` names what failed better than "panic".
+        type: message.match(/\b([A-Z]\w*Error)\b/)?.[1] ?? 'panic',
+        message,
+        frames: frame ? [frame] : [],
+      });
       continue;
     }
     if (line.stack) {

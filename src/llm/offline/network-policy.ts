@@ -14,6 +14,11 @@ export interface Endpoint {
   ip?: string;
   /** An address outside the cluster: only ipBlock peers can match it. */
   external?: boolean;
+  /**
+   * A host name whose address is unknown: every ipBlock is given the benefit of the doubt, so a
+   * denial can only come from ports or from policies with no ipBlock at all.
+   */
+  unknownAddress?: boolean;
 }
 
 export interface Port {
@@ -53,6 +58,7 @@ function peerMatches(peer: KubeObject, policyNamespace: string, other: Endpoint)
   const ipBlock = at(peer, 'ipBlock');
   if (ipBlock) {
     const cidr = str(at(ipBlock, 'cidr'));
+    if (other.unknownAddress) return Boolean(cidr);
     if (!cidr || !other.ip) return cidr === '0.0.0.0/0';
     return (
       ipInCidr(other.ip, cidr) && !strings(at(ipBlock, 'except')).some((x) => ipInCidr(other.ip as string, x))
@@ -134,4 +140,37 @@ export function dnsAllowed(policies: KubeObject[], source: Endpoint): PolicyVerd
   return udp.allowed
     ? udp
     : evaluate(policies, 'Egress', source, CLUSTER_DNS, { port: 53, name: 'dns-tcp', protocol: 'TCP' });
+}
+
+/**
+ * Of the egress policies isolating a pod, the one most likely meant to carry this traffic and now
+ * denying it, first: an ipBlock that covers the address but excepts it, then a rule for the same
+ * port to other peers, then any policy with rules beyond DNS.
+ */
+export function rankBlocking(
+  policies: KubeObject[],
+  names: readonly string[],
+  ip: string | undefined,
+  port: number,
+): string[] {
+  const score = (name: string) => {
+    const policy = policies.find((p) => nameOf(p) === name);
+    const rules = list(at(policy, 'spec', 'egress'));
+    let best = 0;
+    for (const rule of rules) {
+      for (const peer of list(rule.to)) {
+        const cidr = str(at(peer, 'ipBlock', 'cidr'));
+        const excepted = strings(at(peer, 'ipBlock', 'except')).some(
+          (x) => ip !== undefined && ipInCidr(ip, x),
+        );
+        if (cidr && ip && ipInCidr(ip, cidr) && excepted) best = Math.max(best, 4);
+      }
+      const ports = list(rule.ports).map((p) => Number(p.port));
+      if (port && ports.includes(port)) best = Math.max(best, 3);
+      if (ports.some((p) => p !== 53) || list(rule.to).some((peer) => at(peer, 'ipBlock')))
+        best = Math.max(best, 2);
+    }
+    return best;
+  };
+  return [...names].sort((a, b) => score(b) - score(a));
 }

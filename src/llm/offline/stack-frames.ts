@@ -36,6 +36,11 @@ const FRAME_PATTERNS: FramePattern[] = [
     regex: /^\s*at ([\w$.<>/]+)\(([\w$-]+\.(?:java|kt|scala|groovy)):(\d+)\)/,
     pick: (m) => ({ function: m[1], file: javaPath(m[1] as string, m[2] as string), line: Number(m[3]) }),
   },
+  // Rust backtrace: "             at ./src/config.rs:14:37"
+  {
+    regex: /^\s*at (?:\.\/)?(\S+?\.rs):(\d+)(?::\d+)?\s*$/,
+    pick: (m) => ({ file: m[1] as string, line: Number(m[2]) }),
+  },
   // Go: "\t/app/server.go:42 +0x1d" (the function is on the line before, not needed here)
   {
     regex: /^\s+(\/\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$/,
@@ -51,7 +56,7 @@ function javaPath(qualifiedMethod: string, fileName: string): string {
 }
 
 const LIBRARY_PATH =
-  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|<frozen |\/\.nuget\/|\/rustc\/)/;
+  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|<frozen |\/\.nuget\/|\/rustc\/|\.cargo\/registry)/;
 const LIBRARY_FUNCTION =
   /^(System|Microsoft|Grpc|Google\.Protobuf|StackExchange|Npgsql|java|javax|jdk|sun|kotlin|scala|org\.springframework|org\.apache|io\.grpc|io\.netty|com\.fasterxml|reactor|runtime|net\/http|google\.golang\.org|grpc)[.(/]/;
 

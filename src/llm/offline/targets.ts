@@ -18,7 +18,7 @@ export interface CallTarget {
 }
 
 const DNS_MISSING =
-  /no such host|No such host is known|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname/i;
+  /no such host|No such host is known|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname|Failed to resolve '/i;
 const DNS_TIMEOUT =
   /lookup \S+(?: on \S+)?: (?:read udp \S+->\S+: )?(?:i\/o timeout|server misbehaving)|EAI_AGAIN|Temporary failure in name resolution|no servers could be reached/i;
 
@@ -43,6 +43,8 @@ const IP = String.raw`\d{1,3}(?:\.\d{1,3}){3}`;
 
 /** Patterns that name the host a failed call went to, most specific first. */
 const HOST_PATTERNS: RegExp[] = [
+  // Netty / Reactor / urllib3: `Failed to resolve 'inventory-api' [A(1)] after 2 queries`
+  new RegExp(String.raw`Failed to resolve '(${NAME})'`, 'gi'),
   // Go: `dial tcp: lookup orders-db on 10.96.0.10:53: no such host`
   new RegExp(
     String.raw`lookup (${NAME})(?: on [\d.:\[\]]+:| ?: (?:no such host|i\/o timeout|server misbehaving|Temporary failure|read udp|dial udp))`,
@@ -69,7 +71,7 @@ const HOST_PATTERNS: RegExp[] = [
 ];
 
 const NOT_A_SERVICE =
-  /^(localhost|127\.0\.0\.1|0\.0\.0\.0|tcp|udp|http|https|dns|grpc|transport|desc|error|code)$/i;
+  /^(localhost|127\.0\.0\.1|0\.0\.0\.0|tcp|udp|http|https|dns|grpc|transport|desc|error|code|failed|failure|unknown|unable|cannot|could|name|host|service|address)$/i;
 
 /** Hosts (with port when the line has one) a failed call in this line went to. */
 export function hostsIn(line: string): { host: string; port?: string }[] {

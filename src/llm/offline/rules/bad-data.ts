@@ -5,6 +5,7 @@ import { readFile, readSearchPaths } from '../tool-data.js';
 import type { PodLog } from '../facts.js';
 import type { LogSignature } from '../log-analysis.js';
 import { brokenDataFile } from './broken-file.js';
+import { pickDataFile } from './data-file-pick.js';
 import { correlateChange } from './recent-change.js';
 import { DATA_FILE, UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
@@ -140,11 +141,11 @@ export const dataParseRule: Rule = async (ctx, facts) => {
         .filter((h) => h.path.split('/').at(-1) === fileName)
         .sort((a, b) => sharedSuffix(b.path, mentioned) - sharedSuffix(a.path, mentioned))
     : [];
-  const repoFile = candidates[0];
+  const repoFile = await pickDataFile(ctx, candidates, mentioned);
   if (!repoFile) return brokenFileVerdict(ctx, facts, s, log);
   const file = await ctx.tools.call(fileTool, { path: repoFile.path });
   const content = file.ok ? readFile(file.structured) : null;
-  const lineNumber = parserLine(s.message);
+  const lineNumber = parserLine(s.message) ?? repoFile.fault?.line;
   const lineText =
     content && lineNumber
       ? (content.content.split('\n')[lineNumber - content.startLine] ?? '').trim()

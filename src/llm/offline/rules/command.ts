@@ -70,6 +70,18 @@ const COMMAND_ERRORS: { pattern: RegExp; what: (m: RegExpMatchArray) => string }
   },
 ];
 
+/** What a build line that picks a CPU architecture holds (`--platform linux/arm64`, `GOARCH=arm64`, `runs-on: …-arm`). */
+const ARCH_CLUES = [
+  'linux/arm64',
+  'linux/amd64',
+  'arm64',
+  'aarch64',
+  'GOARCH',
+  '--platform',
+  'platforms:',
+  '-arm',
+];
+
 interface Failure {
   pod: string;
   container: PodContainer;
@@ -176,6 +188,9 @@ export const commandRule: Rule = async (ctx, facts) => {
       ref: `pod/${hit.pod}${c.init || hit.log?.container ? ` container ${c.name}` : ''}`,
     });
   const workload = facts.listing.workload;
+  // A binary for another CPU architecture is a build fault: the change that set a platform or an
+  // architecture (a CI workflow, a Dockerfile, a build script) wrote it, not the pod template.
+  const wrongArch = /exec format error/i.test(`${hit.commandError?.line ?? ''} ${hit.message ?? ''}`);
   const blocks = c.init
     ? ' The pod never gets past its init containers, so the application containers do not start.'
     : '';
@@ -184,12 +199,14 @@ export const commandRule: Rule = async (ctx, facts) => {
     summary: `${facts.service} fails because the ${role} cannot run its command: ${what}${sameFailures > 1 ? ` (${sameFailures} pods)` : ''}.`,
     statement: `The ${role} exits ${hit.exitCode !== undefined ? `with code ${hit.exitCode}` : `with ${hit.reason ?? 'an error'}`}: ${what}${command ? ` — its command is \`${quote(command, 160)}\`` : ''}${hit.commandError ? ` ("${quote(hit.commandError.line, 200)}")` : ''}.${blocks}`,
     confidence: hit.commandError ? 'high' : 'medium',
-    fix: fixFor(hit, role, command, workload, facts.namespace),
+    fix: wrongArch
+      ? `Build the image for the nodes' CPU architecture (or publish a multi-arch image): restore the platform/architecture setting of the build, then ${undoAdvice(workload, facts.namespace)}.`
+      : fixFor(hit, role, command, workload, facts.namespace),
     rollback: true,
-    objects: workload ? [workload] : [],
-    clues: [missingCommand(hit), command?.split(' ')[0]].filter((c): c is string =>
-      Boolean(c && c.length >= 4),
-    ),
+    objects: workload && !wrongArch ? [workload] : [],
+    clues: wrongArch
+      ? ARCH_CLUES
+      : [missingCommand(hit), command?.split(' ')[0]].filter((c): c is string => Boolean(c && c.length >= 4)),
   };
 };
 

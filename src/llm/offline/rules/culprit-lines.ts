@@ -21,6 +21,9 @@ export function valueTokens(text: string): string[] {
 /** Whether a diff line's text holds a culprit value: a bare number only as a whole number (`8081`, not `18081`). */
 function holds(text: string, value: string): boolean {
   if (/^\d+$/.test(value)) return new RegExp(`(?<![\\w.])${value}(?![\\w])`).test(text);
+  // A short value (`5m`, `300m`) counts only as a whole word: `15m` or `5min` is another value.
+  if (value.length <= 5 && /^[\w.]+$/.test(value))
+    return new RegExp(`(?<![\\w.])${value.replace(/\./g, '\\.')}(?![\\w])`).test(text);
   return text.includes(value);
 }
 

@@ -5,8 +5,7 @@ import { noteGap } from '../gaps.js';
 import { at, list, str } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { callTargets, serviceOfHost, type CallTarget } from '../targets.js';
-import { readObjects } from '../cluster-read.js';
-import { trafficAllowed } from '../network-policy.js';
+import { egressBlock } from './egress.js';
 import { externalNameRoute, serviceOfPodIp } from './external-name.js';
 import { nameResolution, policyBlock } from './network.js';
 import { readService, serviceWiring } from './traffic.js';
@@ -187,32 +186,11 @@ async function outsideTarget(
   facts: ServiceFacts,
   target: CallTarget,
 ): Promise<Verdict | null> {
-  if (target.failure === 'other' || target.failure === 'unavailable') return null;
   const address = `${target.host}${target.port ? `:${target.port}` : ''}`;
+  const block = await egressBlock(ctx, facts, target);
+  if (block) return block;
+  if (target.failure === 'other' || target.failure === 'unavailable') return null;
   ctx.casebook.evidence.unshift(callerEvidence(facts, target, target.host));
-  const source = facts.listing.pods[0];
-  const policies =
-    source && target.failure === 'timeout'
-      ? ((await readObjects(ctx, 'NetworkPolicy', { namespace: facts.namespace })) ?? [])
-      : [];
-  if (source && policies.length && /^\d+\.\d+\.\d+\.\d+$/.test(target.host)) {
-    const { egress } = trafficAllowed(
-      policies,
-      { labels: source.labels, namespace: facts.namespace },
-      { labels: {}, namespace: '', ip: target.host, external: true },
-      { port: Number(target.port ?? 0), protocol: 'TCP' },
-    );
-    if (!egress.allowed)
-      return {
-        status: 'diagnosed',
-        summary: `${facts.service} cannot reach ${address}: NetworkPolicy ${egress.isolating.join(', ')} drops its egress there.`,
-        statement: `${facts.service}'s connections to ${address} time out ("${quote(target.line, 200)}"): NetworkPolicy ${egress.isolating.join(', ')} isolates its egress and no rule allows ${address}.`,
-        confidence: 'high',
-        fix: `Add an egress rule to ${egress.isolating[0]} with an ipBlock covering ${target.host}${target.port ? ` and port ${target.port}` : ''}.`,
-        clues: egress.isolating,
-        objects: egress.isolating.map((name) => ({ kind: 'NetworkPolicy', name })),
-      };
-  }
   const words: Record<string, string> = {
     timeout: 'the connections time out',
     refused: 'the connections are refused',

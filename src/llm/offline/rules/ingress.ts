@@ -64,7 +64,13 @@ export const ingressRule: Rule = async (ctx, facts) => {
     const className =
       str(at(ingress, 'spec', 'ingressClassName')) ??
       stringMap(at(ingress, 'metadata', 'annotations'))['kubernetes.io/ingress.class'];
-    if (classes) {
+    // An address in status means a controller serves the Ingress: an empty class list (what a
+    // narrow role may see) is then no proof that its class is missing. A list that names other
+    // classes is: an address can outlive the class change that orphaned the Ingress.
+    const served = list(at(ingress, 'status', 'loadBalancer', 'ingress')).some(
+      (a) => str(a.ip) ?? str(a.hostname),
+    );
+    if (classes && !(served && classes.length === 0)) {
       const names = classes.map(nameOf);
       const defaults = classes
         .filter((c) => stringMap(at(c, 'metadata', 'annotations'))[DEFAULT_CLASS] === 'true')
@@ -109,7 +115,12 @@ export const ingressRule: Rule = async (ctx, facts) => {
         );
       if (!portOk) {
         const ports = view.ports.map((p) => `${p.name ? `${p.name} ` : ''}${p.port}`).join(', ');
-        const statement = `Ingress ${name} routes ${route} to port ${backend.port} of Service ${backend.service}, which exposes ${ports || 'no ports'}: the controller has no endpoint for it and answers 503.`;
+        const named = view.ports.map((p) => p.name).filter(Boolean);
+        const asked =
+          typeof backend.port === 'number'
+            ? `port ${backend.port}`
+            : `port name "${backend.port}" (service.port.name)`;
+        const statement = `Ingress ${name} routes ${route} to ${asked} of Service ${backend.service}, which does not define it — it exposes ${ports || 'no ports'}${typeof backend.port === 'string' && named.length ? ` (port name${named.length > 1 ? 's' : ''} ${named.map((n) => `"${n}"`).join(', ')})` : ''}: the controller has no endpoint for it and answers 503.`;
         ctx.casebook.evidence.unshift({ source: 'kubernetes', detail: statement, ref: `ingress/${name}` });
         return {
           status: 'diagnosed',

@@ -18,6 +18,11 @@ export interface Verdict {
    * policy name): the change correlation quotes the diff lines that hold them.
    */
   clues?: string[];
+  /**
+   * New values the workload's newest revision brought (an env value, a limit): the commit that
+   * wrote one of them outranks a commit found from the error alone.
+   */
+  revisionValues?: string[];
   /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
   objects?: { kind: string; name: string }[];
 }
