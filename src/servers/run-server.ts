@@ -2,9 +2,11 @@ import type { Readable, Writable } from 'node:stream';
 
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 import { errorMessage } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
+import { lazyClient } from './lazy-client.js';
 import { trackPendingRequests } from './pending-requests.js';
 
 /** How long answers still being worked on may delay shutdown once the client has gone. */
@@ -34,7 +36,7 @@ export async function runBundledServer(
   options: RunBundledServerOptions,
 ): Promise<void> {
   const logger = options.logger ?? createLogger({ name: `mcp-${name}` });
-  const { server, cleanup } = await createBundledServer(name, options, logger);
+  const { server, cleanup, warm } = await createBundledServer(name, options, logger);
   const stdin = options.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   const closed = new Promise<void>((resolve) => {
@@ -42,6 +44,9 @@ export async function runBundledServer(
   });
   server.server.onerror = (error) => logger.warn('MCP protocol error', { error: errorMessage(error) });
   const requests = trackPendingRequests(transport);
+  // The vendor client loads once the tools are listed: the client's start-up is not kept waiting
+  // for it, and it is most likely ready by the first tool call.
+  if (warm) afterFirstListing(transport, warm);
   // The SDK's stdio transport does not notice the end of its input: close the server ourselves,
   // once the requests already read have been answered.
   let ending = false;
@@ -68,26 +73,78 @@ export async function runBundledServer(
 }
 
 /**
- * Each server loads only its own vendor client: the Kubernetes client alone takes most of a
- * second to import, and every diagnosis spawns all three servers.
+ * Calls `warm` (once) right after the answer to the first `tools/list` has been written.
+ * Call before `server.connect(transport)`, as `trackPendingRequests`.
+ */
+function afterFirstListing(transport: Transport, warm: () => void): void {
+  const listings = new Set<string | number>();
+  let warmed = false;
+  const onmessage = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'tools/list' && 'id' in message) listings.add(message.id);
+    onmessage?.(message, extra);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message, sendOptions) => {
+    await send(message, sendOptions);
+    if (warmed || 'method' in message || !('id' in message) || message.id === undefined) return;
+    if (!listings.has(message.id)) return;
+    warmed = true;
+    // After this turn: the answer is on its way before the client is parsed.
+    setImmediate(warm);
+  };
+}
+
+/** A client that fails to load is named on stderr now; each tool call retries and reports the error. */
+function warmOrWarn(clients: { warm(): Promise<void> }, what: string, logger: Logger): void {
+  clients
+    .warm()
+    .catch((error: unknown) => logger.warn(`loading ${what} failed`, { error: errorMessage(error) }));
+}
+
+interface BundledServer {
+  server: McpServer;
+  cleanup(): Promise<void>;
+  /** Loads the vendor client ahead of the first tool call, when the server loads it lazily. */
+  warm?: () => void;
+}
+
+/**
+ * Each server loads only its own vendor client: the Kubernetes client alone takes longer to parse
+ * than the rest of the server, and every diagnosis spawns all three servers. Where the settings
+ * are known without it, the server answers `initialize` and `tools/list` before loading it.
  */
 async function createBundledServer(
   name: BundledServerName,
   options: RunBundledServerOptions,
   logger: Logger,
-): Promise<{ server: McpServer; cleanup(): Promise<void> }> {
+): Promise<BundledServer> {
   switch (name) {
     case 'kubernetes': {
-      const [{ kubernetesDepsFromEnv }, { createKubernetesServer }] = await Promise.all([
-        import('./kubernetes/from-env.js'),
+      const [{ explicitNamespaces, kubeConfigSource }, { createKubernetesServer }] = await Promise.all([
+        import('./kubernetes/kubeconfig-source.js'),
         import('./kubernetes/server.js'),
       ]);
-      const deps = {
-        ...kubernetesDepsFromEnv(options.env, options.namespaces),
-        ...(options.now ? { now: options.now } : {}),
+      // A missing configuration fails the start, as it would if the client were loaded now.
+      kubeConfigSource(options.env);
+      const namespaces = explicitNamespaces(options.env, options.namespaces);
+      const now = options.now ? { now: options.now } : {};
+      if (!namespaces) {
+        // Only the kubeconfig's context names the namespace: read it now.
+        const { kubernetesDepsFromEnv } = await import('./kubernetes/from-env.js');
+        const deps = { ...kubernetesDepsFromEnv(options.env, options.namespaces), ...now };
+        logger.info('kubernetes server scope', { namespaces: deps.namespaces });
+        return createKubernetesServer(deps);
+      }
+      const clients = lazyClient(async () =>
+        (await import('./kubernetes/from-env.js')).kubernetesClientsFromEnv(options.env),
+      );
+      const { core, apps, api, authorization, authentication } = clients.client;
+      logger.info('kubernetes server scope', { namespaces });
+      return {
+        ...createKubernetesServer({ core, apps, api, authorization, authentication, namespaces, ...now }),
+        warm: () => warmOrWarn(clients, 'the Kubernetes client', logger),
       };
-      logger.info('kubernetes server scope', { namespaces: deps.namespaces });
-      return createKubernetesServer(deps);
     }
     case 'github': {
       const [{ gitHubDepsFromEnv }, { createGitHubServer }] = await Promise.all([
