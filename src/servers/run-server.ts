@@ -147,18 +147,32 @@ async function createBundledServer(
       };
     }
     case 'github': {
-      const [{ gitHubDepsFromEnv }, { createGitHubServer }] = await Promise.all([
-        import('./github/from-env.js'),
+      const [{ gitHubSettingsFromEnv }, { createGitHubServer }] = await Promise.all([
+        import('./github/settings-from-env.js'),
         import('./github/server.js'),
       ]);
-      return createGitHubServer(gitHubDepsFromEnv(options.env, logger));
+      const settings = gitHubSettingsFromEnv(options.env);
+      const octokit = lazyClient(async () =>
+        (await import('./github/from-env.js')).gitHubClient(settings, logger),
+      );
+      return {
+        ...createGitHubServer({ octokit: octokit.client, owner: settings.owner, repo: settings.repo }),
+        warm: () => warmOrWarn(octokit, 'the GitHub client', logger),
+      };
     }
     case 'slack': {
-      const [{ slackDepsFromEnv }, { createSlackServer }] = await Promise.all([
-        import('./slack/from-env.js'),
+      const [{ slackDeps, slackSettingsFromEnv }, { createSlackServer }] = await Promise.all([
+        import('./slack/settings-from-env.js'),
         import('./slack/server.js'),
       ]);
-      return createSlackServer(slackDepsFromEnv(options.env, logger));
+      const settings = slackSettingsFromEnv(options.env);
+      const client = lazyClient(async () =>
+        (await import('./slack/from-env.js')).slackClient(settings, logger),
+      );
+      return {
+        ...createSlackServer(slackDeps(settings, client.client)),
+        warm: () => warmOrWarn(client, 'the Slack client', logger),
+      };
     }
   }
 }
