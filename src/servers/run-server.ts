@@ -1,12 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 import { errorMessage } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
-import { lazyClient } from './lazy-client.js';
+import type { BundledServer, BundledServerOptions } from './bundled-server.js';
 import { trackPendingRequests } from './pending-requests.js';
 
 /** How long answers still being worked on may delay shutdown once the client has gone. */
@@ -14,13 +13,8 @@ const drainTimeoutMs = 30_000;
 
 export type BundledServerName = 'kubernetes' | 'github' | 'slack';
 
-export interface RunBundledServerOptions {
-  env: Record<string, string | undefined>;
-  /** Kubernetes only: the namespaces it may read (else `SRE_AGENT_NAMESPACES`, the context's, `default`). */
-  namespaces?: string[];
+export interface RunBundledServerOptions extends BundledServerOptions {
   logger?: Logger;
-  /** Kubernetes only: the clock pod ages are measured against (a replayed scenario's `now`); the system clock if absent. */
-  now?: () => Date;
   /** The protocol streams; the process's stdin and stdout unless given. */
   stdin?: Readable;
   stdout?: Writable;
@@ -95,24 +89,9 @@ function afterFirstListing(transport: Transport, warm: () => void): void {
   };
 }
 
-/** A client that fails to load is named on stderr now; each tool call retries and reports the error. */
-function warmOrWarn(clients: { warm(): Promise<void> }, what: string, logger: Logger): void {
-  clients
-    .warm()
-    .catch((error: unknown) => logger.warn(`loading ${what} failed`, { error: errorMessage(error) }));
-}
-
-interface BundledServer {
-  server: McpServer;
-  cleanup(): Promise<void>;
-  /** Loads the vendor client ahead of the first tool call, when the server loads it lazily. */
-  warm?: () => void;
-}
-
 /**
- * Each server loads only its own vendor client: the Kubernetes client alone takes longer to parse
- * than the rest of the server, and every diagnosis spawns all three servers. Where the settings
- * are known without it, the server answers `initialize` and `tools/list` before loading it.
+ * Each server loads only its own code and vendor client (each has a bundle of its own, built with
+ * the other two left out: see scripts/bundle-cli.mjs), and every diagnosis spawns all three.
  */
 async function createBundledServer(
   name: BundledServerName,
@@ -120,59 +99,11 @@ async function createBundledServer(
   logger: Logger,
 ): Promise<BundledServer> {
   switch (name) {
-    case 'kubernetes': {
-      const [{ explicitNamespaces, kubeConfigSource }, { createKubernetesServer }] = await Promise.all([
-        import('./kubernetes/kubeconfig-source.js'),
-        import('./kubernetes/server.js'),
-      ]);
-      // A missing configuration fails the start, as it would if the client were loaded now.
-      kubeConfigSource(options.env);
-      const namespaces = explicitNamespaces(options.env, options.namespaces);
-      const now = options.now ? { now: options.now } : {};
-      if (!namespaces) {
-        // Only the kubeconfig's context names the namespace: read it now.
-        const { kubernetesDepsFromEnv } = await import('./kubernetes/from-env.js');
-        const deps = { ...kubernetesDepsFromEnv(options.env, options.namespaces), ...now };
-        logger.info('kubernetes server scope', { namespaces: deps.namespaces });
-        return createKubernetesServer(deps);
-      }
-      const clients = lazyClient(async () =>
-        (await import('./kubernetes/from-env.js')).kubernetesClientsFromEnv(options.env),
-      );
-      const { core, apps, api, authorization, authentication } = clients.client;
-      logger.info('kubernetes server scope', { namespaces });
-      return {
-        ...createKubernetesServer({ core, apps, api, authorization, authentication, namespaces, ...now }),
-        warm: () => warmOrWarn(clients, 'the Kubernetes client', logger),
-      };
-    }
-    case 'github': {
-      const [{ gitHubSettingsFromEnv }, { createGitHubServer }] = await Promise.all([
-        import('./github/settings-from-env.js'),
-        import('./github/server.js'),
-      ]);
-      const settings = gitHubSettingsFromEnv(options.env);
-      const octokit = lazyClient(async () =>
-        (await import('./github/from-env.js')).gitHubClient(settings, logger),
-      );
-      return {
-        ...createGitHubServer({ octokit: octokit.client, owner: settings.owner, repo: settings.repo }),
-        warm: () => warmOrWarn(octokit, 'the GitHub client', logger),
-      };
-    }
-    case 'slack': {
-      const [{ slackDeps, slackSettingsFromEnv }, { createSlackServer }] = await Promise.all([
-        import('./slack/settings-from-env.js'),
-        import('./slack/server.js'),
-      ]);
-      const settings = slackSettingsFromEnv(options.env);
-      const client = lazyClient(async () =>
-        (await import('./slack/from-env.js')).slackClient(settings, logger),
-      );
-      return {
-        ...createSlackServer(slackDeps(settings, client.client)),
-        warm: () => warmOrWarn(client, 'the Slack client', logger),
-      };
-    }
+    case 'kubernetes':
+      return (await import('./kubernetes/start.js')).startKubernetesServer(options, logger);
+    case 'github':
+      return (await import('./github/start.js')).startGitHubServer(options, logger);
+    case 'slack':
+      return (await import('./slack/start.js')).startSlackServer(options, logger);
   }
 }
