@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCache } from '../dist/util/code-cache.js';
+import { writeYamlCache } from '../dist/sandbox/yaml-cache.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
@@ -71,3 +72,6 @@ for (const name of servers) {
   });
   writeCodeCache(bundle);
 }
+
+// The bundled scenarios' YAML, parsed once here rather than in every sandbox run (dist/yaml-cache/).
+await writeYamlCache(path.join(root, 'scenarios'));

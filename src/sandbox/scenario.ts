@@ -5,6 +5,7 @@ import { ScenarioError, UsageError, errorMessage } from '../errors/errors.js';
 import type { Scenario, ScenarioCommit } from './scenario-types.js';
 import { resolveScenarioDate } from './relative-time.js';
 import { parseClusterYaml } from './scenario-cluster.js';
+import { cachedYamlDocuments } from './yaml-cache.js';
 import {
   CommitFileSchema,
   ScenarioFileSchema,
@@ -30,6 +31,9 @@ async function readOptional(path: string): Promise<string | undefined> {
 }
 
 function parseYamlFile(file: string, text: string): unknown {
+  // A bundled scenario's file was parsed at build time; one document is what `parse` reads.
+  const cached = cachedYamlDocuments(text);
+  if (cached?.length === 1) return cached[0];
   try {
     return parseYaml(text) as unknown;
   } catch (error) {
