@@ -1,8 +1,9 @@
 import type { BundledServer, BundledServerOptions } from '../bundled-server.js';
 import { warmOrWarn } from '../bundled-server.js';
 import { lazyClient } from '../lazy-client.js';
+import { errorMessage } from '../../errors/errors.js';
 import type { Logger } from '../../util/log.js';
-import { explicitNamespaces, kubeConfigSource } from './kubeconfig-source.js';
+import { explicitNamespaces, kubeConfigSource, type KubeConfigSource } from './kubeconfig-source.js';
 import { createKubernetesServer } from './server.js';
 
 /**
@@ -15,7 +16,7 @@ export async function startKubernetesServer(
   logger: Logger,
 ): Promise<BundledServer> {
   // A missing configuration fails the start, as it would if the client were loaded now.
-  kubeConfigSource(options.env);
+  const source = kubeConfigSource(options.env);
   const namespaces = explicitNamespaces(options.env, options.namespaces);
   const now = options.now ? { now: options.now } : {};
   if (!namespaces) {
@@ -25,13 +26,27 @@ export async function startKubernetesServer(
     logger.info('kubernetes server scope', { namespaces: deps.namespaces });
     return createKubernetesServer(deps);
   }
-  const clients = lazyClient(async () =>
-    (await import('./from-env.js')).kubernetesClientsFromEnv(options.env),
-  );
+  const clients = lazyClient(async () => {
+    const { kubernetesClientsFromEnv } = await import('./from-env.js');
+    try {
+      return kubernetesClientsFromEnv(options.env);
+    } catch (error) {
+      // Found at start but unreadable now: name the file, so the tool error says what to fix.
+      throw new Error(
+        `cannot read the Kubernetes configuration (${describeSource(source)}): ${errorMessage(error)}`,
+      );
+    }
+  });
   const { core, apps, api, authorization, authentication } = clients.client;
   logger.info('kubernetes server scope', { namespaces });
   return {
     ...createKubernetesServer({ core, apps, api, authorization, authentication, namespaces, ...now }),
     warm: () => warmOrWarn(clients, 'the Kubernetes client', logger),
   };
+}
+
+function describeSource(source: KubeConfigSource): string {
+  if (source.kind === 'files') return `KUBECONFIG ${source.files.join(', ')}`;
+  if (source.kind === 'in-cluster') return 'the in-cluster service account';
+  return source.file;
 }
