@@ -7,6 +7,8 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { writeCodeCache } from '../dist/util/code-cache.js';
+import { writeYamlCache } from '../dist/sandbox/yaml-cache.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
@@ -31,3 +33,45 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
+
+// One CommonJS bundle per MCP server (dist/bundle/mcp-<name>.cjs), which the launcher runs for
+// `sre-agent mcp <name>` without loading the CLI. Each leaves the other two servers out, so that a
+// server parses only its own vendor client, and each gets a V8 code cache (Node 20 has no compile
+// cache for modules): see src/util/code-cache.ts.
+const servers = ['kubernetes', 'github', 'slack'];
+for (const name of servers) {
+  const others = servers.filter((other) => other !== name);
+  const bundle = path.join(outdir, `mcp-${name}.cjs`);
+  await build({
+    stdin: {
+      contents: "export { runMcpServer } from './src/servers/mcp-command.ts';",
+      resolveDir: root,
+      sourcefile: `mcp-${name}-entry.ts`,
+      loader: 'ts',
+    },
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    legalComments: 'none',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'only-this-server',
+        setup(plugin) {
+          const filter = new RegExp(`^\\./(${others.join('|')})/start\\.js$`);
+          plugin.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'other-server' }));
+          plugin.onLoad({ filter: /.*/, namespace: 'other-server' }, () => ({
+            contents: `throw new Error('this bundle serves only the ${name} MCP server');`,
+            loader: 'js',
+          }));
+        },
+      },
+    ],
+  });
+  writeCodeCache(bundle);
+}
+
+// The bundled scenarios' YAML, parsed once here rather than in every sandbox run (dist/yaml-cache/).
+await writeYamlCache(path.join(root, 'scenarios'));

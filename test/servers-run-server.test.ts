@@ -188,4 +188,24 @@ describe('runBundledServer', () => {
       runBundledServer('kubernetes', { env: { HOME: scratch }, logger: silentLogger }),
     ).rejects.toThrow(/set KUBECONFIG/);
   });
+
+  it('lists its tools before reading the kubeconfig, and a tool call names a kubeconfig that cannot be read', async () => {
+    // The client library loads after the listing: a kubeconfig that exists but is not YAML does
+    // not stop the listing, and each call reports the problem instead of hanging or crashing.
+    const broken = join(scratch, 'broken-kubeconfig');
+    await writeFile(broken, 'clusters: [unclosed\n');
+    const { client, running, stop } = await runOverStdio('kubernetes', { KUBECONFIG: broken }, ['shop']);
+    const { tools } = await client.listTools();
+    expect(tools.map((tool) => tool.name)).toContain('list_pods');
+    const result = (await client.callTool({
+      name: 'list_pods',
+      arguments: { service: 'cart-service' },
+    })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain(
+      `cannot read the Kubernetes configuration (KUBECONFIG ${broken})`,
+    );
+    stop();
+    await running;
+  });
 });

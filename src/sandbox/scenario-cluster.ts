@@ -3,6 +3,7 @@ import { ScenarioError } from '../errors/errors.js';
 import type { KubeObject } from './scenario-types.js';
 import { isClusterScopedKind } from './kube-resources.js';
 import { KubeObjectSchema, parseScenarioFile, yamlSyntaxError } from './scenario-schema.js';
+import { cachedYamlDocuments } from './yaml-cache.js';
 
 const file = 'cluster.yaml';
 
@@ -35,14 +36,8 @@ function itemsOf(list: Record<string, unknown>, field: string, namespace: string
  * or lists. Namespaced objects without a namespace get the scenario's namespace.
  */
 export function parseClusterYaml(text: string, namespace: string): KubeObject[] {
-  const documents = parseAllDocuments(text);
-  if (!Array.isArray(documents)) return [];
-  for (const document of documents) {
-    const error = document.errors[0];
-    if (error) throw yamlSyntaxError(file, error);
-  }
-  const values = documents
-    .map((document, index) => ({ index, value: document.toJS() as unknown }))
+  const values = documentValues(text)
+    .map((value, index) => ({ index, value }))
     .filter(({ value }) => value != null);
   const only = values.length === 1 ? values[0]?.value : undefined;
   if (isRecord(only) && isList(only)) return checkUnique(itemsOf(only, '', namespace), 'items');
@@ -53,6 +48,19 @@ export function parseClusterYaml(text: string, namespace: string): KubeObject[] 
     else objects.push(toObject(value, field, namespace));
   }
   return checkUnique(objects, 'objects');
+}
+
+/** The plain value of each document: from the build's cache for a bundled scenario, else parsed. */
+function documentValues(text: string): unknown[] {
+  const cached = cachedYamlDocuments(text);
+  if (cached) return cached;
+  const documents = parseAllDocuments(text);
+  if (!Array.isArray(documents)) return [];
+  for (const document of documents) {
+    const error = document.errors[0];
+    if (error) throw yamlSyntaxError(file, error);
+  }
+  return documents.map((document) => document.toJS() as unknown);
 }
 
 /** Two objects with the same kind, namespace and name would make reads ambiguous. */

@@ -5,6 +5,7 @@ import { ScenarioError, UsageError, errorMessage } from '../errors/errors.js';
 import type { Scenario, ScenarioCommit } from './scenario-types.js';
 import { resolveScenarioDate } from './relative-time.js';
 import { parseClusterYaml } from './scenario-cluster.js';
+import { cachedYamlDocuments } from './yaml-cache.js';
 import {
   CommitFileSchema,
   ScenarioFileSchema,
@@ -30,6 +31,9 @@ async function readOptional(path: string): Promise<string | undefined> {
 }
 
 function parseYamlFile(file: string, text: string): unknown {
+  // A bundled scenario's file was parsed at build time; one document is what `parse` reads.
+  const cached = cachedYamlDocuments(text);
+  if (cached?.length === 1) return cached[0];
   try {
     return parseYaml(text) as unknown;
   } catch (error) {
@@ -188,21 +192,40 @@ export interface ScenarioSummary {
 export async function listScenarios(root: string): Promise<ScenarioSummary[]> {
   const absolute = resolve(root);
   if (!(await isDirectory(absolute))) throw new UsageError(`scenarios directory not found: ${absolute}`);
-  const entries = (await readdir(absolute, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+  const entries = (await readdir(absolute, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .sort((a, b) => a.name.localeCompare(b.name));
+  // Read all at once (a diagnosis with --sandbox looks through every scenario), then judge them in
+  // name order, so that the first bad one is the one reported, as when read one after another.
+  const reads = await Promise.allSettled(
+    entries.map(async (entry) => {
+      const dir = join(absolute, entry.name);
+      if ((await readOptional(join(dir, 'scenario.yaml'))) === undefined) return undefined;
+      return readScenarioFile(dir);
+    }),
+  );
   const summaries: ScenarioSummary[] = [];
-  for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const dir = join(absolute, entry.name);
-    if ((await readOptional(join(dir, 'scenario.yaml'))) === undefined) continue;
-    const file = await readScenarioFile(dir).catch((error: unknown) => {
-      if (error instanceof ScenarioError) {
-        // Name the scenario too: the list spans several directories.
-        const prefix = `${error.file}${error.field ? `: ${error.field}` : ''}: `;
-        const problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-        throw new ScenarioError(`${entry.name}/${error.file}`, error.field, problem, { cause: error });
+  for (const [index, entry] of entries.entries()) {
+    const read = reads[index];
+    if (read?.status === 'fulfilled') {
+      if (read.value) {
+        summaries.push({
+          name: entry.name,
+          dir: join(absolute, entry.name),
+          title: read.value.title,
+          service: read.value.service,
+        });
       }
-      throw error;
-    });
-    summaries.push({ name: entry.name, dir, title: file.title, service: file.service });
+      continue;
+    }
+    const error: unknown = read?.reason;
+    if (error instanceof ScenarioError) {
+      // Name the scenario too: the list spans several directories.
+      const prefix = `${error.file}${error.field ? `: ${error.field}` : ''}: `;
+      const problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+      throw new ScenarioError(`${entry.name}/${error.file}`, error.field, problem, { cause: error });
+    }
+    throw error;
   }
   return summaries;
 }

@@ -1,10 +1,11 @@
 import type { Readable, Writable } from 'node:stream';
 
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
 import { errorMessage } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
+import type { BundledServer, BundledServerOptions } from './bundled-server.js';
 import { trackPendingRequests } from './pending-requests.js';
 
 /** How long answers still being worked on may delay shutdown once the client has gone. */
@@ -12,13 +13,8 @@ const drainTimeoutMs = 30_000;
 
 export type BundledServerName = 'kubernetes' | 'github' | 'slack';
 
-export interface RunBundledServerOptions {
-  env: Record<string, string | undefined>;
-  /** Kubernetes only: the namespaces it may read (else `SRE_AGENT_NAMESPACES`, the context's, `default`). */
-  namespaces?: string[];
+export interface RunBundledServerOptions extends BundledServerOptions {
   logger?: Logger;
-  /** Kubernetes only: the clock pod ages are measured against (a replayed scenario's `now`); the system clock if absent. */
-  now?: () => Date;
   /** The protocol streams; the process's stdin and stdout unless given. */
   stdin?: Readable;
   stdout?: Writable;
@@ -34,7 +30,7 @@ export async function runBundledServer(
   options: RunBundledServerOptions,
 ): Promise<void> {
   const logger = options.logger ?? createLogger({ name: `mcp-${name}` });
-  const { server, cleanup } = await createBundledServer(name, options, logger);
+  const { server, cleanup, warm } = await createBundledServer(name, options, logger);
   const stdin = options.stdin ?? process.stdin;
   const transport = new StdioServerTransport(stdin, options.stdout ?? process.stdout);
   const closed = new Promise<void>((resolve) => {
@@ -42,6 +38,9 @@ export async function runBundledServer(
   });
   server.server.onerror = (error) => logger.warn('MCP protocol error', { error: errorMessage(error) });
   const requests = trackPendingRequests(transport);
+  // The vendor client loads once the tools are listed: the client's start-up is not kept waiting
+  // for it, and it is most likely ready by the first tool call.
+  if (warm) afterFirstListing(transport, warm);
   // The SDK's stdio transport does not notice the end of its input: close the server ourselves,
   // once the requests already read have been answered.
   let ending = false;
@@ -68,40 +67,43 @@ export async function runBundledServer(
 }
 
 /**
- * Each server loads only its own vendor client: the Kubernetes client alone takes most of a
- * second to import, and every diagnosis spawns all three servers.
+ * Calls `warm` (once) right after the answer to the first `tools/list` has been written.
+ * Call before `server.connect(transport)`, as `trackPendingRequests`.
+ */
+function afterFirstListing(transport: Transport, warm: () => void): void {
+  const listings = new Set<string | number>();
+  let warmed = false;
+  const onmessage = transport.onmessage;
+  transport.onmessage = (message, extra) => {
+    if ('method' in message && message.method === 'tools/list' && 'id' in message) listings.add(message.id);
+    onmessage?.(message, extra);
+  };
+  const send = transport.send.bind(transport);
+  transport.send = async (message, sendOptions) => {
+    await send(message, sendOptions);
+    if (warmed || 'method' in message || !('id' in message) || message.id === undefined) return;
+    if (!listings.has(message.id)) return;
+    warmed = true;
+    // After this turn: the answer is on its way before the client is parsed.
+    setImmediate(warm);
+  };
+}
+
+/**
+ * Each server loads only its own code and vendor client (each has a bundle of its own, built with
+ * the other two left out: see scripts/bundle-cli.mjs), and every diagnosis spawns all three.
  */
 async function createBundledServer(
   name: BundledServerName,
   options: RunBundledServerOptions,
   logger: Logger,
-): Promise<{ server: McpServer; cleanup(): Promise<void> }> {
+): Promise<BundledServer> {
   switch (name) {
-    case 'kubernetes': {
-      const [{ kubernetesDepsFromEnv }, { createKubernetesServer }] = await Promise.all([
-        import('./kubernetes/from-env.js'),
-        import('./kubernetes/server.js'),
-      ]);
-      const deps = {
-        ...kubernetesDepsFromEnv(options.env, options.namespaces),
-        ...(options.now ? { now: options.now } : {}),
-      };
-      logger.info('kubernetes server scope', { namespaces: deps.namespaces });
-      return createKubernetesServer(deps);
-    }
-    case 'github': {
-      const [{ gitHubDepsFromEnv }, { createGitHubServer }] = await Promise.all([
-        import('./github/from-env.js'),
-        import('./github/server.js'),
-      ]);
-      return createGitHubServer(gitHubDepsFromEnv(options.env, logger));
-    }
-    case 'slack': {
-      const [{ slackDepsFromEnv }, { createSlackServer }] = await Promise.all([
-        import('./slack/from-env.js'),
-        import('./slack/server.js'),
-      ]);
-      return createSlackServer(slackDepsFromEnv(options.env, logger));
-    }
+    case 'kubernetes':
+      return (await import('./kubernetes/start.js')).startKubernetesServer(options, logger);
+    case 'github':
+      return (await import('./github/start.js')).startGitHubServer(options, logger);
+    case 'slack':
+      return (await import('./slack/start.js')).startSlackServer(options, logger);
   }
 }

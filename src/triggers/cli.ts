@@ -1,7 +1,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readProcessEnv } from '../config/env.js';
-import { SreAgentError, ExitCode, errorMessage } from '../errors/errors.js';
+import { SreAgentError, ExitCode } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
+import { failureExit } from './failure-exit.js';
 import { processOutput, type Output } from './output.js';
 import { packageVersion } from './paths.js';
 
@@ -225,15 +226,8 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
           `mcp: unknown server '${server}'; choose kubernetes, github or slack`,
         );
       }
-      const { runBundledServer } = await import('../servers/run-server.js');
-      const namespaces = opts.namespaces
-        ?.split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      // A replayed scenario pins the clock, so that pod ages read as they did at the incident.
-      const pinned = env.SRE_AGENT_NOW ? new Date(env.SRE_AGENT_NOW) : undefined;
-      const now = pinned && !Number.isNaN(pinned.getTime()) ? () => pinned : undefined;
-      await runBundledServer(server, { env, namespaces, ...(now ? { now } : {}) });
+      const { runMcpCommand } = await import('../servers/mcp-command.js');
+      await runMcpCommand(server, opts.namespaces, env);
     });
   return program;
 }
@@ -250,12 +244,6 @@ export async function main(argv: string[], output: Output = processOutput): Prom
       // Help and version exit 0; any other commander complaint is bad usage.
       return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
     }
-    if (error instanceof SreAgentError && error.code !== 'unexpected') {
-      output.stderr(`sre-agent: ${error.message}`);
-      return ExitCode.usage;
-    }
-    output.stderr(`sre-agent: unexpected failure: ${errorMessage(error)}`);
-    logger.debug('unexpected failure', { stack: error instanceof Error ? error.stack : undefined });
-    return ExitCode.unexpected;
+    return failureExit(error, output, logger);
   }
 }

@@ -85,7 +85,7 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
     if (deps.maxTimeoutMs !== undefined && settings.timeoutMs > deps.maxTimeoutMs) {
       settings = Object.freeze({ ...settings, timeoutMs: Math.max(1_000, Math.floor(deps.maxTimeoutMs)) });
     }
-    const { engine, fallback } = chooseEngines(settings, deps.logger);
+    const { engine, fallback } = await chooseEngines(settings, deps.logger);
     const secrets = new SecretMemory();
     const audit = settings.auditLogPath
       ? new AuditLog(settings.auditLogPath, secrets, Date.now().toString(36))

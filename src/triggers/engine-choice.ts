@@ -1,8 +1,6 @@
 import type { Settings } from '../config/load.js';
 import { UsageError } from '../errors/errors.js';
 import { ClaudeEngine } from '../agent/claude-engine.js';
-import { AnthropicModel } from '../llm/anthropic/anthropic-model.js';
-import { BedrockModel } from '../llm/anthropic/bedrock-model.js';
 import type { Engine } from '../llm/engine.js';
 import type { ModelClient } from '../llm/model.js';
 import { CURRENT_MODEL_IDS, modelInfo, retiredModel } from '../llm/models.js';
@@ -13,8 +11,13 @@ import type { Logger } from '../util/log.js';
  * `--llm auto` uses Claude when a key (or a base URL, for a gateway) is present, otherwise the
  * offline engine, and says so; `bedrock` (flag, SRE_AGENT_LLM or config) uses Claude on Amazon
  * Bedrock with the AWS credential chain. A Claude run always has the offline engine behind it.
+ * The model clients (and the Anthropic SDK under them) load only for a Claude run: an offline
+ * run does not pay for parsing them.
  */
-export function chooseEngines(settings: Settings, logger: Logger): { engine: Engine; fallback?: Engine } {
+export async function chooseEngines(
+  settings: Settings,
+  logger: Logger,
+): Promise<{ engine: Engine; fallback?: Engine }> {
   const offline = new OfflineEngine();
   const env = settings.env;
   const hasAnthropic = Boolean(env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN || env.ANTHROPIC_BASE_URL);
@@ -27,10 +30,12 @@ export function chooseEngines(settings: Settings, logger: Logger): { engine: Eng
   warnAboutModel(settings.model, logger);
   let model: ModelClient;
   if (settings.llm === 'bedrock') {
+    const { BedrockModel } = await import('../llm/anthropic/bedrock-model.js');
     model = new BedrockModel({ env, model: settings.model });
   } else {
     const withKey =
       env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN ? env : { ...env, ANTHROPIC_API_KEY: 'none' };
+    const { AnthropicModel } = await import('../llm/anthropic/anthropic-model.js');
     model = new AnthropicModel({ env: withKey, model: settings.model });
   }
   return {

@@ -1,26 +1,22 @@
 import { Octokit } from '@octokit/rest';
 
-import { UsageError } from '../../errors/errors.js';
 import type { Logger } from '../../util/log.js';
 import type { GitHubServerDeps } from './deps.js';
+import { gitHubSettingsFromEnv, type GitHubSettings } from './settings-from-env.js';
 
 type Env = Record<string, string | undefined>;
 
 /** An Octokit and the repository from `GITHUB_TOKEN`, `GITHUB_REPOSITORY` and `GITHUB_API_URL` (DESIGN.md 4.2). */
 export function gitHubDepsFromEnv(env: Env, logger: Logger): GitHubServerDeps {
-  const repository = env['GITHUB_REPOSITORY'];
-  if (!repository)
-    throw new UsageError('GITHUB_REPOSITORY is not set: give the application repository as owner/repo');
-  const match = /^([\w.-]+)\/([\w.-]+)$/.exec(repository.trim());
-  if (!match?.[1] || !match[2]) {
-    throw new UsageError(`GITHUB_REPOSITORY must be owner/repo, got '${repository}'`);
-  }
-  const token = env['GITHUB_TOKEN'];
-  if (!token)
-    throw new UsageError('GITHUB_TOKEN is not set: the GitHub server needs a token to read and search code');
-  const octokit = new Octokit({
-    auth: token,
-    baseUrl: (env['GITHUB_API_URL'] || 'https://api.github.com').replace(/\/+$/, ''),
+  const settings = gitHubSettingsFromEnv(env);
+  return { octokit: gitHubClient(settings, logger), owner: settings.owner, repo: settings.repo };
+}
+
+/** The Octokit for `settings`. */
+export function gitHubClient(settings: GitHubSettings, logger: Logger): Octokit {
+  return new Octokit({
+    auth: settings.token,
+    baseUrl: settings.baseUrl,
     userAgent: 'sre-agent',
     // Octokit logs through console by default; route it to the stderr logger.
     log: {
@@ -30,5 +26,4 @@ export function gitHubDepsFromEnv(env: Env, logger: Logger): GitHubServerDeps {
       error: (message: string) => logger.error(message),
     },
   });
-  return { octokit, owner: match[1], repo: match[2] };
 }

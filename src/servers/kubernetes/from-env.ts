@@ -1,6 +1,3 @@
-import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
-
 import {
   AppsV1Api,
   AuthenticationV1Api,
@@ -9,9 +6,9 @@ import {
   KubeConfig,
 } from '@kubernetes/client-node';
 
-import { UsageError } from '../../errors/errors.js';
 import { kubernetesApiReader } from './api-reader.js';
 import type { KubernetesServerDeps } from './deps.js';
+import { explicitNamespaces, kubeConfigSource } from './kubeconfig-source.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -23,26 +20,34 @@ type Env = Record<string, string | undefined>;
  */
 export function kubernetesDepsFromEnv(env: Env, namespaces?: string[]): KubernetesServerDeps {
   const kubeConfig = loadKubeConfig(env);
-  allowPlainHttp(kubeConfig);
   const contextNamespace = kubeConfig.getContextObject(kubeConfig.getCurrentContext())?.namespace;
-  const fromEnv = splitList(env['SRE_AGENT_NAMESPACES']);
-  const scope = namespaces?.length ? namespaces : fromEnv.length ? fromEnv : [contextNamespace || 'default'];
+  return {
+    ...kubernetesClients(kubeConfig),
+    namespaces: explicitNamespaces(env, namespaces) ?? [contextNamespace || 'default'],
+  };
+}
+
+/** The clients of `kubernetesDepsFromEnv`, without the namespace scope (the lazy server knows it already). */
+export function kubernetesClientsFromEnv(env: Env): Omit<KubernetesServerDeps, 'namespaces' | 'now'> {
+  return kubernetesClients(loadKubeConfig(env));
+}
+
+function kubernetesClients(kubeConfig: KubeConfig): Omit<KubernetesServerDeps, 'namespaces' | 'now'> {
   return {
     core: kubeConfig.makeApiClient(CoreV1Api),
     apps: kubeConfig.makeApiClient(AppsV1Api),
     api: kubernetesApiReader(kubeConfig),
     authorization: kubeConfig.makeApiClient(AuthorizationV1Api),
     authentication: kubeConfig.makeApiClient(AuthenticationV1Api),
-    namespaces: scope,
   };
 }
 
+/** The kubeconfig `kubeConfigSource` finds, merged as kubectl merges a `KUBECONFIG` list. */
 function loadKubeConfig(env: Env): KubeConfig {
+  const source = kubeConfigSource(env);
   const kubeConfig = new KubeConfig();
-  const files = splitList(env['KUBECONFIG'], delimiter);
-  if (files.length > 0) {
-    for (const [index, file] of files.entries()) {
-      if (!existsSync(file)) throw new UsageError(`KUBECONFIG names '${file}', which does not exist`);
+  if (source.kind === 'files') {
+    for (const [index, file] of source.files.entries()) {
       if (index === 0) {
         kubeConfig.loadFromFile(file);
       } else {
@@ -51,21 +56,13 @@ function loadKubeConfig(env: Env): KubeConfig {
         kubeConfig.mergeConfig(more);
       }
     }
-    return kubeConfig;
-  }
-  if (env['KUBERNETES_SERVICE_HOST']) {
+  } else if (source.kind === 'in-cluster') {
     kubeConfig.loadFromCluster();
-    return kubeConfig;
+  } else {
+    kubeConfig.loadFromFile(source.file);
   }
-  const home = env['HOME'] || env['USERPROFILE'];
-  const defaultFile = home ? join(home, '.kube', 'config') : undefined;
-  if (defaultFile && existsSync(defaultFile)) {
-    kubeConfig.loadFromFile(defaultFile);
-    return kubeConfig;
-  }
-  throw new UsageError(
-    'no Kubernetes configuration: set KUBECONFIG, run inside a cluster, or create ~/.kube/config',
-  );
+  allowPlainHttp(kubeConfig);
+  return kubeConfig;
 }
 
 /**
@@ -78,11 +75,4 @@ function allowPlainHttp(kubeConfig: KubeConfig): void {
       ? { ...cluster, skipTLSVerify: true }
       : cluster,
   );
-}
-
-function splitList(value: string | undefined, separator = ','): string[] {
-  return (value ?? '')
-    .split(separator)
-    .map((item) => item.trim())
-    .filter(Boolean);
 }
