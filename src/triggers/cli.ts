@@ -143,9 +143,12 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
       'receive commands over Slack Socket Mode (SLACK_APP_TOKEN, xapp-…): no public endpoint needed',
     )
     .addOption(
-      new Option('--dispatch <where>', 'run diagnoses here or as Kubernetes Jobs')
-        .choices(['in-process', 'kubernetes-job'])
-        .default('in-process'),
+      new Option(
+        '--dispatch <where>',
+        'run each diagnosis in a child process, in the server process itself, or as a Kubernetes Job',
+      )
+        .choices(['child-process', 'in-process', 'kubernetes-job'])
+        .default('child-process'),
     )
     .option('--concurrency <n>', 'diagnoses (or Job creations) at once', '2')
     .option('--queue <n>', 'requests that may wait; more get a busy reply', '20')
