@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { DiagnoseFlags, Env } from '../config/load.js';
 import type { RunEvent } from '../agent/run-events.js';
@@ -68,13 +69,7 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
       const send = (message: ToWorker) => {
         if (child.connected) child.send(message, (error) => error && logger.debug(errorMessage(error)));
       };
-      if (options.niceness && child.pid) {
-        try {
-          setPriority(child.pid, options.niceness);
-        } catch (error) {
-          logger.debug('could not lower the diagnosis worker priority', { error: errorMessage(error) });
-        }
-      }
+      if (options.niceness && child.pid) lowerPriority(child.pid, options.niceness, logger);
       running.set(child, (reason) => {
         stopReason = reason;
         signalGroup(child, 'SIGTERM');
@@ -132,6 +127,25 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
       return stopping.length;
     },
   };
+}
+
+/**
+ * The worker's nice value, and its autogroup's: `detached` starts a new session, and where the
+ * kernel groups sessions for scheduling (Linux `sched_autogroup`, the default on most distributions)
+ * a process's nice value only ranks it within its own session; the sessions share the CPU by their
+ * autogroup's nice value (sched(7)). Raising either needs no privilege.
+ */
+function lowerPriority(pid: number, niceness: number, logger: Logger): void {
+  try {
+    setPriority(pid, niceness);
+  } catch (error) {
+    logger.debug('could not lower the diagnosis worker priority', { error: errorMessage(error) });
+  }
+  try {
+    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
+  } catch {
+    // No autogroups here (not Linux, or the kernel has them off): the nice value alone decides.
+  }
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
