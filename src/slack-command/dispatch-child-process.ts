@@ -1,5 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import type { DiagnoseFlags, Env } from '../config/load.js';
 import type { RunEvent } from '../agent/run-events.js';
@@ -56,9 +55,11 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
         env: { ...options.env },
         // The worker's stdout is not the server's report stream; its JSON-line logs go to stderr.
         stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-        // Its own process group: a Ctrl-C on the server's terminal reaches the server, which
-        // drains; the worker is stopped by the server (with its MCP servers), not by the terminal.
-        detached: true,
+        // Not detached: a new session would be a scheduling group of its own under Linux's
+        // autogroups (sched(7)), where its nice value ranks it only against its own MCP servers.
+        // In the server's session the nice value puts it behind the server, while the session as
+        // a whole shares the machine as before. So a Ctrl-C on the server's terminal reaches the
+        // workers too and cancels them (each requester is told); SIGTERM to the server drains.
         serialization: 'json',
         execArgv: [],
       });
@@ -69,10 +70,16 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
       const send = (message: ToWorker) => {
         if (child.connected) child.send(message, (error) => error && logger.debug(errorMessage(error)));
       };
-      if (options.niceness && child.pid) lowerPriority(child.pid, options.niceness, logger);
+      if (options.niceness && child.pid) {
+        try {
+          setPriority(child.pid, options.niceness);
+        } catch (error) {
+          logger.debug('could not lower the diagnosis worker priority', { error: errorMessage(error) });
+        }
+      }
       running.set(child, (reason) => {
         stopReason = reason;
-        signalGroup(child, 'SIGTERM');
+        child.kill('SIGTERM');
       });
       logger.info(`diagnosing ${request.service} in worker pid ${child.pid ?? '?'}`, {
         namespace: request.namespace,
@@ -98,9 +105,8 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
       child.once('error', (error) => logger.error('diagnosis worker error', { error: errorMessage(error) }));
       // 'close', not 'exit': by then every message the worker sent has been read.
       child.once('close', (code, signal) => {
+        // Its MCP servers see their stdin close and exit with it.
         running.delete(child);
-        // Its MCP servers share its process group; none outlives the diagnosis.
-        signalGroup(child, 'SIGKILL');
         void Promise.all(replies).then(() => {
           const done = outcome as typeof outcome;
           if (done && 'result' in done) resolve(done.result);
@@ -127,32 +133,4 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
       return stopping.length;
     },
   };
-}
-
-/**
- * The worker's nice value, and its autogroup's: `detached` starts a new session, and where the
- * kernel groups sessions for scheduling (Linux `sched_autogroup`, the default on most distributions)
- * a process's nice value only ranks it within its own session; the sessions share the CPU by their
- * autogroup's nice value (sched(7)). Raising either needs no privilege.
- */
-function lowerPriority(pid: number, niceness: number, logger: Logger): void {
-  try {
-    setPriority(pid, niceness);
-  } catch (error) {
-    logger.debug('could not lower the diagnosis worker priority', { error: errorMessage(error) });
-  }
-  try {
-    writeFileSync(`/proc/${pid}/autogroup`, String(niceness));
-  } catch {
-    // No autogroups here (not Linux, or the kernel has them off): the nice value alone decides.
-  }
-}
-
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (!child.pid) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // The group is already gone.
-  }
 }

@@ -63,7 +63,11 @@ export function unknownServiceProblem(
  * asks the cluster (and loads its client the first time), which an ack must not wait on. A name
  * that matches nothing is answered on `response_url` and nothing runs or posts.
  */
-export function withWorkloadCheck(dispatcher: Dispatcher, lookup: WorkloadLookup, logger: Logger): Dispatcher {
+export function withWorkloadCheck(
+  dispatcher: Dispatcher,
+  lookup: WorkloadLookup,
+  logger: Logger,
+): Dispatcher {
   return {
     kind: dispatcher.kind,
     ...(dispatcher.cancel ? { cancel: dispatcher.cancel.bind(dispatcher) } : {}),

@@ -163,6 +163,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     )
     .option('--model <id>', 'model id')
     .option('--timeout <duration>', 'deadline per diagnosis', '5m')
+    .option(
+      '--drain <duration>',
+      'on SIGTERM, how long running diagnoses may finish before they are cancelled (default: --timeout + 30s)',
+    )
     .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
     .option('--job-image <image>', 'kubernetes-job: the sre-agent image (default SRE_AGENT_JOB_IMAGE)')
     .option(

@@ -40,6 +40,8 @@ export interface ServeSlackOptions extends Omit<Partial<DiagnoseFlags>, 'service
   jobSecret?: string;
   /** Commands arrive over Socket Mode instead of (only) HTTP. */
   socketMode?: boolean;
+  /** How long SIGTERM waits for accepted diagnoses before cancelling them. */
+  drain?: string;
 }
 
 export interface ServeSlackDeps {
@@ -156,6 +158,7 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
   // Read the configuration once now, so that a bad file or flag stops the server before it listens.
   const probe = await loadSettings({ ...flags, service: 'probe' }, env);
   const cooldownMs = options.cooldown ? parseDuration(options.cooldown, '--cooldown') : 10 * 60_000;
+  const drainMs = options.drain ? parseDuration(options.drain, '--drain') : probe.timeoutMs + 30_000;
   const lookupWorkload = () => deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
   // Replicas agree through the dedupe store; dispatched Jobs claim in run-event instead.
   const claim = () =>
@@ -229,7 +232,6 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
     { dispatch, concurrency: server.stats().concurrency, queue: server.stats().queueLimit },
   );
   await deps.stop;
-  const drainMs = probe.timeoutMs + 30_000;
   const { running, queued } = server.stats();
   logger.info(
     `stopping: no new commands; draining ${running} running and ${queued} queued diagnoses for up to ${Math.round(drainMs / 1000)} s`,
