@@ -19,8 +19,8 @@ export interface ChildProcessDispatchOptions {
   /** The server's dedupe store: the worker claims through it, so replicas and restarts still agree. */
   claim?: (key: string) => Promise<boolean>;
   /**
-   * Added to the worker's nice value (0 = same priority). The MCP servers it spawns inherit it,
-   * so on a busy machine the server's acknowledgements get the CPU first.
+   * The worker's nice value (0 or absent: the server's priority). The MCP servers it spawns
+   * inherit it, so on a busy machine the server's acknowledgements get the CPU first.
    */
   niceness?: number;
 }

@@ -69,13 +69,15 @@ function workerModule(): string {
 }
 
 /**
- * Nice value added to diagnosis workers (and the MCP servers they spawn): the acknowledging
- * process wins the CPU on a busy machine (bench/load.ts measures it with and without).
+ * The nice value of diagnosis workers (and of the MCP servers they spawn): the acknowledging
+ * process wins the CPU whenever it wants it, and is idle between commands, so the workers lose
+ * little. 19 rather than 10: on the 2-core bench machine under load, ack p99 with workers at 19
+ * was about 2× lower than at 0 and a little lower than at 10 (bench/load.ts measures 19 vs 0).
  * `SRE_AGENT_WORKER_NICE=0` keeps them at the server's priority.
  */
 function workerNiceness(env: Env): number {
   const value = env.SRE_AGENT_WORKER_NICE;
-  if (value === undefined || value === '') return 10;
+  if (value === undefined || value === '') return 19;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 19)
     throw new UsageError(`SRE_AGENT_WORKER_NICE: '${value}' must be an integer from 0 to 19`);
