@@ -5,6 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
+import { createChildProcessDispatcher } from '../src/slack-command/dispatch-child-process.js';
+import type { ResponseMessage } from '../src/slack-command/response-url.js';
+import { PACKAGE_ROOT } from '../src/triggers/paths.js';
+import { silentLogger } from '../src/util/log.js';
 import { BIN } from './helpers/cli.js';
 import { eventually, postCommand, startResponseUrls, type ResponseUrls } from './helpers/slack-command.js';
 
@@ -208,5 +212,41 @@ describe('serve slack: diagnoses in child processes', () => {
       server.child.kill('SIGKILL');
       await github.close();
     }
+  }, 60_000);
+
+  it("claims through the server's dedupe store: a claim already taken elsewhere means no post, and the requester is told", async () => {
+    const keys: string[] = [];
+    const dispatcher = createChildProcessDispatcher({
+      // The built worker (npm run build), as `serve slack` forks it.
+      workerModule: join(PACKAGE_ROOT, 'dist', 'bundle', 'diagnosis-worker.js'),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...sandbox.env },
+      logger: silentLogger,
+      flags: { llm: 'offline' },
+      // Another replica (or this server before a restart) posted in this window already.
+      claim: (key) => {
+        keys.push(key);
+        return Promise.resolve(false);
+      },
+    });
+    const before = channelPosts().length;
+    const replies: ResponseMessage[] = [];
+    const result = await dispatcher.run(
+      {
+        service: 'redis-cart',
+        namespace: 'default',
+        requestedBy: 'U0ALICE',
+        responseUrl: 'http://127.0.0.1:9/unused',
+        dedupeKey: 'slack:default/redis-cart:42',
+        text: 'Asked for in Slack with /sre diagnose by U0ALICE.',
+      },
+      (message) => {
+        replies.push(message);
+        return Promise.resolve();
+      },
+    );
+    expect(keys).toEqual(['slack:default/redis-cart:42']);
+    expect(result.state).toBe('finished');
+    expect(replies.at(-1)?.text).toMatch(/already diagnosed a few minutes ago.*not posted again/);
+    expect(channelPosts().length).toBe(before);
   }, 60_000);
 });

@@ -125,9 +125,9 @@ function jobDispatcher(
 }
 
 /**
- * `sre-agent serve slack`: the slash-command endpoint. Diagnoses run in this process, bounded, or
- * (`--dispatch kubernetes-job`) each as a Kubernetes Job. Runs until SIGINT/SIGTERM, then lets
- * accepted diagnoses finish.
+ * `sre-agent serve slack`: the slash-command endpoint. Diagnoses run each in a child process
+ * (default), bounded, in this process (`--dispatch in-process`), or each as a Kubernetes Job.
+ * Runs until SIGINT/SIGTERM, then lets accepted diagnoses finish for `--drain` and cancels the rest.
  */
 export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDeps): Promise<number> {
   const { env, logger } = deps;
