@@ -102,7 +102,14 @@ export function createChildProcessDispatcher(options: ChildProcessDispatchOption
         } else if (message.type === 'done') outcome = { result: message.result };
         else if (message.type === 'failed') outcome = { error: message.error };
       });
-      child.once('error', (error) => logger.error('diagnosis worker error', { error: errorMessage(error) }));
+      child.once('error', (error) => {
+        logger.error('diagnosis worker error', { error: errorMessage(error) });
+        // Never started: no 'close' will come, and the queue's slot must be given back.
+        if (child.pid === undefined) {
+          running.delete(child);
+          reject(new Error(`the diagnosis worker could not start: ${errorMessage(error)}`));
+        }
+      });
       // 'close', not 'exit': by then every message the worker sent has been read.
       child.once('close', (code, signal) => {
         // Its MCP servers see their stdin close and exit with it.

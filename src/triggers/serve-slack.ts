@@ -65,7 +65,11 @@ const DISPATCH = ['child-process', 'in-process', 'kubernetes-job'] as const;
  */
 function workerModule(): string {
   const sibling = fileURLToPath(new URL('./diagnosis-worker.js', import.meta.url));
-  return existsSync(sibling) ? sibling : path.join(PACKAGE_ROOT, 'dist', 'bundle', 'diagnosis-worker.js');
+  if (existsSync(sibling)) return sibling;
+  const built = path.join(PACKAGE_ROOT, 'dist', 'bundle', 'diagnosis-worker.js');
+  if (!existsSync(built))
+    throw new Error(`serve slack: the diagnosis worker ${built} is missing; run \`npm run build\``);
+  return built;
 }
 
 /**
