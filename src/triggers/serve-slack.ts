@@ -96,6 +96,10 @@ function count(value: string | undefined, fallback: number, what: string, min: n
   return n;
 }
 
+function withoutKeys(env: Env, names: readonly string[]): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+}
+
 function pickEnv(env: Env, names: readonly string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const name of names) if (env[name]) out[name] = env[name] as string;
@@ -190,7 +194,8 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
           )
         : createChildProcessDispatcher({
             workerModule: workerModule(),
-            env,
+            // What only the endpoint uses stays with it: a diagnosis needs neither.
+            env: withoutKeys(env, ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']),
             logger,
             flags,
             claim: claim(),
