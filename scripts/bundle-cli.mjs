@@ -14,7 +14,11 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
 await rm(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: { cli: path.join(root, 'src', 'triggers', 'cli.ts') },
+  entryPoints: {
+    cli: path.join(root, 'src', 'triggers', 'cli.ts'),
+    // `serve slack` forks one per diagnosis; it shares the CLI's chunks.
+    'diagnosis-worker': path.join(root, 'src', 'triggers', 'diagnosis-worker.ts'),
+  },
   outdir,
   bundle: true,
   splitting: true,

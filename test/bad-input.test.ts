@@ -130,12 +130,29 @@ describe('/sre diagnose <a name that is no service>', () => {
       );
       expect(ack.status).toBe(200);
       expect(ack.json?.response_type).toBe('ephemeral');
-      expect(ack.json?.text).toMatch(
+      // The cluster is asked after the acknowledgement (issue 14: an ack waits on nothing); the
+      // answer comes on response_url, which only the person who asked sees.
+      const refusal = await eventually(() =>
+        responses.messages('unknown').find((m) => m.text.includes('no workload or Service')),
+      );
+      expect(refusal.response_type).toBe('ephemeral');
+      expect(refusal.text).toMatch(
         /no workload or Service named 'carts' in namespace 'default'; did you mean `cartservice`/,
       );
-      expect(ack.json?.text).toMatch(/Nothing was posted/);
-      await new Promise((r) => setTimeout(r, 1_500));
+      expect(refusal.text).toMatch(/Nothing was posted/);
+      // Refused is final: the worker has ended without a diagnosis, so nothing can post later.
+      await eventually(() => / in worker pid (\d+)/.exec(stderr));
+      const pid = Number(/ in worker pid (\d+)/.exec(stderr)?.[1]);
+      await eventually(() => {
+        try {
+          process.kill(pid, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      });
       expect(sandbox.slackMessages()).toHaveLength(before);
+      expect(responses.messages('unknown')).toHaveLength(1);
     } finally {
       child.kill('SIGTERM');
     }

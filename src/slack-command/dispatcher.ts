@@ -14,16 +14,23 @@ export interface DiagnosisRequest {
 }
 
 export interface DispatchResult {
-  state: 'posted' | 'finished' | 'dispatched';
+  /** `refused`: the service named nothing in the cluster; the requester was told, nothing ran. */
+  state: 'posted' | 'finished' | 'dispatched' | 'refused';
   link?: string;
   job?: string;
 }
 
 /**
- * Where a diagnosis runs: in this process (`in-process`) or as a Kubernetes Job (`kubernetes-job`).
+ * Where a diagnosis runs: in a child process of the server (`child-process`), in the server's own
+ * event loop (`in-process`, the old way and the benchmark's baseline) or as a Kubernetes Job.
  * `reply` posts progress to the requester's `response_url`.
  */
 export interface Dispatcher {
-  readonly kind: 'in-process' | 'kubernetes-job';
+  readonly kind: 'in-process' | 'child-process' | 'kubernetes-job';
   run(request: DiagnosisRequest, reply: (message: ResponseMessage) => Promise<void>): Promise<DispatchResult>;
+  /**
+   * Shutdown past its deadline: stop the diagnoses still running and refuse new ones, each
+   * failing with `reason` (so the requester is told). Returns how many were running.
+   */
+  cancel?(reason: string): number;
 }

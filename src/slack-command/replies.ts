@@ -113,3 +113,8 @@ export function duplicateReply(report: Report): ResponseMessage {
 export function failedReply(service: string, error: string): ResponseMessage {
   return ephemeral(`:x: The diagnosis of *${escapeMrkdwn(service)}* failed: ${escapeMrkdwn(error)}`);
 }
+
+/** A request that turned out not to be diagnosable once looked at (a name that matches nothing). */
+export function refusedReply(problem: string): ResponseMessage {
+  return ephemeral(`:warning: ${escapeMrkdwn(problem)}.`);
+}

@@ -14,7 +14,12 @@ export async function reportLink(
   const fallback = `https://slack.com/archives/${posted.channel}/p${posted.ts.replace('.', '')}`;
   if (!env.SLACK_BOT_TOKEN) return fallback;
   try {
-    const { WebClient, LogLevel } = await import('@slack/web-api');
+    // From the esbuild bundle, this CommonJS package's dynamic import has only a `default`.
+    const loaded = await import('@slack/web-api');
+    const { WebClient, LogLevel } =
+      'WebClient' in loaded && loaded.WebClient
+        ? loaded
+        : (loaded as unknown as { default: typeof loaded }).default;
     const apiUrl = env.SLACK_API_URL;
     const client = new WebClient(env.SLACK_BOT_TOKEN, {
       ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),

@@ -102,7 +102,8 @@ export async function startSlackCommandServer(
     cooldown.update(request.service, request.namespace, { state: 'running' });
     try {
       const result = await options.dispatcher.run(request, reply);
-      cooldown.update(request.service, request.namespace, result);
+      if (result.state === 'refused') cooldown.forget(request.service, request.namespace);
+      else cooldown.update(request.service, request.namespace, { ...result, state: result.state });
     } catch (error) {
       // A failed run must not hold the cooldown: the next request should try again.
       cooldown.forget(request.service, request.namespace);

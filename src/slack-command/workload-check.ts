@@ -1,6 +1,8 @@
 import type { Env } from '../config/load.js';
 import { errorMessage } from '../errors/errors.js';
 import type { Logger } from '../util/log.js';
+import type { Dispatcher } from './dispatcher.js';
+import { refusedReply } from './replies.js';
 
 /** Whether a slash command's service names something in the cluster. */
 export type WorkloadCheck =
@@ -54,4 +56,32 @@ export function unknownServiceProblem(
         .join(', ')}?`
     : '';
   return `no workload or Service named '${service}' in namespace '${namespace}'${suggestion} Nothing was posted`;
+}
+
+/**
+ * Checks the service exists before `dispatcher` runs it, off the acknowledgement path: the check
+ * asks the cluster (and loads its client the first time), which an ack must not wait on. A name
+ * that matches nothing is answered on `response_url` and nothing runs or posts.
+ */
+export function withWorkloadCheck(
+  dispatcher: Dispatcher,
+  lookup: WorkloadLookup,
+  logger: Logger,
+): Dispatcher {
+  return {
+    kind: dispatcher.kind,
+    ...(dispatcher.cancel ? { cancel: dispatcher.cancel.bind(dispatcher) } : {}),
+    async run(request, reply) {
+      const check = await lookup(request.service, request.namespace);
+      if (check.found === false) {
+        logger.info(`refused a diagnosis of unknown service ${request.service}`, {
+          namespace: request.namespace,
+          closest: check.closest,
+        });
+        await reply(refusedReply(unknownServiceProblem(request.service, request.namespace, check.closest)));
+        return { state: 'refused' };
+      }
+      return dispatcher.run(request, reply);
+    },
+  };
 }

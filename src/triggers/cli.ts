@@ -144,9 +144,12 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
       'receive commands over Slack Socket Mode (SLACK_APP_TOKEN, xapp-…): no public endpoint needed',
     )
     .addOption(
-      new Option('--dispatch <where>', 'run diagnoses here or as Kubernetes Jobs')
-        .choices(['in-process', 'kubernetes-job'])
-        .default('in-process'),
+      new Option(
+        '--dispatch <where>',
+        'run each diagnosis in a child process, in the server process itself, or as a Kubernetes Job',
+      )
+        .choices(['child-process', 'in-process', 'kubernetes-job'])
+        .default('child-process'),
     )
     .option('--concurrency <n>', 'diagnoses (or Job creations) at once', '2')
     .option('--queue <n>', 'requests that may wait; more get a busy reply', '20')
@@ -161,6 +164,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     )
     .option('--model <id>', 'model id')
     .option('--timeout <duration>', 'deadline per diagnosis', '5m')
+    .option(
+      '--drain <duration>',
+      'on SIGTERM, how long running diagnoses may finish before they are cancelled (default: --timeout + 30s)',
+    )
     .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
     .option('--job-image <image>', 'kubernetes-job: the sre-agent image (default SRE_AGENT_JOB_IMAGE)')
     .option(

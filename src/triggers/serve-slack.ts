@@ -2,11 +2,15 @@ import { BatchV1Api } from '@kubernetes/client-node';
 import type { DiagnoseFlags, Env } from '../config/load.js';
 import { checkRunnable, loadSettings } from '../config/load.js';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startSocketMode } from '../slack-command/socket-mode.js';
 import { parseDuration } from '../config/duration.js';
 import { contextNamespace, kubeConfigFromEnv } from '../dedupe/kube-config.js';
 import { dedupeStoreFromEnv } from '../dedupe/store-from-env.js';
 import { ExitCode, UsageError, errorMessage } from '../errors/errors.js';
+import { createChildProcessDispatcher } from '../slack-command/dispatch-child-process.js';
 import { createInProcessDispatcher } from '../slack-command/dispatch-in-process.js';
 import { createKubernetesJobDispatcher } from '../slack-command/dispatch-kubernetes-job.js';
 import type { Dispatcher } from '../slack-command/dispatcher.js';
@@ -14,12 +18,13 @@ import { JOB_PASSED_ENV } from '../slack-command/job-manifest.js';
 import { startSlackCommandServer } from '../slack-command/server.js';
 import {
   kubernetesWorkloadLookup,
-  unknownServiceProblem,
+  withWorkloadCheck,
   type WorkloadLookup,
 } from '../slack-command/workload-check.js';
 import type { Logger } from '../util/log.js';
 import { diagnoseOnce } from './diagnose-session.js';
 import type { Output } from './output.js';
+import { PACKAGE_ROOT } from './paths.js';
 import { progressPrinter } from './progress.js';
 
 export interface ServeSlackOptions extends Omit<Partial<DiagnoseFlags>, 'service' | 'namespace'> {
@@ -35,6 +40,8 @@ export interface ServeSlackOptions extends Omit<Partial<DiagnoseFlags>, 'service
   jobSecret?: string;
   /** Commands arrive over Socket Mode instead of (only) HTTP. */
   socketMode?: boolean;
+  /** How long SIGTERM waits for accepted diagnoses before cancelling them. */
+  drain?: string;
 }
 
 export interface ServeSlackDeps {
@@ -43,8 +50,42 @@ export interface ServeSlackDeps {
   logger: Logger;
   /** Resolves when the server should stop (SIGINT, SIGTERM). */
   stop: Promise<void>;
-  /** Whether a command's service exists; default: asks the cluster from `env`. */
+  /**
+   * Whether a command's service exists; default: asks the cluster from `env`. A child-process
+   * diagnosis asks from its worker instead (the server never loads the Kubernetes client).
+   */
   lookupWorkload?: WorkloadLookup;
+}
+
+const DISPATCH = ['child-process', 'in-process', 'kubernetes-job'] as const;
+
+/**
+ * The worker's entry next to this module (the bundle, or tsc's output); from the sources (tests)
+ * the built bundle's.
+ */
+function workerModule(): string {
+  const sibling = fileURLToPath(new URL('./diagnosis-worker.js', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  const built = path.join(PACKAGE_ROOT, 'dist', 'bundle', 'diagnosis-worker.js');
+  if (!existsSync(built))
+    throw new Error(`serve slack: the diagnosis worker ${built} is missing; run \`npm run build\``);
+  return built;
+}
+
+/**
+ * The nice value of diagnosis workers (and of the MCP servers they spawn): the acknowledging
+ * process wins the CPU whenever it wants it, and is idle between commands, so the workers lose
+ * little. 19 rather than 10: on the 2-core bench machine under load, ack p99 with workers at 19
+ * was about 2× lower than at 0 and a little lower than at 10 (bench/load.ts measures 19 vs 0).
+ * `SRE_AGENT_WORKER_NICE=0` keeps them at the server's priority.
+ */
+function workerNiceness(env: Env): number {
+  const value = env.SRE_AGENT_WORKER_NICE;
+  if (value === undefined || value === '') return 19;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 19)
+    throw new UsageError(`SRE_AGENT_WORKER_NICE: '${value}' must be an integer from 0 to 19`);
+  return n;
 }
 
 function count(value: string | undefined, fallback: number, what: string, min: number): number {
@@ -53,6 +94,10 @@ function count(value: string | undefined, fallback: number, what: string, min: n
   if (!Number.isInteger(n) || n < min)
     throw new UsageError(`${what}: '${value}' must be an integer ≥ ${min}`);
   return n;
+}
+
+function withoutKeys(env: Env, names: readonly string[]): Env {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
 }
 
 function pickEnv(env: Env, names: readonly string[]): Record<string, string> {
@@ -88,9 +133,9 @@ function jobDispatcher(
 }
 
 /**
- * `sre-agent serve slack`: the slash-command endpoint. Diagnoses run in this process, bounded, or
- * (`--dispatch kubernetes-job`) each as a Kubernetes Job. Runs until SIGINT/SIGTERM, then lets
- * accepted diagnoses finish.
+ * `sre-agent serve slack`: the slash-command endpoint. Diagnoses run each in a child process
+ * (default), bounded, in this process (`--dispatch in-process`), or each as a Kubernetes Job.
+ * Runs until SIGINT/SIGTERM, then lets accepted diagnoses finish for `--drain` and cancels the rest.
  */
 export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDeps): Promise<number> {
   const { env, logger } = deps;
@@ -106,9 +151,9 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
     env.SLACK_SIGNING_SECRET ?? (socketMode ? randomBytes(32).toString('hex') : undefined);
   if (!signingSecret)
     throw new UsageError("serve slack: set SLACK_SIGNING_SECRET (the Slack app's signing secret)");
-  const dispatch = options.dispatch ?? 'in-process';
-  if (dispatch !== 'in-process' && dispatch !== 'kubernetes-job') {
-    throw new UsageError(`--dispatch: '${dispatch}' is not in-process or kubernetes-job`);
+  const dispatch = options.dispatch ?? 'child-process';
+  if (!(DISPATCH as readonly string[]).includes(dispatch)) {
+    throw new UsageError(`--dispatch: '${dispatch}' is not ${DISPATCH.join(', ')}`);
   }
   const port = count(options.port, 3000, '--port', 0);
   const flags = {
@@ -123,46 +168,57 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
   // Read the configuration once now, so that a bad file or flag stops the server before it listens.
   const probe = await loadSettings({ ...flags, service: 'probe' }, env);
   const cooldownMs = options.cooldown ? parseDuration(options.cooldown, '--cooldown') : 10 * 60_000;
+  const drainMs = options.drain ? parseDuration(options.drain, '--drain') : probe.timeoutMs + 30_000;
+  const lookupWorkload = () => deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
+  // Replicas agree through the dedupe store; dispatched Jobs claim in run-event instead.
+  const claim = () =>
+    dedupeStoreFromEnv(env, {
+      fallbackNamespace: probe.namespace,
+      holder: env.HOSTNAME ?? 'sre-agent-slack',
+      logger,
+    }).claim;
+  const onEvent = progressPrinter({ ...deps.output, stderrIsTty: false }, logger);
+  // The workload check runs after the ack, in the queued task (in the worker for child-process).
   const dispatcher =
     dispatch === 'kubernetes-job'
-      ? jobDispatcher(options, env, probe.timeoutMs, probe.slack.channel, logger)
-      : createInProcessDispatcher({
-          env,
+      ? withWorkloadCheck(
+          jobDispatcher(options, env, probe.timeoutMs, probe.slack.channel, logger),
+          lookupWorkload(),
           logger,
-          flags,
-          diagnoseOnce,
-          // Replicas agree through the dedupe store; dispatched Jobs claim in run-event instead.
-          claim: dedupeStoreFromEnv(env, {
-            fallbackNamespace: probe.namespace,
-            holder: env.HOSTNAME ?? 'sre-agent-slack',
+        )
+      : dispatch === 'in-process'
+        ? withWorkloadCheck(
+            createInProcessDispatcher({ env, logger, flags, diagnoseOnce, claim: claim(), onEvent }),
+            lookupWorkload(),
             logger,
-          }).claim,
-          onEvent: progressPrinter({ ...deps.output, stderrIsTty: false }, logger),
-        });
+          )
+        : createChildProcessDispatcher({
+            workerModule: workerModule(),
+            // What only the endpoint uses stays with it: a diagnosis needs neither.
+            env: withoutKeys(env, ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']),
+            logger,
+            flags,
+            claim: claim(),
+            onEvent,
+            niceness: workerNiceness(env),
+          });
   // A server whose every diagnosis can only fail (no cluster, no channel, no repository) does not start.
   checkRunnable(probe);
-  const lookupWorkload = deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
   const server = await startSlackCommandServer(
     {
       signingSecret,
       dispatcher,
       validate: async (service, namespace) => {
-        let settings;
+        // Local only (aliases, allowed namespaces): whether the service exists is asked after the ack.
         try {
-          settings = await loadSettings({ ...flags, service, ...(namespace ? { namespace } : {}) }, env);
+          const settings = await loadSettings(
+            { ...flags, service, ...(namespace ? { namespace } : {}) },
+            env,
+          );
+          return { service: settings.service, namespace: settings.namespace };
         } catch (error) {
           return { error: errorMessage(error).replace(/^--service: |^--namespace: /, '') };
         }
-        // A name that is no service gets an answer, only for the person who asked; nothing is posted.
-        const check = await lookupWorkload(settings.service, settings.namespace);
-        if (check.found === false) {
-          logger.info(`refused a diagnosis of unknown service ${settings.service}`, {
-            namespace: settings.namespace,
-            closest: check.closest,
-          });
-          return { error: unknownServiceProblem(settings.service, settings.namespace, check.closest) };
-        }
-        return { service: settings.service, namespace: settings.namespace };
       },
       concurrency: count(options.concurrency, 2, '--concurrency', 1),
       queueLimit: count(options.queue, 20, '--queue', 0),
@@ -187,9 +243,23 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
     { dispatch, concurrency: server.stats().concurrency, queue: server.stats().queueLimit },
   );
   await deps.stop;
-  logger.info('stopping: no new commands; waiting for accepted diagnoses to finish');
+  const { running, queued } = server.stats();
+  logger.info(
+    `stopping: no new commands; draining ${running} running and ${queued} queued diagnoses for up to ${Math.round(drainMs / 1000)} s`,
+  );
   await socket?.close();
   await server.close();
-  await Promise.race([server.idle(), new Promise((r) => setTimeout(r, probe.timeoutMs + 30_000).unref())]);
+  let timer: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    server.idle().then(() => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), drainMs))),
+  ]);
+  clearTimeout(timer);
+  if (!drained) {
+    // Past the deadline: stop what still runs; each requester is told it was cancelled.
+    const cancelled = dispatcher.cancel?.('cancelled: the server stopped before the diagnosis finished') ?? 0;
+    logger.warn(`stopping: drain deadline passed; cancelled ${cancelled} running diagnoses`);
+    await Promise.race([server.idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+  }
   return ExitCode.ok;
 }

@@ -6,20 +6,22 @@ import { signSlackRequest } from '../../src/slack-command/signature.js';
 export interface ResponseUrls {
   url(id: string): string;
   messages(id: string): { text: string; response_type?: string }[];
+  /** Every message to any of these URLs, in the order they arrived. */
+  sequence(): { id: string; text: string }[];
   close(): Promise<void>;
 }
 
 export async function startResponseUrls(): Promise<ResponseUrls> {
   const received = new Map<string, { text: string }[]>();
+  const sequence: { id: string; text: string }[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const id = (req.url ?? '/').slice(1);
-      received.set(id, [
-        ...(received.get(id) ?? []),
-        JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string },
-      ]);
+      const message = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { text: string };
+      received.set(id, [...(received.get(id) ?? []), message]);
+      sequence.push({ id, text: message.text });
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });
@@ -28,6 +30,7 @@ export async function startResponseUrls(): Promise<ResponseUrls> {
   return {
     url: (id) => `http://127.0.0.1:${port}/${id}`,
     messages: (id) => received.get(id) ?? [],
+    sequence: () => [...sequence],
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());
