@@ -69,6 +69,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
     .option('--audit-log <file>', 'append an audit line per model request and tool call')
     .option('--no-prompt-cache', 'send no prompt-cache breakpoints (to measure what caching saves)')
+    .option(
+      '--actions <list>',
+      'actions a report may offer a button for: rollback (default: SRE_AGENT_ACTIONS, off)',
+    )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const { diagnose } = await import('./diagnose.js');
