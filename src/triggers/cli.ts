@@ -172,6 +172,14 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     )
     .option('--job-service-account <name>', "kubernetes-job: the Jobs' service account (default sre-agent)")
     .option('--job-secret <name>', 'kubernetes-job: Secret with the tokens, as envFrom (default sre-agent)')
+    .option(
+      '--actions <list>',
+      "rollback: reports offer a rollback button, taken on an approver's click (default: SRE_AGENT_ACTIONS, off)",
+    )
+    .option(
+      '--audit-log <file>',
+      "append an audit line per approval, refusal and rollback (and each diagnosis's calls)",
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const { serveSlack } = await import('./serve-slack.js');
       setExit(await serveSlack(opts, { env, output, logger, stop: stopSignal() }));

@@ -19,6 +19,8 @@ import {
 } from '../slack-command/workload-check.js';
 import type { Logger } from '../util/log.js';
 import { diagnoseOnce } from './diagnose-session.js';
+import { createApprovalHandler } from '../actions/slack-approval.js';
+import type { RolloutFollow } from '../actions/follow-rollout.js';
 import type { Output } from './output.js';
 import { progressPrinter } from './progress.js';
 
@@ -35,6 +37,8 @@ export interface ServeSlackOptions extends Omit<Partial<DiagnoseFlags>, 'service
   jobSecret?: string;
   /** Commands arrive over Socket Mode instead of (only) HTTP. */
   socketMode?: boolean;
+  /** `--actions rollback`: offer the rollback button, and honour approvers' clicks. */
+  actions?: string;
 }
 
 export interface ServeSlackDeps {
@@ -45,6 +49,8 @@ export interface ServeSlackDeps {
   stop: Promise<void>;
   /** Whether a command's service exists; default: asks the cluster from `env`. */
   lookupWorkload?: WorkloadLookup;
+  /** How long to follow a rollout after an approved rollback (tests shorten it). */
+  follow?: RolloutFollow;
 }
 
 function count(value: string | undefined, fallback: number, what: string, min: number): number {
@@ -119,10 +125,17 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
     auditLog: options.auditLog,
     slack: options.slack,
     slackChannel: options.slackChannel,
+    actions: options.actions,
   };
   // Read the configuration once now, so that a bad file or flag stops the server before it listens.
   const probe = await loadSettings({ ...flags, service: 'probe' }, env);
   const cooldownMs = options.cooldown ? parseDuration(options.cooldown, '--cooldown') : 10 * 60_000;
+  // Made once: diagnoses claim their posts in it, and approvals claim their proposals (one action each).
+  const store = dedupeStoreFromEnv(env, {
+    fallbackNamespace: probe.namespace,
+    holder: env.HOSTNAME ?? 'sre-agent-slack',
+    logger,
+  });
   const dispatcher =
     dispatch === 'kubernetes-job'
       ? jobDispatcher(options, env, probe.timeoutMs, probe.slack.channel, logger)
@@ -132,11 +145,7 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
           flags,
           diagnoseOnce,
           // Replicas agree through the dedupe store; dispatched Jobs claim in run-event instead.
-          claim: dedupeStoreFromEnv(env, {
-            fallbackNamespace: probe.namespace,
-            holder: env.HOSTNAME ?? 'sre-agent-slack',
-            logger,
-          }).claim,
+          claim: store.claim,
           onEvent: progressPrinter({ ...deps.output, stderrIsTty: false }, logger),
         });
   // A server whose every diagnosis can only fail (no cluster, no channel, no repository) does not start.
@@ -169,6 +178,11 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
       cooldownMs,
       channel: probe.slack.channel,
       logger,
+      onInteraction: createApprovalHandler(probe, {
+        store,
+        logger,
+        ...(deps.follow ? { follow: deps.follow } : {}),
+      }),
     },
     { port, host: options.host ?? '127.0.0.1' },
   );
