@@ -215,6 +215,23 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     });
 
   program
+    .command('rollback')
+    .description(
+      'roll a Deployment back to its previous revision (or --to-revision), as kubectl rollout undo: dry run first, then only with --yes and SRE_AGENT_ACTIONS=rollback',
+    )
+    .option('--namespace <ns>', 'namespace of the Deployment (must be among the allowed namespaces)')
+    .option('--deployment <name>', 'the Deployment to roll back (required)')
+    .option('--to-revision <n>', 'the revision to roll back to (default: the one before the current)')
+    .option('--dry-run', 'check the change with a server-side dry run and change nothing')
+    .option('--yes', 'really roll back (without it, nothing is changed)')
+    .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
+    .option('--audit-log <file>', 'append the audit entry of the rollback to this file')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { rollbackCommand } = await import('./rollback.js');
+      setExit(await rollbackCommand(opts, { env, output, logger }));
+    });
+
+  program
     .command('scenarios')
     .description('scenarios')
     .command('list')
