@@ -75,7 +75,8 @@ async function attributedToRollout(
   plan: RollbackPlan,
   currentHash: string | undefined,
 ): Promise<boolean> {
-  const undo = new RegExp(`rollout undo (?:deployments?(?:\\.apps)?/)?${plan.deployment}\\b`, 'i');
+  const name = plan.deployment.replace(/[.]/g, '\\.');
+  const undo = new RegExp(`rollout undo (?:deployments?(?:\\.apps)?/)?${name}\\b`, 'i');
   if (undo.test(report.suggestedFix)) return true;
   if (!currentHash) return false;
   const pods = await deps.core.listNamespacedPod({
@@ -103,8 +104,7 @@ export async function proposeRollback(
       if (error instanceof RollbackError && error.problem !== 'api') continue;
       throw error;
     }
-    const current = await currentTemplateHash(deps, plan);
-    if (!(await attributedToRollout(deps, report, plan, current))) continue;
+    if (!(await attributedToRollout(deps, report, plan, plan.currentTemplateHash))) continue;
     const action: ProposedAction = {
       kind: 'rollback',
       namespace: plan.namespace,
@@ -135,17 +135,6 @@ export async function proposeRollback(
     };
   }
   return undefined;
-}
-
-/** The `pod-template-hash` of the ReplicaSet the Deployment's current revision runs. */
-async function currentTemplateHash(deps: ProposalDeps, plan: RollbackPlan): Promise<string | undefined> {
-  const replicaSets = await deps.apps.listNamespacedReplicaSet({ namespace: plan.namespace });
-  const current = replicaSets.items.find(
-    (rs) =>
-      rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] === String(plan.fromRevision) &&
-      (rs.metadata.ownerReferences ?? []).some((o) => o.kind === 'Deployment' && o.name === plan.deployment),
-  );
-  return current?.metadata?.labels?.['pod-template-hash'];
 }
 
 /** `…:v0.10.2` for a button, which has 75 characters: the tag (or digest) says which version. */

@@ -48,6 +48,8 @@ export interface RollbackPlan {
   resourceVersion: string;
   /** The target ReplicaSet's pod template, without its `pod-template-hash` label. */
   template: V1PodTemplateSpec;
+  /** The `pod-template-hash` of the ReplicaSet the current revision runs, to find its pods. */
+  currentTemplateHash?: string;
 }
 
 function revisionOf(object: { metadata?: { annotations?: Record<string, string> } }): number | null {
@@ -102,7 +104,9 @@ export async function planRollback(
   const current = revisionOf(deployment);
   if (current === null)
     throw new RollbackError('no-previous-revision', `${what} has no revision annotation yet`);
-  const history = ownedReplicaSets(deployment, replicaSets)
+  const owned = ownedReplicaSets(deployment, replicaSets);
+  const currentHash = owned.find((rs) => revisionOf(rs) === current)?.metadata?.labels?.[hashLabel];
+  const history = owned
     .map((rs) => ({ rs, revision: revisionOf(rs) }))
     .filter((r): r is { rs: V1ReplicaSet; revision: number } => r.revision !== null && r.revision !== current)
     .sort((a, b) => b.revision - a.revision);
@@ -129,6 +133,7 @@ export async function planRollback(
     images: (template.spec?.containers ?? []).map((c) => c.image ?? ''),
     resourceVersion: deployment.metadata?.resourceVersion ?? '',
     template,
+    ...(currentHash ? { currentTemplateHash: currentHash } : {}),
   };
 }
 
