@@ -14,6 +14,7 @@ import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { main } from '../src/triggers/cli.js';
 import { diagnoseOnce } from '../src/triggers/diagnose-session.js';
 import { serveSlack } from '../src/triggers/serve-slack.js';
+import { signSlackRequest } from '../src/slack-command/signature.js';
 import { silentLogger } from '../src/util/log.js';
 
 const SCENARIO = join(import.meta.dirname, '..', 'scenarios', 'frontend-imagepull-after-rollout');
@@ -243,6 +244,71 @@ describe('the rollback click over Socket Mode', () => {
       expect(await serving).toBe(0);
     }
   }, 60_000);
+});
+
+describe('a click with actions off', () => {
+  it('is refused with an ephemeral reply, and nothing is written', async () => {
+    const env = {
+      ...sandbox.env,
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      SRE_AGENT_DEDUPE: 'memory',
+    };
+    const key = loadActionSettings(undefined, env, {}).tokenKey as Buffer;
+    const token = signRollbackToken(key, {
+      kind: 'rollback',
+      id: newProposalId(),
+      namespace: 'default',
+      deployment: 'frontend',
+      fromRevision: 15,
+      toRevision: 14,
+      resourceVersion: '48314962',
+      expiresAt: Date.now() + 60_000,
+    });
+    const lines: string[] = [];
+    const keep = (msg: string) => void lines.push(msg);
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const serving = serveSlack(
+      { port: '0', llm: 'offline' },
+      { env, output: quiet, logger: { debug() {}, info: keep, warn: keep, error: keep }, stop: stopped },
+    );
+    try {
+      const listening = await until(() => lines.find((l) => /listening on /.test(l)));
+      const endpoint = (/listening on (http:\/\/[^/]+)/.exec(listening) ?? [])[1] as string;
+      const body = new URLSearchParams({
+        payload: JSON.stringify({
+          type: 'block_actions',
+          user: { id: 'U0ALICE' },
+          channel: { id: sandbox.env.SLACK_CHANNEL_ID },
+          message: { ts: '1797328200.000100', text: 'report' },
+          actions: [{ type: 'button', action_id: 'sre_agent_rollback', value: token }],
+        }),
+      }).toString();
+      const timestamp = String(Math.floor(Date.now() / 1000));
+      const answer = await fetch(`${endpoint}/slack/actions`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-slack-request-timestamp': timestamp,
+          'x-slack-signature': signSlackRequest(sandbox.env.SLACK_SIGNING_SECRET, timestamp, body),
+        },
+        body,
+      });
+      expect(answer.status).toBe(200);
+      const ephemerals = async () =>
+        (
+          (await (await fetch(`${sandbox.env.SLACK_API_URL}_sandbox/ephemerals`)).json()) as {
+            ephemerals: Array<{ text: string }>;
+          }
+        ).ephemerals;
+      await until(async () => (await ephemerals()).find((e) => /actions are turned off/.test(e.text)));
+      expect(await writes()).toEqual({ writes: [], dryRuns: [] });
+    } finally {
+      stop();
+      expect(await serving).toBe(0);
+    }
+  }, 30_000);
 });
 
 describe('sre-agent rollback (the terminal path)', () => {

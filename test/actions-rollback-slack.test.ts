@@ -232,7 +232,9 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
         .split('\n')
         .map((l) => JSON.parse(l) as { type: string; outcome?: string; user?: string });
       const outcomes = audit.filter((e) => e.type === 'action').map((e) => e.outcome);
-      expect(outcomes.filter((o) => o === 'refused')).toHaveLength(5);
+      // Four refused clicks, the replay, and the request whose signature did not verify.
+      expect(outcomes.filter((o) => o === 'refused')).toHaveLength(6);
+      expect(JSON.stringify(audit)).toMatch(/bad request signature/);
       expect(outcomes).toEqual(expect.arrayContaining(['dry_run', 'rolled_back', 'rollout_complete']));
     } finally {
       stop();

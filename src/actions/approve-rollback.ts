@@ -120,7 +120,9 @@ export async function handleRollbackClick(deps: ApprovalDeps, click: RollbackCli
     return { outcome: 'failed', reason };
   }
   const at = deps.clock();
-  await deps.store.remember(key, {
+  // Noted under a key of its own: the claim's record is not rewritten (a replace is a write some
+  // stores refuse), and a later click reads who acted and when.
+  await deps.store.remember(noteKey(key), {
     channel: click.channel,
     ts: click.messageTs,
     since: at.toISOString(),
@@ -175,10 +177,14 @@ function claimFields(claim: RollbackClaim) {
 }
 
 async function alreadyDone(deps: ApprovalDeps, key: string): Promise<string> {
-  const note = await deps.store.recall(key);
+  const note = await deps.store.recall(noteKey(key));
   return note?.by
     ? `this proposal was already rolled back by <@${note.by}> at ${hhmm(new Date(note.since))}`
     : 'this proposal is already being acted on (one action per proposal)';
+}
+
+function noteKey(key: string): string {
+  return `${key}:done`;
 }
 
 /** The report's blocks with the button's block replaced by a line saying what was done. */

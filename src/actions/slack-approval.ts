@@ -1,5 +1,6 @@
 import { LogLevel, WebClient } from '@slack/web-api';
 import { AuditLog } from '../agent/audit-log.js';
+import type { RunEvent } from '../agent/run-events.js';
 import type { Settings } from '../config/load.js';
 import type { DedupeStore } from '../dedupe/dedupe-store.js';
 import { errorMessage } from '../errors/errors.js';
@@ -78,7 +79,11 @@ function slackClient(settings: Settings, logger: Logger): ApprovalSlack {
 export function createApprovalHandler(
   settings: Settings,
   deps: { store: DedupeStore; logger: Logger; follow?: RolloutFollow; clock?: () => Date },
-): (payload: unknown) => Promise<ClickOutcome | null> {
+): {
+  handle: (payload: unknown) => Promise<ClickOutcome | null>;
+  /** A click whose request signature did not verify: an audit entry, nothing else. */
+  unverified: (reason: string) => void;
+} {
   const { logger } = deps;
   const audit = settings.auditLogPath
     ? new AuditLog(settings.auditLogPath, new SecretMemory(), `actions-${Date.now().toString(36)}`)
@@ -95,7 +100,19 @@ export function createApprovalHandler(
         },
       };
   const slack = slackClient(settings, logger);
-  return async (payload) => {
+  const record = (event: Extract<RunEvent, { type: 'action' }>) => {
+    audit?.write(event);
+    logger.info(`action ${event.kind}: ${event.outcome}: ${event.reason}`, { ...event });
+  };
+  const unverified = (reason: string) =>
+    record({
+      type: 'action',
+      kind: 'rollback',
+      via: 'slack',
+      outcome: 'refused',
+      reason: `bad request signature: ${reason}`,
+    });
+  const handle = async (payload: unknown): Promise<ClickOutcome | null> => {
     const click = rollbackClickFrom(payload);
     if (!click) return null;
     try {
@@ -106,10 +123,7 @@ export function createApprovalHandler(
           namespaces: settings.namespaces,
           store: deps.store,
           slack,
-          audit: (event) => {
-            audit?.write(event);
-            logger.info(`action ${event.kind}: ${event.outcome}: ${event.reason}`, { ...event });
-          },
+          audit: record,
           logger,
           clock: deps.clock ?? (() => new Date()),
           follow: deps.follow ?? DEFAULT_FOLLOW,
@@ -121,4 +135,5 @@ export function createApprovalHandler(
       return { outcome: 'failed', reason: errorMessage(error) };
     }
   };
+  return { handle, unverified };
 }

@@ -36,6 +36,11 @@ export interface SlackCommandServerOptions {
    * acknowledgement (src/actions/slack-approval.ts). Without it clicks are acknowledged and ignored.
    */
   onInteraction?: (payload: unknown) => Promise<unknown>;
+  /**
+   * A click whose signature did not verify: audited, never answered in Slack (whose user and
+   * channel it names cannot be believed).
+   */
+  onUnverifiedInteraction?: (reason: string) => void;
 }
 
 export interface SlackCommandServer {
@@ -201,6 +206,7 @@ export async function startSlackCommandServer(
         });
         if (!check.ok) {
           logger.warn(`refused a Slack request: ${check.reason}`);
+          if (isAction) options.onUnverifiedInteraction?.(check.reason);
           return send(res, 401, check.reason);
         }
         const params = new URLSearchParams(body.toString('utf8'));

@@ -151,6 +151,12 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
   // A server whose every diagnosis can only fail (no cluster, no channel, no repository) does not start.
   checkRunnable(probe);
   const lookupWorkload = deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
+  // Button clicks: with actions off every one is refused, and no cluster client for writes is made.
+  const approvals = createApprovalHandler(probe, {
+    store,
+    logger,
+    ...(deps.follow ? { follow: deps.follow } : {}),
+  });
   const server = await startSlackCommandServer(
     {
       signingSecret,
@@ -178,11 +184,8 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
       cooldownMs,
       channel: probe.slack.channel,
       logger,
-      onInteraction: createApprovalHandler(probe, {
-        store,
-        logger,
-        ...(deps.follow ? { follow: deps.follow } : {}),
-      }),
+      onInteraction: approvals.handle,
+      onUnverifiedInteraction: approvals.unverified,
     },
     { port, host: options.host ?? '127.0.0.1' },
   );
