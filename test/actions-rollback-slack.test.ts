@@ -121,7 +121,7 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
       HOME: process.env.HOME,
       SRE_AGENT_ACTIONS: 'rollback',
       SRE_AGENT_APPROVERS: APPROVER,
-      SRE_AGENT_DEDUPE: 'memory',
+      // The default store: Leases in the cluster, which is how replicas agree on one action.
     };
     const lines: string[] = [];
     let stop!: () => void;

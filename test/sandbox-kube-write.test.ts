@@ -103,6 +103,36 @@ describe('sandbox Kubernetes API: the rollback write', () => {
     expect(await writes()).toEqual({ writes: [], dryRuns: [] });
   });
 
+  it('merges a strategic merge patch into containers by name, and a merge patch null deletes a key', async () => {
+    const base = `${sandbox.urls.kubernetes}/apis/apps/v1/namespaces/default/deployments/frontend`;
+    const smp = await fetch(base, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/strategic-merge-patch+json' },
+      body: JSON.stringify({
+        spec: { template: { spec: { containers: [{ name: 'server', image: 'example/frontend:fixed' }] } } },
+      }),
+    });
+    expect(smp.status).toBe(200);
+    const after = await apps.readNamespacedDeployment({ name: 'frontend', namespace: 'default' });
+    const server = after.spec?.template?.spec?.containers.find((c) => c.name === 'server');
+    expect(server?.image).toBe('example/frontend:fixed');
+    // The rest of the container is kept, as the API server's merge by name does.
+    expect(server?.env?.length).toBeGreaterThan(3);
+    // A new template: a new ReplicaSet, the next revision.
+    expect(after.metadata?.annotations?.['deployment.kubernetes.io/revision']).toBe('16');
+    const replicaSets = await apps.listNamespacedReplicaSet({ namespace: 'default' });
+    expect(
+      replicaSets.items.filter((rs) => rs.metadata?.ownerReferences?.[0]?.name === 'frontend'),
+    ).toHaveLength(4);
+    const merge = await fetch(base, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ metadata: { annotations: { 'kubernetes.io/change-cause': null } } }),
+    });
+    expect(merge.status).toBe(200);
+    expect((await writes()).writes).toHaveLength(2);
+  });
+
   it('takes a JSON patch like the one kubectl rollout undo sends, and a PUT with a stale resourceVersion is a 409', async () => {
     const base = `${sandbox.urls.kubernetes}/apis/apps/v1/namespaces/default/deployments/frontend`;
     const current = (await (await fetch(base)).json()) as { metadata: { resourceVersion: string } };
