@@ -160,3 +160,32 @@ describe('deploy/slack-app-manifest.yaml and Dockerfile', () => {
     expect(runtime).not.toMatch(/npm (ci|install)/);
   });
 });
+
+describe('deploy/kubernetes-actions (opt-in rollback)', () => {
+  it('grants get and patch on Deployments and list on ReplicaSets, namespaced, to the Slack endpoint only', async () => {
+    const file = join(DEPLOY, 'kubernetes-actions', 'rbac-rollback.yaml');
+    const objects = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as Obj);
+    const roles = objects.filter((o) => o.kind === 'Role' || o.kind === 'ClusterRole');
+    expect(roles.map((r) => r.kind)).toEqual(['Role']);
+    expect((roles[0] as Obj).rules).toEqual([
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
+    ]);
+    const binding = objects.find((o) => o.kind === 'RoleBinding') as Obj;
+    expect(binding.metadata.namespace).toBe((roles[0] as Obj).metadata.namespace);
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'sre-agent-slack', namespace: 'sre-agent' },
+    ]);
+    // Not part of the default install: `kubectl apply -k deploy/kubernetes` stays read-only.
+    const kustomization = await readFile(join(DEPLOY, 'kubernetes', 'kustomization.yaml'), 'utf8');
+    expect(kustomization).not.toMatch(/actions/);
+  });
+
+  it('points the Slack app manifest’s interactivity at /slack/actions', async () => {
+    const manifest = parse(await readFile(join(DEPLOY, 'slack-app-manifest.yaml'), 'utf8')) as Obj;
+    expect(manifest.settings.interactivity).toEqual({
+      is_enabled: true,
+      request_url: expect.stringMatching(/\/slack\/actions$/),
+    });
+  });
+});

@@ -19,6 +19,21 @@ export type RunEvent =
   /** A line of what the model said between tool calls (thinking summaries, text). */
   | { type: 'model_note'; turn: number; text: string }
   | { type: 'fallback'; from: string; to: string; reason: string }
+  /** A proposed action asked for, refused, dry-run or taken (src/actions/): the action's audit trail. */
+  | {
+      type: 'action';
+      kind: 'rollback';
+      outcome: 'refused' | 'dry_run' | 'rolled_back' | 'failed' | 'rollout_complete' | 'rollout_stuck';
+      via: 'slack' | 'cli';
+      reason: string;
+      user?: string;
+      proposal?: string;
+      namespace?: string;
+      deployment?: string;
+      fromRevision?: number;
+      toRevision?: number;
+      image?: string;
+    }
   | { type: 'report_posted'; channel: string | null; ts: string | null; posted: boolean; error?: string }
   | {
       type: 'run_finished';

@@ -5,7 +5,8 @@ import type { Incident } from '../incident/incident.js';
 import { emptyCasebook, type Engine, type EngineContext, type SubmitResult } from '../llm/engine.js';
 import { ModelUnavailableError } from '../llm/model.js';
 import type { McpHost } from '../mcp/host.js';
-import { Findings, emptyUsage, type Report } from '../report/schema.js';
+import { Findings, emptyUsage, type ProposedAction, type Report } from '../report/schema.js';
+import type { ActionButton } from '../report/render-slack-blocks.js';
 import type { Logger } from '../util/log.js';
 import { buildReport, casebookFindings } from './build-report.js';
 import type { RunEventSink } from './run-events.js';
@@ -34,6 +35,18 @@ export interface RunContext {
    * another delivery already posted, so this run does not, and its report says so.
    */
   claim?: (key: string) => Promise<boolean>;
+  /**
+   * The host's proposal of the one reversible action (src/actions/propose-rollback.ts), read from
+   * the cluster after the findings, never by the model: the report's `proposedAction`, and the
+   * button when actions are on and approvers are set.
+   */
+  proposeAction?: (report: Report) => Promise<ActionProposal | undefined>;
+}
+
+/** What a run's report proposes, and the button that lets an approver take it. */
+export interface ActionProposal {
+  action: ProposedAction;
+  button?: ActionButton;
 }
 
 export interface RunResult {
@@ -44,6 +57,7 @@ export interface RunResult {
 /** The Slack server's own budget (25 s: two tries, a history lookup, a Retry-After) and a margin. */
 export const POST_BUDGET_MS = 30_000;
 const CLAIM_BUDGET_MS = 5_000;
+const PROPOSAL_BUDGET_MS = 5_000;
 
 /**
  * Diagnose one incident: run the engine under the deadline; the first valid submission is posted
@@ -85,6 +99,17 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
     }
   };
 
+  // A proposal is an extra, bounded read: when it fails or hangs the report goes without it.
+  const proposeAction = async (report: Report): Promise<ActionProposal | undefined> => {
+    if (!ctx.proposeAction || report.status !== 'diagnosed') return undefined;
+    try {
+      return await pTimeout(ctx.proposeAction(report), { milliseconds: PROPOSAL_BUDGET_MS });
+    } catch (error) {
+      logger.warn('no action proposed: reading the rollout failed', { error: errorMessage(error) });
+      return undefined;
+    }
+  };
+
   const finish = async (findings: Findings, status?: Report['status']): Promise<Report> => {
     // Tools withheld or servers lost during the run belong in the one post too, and so does every
     // read that broke: each is a gap, and the report is degraded (tool-faults.ts).
@@ -112,6 +137,8 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
       report.suspectFiles,
       repositoryLinks(settings.repository, settings.env.GITHUB_API_URL),
     );
+    const proposal = await proposeAction(report);
+    if (proposal) report.proposedAction = proposal.action;
     const duplicate = !(await claimPost());
     // The post has its own short budget: the run's deadline may already have passed.
     report.slack = duplicate
@@ -126,6 +153,7 @@ export async function run(incident: Incident, ctx: RunContext): Promise<RunResul
           AbortSignal.any([AbortSignal.timeout(POST_BUDGET_MS), ...(ctx.signal ? [ctx.signal] : [])]),
           incident.dedupeKey,
           POST_BUDGET_MS,
+          proposal?.button,
         );
     emit({ type: 'report_posted', ...report.slack });
     if (duplicate) logger.info('not posted: another delivery of this incident already posted its report');

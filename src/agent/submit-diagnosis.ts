@@ -1,6 +1,7 @@
 import type { McpHost } from '../mcp/host.js';
 import type { Report, SlackOutcome } from '../report/schema.js';
 import { SLACK_TOP_EVIDENCE, renderSlackEvidenceThread, renderSlackMessage } from '../report/render-slack.js';
+import { actionsBlock, type ActionButton } from '../report/render-slack-blocks.js';
 
 /**
  * The one write of a run (DESIGN.md 4.4.1): render the report to Slack blocks and post it through
@@ -27,12 +28,14 @@ export class DiagnosisPoster {
   /**
    * Post the report once. `marker` (the incident's dedupe key) goes into the message metadata, so
    * that a post whose answer was lost can be found in the channel instead of being sent twice.
+   * `button` (the host's, only when actions are on and approvers are set) goes last.
    */
   async post(
     report: Report,
     signal?: AbortSignal,
     marker?: string,
     timeoutMs?: number,
+    button?: ActionButton,
   ): Promise<SlackOutcome> {
     if (this.outcome) return { ...this.outcome, error: 'already posted once; a second post is refused' };
     if (!this.enabled)
@@ -58,7 +61,8 @@ export class DiagnosisPoster {
         error: 'the Slack server is not available (check SLACK_BOT_TOKEN)',
       });
     }
-    const message = renderSlackMessage(report);
+    const rendered = renderSlackMessage(report);
+    const message = button ? { ...rendered, blocks: [...rendered.blocks, actionsBlock(button)] } : rendered;
     const result = await this.host.callHostTool(
       'slack',
       'post_message',

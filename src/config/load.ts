@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
 import { ConfigFile, type McpServerEntry } from './schema.js';
 import { DEFAULT_MODEL_ID, modelInfo, type Effort } from '../llm/models.js';
 import { resolveConfiguredServers, type ConfiguredServer } from './servers.js';
+import { loadActionSettings, type ActionSettings } from './actions.js';
 
 export { describeIssues } from './describe-issues.js';
 
@@ -45,6 +46,8 @@ export interface DiagnoseFlags {
   auditLog?: string;
   /** commander's `--no-prompt-cache` gives `promptCache: false`. */
   promptCache?: boolean;
+  /** `--actions rollback`: the actions a report may propose (off by default). */
+  actions?: string;
 }
 
 /** Everything a run needs to know, parsed once at the edge and frozen. */
@@ -71,6 +74,8 @@ export interface Settings {
   servers: ConfiguredServer[];
   serviceAliases: Record<string, string>;
   configPath: string | null;
+  /** Actions a report may propose and who approves them (off by default; config/actions.ts). */
+  actions: ActionSettings;
   /** The process environment, handed down so that servers get an explicit copy of what they need. */
   env: Env;
 }
@@ -200,6 +205,7 @@ export async function loadSettings(
     servers: configPath ? resolveConfiguredServers(file.mcpServers, env, path.resolve(configPath)) : [],
     serviceAliases: file.serviceAliases,
     configPath,
+    actions: loadActionSettings(flags.actions, env, file),
     env,
   });
 }

@@ -83,6 +83,12 @@ export const ConfigFile = z
     budgetUsd: z.number().positive().optional(),
     serviceAliases: z.record(z.string(), z.string()).default({}),
     auditLog: z.string().min(1).optional(),
+    /** Actions the agent may propose, after a human's click: `[rollback]`; none by default. */
+    actions: z.array(z.enum(['rollback'])).optional(),
+    /** Slack user ids who may approve an action. */
+    approvers: z
+      .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id like U024BE7LH'))
+      .optional(),
   })
   .strict()
   .superRefine((file, ctx) => {

@@ -30,8 +30,10 @@ export interface DedupeStore {
 export interface PostedNote {
   channel: string;
   ts: string;
-  /** When the alarm went into ALARM (ISO 8601). */
+  /** When the alarm went into ALARM (ISO 8601); for an action, when it was taken. */
   since: string;
+  /** For an action: the Slack user id who approved it. */
+  by?: string;
 }
 
 /** A note read back from storage, or undefined when it is not one. */
@@ -39,7 +41,7 @@ export function asPostedNote(value: unknown): PostedNote | undefined {
   if (!value || typeof value !== 'object') return undefined;
   const v = value as Record<string, unknown>;
   return typeof v.channel === 'string' && typeof v.ts === 'string' && typeof v.since === 'string'
-    ? { channel: v.channel, ts: v.ts, since: v.since }
+    ? { channel: v.channel, ts: v.ts, since: v.since, ...(typeof v.by === 'string' ? { by: v.by } : {}) }
     : undefined;
 }
 

@@ -41,6 +41,7 @@ const REPORT: KeyOrder = [
   // Added after DESIGN.md 4.4 was written.
   'degradedReasons',
   'gaps',
+  'proposedAction',
   'sandbox',
 ];
 
@@ -51,6 +52,8 @@ const NESTED: Record<string, (value: unknown) => unknown> = {
   suspectFiles: (value) => orderedList(value, SUSPECT_FILE),
   suspectCommits: (value) => orderedList(value, SUSPECT_COMMIT),
   gaps: (value) => orderedList(value, GAP),
+  proposedAction: (value) =>
+    ordered(value, ['kind', 'namespace', 'deployment', 'fromRevision', 'toRevision', 'image']),
   slack: (value) => ordered(value, SLACK),
   usage: (value) => ordered(value, USAGE),
   sandbox: (value) => {

@@ -15,7 +15,62 @@ export type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: true } }
   | { type: 'section'; text: { type: 'mrkdwn'; text: string } }
   | { type: 'context'; elements: Array<{ type: 'mrkdwn'; text: string }> }
-  | { type: 'divider' };
+  | { type: 'divider' }
+  | {
+      type: 'actions';
+      block_id: string;
+      elements: Array<{
+        type: 'button';
+        action_id: string;
+        text: { type: 'plain_text'; text: string; emoji: true };
+        value: string;
+        style?: 'primary' | 'danger';
+        confirm?: {
+          title: { type: 'plain_text'; text: string };
+          text: { type: 'plain_text'; text: string };
+          confirm: { type: 'plain_text'; text: string };
+          deny: { type: 'plain_text'; text: string };
+        };
+      }>;
+    };
+
+/** A button the host adds under a report: its label and its signed value (src/actions/). */
+export interface ActionButton {
+  actionId: string;
+  label: string;
+  value: string;
+  /** What the confirmation dialog says before the click counts. */
+  confirm: string;
+}
+
+/** The block id of the report's action button, which the approval replaces with what was done. */
+export const ACTION_BLOCK_ID = 'sre_agent_action';
+
+/**
+ * An actions block with one button. Button text is at most 75 characters and a value at most
+ * 2000 (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
+ */
+export function actionsBlock(button: ActionButton): SlackBlock {
+  return {
+    type: 'actions',
+    block_id: ACTION_BLOCK_ID,
+    elements: [
+      {
+        type: 'button',
+        action_id: button.actionId,
+        text: { type: 'plain_text', text: truncate(neutraliseMentions(button.label), 75), emoji: true },
+        value: button.value,
+        style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: 'Roll back?' },
+          text: { type: 'plain_text', text: truncate(neutraliseMentions(button.confirm), 300) },
+          confirm: { type: 'plain_text', text: 'Roll back' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      },
+    ],
+  };
+}
 
 /** A message as `chat.postMessage` takes it: `text` is the notification and screen-reader fallback. */
 export interface SlackMessage {

@@ -101,6 +101,20 @@ export function renderText(report: Report, options: TextRenderOptions): string {
     out.push(indent(clean(report.suggestedFix)));
   }
 
+  const action = report.proposedAction;
+  if (action) {
+    // The one action the agent may take, and only when a person asks: here, the command for it.
+    section('Proposed action');
+    out.push(
+      indent(
+        clean(
+          `Roll back deployment ${action.namespace}/${action.deployment} from revision ${action.fromRevision} to ${action.toRevision} (${action.image}): ` +
+            `sre-agent rollback --namespace ${action.namespace} --deployment ${action.deployment} --to-revision ${action.toRevision} --yes`,
+        ),
+      ),
+    );
+  }
+
   const gaps = report.gaps ?? [];
   if (gaps.length > 0) {
     section(`Not checked (${gaps.length})`);

@@ -84,6 +84,16 @@ export interface SandboxSlackMessage {
   thread_ts?: string;
 }
 
+/** A rollback the report proposes; `image` is the first container image of `toRevision`. */
+export interface ProposedAction {
+  kind: 'rollback';
+  namespace: string;
+  deployment: string;
+  fromRevision: number;
+  toRevision: number;
+  image: string;
+}
+
 /** The report (DESIGN.md 4.4). Fields may be added, never renamed or dropped. */
 export interface Report {
   service: string;
@@ -105,6 +115,12 @@ export interface Report {
    * `healthy`.
    */
   gaps: Gap[];
+  /**
+   * The one action the agent may propose (DESIGN.md 4.4): rolling the Deployment back when the
+   * incident came with its latest rollout and the previous revision's ReplicaSet exists. Taken
+   * only after an approver's click (src/actions/).
+   */
+  proposedAction?: ProposedAction;
   slack: SlackOutcome;
   usage: Usage;
   durationMs: number;

@@ -13,6 +13,7 @@ import {
 import { compileFieldSelector, compileLabelSelector } from './kube-selectors.js';
 import { buildMetadataResponse, buildTable, negotiateShape } from './kube-table.js';
 import { createObject } from './kube-create.js';
+import { writeDeployment, type WriteLog } from './kube-write.js';
 import { pageOf } from './kube-paging.js';
 import { describeClockShift, shiftTimes } from './kube-clock.js';
 import { answerReview, isReview } from './kube-access-review.js';
@@ -118,6 +119,7 @@ function servePodLog(
 async function route(
   clock: () => Date,
   store: KubeStore,
+  writes: WriteLog,
   authorizer: RbacAuthorizer,
   scenario: Scenario,
   serverAddress: string,
@@ -131,7 +133,11 @@ async function route(
   if (segments.length === 1 && (root === 'healthz' || root === 'readyz' || root === 'livez'))
     return sendText(res, 200, 'ok');
   if (segments.length === 1 && root === 'version') return sendJson(res, 200, sandboxKubeVersion);
-  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST') throw methodNotAllowed(method);
+  // Not a Kubernetes path: what the sandbox cluster took, for tests and for people to check.
+  if (segments.length === 2 && root === '_sandbox' && first === 'writes' && method === 'GET')
+    return sendJson(res, 200, writes);
+  const writing = method === 'PATCH' || method === 'PUT';
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && !writing) throw methodNotAllowed(method);
   let group: string;
   let version: string;
   let rest: string[];
@@ -148,6 +154,12 @@ async function route(
     [group, version, rest] = [first ?? '', second ?? '', segments.slice(3)];
   } else {
     throw unknownPath();
+  }
+  if (writing) {
+    // Deployments in the scenario's namespace only: a rollback (kube-write.ts).
+    if (rest.length === 0) throw methodNotAllowed(method);
+    const target = resolveResourcePath(store, group, version, rest);
+    return writeDeployment(store, writes, scenario.namespace, target, req, res, url);
   }
   if (method === 'POST') {
     // Creation is a POST to a collection; a few kinds only (kube-create.ts).
@@ -178,8 +190,10 @@ async function route(
 /**
  * Serve a scenario's cluster as a Kubernetes API on 127.0.0.1, close enough to the real one that
  * kubectl, @kubernetes/client-node and client-go based MCP servers work unmodified. It is read-only
- * but for creating ConfigMaps, Leases and Jobs, which the triggers' dedupe and dispatch need, and
- * for access reviews, answered from the scenario's RBAC objects (kube-access-review.ts).
+ * but for creating ConfigMaps, Leases and Jobs, which the triggers' dedupe and dispatch need, for
+ * changing Deployments of the scenario's namespace (a rollback, kube-write.ts; listed at
+ * `GET /_sandbox/writes`), and for access reviews, answered from the scenario's RBAC objects
+ * (kube-access-review.ts).
  */
 export async function startKubernetesApi(
   scenario: Scenario,
@@ -188,10 +202,11 @@ export async function startKubernetesApi(
   const clock = options.clock ?? (() => new Date());
   const store = createKubeStore(scenario);
   const authorizer = createRbacAuthorizer(scenario.objects);
+  const writes: WriteLog = { writes: [], dryRuns: [] };
   let serverAddress = '127.0.0.1';
   const server = await listenLocal('kubernetes', async (req, res, url) => {
     try {
-      await route(clock, store, authorizer, scenario, serverAddress, req, res, url);
+      await route(clock, store, writes, authorizer, scenario, serverAddress, req, res, url);
     } catch (error) {
       if (!(error instanceof KubeStatusError)) throw error;
       sendJson(res, error.status.code, error.status);

@@ -27,6 +27,13 @@ export interface KubeStore {
    * an object of that name already exists (the caller answers 409 AlreadyExists).
    */
   add(resource: KubeResource, object: KubeObject): KubeObject | undefined;
+  /**
+   * Store `object` in place of the one of the same namespace and name (or beside them when there
+   * is none), as given: the caller (kube-write.ts) has already set the server fields.
+   */
+  replace(resource: KubeResource, object: KubeObject): void;
+  /** A resource version newer than every one the store holds, as etcd's revision only grows. */
+  nextResourceVersion(): string;
 }
 
 const resourceVersion = '1000';
@@ -165,6 +172,10 @@ export function createKubeStore(scenario: Scenario): KubeStore {
   for (const list of byResource.values()) list.sort(compareObjects);
   linkEventsToObjects(byResource);
   let createdCount = 0;
+  let newestVersion = Math.max(
+    Number(resourceVersion),
+    ...served.map((o) => Number(o.metadata.resourceVersion)).filter((v) => Number.isFinite(v)),
+  );
   const get: KubeStore['get'] = (resource, namespace, name) =>
     (byResource.get(resourceKey(resource)) ?? []).find(
       (o) => o.metadata.name === name && (!resource.namespaced || o.metadata.namespace === namespace),
@@ -189,6 +200,18 @@ export function createKubeStore(scenario: Scenario): KubeStore {
       const list = [...(byResource.get(resourceKey(resource)) ?? []), stored].sort(compareObjects);
       byResource.set(resourceKey(resource), list);
       return stored;
+    },
+    replace: (resource, object) => {
+      const others = (byResource.get(resourceKey(resource)) ?? []).filter(
+        (o) =>
+          o.metadata.name !== object.metadata.name ||
+          (resource.namespaced && o.metadata.namespace !== object.metadata.namespace),
+      );
+      byResource.set(resourceKey(resource), [...others, object].sort(compareObjects));
+    },
+    nextResourceVersion: () => {
+      newestVersion += 1;
+      return String(newestVersion);
     },
     list: (resource, namespace) =>
       (byResource.get(resourceKey(resource)) ?? []).filter(

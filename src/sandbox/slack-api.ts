@@ -19,6 +19,8 @@ export const sandboxSlack = {
 export interface SlackApi extends LocalServer {
   /** Every message posted so far (updated in place by chat.update), oldest first. */
   messages(): SandboxSlackMessage[];
+  /** Every ephemeral message (chat.postEphemeral), oldest first: seen only by `user`. */
+  ephemerals(): Array<{ channel: string; user: string; text: string; message_ts: string }>;
 }
 
 type Args = Record<string, unknown>;
@@ -162,6 +164,7 @@ export async function startSlackApi(options: {
   appToken?: string;
 }): Promise<SlackApi> {
   const messages: StoredMessage[] = [];
+  const ephemerals: Array<{ channel: string; user: string; text: string; message_ts: string }> = [];
   const socketHub = await startSlackSocketHub({ appId: 'A0SREAGENT' });
   const baseSeconds = Math.floor(Date.parse(options.now) / 1000);
   const nextTs = () => `${baseSeconds}.${String((messages.length + 1) * 100).padStart(6, '0')}`;
@@ -209,6 +212,19 @@ export async function startSlackApi(options: {
       if (content.blocks) message.blocks = content.blocks;
       return { channel, ts: message.ts, text: message.text, message: messageBody(message) };
     },
+    // Seen by one user of the channel only, never in history; answers `message_ts`
+    // (https://docs.slack.dev/reference/methods/chat.postEphemeral).
+    'chat.postEphemeral': (args) => {
+      const channel = resolveChannel(args.channel);
+      if (!channel) return { ok: false, error: 'channel_not_found' };
+      if (typeof args.user !== 'string' || args.user === '')
+        return { ok: false, error: 'user_not_in_channel' };
+      const read = readContent(args);
+      if ('refusal' in read) return read.refusal;
+      const message_ts = `${baseSeconds}.${String(900_000 + ephemerals.length + 1).padStart(6, '0')}`;
+      ephemerals.push({ channel, user: args.user, text: read.content.text, message_ts });
+      return { message_ts };
+    },
     'chat.getPermalink': (args) => {
       const channel = resolveChannel(args.channel);
       const message = messages.find((m) => m.channel === channel && m.ts === args.message_ts);
@@ -246,6 +262,23 @@ export async function startSlackApi(options: {
     const last = segments.at(-1) ?? '';
     if (req.method === 'GET' && last === 'messages' && segments.at(-2) === '_sandbox') {
       return sendJson(res, 200, { messages });
+    }
+    if (req.method === 'GET' && last === 'ephemerals' && segments.at(-2) === '_sandbox') {
+      return sendJson(res, 200, { ephemerals });
+    }
+    // One button click (a block_actions payload, JSON) over Socket Mode, as an `interactive` envelope.
+    if (req.method === 'POST' && last === 'interactive' && segments.at(-2) === '_sandbox') {
+      let payload: Record<string, unknown>;
+      try {
+        payload = JSON.parse((await readBody(req)).toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return sendJson(res, 400, { ok: false, error: 'the body is not a JSON payload' });
+      }
+      const delivered = await socketHub.deliver(payload, 3_000, 'interactive');
+      if (delivered.acked) return sendJson(res, 200, { ok: true, acknowledged: true });
+      return delivered.reason === 'no-client'
+        ? sendJson(res, 409, { ok: false, error: 'no Socket Mode client is connected' })
+        : sendJson(res, 504, { ok: false, error: 'the app did not acknowledge within 3 s' });
     }
     // One slash command over the open Socket Mode connection: 200 with the app's acknowledgement
     // once it acknowledged, 409 when no app is connected, 504 when it did not acknowledge in 3 s.
@@ -289,5 +322,6 @@ export async function startSlackApi(options: {
       await server.close();
     },
     messages: () => messages.map(({ metadata: _metadata, ...m }) => ({ ...m })),
+    ephemerals: () => ephemerals.map((e) => ({ ...e })),
   };
 }

@@ -16,10 +16,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 export interface SlackSocketHub {
   /** A URL for one connection, as `apps.connections.open` answers it. */
   openUrl(): string;
-  /** Deliver one slash command to a connected app; resolves with its acknowledgement payload. */
+  /**
+   * Deliver one envelope to a connected app — a slash command's fields, or (`interactive`) a
+   * button click's block_actions payload — and resolve with its acknowledgement payload.
+   */
   deliver(
-    fields: Record<string, string>,
+    fields: Record<string, unknown>,
     timeoutMs?: number,
+    type?: 'slash_commands' | 'interactive',
   ): Promise<{ acked: true; payload: unknown } | { acked: false; reason: 'no-client' | 'timeout' }>;
   connections(): number;
   close(): Promise<void>;
@@ -73,7 +77,7 @@ export async function startSlackSocketHub(options: { appId: string }): Promise<S
       return `ws://127.0.0.1:${port}/link/?ticket=${ticket}&app_id=${options.appId}`;
     },
     connections: () => clients.size,
-    deliver: (fields, timeoutMs = 3_000) => {
+    deliver: (fields, timeoutMs = 3_000, type = 'slash_commands') => {
       const socket = [...clients].find((c) => c.readyState === c.OPEN);
       if (!socket) return Promise.resolve({ acked: false, reason: 'no-client' });
       const envelopeId = randomUUID();
@@ -90,8 +94,8 @@ export async function startSlackSocketHub(options: { appId: string }): Promise<S
         socket.send(
           JSON.stringify({
             envelope_id: envelopeId,
-            type: 'slash_commands',
-            accepts_response_payload: true,
+            type,
+            accepts_response_payload: type === 'slash_commands',
             payload: fields,
           }),
         );

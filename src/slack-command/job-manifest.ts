@@ -14,6 +14,9 @@ export const JOB_PASSED_ENV = [
   'SRE_AGENT_DEDUPE',
   'SRE_AGENT_DEDUPE_NAMESPACE',
   'SRE_AGENT_RESPONSE_URL_PREFIX',
+  // A dispatched diagnosis proposes the same button (the key itself comes from the Secret).
+  'SRE_AGENT_ACTIONS',
+  'SRE_AGENT_APPROVERS',
 ] as const;
 
 export interface DiagnosisJobOptions {

@@ -31,6 +31,16 @@ export interface SlackCommandServerOptions {
   fetch?: typeof fetch;
   /** How long a whole request, body included, may take (default 10 s): a slow body holds nothing longer. */
   requestTimeoutMs?: number;
+  /**
+   * An interactive payload (a button click), already authenticated, handled after Slack has its
+   * acknowledgement (src/actions/slack-approval.ts). Without it clicks are acknowledged and ignored.
+   */
+  onInteraction?: (payload: unknown) => Promise<unknown>;
+  /**
+   * A click whose signature did not verify: audited, never answered in Slack (whose user and
+   * channel it names cannot be believed).
+   */
+  onUnverifiedInteraction?: (reason: string) => void;
 }
 
 export interface SlackCommandServer {
@@ -42,7 +52,12 @@ export interface SlackCommandServer {
    * dispatch whether it came over HTTP or as a Socket Mode envelope. '' means "no reply".
    */
   handleCommand(params: URLSearchParams): Promise<ResponseMessage | ''>;
-  /** Resolves once every accepted diagnosis has finished. */
+  /**
+   * Take one interactive payload (already authenticated) and return at once, so that the
+   * acknowledgement goes back within Slack's three seconds; the work goes on behind it.
+   */
+  handleInteraction(payload: unknown): void;
+  /** Resolves once every accepted diagnosis and every interaction has finished. */
   idle(): Promise<void>;
   close(): Promise<void>;
 }
@@ -79,8 +94,8 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 
 /**
  * The slash-command endpoint on node:http: verify, answer within Slack's three seconds, and run
- * the diagnosis afterwards in a bounded queue. `POST /slack/commands` (or `/`), `GET /healthz`,
- * `GET /stats` (the queue's counters).
+ * the diagnosis afterwards in a bounded queue. `POST /slack/commands` (or `/`), `POST
+ * /slack/actions` (button clicks), `GET /healthz`, `GET /stats` (the queue's counters).
  */
 export async function startSlackCommandServer(
   options: SlackCommandServerOptions,
@@ -150,6 +165,16 @@ export async function startSlackCommandServer(
     return acceptedReply(service, namespace, position, options.channel);
   };
 
+  const interactions = new Set<Promise<unknown>>();
+  const interaction = (payload: unknown): void => {
+    if (!options.onInteraction) return;
+    const work = options
+      .onInteraction(payload)
+      .catch((error: unknown) => logger.error('an interaction failed', { error: errorMessage(error) }))
+      .finally(() => interactions.delete(work));
+    interactions.add(work);
+  };
+
   const requestTimeout = options.requestTimeoutMs ?? 10_000;
   // Given to the constructor: on Node 20, setting `server.requestTimeout` after createServer() is
   // not applied. Slack sends a few hundred bytes and wants an answer within 3 s; a client that
@@ -168,7 +193,8 @@ export async function startSlackCommandServer(
         if (req.method === 'GET' && path === '/healthz') return send(res, 200, 'ok');
         if (req.method === 'GET' && path === '/stats')
           return send(res, 200, { ...queue.snapshot(), dispatch: options.dispatcher.kind });
-        if (req.method !== 'POST' || (path !== '/slack/commands' && path !== '/'))
+        const isAction = path === '/slack/actions';
+        if (req.method !== 'POST' || (path !== '/slack/commands' && path !== '/' && !isAction))
           return send(res, 404, 'not found');
         const body = await readRaw(req);
         if (!body) return send(res, 413, 'request body too large');
@@ -181,9 +207,22 @@ export async function startSlackCommandServer(
         });
         if (!check.ok) {
           logger.warn(`refused a Slack request: ${check.reason}`);
+          if (isAction) options.onUnverifiedInteraction?.(check.reason);
           return send(res, 401, check.reason);
         }
-        const reply = await command(new URLSearchParams(body.toString('utf8')));
+        const params = new URLSearchParams(body.toString('utf8'));
+        if (isAction) {
+          // Interactivity: form field `payload`, JSON; acknowledged with an empty 200 at once.
+          let payload: unknown;
+          try {
+            payload = JSON.parse(params.get('payload') ?? '');
+          } catch {
+            return send(res, 400, 'the request has no JSON payload field');
+          }
+          send(res, 200, '');
+          return interaction(payload);
+        }
+        const reply = await command(params);
         return send(res, 200, reply);
       })().catch((error: unknown) => {
         logger.error('slash command handling failed', { error: errorMessage(error) });
@@ -206,7 +245,11 @@ export async function startSlackCommandServer(
     port,
     stats: () => ({ ...queue.snapshot(), dispatch: options.dispatcher.kind }),
     handleCommand: command,
-    idle: () => queue.idle(),
+    handleInteraction: interaction,
+    idle: async () => {
+      await queue.idle();
+      while (interactions.size > 0) await Promise.allSettled([...interactions]);
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

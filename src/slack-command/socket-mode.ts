@@ -6,6 +6,8 @@ import type { ResponseMessage } from './response-url.js';
 /** What the Socket Mode listener needs of the command server: its one command handler. */
 export interface CommandHandler {
   handleCommand(params: URLSearchParams): Promise<ResponseMessage | ''>;
+  /** A button click's payload; returns at once, the work goes on behind the acknowledgement. */
+  handleInteraction?(payload: unknown): void;
 }
 
 export interface SocketModeListener {
@@ -65,6 +67,14 @@ export async function startSocketMode(options: {
       }
     },
   );
+  // Button clicks arrive as `interactive` envelopes whose payload is the block_actions object:
+  // acknowledged first, then handled, like the HTTP endpoint (Slack wants the ack within 3 s).
+  client.on('interactive', async ({ ack, body }: { ack: () => Promise<void>; body: unknown }) => {
+    await ack().catch((error: unknown) =>
+      logger.warn('could not acknowledge an interaction', { error: errorMessage(error) }),
+    );
+    options.commands.handleInteraction?.(body);
+  });
   await client.start();
   return {
     close: async () => {

@@ -70,6 +70,10 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
     .option('--audit-log <file>', 'append an audit line per model request and tool call')
     .option('--no-prompt-cache', 'send no prompt-cache breakpoints (to measure what caching saves)')
+    .option(
+      '--actions <list>',
+      'actions a report may offer a button for: rollback (default: SRE_AGENT_ACTIONS, off)',
+    )
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const { diagnose } = await import('./diagnose.js');
@@ -176,6 +180,14 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     )
     .option('--job-service-account <name>', "kubernetes-job: the Jobs' service account (default sre-agent)")
     .option('--job-secret <name>', 'kubernetes-job: Secret with the tokens, as envFrom (default sre-agent)')
+    .option(
+      '--actions <list>',
+      "rollback: reports offer a rollback button, taken on an approver's click (default: SRE_AGENT_ACTIONS, off)",
+    )
+    .option(
+      '--audit-log <file>',
+      "append an audit line per approval, refusal and rollback (and each diagnosis's calls)",
+    )
     .action(async (opts: Record<string, string | undefined>) => {
       const { serveSlack } = await import('./serve-slack.js');
       setExit(await serveSlack(opts, { env, output, logger, stop: stopSignal() }));
@@ -208,6 +220,23 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .action(async (opts: { config?: string; output?: string; sandbox?: string | boolean }) => {
       const { configCheck } = await import('./config-check.js');
       setExit(await configCheck(opts, { env, output, logger }));
+    });
+
+  program
+    .command('rollback')
+    .description(
+      'roll a Deployment back to its previous revision (or --to-revision), as kubectl rollout undo: dry run first, then only with --yes and SRE_AGENT_ACTIONS=rollback',
+    )
+    .option('--namespace <ns>', 'namespace of the Deployment (must be among the allowed namespaces)')
+    .option('--deployment <name>', 'the Deployment to roll back (required)')
+    .option('--to-revision <n>', 'the revision to roll back to (default: the one before the current)')
+    .option('--dry-run', 'check the change with a server-side dry run and change nothing')
+    .option('--yes', 'really roll back (without it, nothing is changed)')
+    .option('--config <file>', 'config file, JSON or YAML (default SRE_AGENT_CONFIG)')
+    .option('--audit-log <file>', 'append the audit entry of the rollback to this file')
+    .action(async (opts: Record<string, string | boolean | undefined>) => {
+      const { rollbackCommand } = await import('./rollback.js');
+      setExit(await rollbackCommand(opts, { env, output, logger }));
     });
 
   program

@@ -14,6 +14,8 @@ import { startSandbox, type Sandbox } from '../sandbox/sandbox.js';
 import type { Logger } from '../util/log.js';
 import { chooseEngines } from './engine-choice.js';
 import { packageVersion } from './paths.js';
+import { actionClients } from '../actions/kube-clients.js';
+import { proposeRollback } from '../actions/propose-rollback.js';
 
 export interface SessionDeps {
   env: Env;
@@ -133,6 +135,17 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       signal: deps.signal,
       emit,
       ...(deps.claim ? { claim: deps.claim } : {}),
+      // Read by the host with its own client, after the findings (src/actions/): never a model tool.
+      proposeAction: (report) =>
+        proposeRollback(
+          {
+            ...actionClients(settings.env),
+            namespaces: settings.namespaces,
+            actions: settings.actions,
+            clock: () => new Date(),
+          },
+          report,
+        ),
     });
     // Withheld tools and servers that stopped mid-run degrade the report too, and it says which and why.
     const mcpReasons = host.degradedReasons().filter((r) => !result.report.degradedReasons.includes(r));

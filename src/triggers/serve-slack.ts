@@ -23,6 +23,9 @@ import {
 } from '../slack-command/workload-check.js';
 import type { Logger } from '../util/log.js';
 import { diagnoseOnce } from './diagnose-session.js';
+import { createApprovalHandler } from '../actions/slack-approval.js';
+import { derivedActionKey } from '../config/actions.js';
+import type { RolloutFollow } from '../actions/follow-rollout.js';
 import type { Output } from './output.js';
 import { PACKAGE_ROOT } from './paths.js';
 import { progressPrinter } from './progress.js';
@@ -42,6 +45,8 @@ export interface ServeSlackOptions extends Omit<Partial<DiagnoseFlags>, 'service
   socketMode?: boolean;
   /** How long SIGTERM waits for accepted diagnoses before cancelling them. */
   drain?: string;
+  /** `--actions rollback`: offer the rollback button, and honour approvers' clicks. */
+  actions?: string;
 }
 
 export interface ServeSlackDeps {
@@ -55,6 +60,8 @@ export interface ServeSlackDeps {
    * diagnosis asks from its worker instead (the server never loads the Kubernetes client).
    */
   lookupWorkload?: WorkloadLookup;
+  /** How long to follow a rollout after an approved rollback (tests shorten it). */
+  follow?: RolloutFollow;
 }
 
 const DISPATCH = ['child-process', 'in-process', 'kubernetes-job'] as const;
@@ -98,6 +105,17 @@ function count(value: string | undefined, fallback: number, what: string, min: n
 
 function withoutKeys(env: Env, names: readonly string[]): Env {
   return Object.fromEntries(Object.entries(env).filter(([name]) => !names.includes(name)));
+}
+
+/**
+ * A worker's environment. What only the endpoint uses stays with it: a diagnosis needs neither
+ * the signing secret nor the app token. The proposals a worker posts are signed with the action
+ * key, so it gets that (derived from the signing secret when no dedicated key is set).
+ */
+function workerEnv(env: Env): Env {
+  const out = withoutKeys(env, ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']);
+  const derived = derivedActionKey(env);
+  return !env.SRE_AGENT_ACTION_KEY?.trim() && derived ? { ...out, SRE_AGENT_ACTION_KEY: derived } : out;
 }
 
 function pickEnv(env: Env, names: readonly string[]): Record<string, string> {
@@ -164,19 +182,20 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
     auditLog: options.auditLog,
     slack: options.slack,
     slackChannel: options.slackChannel,
+    actions: options.actions,
   };
   // Read the configuration once now, so that a bad file or flag stops the server before it listens.
   const probe = await loadSettings({ ...flags, service: 'probe' }, env);
   const cooldownMs = options.cooldown ? parseDuration(options.cooldown, '--cooldown') : 10 * 60_000;
   const drainMs = options.drain ? parseDuration(options.drain, '--drain') : probe.timeoutMs + 30_000;
   const lookupWorkload = () => deps.lookupWorkload ?? kubernetesWorkloadLookup(env, logger);
-  // Replicas agree through the dedupe store; dispatched Jobs claim in run-event instead.
-  const claim = () =>
-    dedupeStoreFromEnv(env, {
-      fallbackNamespace: probe.namespace,
-      holder: env.HOSTNAME ?? 'sre-agent-slack',
-      logger,
-    }).claim;
+  // Made once: diagnoses claim their posts in it, and approvals claim their proposals (one action
+  // each). Replicas agree through it; dispatched Jobs claim in run-event instead.
+  const store = dedupeStoreFromEnv(env, {
+    fallbackNamespace: probe.namespace,
+    holder: env.HOSTNAME ?? 'sre-agent-slack',
+    logger,
+  });
   const onEvent = progressPrinter({ ...deps.output, stderrIsTty: false }, logger);
   // The workload check runs after the ack, in the queued task (in the worker for child-process).
   const dispatcher =
@@ -188,22 +207,27 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
         )
       : dispatch === 'in-process'
         ? withWorkloadCheck(
-            createInProcessDispatcher({ env, logger, flags, diagnoseOnce, claim: claim(), onEvent }),
+            createInProcessDispatcher({ env, logger, flags, diagnoseOnce, claim: store.claim, onEvent }),
             lookupWorkload(),
             logger,
           )
         : createChildProcessDispatcher({
             workerModule: workerModule(),
-            // What only the endpoint uses stays with it: a diagnosis needs neither.
-            env: withoutKeys(env, ['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']),
+            env: workerEnv(env),
             logger,
             flags,
-            claim: claim(),
+            claim: store.claim,
             onEvent,
             niceness: workerNiceness(env),
           });
   // A server whose every diagnosis can only fail (no cluster, no channel, no repository) does not start.
   checkRunnable(probe);
+  // Button clicks: with actions off every one is refused, and no cluster client for writes is made.
+  const approvals = createApprovalHandler(probe, {
+    store,
+    logger,
+    ...(deps.follow ? { follow: deps.follow } : {}),
+  });
   const server = await startSlackCommandServer(
     {
       signingSecret,
@@ -225,6 +249,8 @@ export async function serveSlack(options: ServeSlackOptions, deps: ServeSlackDep
       cooldownMs,
       channel: probe.slack.channel,
       logger,
+      onInteraction: approvals.handle,
+      onUnverifiedInteraction: approvals.unverified,
     },
     { port, host: options.host ?? '127.0.0.1' },
   );
