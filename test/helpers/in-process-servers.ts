@@ -50,11 +50,13 @@ class StreamClientTransport implements Transport {
     return Promise.resolve();
   }
 
-  async close(): Promise<void> {
-    // Ending its input is how a stdio server learns the client has gone; it answers what it has read, then stops.
+  close(): Promise<void> {
+    // Ending its input is how a stdio server learns the client has gone; it answers what it has
+    // read, then stops. Like the stdio client, which does not wait on a child stuck in a hung read,
+    // the connection ends now.
     this.toServer.end();
-    await this.serving.catch(() => undefined);
     this.finish();
+    return Promise.resolve();
   }
 
   private finish(): void {
