@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Report } from '../src/report/schema.js';
 import { startFakeMessagesApi, type FakeMessagesApi, type ModelScript } from './fakes/fake-messages-api.js';
 import { expectOnePost } from './helpers/slack-posts.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { firstPod, goodSubmission, toolUse } from './helpers/scripted-models.js';
 
 const CART = path.resolve('scenarios/cart-service-loafers');
@@ -22,7 +22,7 @@ async function diagnose(script: ModelScript, extra: string[] = [], scenario = 'c
   const dir = await mkdtemp(path.join(tmpdir(), 'guardrails-'));
   const auditFile = path.join(dir, 'audit.jsonl');
   const started = Date.now();
-  const result = await runCli(
+  const result = await runCliInProcess(
     [
       'diagnose',
       '--service',

@@ -4,15 +4,46 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { EvalResult } from '../src/eval/eval-table.js';
 import type { SandboxSlackMessage } from '../src/report/schema.js';
+import { evaluate, type EvalOptions } from '../src/triggers/eval.js';
+import { silentLogger } from '../src/util/log.js';
 import { startFakeMessagesApi, type MessagesRequest } from './fakes/fake-messages-api.js';
 import { expectOnePost } from './helpers/slack-posts.js';
 import { runCli } from './helpers/cli.js';
+import { inProcessBundledServers } from './helpers/in-process-servers.js';
 import { text, toolResults, toolUse } from './helpers/scripted-models.js';
 
 interface EvalJson {
   passed: number;
   failed: number;
   results: EvalResult[];
+}
+
+/**
+ * `sre-agent eval --output json` over every public scenario, in this process with the bundled
+ * servers run in-process: these tests are about the diagnoses, not the process boundary, which
+ * the table test below (and the README commands) still cross through the real CLI.
+ */
+async function evalInProcess(
+  options: EvalOptions,
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const output = {
+    stdout: (t: string) => (stdout += t),
+    stderr: () => undefined,
+    stdoutIsTty: false,
+    stderrIsTty: false,
+  };
+  const code = await evaluate(
+    { ...options, output: 'json' },
+    {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      output,
+      logger: silentLogger,
+      bundledTransport: inProcessBundledServers,
+    },
+  );
+  return { code, stdout };
 }
 
 function withinSlackLimits(message: SandboxSlackMessage): string[] {
@@ -39,16 +70,12 @@ describe('sre-agent eval', () => {
     const scenarios = (await readdir(path.resolve('scenarios'), { withFileTypes: true })).filter((d) =>
       d.isDirectory(),
     );
-    const { code, stdout, stderr } = await runCli(
-      ['eval', '--llm', 'offline', '--output', 'json'],
-      {},
-      240_000,
-    );
+    const { code, stdout } = await evalInProcess({ llm: 'offline' });
     const result = JSON.parse(stdout) as EvalJson;
     const failures = result.results
       .filter((r) => !r.score.pass)
       .map((r) => `${r.scenario}: ${r.error ?? r.score.failures.join('; ')}`);
-    expect(failures, stderr).toEqual([]);
+    expect(failures).toEqual([]);
     expect(code).toBe(0);
     expect(result.results).toHaveLength(scenarios.length);
     expect(result.passed).toBeGreaterThanOrEqual(12);
@@ -105,10 +132,9 @@ describe('sre-agent eval', () => {
     };
     const fake = await startFakeMessagesApi({ script });
     try {
-      const { stdout } = await runCli(
-        ['eval', '--llm', 'anthropic', '--output', 'json'],
+      const { stdout } = await evalInProcess(
+        { llm: 'anthropic' },
         { ANTHROPIC_API_KEY: 'k', ANTHROPIC_BASE_URL: fake.url },
-        240_000,
       );
       const result = JSON.parse(stdout) as EvalJson;
       expect(result.results.length).toBeGreaterThanOrEqual(12);

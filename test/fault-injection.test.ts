@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report, SandboxSlackMessage } from '../src/report/schema.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { sandboxKubeconfig, startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
-import { runCli } from './helpers/cli.js';
+import { runCliInProcess } from './helpers/cli-in-process.js';
 import { startFaultProxy, type FaultProxy, type FaultRule } from './helpers/fault-proxy.js';
 
 /**
- * Fault injection: `sre-agent diagnose`, run as a user runs it, against the cart scenario's local
+ * Fault injection: `sre-agent diagnose` (its command line run in this process, the bundled servers
+ * in-process: the faults are in the APIs behind them, not at the process boundary), against the cart scenario's local
  * APIs with a fault-injecting proxy in front of each (Kubernetes, GitHub, Slack). Each case
  * asserts what a user sees: the report, the messages Slack received, and the exit code.
  */
@@ -52,7 +53,7 @@ async function diagnose(faults: Faults, args: string[] = [], env: Record<string,
     const kubeconfig = path.join(dir, 'kubeconfig.yaml');
     await writeFile(kubeconfig, sandboxKubeconfig(proxies.kubernetes.url, 'default'), { mode: 0o600 });
     const before = sandbox.slackMessages().length;
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await runCliInProcess(
       ['diagnose', '--service', 'cart-service', '--output', 'json', ...args],
       {
         ...sandbox.env,
@@ -63,7 +64,6 @@ async function diagnose(faults: Faults, args: string[] = [], env: Record<string,
         SRE_AGENT_SLACK_TIMEOUT: '1s',
         ...env,
       },
-      120_000,
     );
     const messages = sandbox.slackMessages().slice(before);
     return {

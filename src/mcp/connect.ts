@@ -2,6 +2,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ToolListChangedNotificationSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
 import { errorMessage } from '../errors/errors.js';
 import type { Logger } from '../util/log.js';
@@ -28,7 +29,17 @@ export interface ConnectOptions {
   onToolsChanged?: (tools: Tool[]) => void;
   /** Called once when the connection ends, whoever ended it. */
   onClose?: () => void;
+  /** See {@link BundledTransport}: tests only, never set from flags, variables or config. */
+  bundledTransport?: BundledTransport;
 }
+
+/**
+ * A seam for tests: the transport to a bundled server (`spec.bundled`, stdio) run inside this
+ * process, instead of spawning `sre-agent mcp <name>`. Tests that are not about the process
+ * boundary replay every scenario this way in a fraction of the time; no flag, environment variable
+ * or config file can set it, so a user's run always gets the bundled servers' process isolation.
+ */
+export type BundledTransport = (spec: ServerSpec & { transport: { kind: 'stdio' } }) => Transport;
 
 const STDERR_LINES_KEPT = 20;
 /**
@@ -137,7 +148,12 @@ export async function connectServer(spec: ServerSpec, options: ConnectOptions): 
   const tail: string[] = [];
   let client: Client;
   let transport: Connection['transport'];
-  if (spec.transport.kind === 'stdio') {
+  if (spec.transport.kind === 'stdio' && spec.bundled && options.bundledTransport) {
+    client = newClient(options.clientVersion);
+    const inProcess = options.bundledTransport(spec as ServerSpec & { transport: { kind: 'stdio' } });
+    await client.connect(inProcess, { signal: options.signal, timeout: options.timeoutMs });
+    transport = 'stdio';
+  } else if (spec.transport.kind === 'stdio') {
     client = newClient(options.clientVersion);
     await connectStdio(spec as ServerSpec & { transport: { kind: 'stdio' } }, client, options, tail);
     transport = 'stdio';

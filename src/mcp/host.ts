@@ -7,7 +7,7 @@ import { parseCapabilityRoute } from './adapters/capability-route.js';
 import { guardCall } from '../guards/scope-tool-calls.js';
 import { writeToolReason } from '../guards/withhold-write-tools.js';
 import { adapterFor, callThroughAdapter } from './capability-call.js';
-import { connectServer } from './connect.js';
+import { connectServer, type BundledTransport } from './connect.js';
 import type { HostEventSink } from './host-events.js';
 import { describeInventory, type ServerInventory } from './inventory.js';
 import { normalizeToolError, normalizeToolResult, type ToolOutcome } from './normalize-result.js';
@@ -35,6 +35,8 @@ export interface HostOptions {
   secrets?: SecretMemory;
   /** The application repository (`owner/repo`): adapters of servers whose tools take it as arguments. */
   repository?: string | null;
+  /** Tests only (see `BundledTransport`): bundled servers run in this process. */
+  bundledTransport?: BundledTransport;
 }
 
 export interface CallOptions {
@@ -91,6 +93,7 @@ export class McpHost {
           this.options.onEvent?.({ type: 'tools_changed', server: spec.name, tools: tools.length, allowed });
         },
         onClose: () => this.serverStopped(spec.name),
+        ...(this.options.bundledTransport ? { bundledTransport: this.options.bundledTransport } : {}),
       });
       const live = liveServer(spec, connection);
       this.servers.set(spec.name, live);

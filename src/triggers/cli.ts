@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readProcessEnv } from '../config/env.js';
+import type { Env } from '../config/load.js';
+import type { BundledTransport } from '../mcp/connect.js';
 import { SreAgentError, ExitCode } from '../errors/errors.js';
 import { createLogger, type Logger } from '../util/log.js';
 import { failureExit } from './failure-exit.js';
@@ -22,8 +24,25 @@ function stopSignal(): Promise<void> {
   });
 }
 
-function buildProgram(output: Output, logger: Logger, setExit: (code: number) => void): Command {
-  const env = readProcessEnv();
+/**
+ * For tests that run the CLI in their own process: its environment, its log sink, and bundled
+ * servers run in-process (see `BundledTransport`). The `bin` launcher passes none of these, so no
+ * flag or variable can turn them on.
+ */
+export interface MainDeps {
+  env?: Env;
+  logger?: Logger;
+  bundledTransport?: BundledTransport;
+}
+
+function buildProgram(
+  output: Output,
+  logger: Logger,
+  setExit: (code: number) => void,
+  deps: MainDeps,
+): Command {
+  const env = deps.env ?? readProcessEnv();
+  const inProcess = deps.bundledTransport ? { bundledTransport: deps.bundledTransport } : {};
   const program = new Command('sre-agent')
     .description(
       'Autonomous SRE agent: diagnoses a service through MCP servers and posts one report to Slack.',
@@ -77,7 +96,7 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .addHelpText('after', EXIT_CODES_HELP)
     .action(async (opts: Record<string, unknown>) => {
       const { diagnose } = await import('./diagnose.js');
-      setExit(await diagnose(opts, { env, output, logger }));
+      setExit(await diagnose(opts, { env, output, logger, ...inProcess }));
     });
 
   program
@@ -97,7 +116,7 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
     .addOption(new Option('--output <format>', 'table or JSON').choices(['text', 'json']).default('text'))
     .action(async (opts: Record<string, string | undefined>) => {
       const { evaluate } = await import('./eval.js');
-      setExit(await evaluate(opts, { env, output, logger }));
+      setExit(await evaluate(opts, { env, output, logger, ...inProcess }));
     });
 
   program
@@ -269,11 +288,15 @@ function buildProgram(output: Output, logger: Logger, setExit: (code: number) =>
 }
 
 /** Run the CLI; returns the process exit code (DESIGN.md 4.5). Never throws. */
-export async function main(argv: string[], output: Output = processOutput): Promise<number> {
-  const logger = createLogger({ pretty: output.stderrIsTty });
+export async function main(
+  argv: string[],
+  output: Output = processOutput,
+  deps: MainDeps = {},
+): Promise<number> {
+  const logger = deps.logger ?? createLogger({ pretty: output.stderrIsTty });
   let exitCode: number = ExitCode.ok;
   try {
-    await buildProgram(output, logger, (code) => (exitCode = code)).parseAsync(argv);
+    await buildProgram(output, logger, (code) => (exitCode = code), deps).parseAsync(argv);
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -6,6 +6,7 @@ import { run, type RunResult } from '../agent/run.js';
 import type { RunEvent, RunEventSink } from '../agent/run-events.js';
 import { serverSpecs } from '../mcp/server-specs.js';
 import { McpHost } from '../mcp/host.js';
+import type { BundledTransport } from '../mcp/connect.js';
 import { SecretMemory } from '../guards/secret-memory.js';
 import { redactingLogger } from '../guards/redacting-logger.js';
 import { SreAgentError } from '../errors/errors.js';
@@ -34,6 +35,8 @@ export interface SessionDeps {
   claim?: (key: string) => Promise<boolean>;
   /** Caps the run's deadline: a Lambda's remaining time less a margin. */
   maxTimeoutMs?: number;
+  /** Tests only (see `BundledTransport`): bundled servers run in this process; no user input sets it. */
+  bundledTransport?: BundledTransport;
 }
 
 export interface SessionResult extends RunResult {
@@ -106,6 +109,7 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       onEvent: emit,
       secrets,
       repository: settings.repository,
+      ...(deps.bundledTransport ? { bundledTransport: deps.bundledTransport } : {}),
     });
     const given = deps.incident;
     const incident: Incident = given

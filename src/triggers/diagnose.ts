@@ -6,6 +6,7 @@ import { renderMarkdown } from '../report/render-markdown.js';
 import { renderText } from '../report/render-text.js';
 import { loadScenario, resolveScenarioDir } from '../sandbox/scenario.js';
 import type { Scenario } from '../sandbox/scenario-types.js';
+import type { BundledTransport } from '../mcp/connect.js';
 import type { Logger } from '../util/log.js';
 import { diagnoseOnce } from './diagnose-session.js';
 import type { Output } from './output.js';
@@ -22,6 +23,8 @@ export interface DiagnoseDeps {
   output: Output;
   logger: Logger;
   signal?: AbortSignal;
+  /** Tests only (see `BundledTransport`): bundled servers run in this process. */
+  bundledTransport?: BundledTransport;
 }
 
 function render(report: Report, settings: Settings, output: Output): string {
@@ -47,6 +50,7 @@ export async function diagnose(options: DiagnoseOptions, deps: DiagnoseDeps): Pr
     signal: deps.signal,
     scenario,
     onEvent: progressPrinter(deps.output, deps.logger),
+    ...(deps.bundledTransport ? { bundledTransport: deps.bundledTransport } : {}),
   });
   deps.output.stdout(render(report, settings, deps.output));
   if (report.status === 'failed') return ExitCode.unexpected;

@@ -1,5 +1,6 @@
 import type { Env } from '../config/load.js';
 import { errorMessage, SreAgentError } from '../errors/errors.js';
+import type { BundledTransport } from '../mcp/connect.js';
 import { formatEvalTable, type EvalResult } from '../eval/eval-table.js';
 import { scoreReport } from '../eval/score.js';
 import { listScenarios, loadScenario } from '../sandbox/scenario.js';
@@ -26,7 +27,7 @@ const isUsageError = (error: unknown) =>
  */
 export async function evaluate(
   options: EvalOptions,
-  deps: { env: Env; output: Output; logger: Logger },
+  deps: { env: Env; output: Output; logger: Logger; bundledTransport?: BundledTransport },
 ): Promise<number> {
   const root = options.scenarios ?? PUBLIC_SCENARIOS;
   const summaries = await listScenarios(root);
@@ -45,7 +46,12 @@ export async function evaluate(
           timeout: options.timeout,
         },
         // Per-step progress would drown the table; the audit log is the place for detail.
-        { env: deps.env, logger: silentLogger, scenario },
+        {
+          env: deps.env,
+          logger: silentLogger,
+          scenario,
+          ...(deps.bundledTransport ? { bundledTransport: deps.bundledTransport } : {}),
+        },
       );
       results.push({
         scenario: scenario.name,
