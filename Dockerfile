@@ -12,7 +12,11 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json \
+COPY scripts ./scripts
+COPY prompts ./prompts
+COPY scenarios ./scenarios
+# The full build: tsc's output plus the esbuild bundles the bundled MCP servers start from.
+RUN npm run build \
   && npm prune --omit=dev --ignore-scripts --no-audit --no-fund
 
 # Runtime stage: the compiled CLI, its production dependencies, prompts and the public scenarios.

@@ -3,7 +3,7 @@
 // loading @kubernetes/client-node as one tree-shaken file is what makes them start fast.
 // Every file sits at the same depth as dist/<folder>/*.js, so paths built from import.meta.url
 // (prompts/, scenarios/, package.json) resolve the same in both layouts.
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -79,3 +79,7 @@ for (const name of servers) {
 
 // The bundled scenarios' YAML, parsed once here rather than in every sandbox run (dist/yaml-cache/).
 await writeYamlCache(path.join(root, 'scenarios'));
+
+// Last: what this dist/ was built from, so that `prepare` can skip an identical rebuild.
+const { currentStamp, stampFile } = await import('./build-stamp.mjs');
+await writeFile(stampFile, `${await currentStamp()}\n`);
