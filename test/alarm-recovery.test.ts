@@ -1,9 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../src/lambda.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { silentLogger } from '../src/util/log.js';
+import { runCli } from './helpers/cli.js';
 import { eventBridgeAlarmEvent, snsAlarmEvent } from './helpers/cloudwatch-events.js';
 
 // Issue 13 point 6: an alarm's OK is told in its report's thread, through the Lambda handler,
@@ -55,4 +58,38 @@ describe('alarm recovery', () => {
     });
     expect(sandbox.slackMessages().slice(before)).toEqual([]);
   });
+
+  it('from the built CLI: run-event with the ALARM, then with the OK, replies in the thread', async () => {
+    // The CLI bundle loads the Slack client lazily; a reply that worked only from the sources
+    // would fail here.
+    const dir = await mkdtemp(join(tmpdir(), 'alarm-recovery-'));
+    try {
+      const env = { ...sandbox.env };
+      const alarmFile = join(dir, 'alarm.json');
+      const okFile = join(dir, 'ok.json');
+      const name = 'cart-service-5xx-from-cli';
+      await writeFile(
+        alarmFile,
+        JSON.stringify(snsAlarmEvent({ name, time: '2026-11-21T09:00:00.000+0000' })),
+      );
+      await writeFile(
+        okFile,
+        JSON.stringify(snsAlarmEvent({ name, state: 'OK', time: '2026-11-21T09:41:00.000+0000' })),
+      );
+      const before = sandbox.slackMessages().length;
+      const alarm = await runCli(['run-event', '--file', alarmFile, '--output', 'json'], env);
+      expect(alarm.code, alarm.stderr).toBe(0);
+      const recovered = await runCli(['run-event', '--file', okFile], env);
+      expect(recovered.code, recovered.stderr).toBe(0);
+      expect(recovered.stderr).not.toContain('the thread reply failed');
+      const messages = sandbox.slackMessages().slice(before);
+      const top = messages.filter((m) => !m.thread_ts);
+      expect(top).toHaveLength(1);
+      const replies = messages.filter((m) => m.thread_ts);
+      expect(replies.map((m) => m.thread_ts)).toEqual([top[0]?.ts]);
+      expect(replies[0]?.text).toContain('recovered at 09:41 UTC, 41 min after the alarm');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });

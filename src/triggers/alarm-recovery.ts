@@ -4,6 +4,7 @@ import { errorMessage } from '../errors/errors.js';
 import type { AlarmRecovery } from '../incident/event-types.js';
 import { recoveryText } from '../incident/recovery-text.js';
 import type { Logger } from '../util/log.js';
+import { hostSlackClient } from '../util/slack-web-client.js';
 
 /** The store key under which a posted alarm report is kept, for its recovery to find. */
 export const reportNoteKey = (alarmKey: string): string => `report:${alarmKey}`;
@@ -20,23 +21,13 @@ export function slackThreadPoster(env: Env, logger: Logger): ThreadPoster {
   return async (reply) => {
     const token = env.SLACK_BOT_TOKEN;
     if (!token) throw new Error('SLACK_BOT_TOKEN is not set');
-    const { WebClient, LogLevel } = await import('@slack/web-api');
-    const apiUrl = env.SLACK_API_URL;
-    const client = new WebClient(token, {
-      ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
-      // Its console logger writes to stdout, which belongs to the report.
-      logger: {
-        debug: () => {},
-        info: () => {},
-        warn: (...m: unknown[]) => logger.warn(m.map(String).join(' ')),
-        error: (...m: unknown[]) => logger.error(m.map(String).join(' ')),
-        setLevel: () => {},
-        getLevel: () => LogLevel.WARN,
-        setName: () => {},
-      },
-      retryConfig: { retries: 1 },
-      timeout: 10_000,
-    });
+    // One retry: a reply lost to a timeout may be posted twice, which a thread tolerates better
+    // than no recovery note at all.
+    const client = await hostSlackClient(
+      token,
+      { apiUrl: env.SLACK_API_URL, retries: 1, timeoutMs: 10_000 },
+      logger,
+    );
     const answer = await client.chat.postMessage({ ...reply, unfurl_links: false, link_names: false });
     // Slack reports failure as ok:false with HTTP 200.
     if (!answer.ok || !answer.ts) throw new Error(answer.error ?? 'Slack did not confirm the reply');

@@ -1,6 +1,7 @@
-import { LogLevel, WebClient, type Logger as SlackLogger } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 
 import type { Logger } from '../../util/log.js';
+import { slackLogger } from '../../util/slack-web-client.js';
 import type { SlackServerDeps } from './deps.js';
 import { slackDeps, slackSettingsFromEnv, type SlackSettings } from './settings-from-env.js';
 
@@ -26,20 +27,4 @@ export function slackClient(settings: SlackSettings, logger: Logger): WebClient 
     rejectRateLimitedCalls: true,
     logger: slackLogger(logger),
   });
-}
-
-/** The WebClient's console logger writes info lines to stdout, which belongs to the MCP protocol. */
-function slackLogger(logger: Logger): SlackLogger {
-  let level = LogLevel.WARN;
-  return {
-    debug: () => {},
-    info: () => {},
-    warn: (...messages: unknown[]) => logger.warn(messages.map(String).join(' ')),
-    error: (...messages: unknown[]) => logger.error(messages.map(String).join(' ')),
-    setLevel: (next: LogLevel) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: () => {},
-  };
 }
