@@ -137,6 +137,63 @@ describe("the Claude loop on today's API", () => {
     expect(warm.usage.costUsd as number).toBeLessThanOrEqual(0.015);
   });
 
+  it('SRE_AGENT_PROMPT_CACHE_TTL=1h: the prefix is written for an hour, priced as such, and still read 20 minutes later', async () => {
+    let now = Date.parse('2026-12-03T09:00:00Z');
+    const perRun: ModelScript = (request) =>
+      cartReference(request, request.messages.filter((m) => m.role === 'assistant').length);
+    const run = async (ttl: string | undefined) => {
+      const env: Record<string, string> = {
+        ANTHROPIC_API_KEY: 'test-key',
+        ANTHROPIC_BASE_URL: (fake as FakeMessagesApi).url,
+      };
+      if (ttl) env.SRE_AGENT_PROMPT_CACHE_TTL = ttl;
+      const result = await runCli(
+        ['diagnose', '--service', 'cart-service', '--sandbox', '--output', 'json'],
+        env,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as Report;
+    };
+    for (const ttl of ['1h', undefined]) {
+      await fake?.close();
+      fake = await startFakeMessagesApi({ script: perRun, now: () => now });
+      const first = await run(ttl);
+      const firstBody = fake.requests[0]?.body;
+      const prefixControl = ttl ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
+      expect(firstBody?.tools?.at(-1)?.cache_control).toEqual(prefixControl);
+      expect(JSON.stringify(firstBody?.messages)).not.toContain('"ttl"');
+      type Split = { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+      // Priced at each lifetime's own write rate, request by request.
+      const splits = fake.requests.map(
+        (r) => (r.usage as unknown as { cache_creation: Split }).cache_creation,
+      );
+      const priced = fake.requests.reduce(
+        (sum, r, i) =>
+          sum +
+          (costOf('claude-sonnet-5-5', {
+            inputTokens: r.usage?.input_tokens ?? 0,
+            cacheWriteTokens: splits[i]?.ephemeral_5m_input_tokens ?? 0,
+            cacheWrite1hTokens: splits[i]?.ephemeral_1h_input_tokens ?? 0,
+            cacheReadTokens: r.usage?.cache_read_input_tokens ?? 0,
+            outputTokens: r.usage?.output_tokens ?? 0,
+          }) ?? 0),
+        0,
+      );
+      expect(first.usage.costUsd).toBeCloseTo(priced, 5);
+      expect((splits[0]?.ephemeral_1h_input_tokens ?? 0) > 0).toBe(ttl === '1h');
+      const before = fake.requests.length;
+      now += 20 * 60_000;
+      const later = await run(ttl);
+      const read = fake.requests[before]?.usage?.cache_read_input_tokens ?? 0;
+      if (ttl === '1h') {
+        expect(read).toBeGreaterThan(1000);
+        expect(later.usage.costUsd as number).toBeLessThan(first.usage.costUsd as number);
+      } else {
+        expect(read).toBe(0);
+      }
+    }
+  });
+
   it('with --max-turns 3 ends diagnosed by the model, one post, reading the cache on the last turn', async () => {
     const { code, report, requests } = await diagnose({ script: honoursFinalTurn(cartInvestigator) }, [
       '--max-turns',

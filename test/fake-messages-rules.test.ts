@@ -97,4 +97,54 @@ describe("the fake Messages API plays today's rules", () => {
     expect(await cached('claude-sonnet-5-5')).toBeGreaterThan(0);
     expect(await cached('claude-sonnet-5')).toBe(0);
   });
+
+  it('keeps a 5-minute entry 5 minutes from its last use and a 1-hour entry an hour, at their own write counts', async () => {
+    let now = Date.parse('2026-12-03T09:00:00Z');
+    const clocked = await startFakeMessagesApi({
+      script: () => ({ content: [{ type: 'text', text: 'ok' }] }),
+      now: () => now,
+    });
+    const api = new Anthropic({ apiKey: 'k', baseURL: clocked.url, maxRetries: 0, timeout: 10_000 });
+    const ask = async (ttl?: '5m' | '1h') => {
+      const control = ttl ? { type: 'ephemeral', ttl } : { type: 'ephemeral' };
+      const body = {
+        ...base,
+        tools: [],
+        system: [{ type: 'text', text: `${ttl ?? 'default'} `.repeat(700), cache_control: control }],
+      };
+      await api.messages.create(body as unknown as Anthropic.Messages.MessageCreateParamsNonStreaming);
+      return clocked.requests.at(-1)?.usage as Record<string, unknown>;
+    };
+    try {
+      const first5m = await ask();
+      expect(first5m.cache_creation).toMatchObject({ ephemeral_1h_input_tokens: 0 });
+      expect(
+        (first5m.cache_creation as { ephemeral_5m_input_tokens: number }).ephemeral_5m_input_tokens,
+      ).toBeGreaterThan(0);
+      const first1h = await ask('1h');
+      expect(
+        (first1h.cache_creation as { ephemeral_1h_input_tokens: number }).ephemeral_1h_input_tokens,
+      ).toBeGreaterThan(0);
+      now += 4 * 60_000;
+      expect((await ask()).cache_read_input_tokens).toBeGreaterThan(0); // refreshed: 5 more minutes
+      now += 4 * 60_000;
+      expect((await ask()).cache_read_input_tokens).toBeGreaterThan(0);
+      now += 20 * 60_000;
+      expect((await ask()).cache_read_input_tokens).toBe(0); // 20 min idle: the 5-minute entry is gone
+      expect((await ask('1h')).cache_read_input_tokens).toBeGreaterThan(0);
+    } finally {
+      await clocked.close();
+    }
+  });
+
+  it('refuses a 1-hour breakpoint after a 5-minute one, and an unknown lifetime', async () => {
+    const system = [
+      { type: 'text', text: 'a', cache_control: { type: 'ephemeral' } },
+      { type: 'text', text: 'b', cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ];
+    expect(await status({ ...base, system })).toBe(400);
+    expect(await status({ ...base, system: [...system].reverse() })).toBe(200);
+    const odd = [{ type: 'text', text: 'c', cache_control: { type: 'ephemeral', ttl: '2h' } }];
+    expect(await status({ ...base, system: odd })).toBe(400);
+  });
 });

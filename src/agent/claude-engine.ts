@@ -3,6 +3,7 @@ import type { Findings } from '../report/schema.js';
 import type { Engine, EngineContext } from '../llm/engine.js';
 import { toolSchemaForApi } from '../mcp/api-tool-schema.js';
 import type { ModelClient } from '../llm/model.js';
+import type { PromptCacheTtl } from '../llm/models.js';
 import { costOf } from '../llm/prices.js';
 import { withCacheBreakpoints } from './cache-breakpoints.js';
 import { ContextGuard } from './context-guard.js';
@@ -20,6 +21,8 @@ type ToolResult = Anthropic.Messages.ToolResultBlockParam;
 
 export interface ClaudeEngineOptions {
   promptCache: boolean;
+  /** Lifetime of the cached tools and system prompt (default `5m`). */
+  promptCacheTtl?: PromptCacheTtl;
   effort: Effort;
   /** Time kept back from the model for the offline engine and the post, given the run's timeout. */
   reserveMs?: (timeoutMs: number) => number;
@@ -95,7 +98,13 @@ export class ClaudeEngine implements Engine {
       state.turn += 1;
       const final = this.isFinalTurn(state, guard, pendingChars);
       if (final) appendText(messages, FINAL_TURN_INSTRUCTION);
-      const prompt = withCacheBreakpoints(tools, system, messages, this.options.promptCache);
+      const prompt = withCacheBreakpoints(
+        tools,
+        system,
+        messages,
+        this.options.promptCache,
+        this.options.promptCacheTtl,
+      );
       const started = Date.now();
       const response = await this.model.create(
         {
@@ -190,16 +199,20 @@ export class ClaudeEngine implements Engine {
   private account(ctx: EngineContext, state: LoopState, response: Message, durationMs: number): void {
     const u = ctx.usage;
     const r = response.usage;
+    // One-hour writes are billed at their own rate; `cache_creation` splits the writes by lifetime.
+    const writes = r.cache_creation_input_tokens ?? 0;
+    const hourWrites = Math.min(writes, r.cache_creation?.ephemeral_1h_input_tokens ?? 0);
     const turn = {
       inputTokens: r.input_tokens,
       cacheReadTokens: r.cache_read_input_tokens ?? 0,
-      cacheWriteTokens: r.cache_creation_input_tokens ?? 0,
+      cacheWriteTokens: writes - hourWrites,
+      cacheWrite1hTokens: hourWrites,
       outputTokens: r.output_tokens,
     };
     u.turns += 1;
     u.inputTokens += turn.inputTokens;
     u.cacheReadTokens += turn.cacheReadTokens;
-    u.cacheWriteTokens += turn.cacheWriteTokens;
+    u.cacheWriteTokens += turn.cacheWriteTokens + turn.cacheWrite1hTokens;
     u.outputTokens += turn.outputTokens;
     // Priced request by request: some models bill long prompts at other rates.
     const cost = costOf(this.model.model, turn);

@@ -6,7 +6,13 @@ import { UsageError, errorMessage } from '../errors/errors.js';
 import { describeIssues } from './describe-issues.js';
 import { parseDuration } from './duration.js';
 import { ConfigFile, type McpServerEntry } from './schema.js';
-import { DEFAULT_MODEL_ID, modelInfo, type Effort } from '../llm/models.js';
+import {
+  DEFAULT_MODEL_ID,
+  PROMPT_CACHE_TTLS,
+  modelInfo,
+  type Effort,
+  type PromptCacheTtl,
+} from '../llm/models.js';
 import { resolveConfiguredServers, type ConfiguredServer } from './servers.js';
 import { loadActionSettings, type ActionSettings } from './actions.js';
 
@@ -69,6 +75,8 @@ export interface Settings {
   auditLogPath: string | null;
   /** Anthropic prompt caching; off only to measure what it saves. */
   promptCache: boolean;
+  /** Lifetime of the cached tools and system prompt: `5m` (default) or `1h` for frequent runs. */
+  promptCacheTtl: PromptCacheTtl;
   mcpServers: Record<string, McpServerEntry>;
   /** `mcpServers` validated, with `${VAR}` filled in from the environment. */
   servers: ConfiguredServer[];
@@ -201,6 +209,10 @@ export async function loadSettings(
     repository,
     auditLogPath: flags.auditLog ?? file.auditLog ?? null,
     promptCache: flags.promptCache !== false,
+    promptCacheTtl:
+      oneOf(env.SRE_AGENT_PROMPT_CACHE_TTL || undefined, PROMPT_CACHE_TTLS, 'SRE_AGENT_PROMPT_CACHE_TTL') ??
+      file.promptCacheTtl ??
+      '5m',
     mcpServers: file.mcpServers,
     servers: configPath ? resolveConfiguredServers(file.mcpServers, env, path.resolve(configPath)) : [],
     serviceAliases: file.serviceAliases,

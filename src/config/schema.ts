@@ -78,6 +78,8 @@ export const ConfigFile = z
     llm: z.enum(['auto', 'anthropic', 'bedrock', 'offline']).optional(),
     /** Adaptive-thinking effort, as `--effort` and SRE_AGENT_EFFORT. */
     effort: z.enum(['low', 'medium', 'high']).optional(),
+    /** How long the cached tools and system prompt live, as SRE_AGENT_PROMPT_CACHE_TTL. */
+    promptCacheTtl: z.enum(['5m', '1h']).optional(),
     timeout: duration.optional(),
     maxTurns: z.number().int().positive().max(100).optional(),
     budgetUsd: z.number().positive().optional(),

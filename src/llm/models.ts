@@ -8,6 +8,10 @@
 /** `output_config.effort` levels this agent offers (the API has more: xhigh, max). */
 export type Effort = 'low' | 'medium' | 'high';
 
+/** Lifetimes a prompt-cache entry may be written with (`cache_control.ttl`). */
+export const PROMPT_CACHE_TTLS = ['5m', '1h'] as const;
+export type PromptCacheTtl = (typeof PROMPT_CACHE_TTLS)[number];
+
 /** US dollars per million tokens. */
 export interface ModelPrice {
   input: number;

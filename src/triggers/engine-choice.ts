@@ -39,7 +39,11 @@ export async function chooseEngines(
     model = new AnthropicModel({ env: withKey, model: settings.model });
   }
   return {
-    engine: new ClaudeEngine(model, { promptCache: settings.promptCache, effort: settings.effort }),
+    engine: new ClaudeEngine(model, {
+      promptCache: settings.promptCache,
+      promptCacheTtl: settings.promptCacheTtl,
+      effort: settings.effort,
+    }),
     fallback: offline,
   };
 }

@@ -10,6 +10,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   accountCache,
+  type PromptCache,
   promptTokens,
   servedModel,
   signThinking,
@@ -67,6 +68,8 @@ export interface FakeOptions {
   bedrock?: Credentials & { region: string };
   /** Models served beyond the current line-up (say, one newer than the agent's model table). */
   models?: Readonly<Record<string, FakeModel>>;
+  /** The fake's clock for cache lifetimes (default the wall clock), so a test can let time pass. */
+  now?: () => number;
 }
 
 /** Bedrock ids for the served models: global/regional inference profiles, or the base `-v1:0` id. */
@@ -128,7 +131,7 @@ function send(
 
 /** Start the fake on 127.0.0.1; every request is recorded, rule breaches included. */
 export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMessagesApi> {
-  const caches = new Map<string, Set<string>>();
+  const caches = new Map<string, PromptCache>();
   const requests: RecordedRequest[] = [];
   // Paused turns the fake answered: handing one back as the last message continues it.
   const paused = new Set<string>();
@@ -264,9 +267,9 @@ export async function startFakeMessagesApi(options: FakeOptions): Promise<FakeMe
       else sendAnthropicError(res, turn.error, turn.error.headers);
       return;
     }
-    const cache = caches.get(modelId) ?? new Set<string>();
+    const cache: PromptCache = caches.get(modelId) ?? new Map();
     caches.set(modelId, cache);
-    const usage = accountCache(body, cache, model.minCacheTokens);
+    const usage = accountCache(body, cache, model.minCacheTokens, (options.now ?? Date.now)());
     if ('status' in usage) return fail(usage, record);
     // [whatsnew] Thinking blocks come signed for this model and this conversation.
     const content = turn.content.map((block) =>

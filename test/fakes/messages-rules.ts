@@ -11,6 +11,9 @@
  * - [sampling] models/sonnet-5-5/migration-guide: non-default temperature/top_p/top_k are 400s; no prefill
  * - [caching]  build-with-claude/prompt-caching: at most 4 breakpoints; 20-block lookback; minimum
  *              cacheable prefix (512 tokens on the 5.5 models, 1024 on Sonnet/Opus 5, 4096 on Haiku 4.5)
+ *              lifetime `cache_control.ttl` `5m` (default) or `1h`, refreshed on each use; 1-hour writes cost
+ *              2× input, 5-minute writes 1.25×; longer lifetimes must come before shorter ones; writes
+ *              split by lifetime in `usage.cache_creation.ephemeral_{5m,1h}_input_tokens`
  * - [tools]    agents-and-tools/tool-use/implement-tool-use: input_schema is an object schema with no
  *              top-level oneOf/anyOf/allOf; every tool_use answered by a tool_result, results first
  * - [errors]   api/errors: `{type: 'error', error: {type, message}, request_id}`; 400 invalid_request_error,
@@ -196,25 +199,31 @@ function thinkingError(body: MessagesRequest): ApiError | null {
   return null;
 }
 
+/** One block of the prompt as the cache sees it, with its breakpoint's lifetime when it has one. */
+interface PromptBlock {
+  value: unknown;
+  /** `cache_control.ttl` of a breakpoint (`5m` when omitted); undefined when not a breakpoint. */
+  ttl: unknown;
+}
+
 /** The prompt as the cache sees it: tools, then system, then every message block, in order. */
-function promptBlocks(body: MessagesRequest): { value: unknown; breakpoint: boolean }[] {
-  const blocks: { value: unknown; breakpoint: boolean }[] = [];
+function promptBlocks(body: MessagesRequest): PromptBlock[] {
+  const blocks: PromptBlock[] = [];
   const strip = (b: unknown) => {
     const { cache_control: _ignored, ...rest } = (b ?? {}) as Record<string, unknown>;
     return rest;
   };
-  for (const tool of body.tools ?? [])
-    blocks.push({ value: strip(tool), breakpoint: Boolean(tool.cache_control) });
+  const ttlOf = (b: unknown): unknown => {
+    const control = (b as { cache_control?: { ttl?: unknown } } | undefined)?.cache_control;
+    return control ? (control.ttl ?? '5m') : undefined;
+  };
+  for (const tool of body.tools ?? []) blocks.push({ value: strip(tool), ttl: ttlOf(tool) });
   const system =
     typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? []);
-  for (const s of system)
-    blocks.push({ value: strip(s), breakpoint: Boolean((s as { cache_control?: unknown }).cache_control) });
+  for (const s of system) blocks.push({ value: strip(s), ttl: ttlOf(s) });
   for (const message of body.messages)
     blocksOf(message.content).forEach((c, i) =>
-      blocks.push({
-        value: { role: message.role, first: i === 0, block: strip(c) },
-        breakpoint: Boolean(c.cache_control),
-      }),
+      blocks.push({ value: { role: message.role, first: i === 0, block: strip(c) }, ttl: ttlOf(c) }),
     );
   return blocks;
 }
@@ -223,17 +232,27 @@ export interface CacheUsage {
   input_tokens: number;
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
+  /** [caching] The writes split by lifetime. */
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
+
+/** Cached prefixes by hash, with when each expires. */
+export type PromptCache = Map<string, { ttlMs: number; expiresAt: number }>;
+
+const TTL_MS: Readonly<Record<string, number>> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
 
 /**
  * [caching] Prompt-cache accounting by the documented rules: a cached prefix ends at a breakpoint;
  * a lookup walks back at most 20 blocks from each breakpoint; prefixes under the model's minimum
- * are silently not cached; reads and writes are reported apart from uncached input.
+ * are silently not cached; reads and writes are reported apart from uncached input. An entry
+ * lives 5 minutes (or 1 hour with `ttl: "1h"`, written at a higher price) from its last use; a
+ * longer-lived breakpoint may not come after a shorter-lived one.
  */
 export function accountCache(
   body: MessagesRequest,
-  cache: Set<string>,
+  cache: PromptCache,
   minTokens: number,
+  now: number = Date.now(),
 ): CacheUsage | ApiError {
   const blocks = promptBlocks(body);
   const hashes: string[] = [];
@@ -246,30 +265,69 @@ export function accountCache(
     total += tokens(block.value);
     totals.push(total);
   }
-  const breakpoints = blocks.flatMap((b, i) => (b.breakpoint ? [i] : []));
+  const breakpoints = blocks.flatMap((b, i) => (b.ttl !== undefined ? [i] : []));
   if (breakpoints.length > 4)
     return invalid(
       'A maximum of 4 blocks with cache_control may be provided. Found ' + breakpoints.length + '.',
     );
+  let shortestSoFar = Infinity;
+  for (const b of breakpoints) {
+    const ttl = blocks[b]?.ttl;
+    const ms = typeof ttl === 'string' ? TTL_MS[ttl] : undefined;
+    if (ms === undefined) return invalid(`cache_control.ttl: Input should be '5m' or '1h'`);
+    if (ms > shortestSoFar)
+      return invalid(
+        'a cache_control block with ttl="1h" cannot come after one with ttl="5m": longer lifetimes must come first',
+      );
+    shortestSoFar = Math.min(shortestSoFar, ms);
+  }
+  const live = (h: string) => {
+    const entry = cache.get(h);
+    return entry !== undefined && entry.expiresAt > now;
+  };
   let readEnd = -1;
   for (const b of breakpoints) {
     for (let j = b; j >= 0 && j >= b - 20; j--) {
-      if (cache.has(hashes[j] as string)) {
+      if (live(hashes[j] as string)) {
         readEnd = Math.max(readEnd, j);
         break;
       }
     }
   }
   const read = readEnd >= 0 ? (totals[readEnd] as number) : 0;
-  let write = 0;
+  // Each written segment is billed at the lifetime of the breakpoint that ends it.
+  const written = { '5m': 0, '1h': 0 };
   const last = breakpoints.at(-1);
-  if (last !== undefined && last > readEnd && (totals[last] as number) >= minTokens)
-    write = (totals[last] as number) - read;
-  for (const b of breakpoints) if ((totals[b] as number) >= minTokens) cache.add(hashes[b] as string);
+  if (last !== undefined && last > readEnd && (totals[last] as number) >= minTokens) {
+    let from = read;
+    for (const b of breakpoints) {
+      if (b <= readEnd) continue;
+      const upTo = totals[b] as number;
+      written[blocks[b]?.ttl === '1h' ? '1h' : '5m'] += upTo - from;
+      from = upTo;
+    }
+  }
+  const write = written['5m'] + written['1h'];
+  for (const b of breakpoints) {
+    if ((totals[b] as number) < minTokens) continue;
+    const ttlMs = TTL_MS[blocks[b]?.ttl as string] as number;
+    const known = cache.get(hashes[b] as string);
+    // A read or a new write refreshes the entry for its lifetime from now.
+    cache.set(hashes[b] as string, {
+      ttlMs: Math.max(ttlMs, known?.ttlMs ?? 0),
+      expiresAt: now + Math.max(ttlMs, known?.ttlMs ?? 0),
+    });
+  }
+  if (readEnd >= 0) {
+    // The prefix read is refreshed too, wherever its entry ends.
+    const entry = cache.get(hashes[readEnd] as string);
+    if (entry) entry.expiresAt = now + entry.ttlMs;
+  }
   return {
     input_tokens: total - read - write,
     cache_creation_input_tokens: write,
     cache_read_input_tokens: read,
+    cache_creation: { ephemeral_5m_input_tokens: written['5m'], ephemeral_1h_input_tokens: written['1h'] },
   };
 }
 
