@@ -7,6 +7,7 @@ import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { silentLogger } from '../src/util/log.js';
 import { runCli } from './helpers/cli.js';
+import { startFaultProxy } from './helpers/fault-proxy.js';
 import { eventBridgeAlarmEvent, snsAlarmEvent } from './helpers/cloudwatch-events.js';
 
 // Issue 13 point 6: an alarm's OK is told in its report's thread, through the Lambda handler,
@@ -92,4 +93,44 @@ describe('alarm recovery', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('a thread reply whose answer never comes back in time is not sent a second time', async () => {
+    // Slack stores the reply but answers after the client gave up: a blind retry would post twice.
+    const proxy = await startFaultProxy(new URL(sandbox.env.SLACK_API_URL).origin, [
+      { match: /^POST \/api\/chat\.postMessage$/, fault: { kind: 'slow', ms: 2_500 }, times: 1 },
+    ]);
+    try {
+      const env = { ...sandbox.env, PATH: process.env.PATH, HOME: process.env.HOME };
+      const alarmName = 'cart-service-latency';
+      const direct = createHandler({ env: () => env, logger: silentLogger });
+      const alarm = await direct(
+        snsAlarmEvent({ name: alarmName, time: '2026-11-22T08:00:00.000+0000' }),
+        context('s-1'),
+      );
+      expect(alarm).toMatchObject({ posted: true });
+      const slowEnv = { ...env, SLACK_API_URL: `${proxy.url}/api/`, SRE_AGENT_SLACK_TIMEOUT: '1s' };
+      const slow = createHandler({ env: () => slowEnv, logger: silentLogger });
+      const before = sandbox.slackMessages().length;
+      const recovered = await slow(
+        snsAlarmEvent({ name: alarmName, state: 'OK', time: '2026-11-22T08:30:00.000+0000' }),
+        context('s-2'),
+      );
+      expect(recovered).toMatchObject({ recovery: { replied: false } });
+      // SNS delivers the same OK again: the claim is kept, since the first reply may be there.
+      const again = await slow(
+        snsAlarmEvent({ name: alarmName, state: 'OK', time: '2026-11-22T08:30:00.000+0000' }),
+        context('s-3'),
+      );
+      expect(again).toMatchObject({ recovery: { replied: false, reason: 'this recovery was already told' } });
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      const replies = sandbox
+        .slackMessages()
+        .slice(before)
+        .filter((m) => m.thread_ts === alarm.slackTs);
+      expect(replies).toHaveLength(1);
+      expect(proxy.seen.filter((s) => s.request === 'POST /api/chat.postMessage')).toHaveLength(1);
+    } finally {
+      await proxy.close();
+    }
+  }, 60_000);
 });

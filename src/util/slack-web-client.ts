@@ -27,6 +27,8 @@ export interface HostSlackOptions {
   /** The client retries for half an hour by default; a host call wants few or none. */
   retries: number;
   timeoutMs: number;
+  /** Hand a 429 back to the caller instead of waiting inside the client. */
+  rejectRateLimitedCalls?: boolean;
 }
 
 /**
@@ -50,5 +52,6 @@ export async function hostSlackClient(
     logger: slackLogger(logger),
     retryConfig: { retries: options.retries },
     timeout: options.timeoutMs,
+    rejectRateLimitedCalls: options.rejectRateLimitedCalls ?? false,
   });
 }

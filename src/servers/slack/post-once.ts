@@ -38,7 +38,14 @@ export type PostResult =
       confirmedBy: 'answer' | 'history';
       notes: string[];
     }
-  | { ok: false; error: string; attempts: number; notes: string[] };
+  | {
+      ok: false;
+      error: string;
+      attempts: number;
+      notes: string[];
+      /** The post may have gone through: Slack's answer never came and it could not be checked. */
+      uncertain?: true;
+    };
 
 type Attempt =
   | { kind: 'posted'; channel: string; ts: string }
@@ -151,7 +158,13 @@ export async function postOnce(
     if (attempt.kind === 'unknown') {
       if (threaded) {
         // A thread reply cannot be looked up in the channel's history: better none than two.
-        return { ok: false, error: `${attempt.error}; the thread reply was not sent again`, attempts, notes };
+        return {
+          ok: false,
+          error: `${attempt.error}; the thread reply was not sent again`,
+          attempts,
+          notes,
+          uncertain: true,
+        };
       }
       // Give a post that is still being stored a moment to show in the history.
       await pause(wait, Math.min(1_000, Math.max(0, deadline - now())), options.signal);
@@ -166,6 +179,7 @@ export async function postOnce(
           error: `${attempt.error}; whether the post went through could not be checked (conversations.history: ${found.error}), so it was not sent again`,
           attempts,
           notes,
+          uncertain: true,
         };
       }
       notes.push(`${attempt.error}; the post was not in the channel history, so it was sent again`);
