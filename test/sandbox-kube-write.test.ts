@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
+import { AppsV1Api, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyRollback, planRollback, RollbackError } from '../src/actions/rollback.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
@@ -152,5 +152,18 @@ describe('sandbox Kubernetes API: the rollback write', () => {
     expect((await writes()).writes).toEqual([
       expect.objectContaining({ revision: '16', images: plan.images }),
     ]);
+  });
+
+  it('refuses to plan a rollback of a paused Deployment, as kubectl rollout undo does', async () => {
+    await apps.patchNamespacedDeployment(
+      { name: 'frontend', namespace: 'default', body: { spec: { paused: true } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const refused = await planRollback(apps, { namespace: 'default', deployment: 'frontend' }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(RollbackError);
+    expect(refused).toMatchObject({ problem: 'paused' });
+    expect((refused as Error).message).toContain('kubectl rollout resume deployment/frontend -n default');
   });
 });

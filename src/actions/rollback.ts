@@ -22,7 +22,8 @@ export type RollbackApi = Pick<
 >;
 
 /** Why a rollback cannot be made; every one changes nothing. */
-export type RollbackProblem = 'not-found' | 'no-previous-revision' | 'stale' | 'same-template' | 'api';
+export type RollbackProblem =
+  'not-found' | 'no-previous-revision' | 'stale' | 'same-template' | 'paused' | 'api';
 
 /** A refused or failed rollback, with a one-line message a person can act on. */
 export class RollbackError extends Error {
@@ -101,6 +102,12 @@ export async function planRollback(
   } catch (error) {
     throw apiFailure(error, what);
   }
+  // As `kubectl rollout undo` does: a paused Deployment would take the old template and not roll it out.
+  if (deployment.spec?.paused)
+    throw new RollbackError(
+      'paused',
+      `${what} is paused: resume it first (kubectl rollout resume deployment/${name} -n ${namespace}); nothing was changed`,
+    );
   const current = revisionOf(deployment);
   if (current === null)
     throw new RollbackError('no-previous-revision', `${what} has no revision annotation yet`);

@@ -23,6 +23,7 @@ import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
+import { pausedRolloutRule } from './rules/paused-rollout.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -60,6 +61,7 @@ const LOCAL_RULES: Rule[] = [
  * surrounds running pods — their Service, Ingress and autoscaler — then their probes.
  */
 const WIRING_RULES: Rule[] = [
+  pausedRolloutRule,
   (ctx, facts) => ownServiceWiring(ctx, facts),
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
@@ -69,6 +71,7 @@ const WIRING_RULES: Rule[] = [
 /** Rules that judge what stands now, not what the events remember. */
 const CURRENT_STATE_RULES: Rule[] = [
   scaledToZeroRule,
+  pausedRolloutRule,
   (ctx, facts) => ownServiceWiring(ctx, facts),
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,

@@ -1,0 +1,77 @@
+import { toolFor } from '../capabilities.js';
+import type { Rule } from './verdict.js';
+
+interface DeploymentView {
+  name?: string;
+  paused?: boolean;
+  replicas?: { desired?: number; updated?: number };
+  conditions?: { type?: string; status?: string; reason?: string; lastTransitionTime?: string }[];
+  rolloutHistory?: {
+    revision: number | null;
+    replicaSet: string;
+    images: string[];
+    replicas: number;
+    current: boolean;
+    createdAt?: string;
+  }[];
+}
+
+/**
+ * A rollout left half done: the Deployment is paused (`spec.paused`, condition Progressing/
+ * DeploymentPaused) while pods of an older ReplicaSet still serve. Nothing crashes, so every pod
+ * looks healthy; what is wrong is that the new version reaches only some of them.
+ */
+export const pausedRolloutRule: Rule = async (ctx, facts) => {
+  const workload = facts.listing.workload;
+  if (workload?.kind !== 'Deployment') return null;
+  const tool = toolFor('deployment', ctx.tools.toolNames());
+  if (!tool) return null;
+  const outcome = await ctx.tools.call(tool, { name: workload.name, namespace: facts.namespace });
+  if (!outcome.ok) return null;
+  const deployment = outcome.structured as DeploymentView | undefined;
+  if (!deployment) return null;
+  const pausedCondition = deployment.conditions?.find(
+    (c) => c.type === 'Progressing' && c.reason === 'DeploymentPaused',
+  );
+  if (!deployment.paused && !pausedCondition) return null;
+  const history = deployment.rolloutHistory ?? [];
+  const current = history.find((r) => r.current);
+  const older = history.filter((r) => !r.current && r.replicas > 0);
+  const desired = deployment.replicas?.desired ?? 0;
+  const updated = deployment.replicas?.updated ?? current?.replicas ?? 0;
+  // Paused with every pod on the new template is a finished rollout someone paused: no fault.
+  if (!current || !older.length || updated >= desired) return null;
+  const oldPods = older.reduce((n, r) => n + r.replicas, 0);
+  const oldImages = [...new Set(older.flatMap((r) => r.images))];
+  const since = pausedCondition?.lastTransitionTime ? ` since ${pausedCondition.lastTransitionTime}` : '';
+  const revisionLabel = (r: { revision: number | null; replicaSet: string }) =>
+    r.revision !== null ? `revision ${r.revision} (${r.replicaSet})` : r.replicaSet;
+  const name = workload.name;
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail:
+      `Deployment ${name} is paused${since}: ${updated} of ${desired} pod(s) run the new template ` +
+      `${revisionLabel(current)} (${current.images.join(', ')}); ${oldPods} still run ` +
+      `${older.map(revisionLabel).join(', ')} (${oldImages.join(', ')})`,
+    ref: `deployment/${name}`,
+  });
+  return {
+    status: 'diagnosed',
+    summary:
+      `The rollout of ${name} is paused half way: only ${updated} of ${desired} pod(s) run the new version ` +
+      `(${current.images.join(', ')}); ${oldPods} still run the old one (${oldImages.join(', ')}) and serve most traffic.`,
+    statement:
+      `Deployment ${name} has spec.paused: true${since} (Progressing: DeploymentPaused), so its controller stopped ` +
+      `replacing the old ReplicaSet: ${oldPods} of ${desired} pod(s) still run the previous version ` +
+      `(${oldImages.join(', ')}) and only ${updated} the new one (${current.images.join(', ')}). ` +
+      `Whatever the new version fixes or changes reaches only the requests those pods serve.`,
+    confidence: 'high',
+    fix:
+      `Finish the rollout: kubectl rollout resume deployment/${name} -n ${facts.namespace} ` +
+      `and watch it finish (kubectl rollout status deployment/${name} -n ${facts.namespace}); if the new version ` +
+      `is not wanted after all, resume first, then roll back. Then find why the step that resumes it (a canary ` +
+      `analysis, a promotion job) did not run.`,
+    clues: ['paused', ...current.images, ...oldImages],
+    objects: [workload],
+  };
+};
