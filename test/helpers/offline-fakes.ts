@@ -22,6 +22,8 @@ export interface FakePod {
   reason?: string;
   message?: string;
   node?: string;
+  /** As list_pods reports a pod being deleted. */
+  terminating?: { since: string; gracePeriodSeconds?: number; finalizers: string[] };
   containers: Obj[];
   conditions?: Obj[];
 }

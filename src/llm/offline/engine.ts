@@ -24,6 +24,7 @@ import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
+import { stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -37,6 +38,7 @@ import type { PodListing } from './tool-data.js';
 
 /** Platform failures first (they explain application symptoms), then the application's own. */
 const LOCAL_RULES: Rule[] = [
+  stuckTerminatingRule,
   nodeRule,
   podCreationRule,
   scaledToZeroRule,
@@ -70,6 +72,7 @@ const WIRING_RULES: Rule[] = [
 ];
 /** Rules that judge what stands now, not what the events remember. */
 const CURRENT_STATE_RULES: Rule[] = [
+  stuckTerminatingRule,
   scaledToZeroRule,
   pausedRolloutRule,
   (ctx, facts) => ownServiceWiring(ctx, facts),

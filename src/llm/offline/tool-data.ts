@@ -30,6 +30,8 @@ export interface PodInfo {
   ownerName?: string;
   labels: Record<string, string>;
   startTime?: string;
+  /** Being deleted since `since`, held by `finalizers` (none: only the kubelet has to confirm). */
+  terminating?: { since: string; gracePeriodSeconds?: number; finalizers: string[] };
   containers: PodContainer[];
   conditions: { type: string; status: string; reason?: string; message?: string }[];
 }
@@ -65,6 +67,20 @@ const obj = (v: unknown): Record<string, unknown> =>
 const s = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const n = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+function terminatingOf(value: unknown): Pick<PodInfo, 'terminating'> {
+  const t = obj(value);
+  const since = s(t.since);
+  if (!since) return {};
+  const grace = n(t.gracePeriodSeconds);
+  return {
+    terminating: {
+      since,
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+      finalizers: arr(t.finalizers).filter((x): x is string => typeof x === 'string'),
+    },
+  };
+}
+
 export function readPodListing(data: Record<string, unknown> | undefined): PodListing {
   const d = obj(data);
   const workload = obj(d.workload);
@@ -89,6 +105,7 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
         ownerName: s(pod.ownerName),
         labels: stringMap(pod.labels) ?? {},
         startTime: s(pod.startTime),
+        ...terminatingOf(pod.terminating),
         conditions: arr(pod.conditions).map((c) => {
           const o = obj(c);
           return {

@@ -39,6 +39,8 @@ export interface PodSummary {
   age?: string;
   labels: Record<string, string>;
   containers: ContainerSummary[];
+  /** Set once the pod is being deleted: since when, and the finalizers that still hold it. */
+  terminating?: { since: string; gracePeriodSeconds?: number; finalizers: string[] };
   /** Only the conditions that are not True: the ones that explain trouble. */
   conditions: { type: string; status: string; reason?: string; message?: string }[];
 }
@@ -101,6 +103,7 @@ export function summarisePod(pod: V1Pod, now: Date): PodSummary {
     // A scenario's clock may lie ahead of the machine's: no negative ages.
     ...(startedMs !== undefined && startedMs >= 0 ? { age: formatAge(startedMs) } : {}),
     labels: pod.metadata?.labels ?? {},
+    ...terminatingOf(pod),
     containers: [...pendingInit, ...containers],
     conditions: (pod.status?.conditions ?? [])
       .filter((condition) => condition.status !== 'True')
@@ -110,6 +113,20 @@ export function summarisePod(pod: V1Pod, now: Date): PodSummary {
         ...(condition.reason ? { reason: condition.reason } : {}),
         ...(condition.message ? { message: condition.message } : {}),
       })),
+  };
+}
+
+/** `metadata.deletionTimestamp` and the finalizers a pod being deleted still waits for. */
+function terminatingOf(pod: V1Pod): Pick<PodSummary, 'terminating'> {
+  const since = isoTime(pod.metadata?.deletionTimestamp);
+  if (!since) return {};
+  const grace = pod.metadata?.deletionGracePeriodSeconds;
+  return {
+    terminating: {
+      since,
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+      finalizers: pod.metadata?.finalizers ?? [],
+    },
   };
 }
 

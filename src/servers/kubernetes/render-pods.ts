@@ -22,6 +22,10 @@ function podLine(pod: PodSummary): string {
     pod.podIP ? `IP ${pod.podIP}` : undefined,
     pod.ownerKind ? `owner ${pod.ownerKind}/${pod.ownerName ?? ''}` : undefined,
     pod.startTime ? `started ${pod.startTime}${pod.age ? ` (age ${pod.age})` : ''}` : undefined,
+    pod.terminating
+      ? `Terminating since ${pod.terminating.since}` +
+        (pod.terminating.finalizers.length ? ` (finalizers: ${pod.terminating.finalizers.join(', ')})` : '')
+      : undefined,
   ];
   return `pod ${pod.name}: ${facts.filter(Boolean).join(', ')}`;
 }
