@@ -26,7 +26,8 @@ const DNS_TIMEOUT =
 export function failureOf(line: string): CallFailure {
   if (DNS_TIMEOUT.test(line)) return 'dns-timeout';
   if (DNS_MISSING.test(line)) return 'dns-missing';
-  if (/connection refused|ECONNREFUSED/i.test(line)) return 'refused';
+  if (/connection refused|connection to \S+ refused|actively refused|ECONNREFUSED/i.test(line))
+    return 'refused';
   if (/connection reset|ECONNRESET|broken pipe/i.test(line)) return 'reset';
   if (
     /i\/o timeout|timed out|ETIMEDOUT|deadline exceeded|DeadlineExceeded|EHOSTUNREACH|no route to host/i.test(

@@ -238,6 +238,42 @@ function culpritCommit(
  * the suspect file or whose diff mentions what the error names. With only a commit list, the
  * latest commit that touched the suspect file.
  */
+const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+
+/**
+ * Files an error names with a path and an extension (`/etc/pgbouncer/pgbouncer.ini:17`,
+ * `config/rules.yaml line 4`), by base name, with the line when given.
+ */
+export function filesCitedIn(text: string): { name: string; line?: number }[] {
+  const cited: { name: string; line?: number }[] = [];
+  const pattern =
+    /(?:^|[\s("'`=])((?:[\w.-]*\/)+([\w-][\w.-]*\.[a-z][a-z0-9]{0,9}))(?:(?::| line |, line )(\d{1,6}))?/gi;
+  for (const m of text.matchAll(pattern)) {
+    const name = m[2] ?? '';
+    // Code files are found from stack frames; hosts and URLs are not files.
+    if (!DATA_FILE.test(name) && !/\.(env|conf|cfg|ini)$/i.test(name)) continue;
+    const line = m[3] ? Number(m[3]) : undefined;
+    if (!cited.some((c) => c.name === name)) cited.push({ name, ...(line !== undefined ? { line } : {}) });
+  }
+  return cited;
+}
+
+/** The added line at line `line` of the new file in a unified diff, when the patch shows it. */
+export function addedLineAt(patch: string, line: number): string | undefined {
+  let next = 0;
+  for (const text of patch.split('\n')) {
+    const hunk = text.match(/^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@/);
+    if (hunk) {
+      next = Number(hunk[1]);
+      continue;
+    }
+    if (!next || text.startsWith('-')) continue;
+    if (next === line) return text.startsWith('+') && text.slice(1).trim() ? text : undefined;
+    next += 1;
+  }
+  return undefined;
+}
+
 export async function correlateChange(
   ctx: EngineContext,
   clue: { text: string; files: string[]; focus?: string[] },
@@ -246,6 +282,7 @@ export async function correlateChange(
   const list = toolFor('listCommits', names);
   if (!list) return null;
   const tokens = errorTokens(clue.text);
+  const citedFiles = filesCitedIn(clue.text);
   const getCommit = toolFor('getCommit', names);
   const since = new Date(ctx.now.getTime() - 14 * 24 * 3600_000).toISOString();
   const [recent, byFile] = await Promise.all([
@@ -273,6 +310,20 @@ export async function correlateChange(
       let linesWeight = 0;
       if (detail.files.some((f) => clue.files.includes(f.path))) score += 2;
       for (const f of detail.files) {
+        // The error names this file (by its base name, as mounted or copied into the image),
+        // often with the line: the change to that line is the link.
+        const cited = citedFiles.find((c) => baseName(f.path) === c.name);
+        if (cited) {
+          score += 4;
+          if (DATA_FILE.test(f.path)) dataFile ??= f.path;
+          const atLine = cited.line !== undefined ? addedLineAt(f.patch, cited.line) : undefined;
+          if (atLine && linesWeight < 8) {
+            lines = [atLine];
+            linesFrom = f.path;
+            linesPatch = f.patch;
+            linesWeight = 8;
+          }
+        }
         // Focus lines belong to the suspect file; with no file named, to any file of the commit.
         const focus = !clue.files.length || clue.files.includes(f.path) ? (clue.focus ?? []) : [];
         const hit = changedLines(f.patch, tokens, focus);
