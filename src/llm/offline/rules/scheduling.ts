@@ -106,8 +106,14 @@ export const schedulingRule: Rule = async (ctx, facts) => {
     confidence: 'high',
     fix,
     objects: facts.listing.workload ? [facts.listing.workload] : [],
-    rollback: true,
+    // A taint is set on the nodes, mostly by whoever manages them: rolling the workload back
+    // does not remove it.
+    rollback: !obstacles.taint,
     clues: [
+      // `dedicated: general` / `dedicated=general:NoSchedule`: the key and value a node-pool change wrote.
+      ...(obstacles.taint ?? '')
+        .split(/[\s:=,]+/)
+        .filter((x) => x.length >= 4 && !/^(NoSchedule|NoExecute|PreferNoSchedule)$/.test(x)),
       ...placement.flatMap((p) => p.split(/[=\s(),]+/)).filter((x) => x.length >= 4),
       ...obstacles.resources.flatMap((r) =>
         requests?.[r] ? [`${r}: ${requests[r]}`, `${r}: "${requests[r]}"`] : [],
