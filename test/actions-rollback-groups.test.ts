@@ -200,7 +200,10 @@ describe('rollback approved by a member of a Slack user group (serve slack, HTTP
         .map((l) => JSON.parse(l) as { type: string; outcome?: string; user?: string; reason?: string });
       const refusals = audit.filter((e) => e.type === 'action' && e.outcome === 'refused');
       expect(refusals.map((e) => e.user)).toEqual([OUTSIDER, OUTSIDER]);
-      expect(audit.find((e) => e.outcome === 'rolled_back')?.user).toBe(MEMBER);
+      expect(audit.find((e) => e.outcome === 'rolled_back')).toMatchObject({
+        user: MEMBER,
+        approverGroup: '@frontend-oncall',
+      });
     } finally {
       stop();
       expect(await serving).toBe(0);

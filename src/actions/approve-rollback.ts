@@ -132,7 +132,13 @@ export async function handleRollbackClick(deps: ApprovalDeps, click: RollbackCli
     by: click.userId,
   });
   const line = `Rolled back ${claim.deployment} to revision ${claim.toRevision} at ${hhmm(at)}, approved by <@${click.userId}>`;
-  audit({ outcome: 'rolled_back', reason: line, ...claimFields(claim), image: plan.images[0] ?? '' });
+  audit({
+    outcome: 'rolled_back',
+    reason: line,
+    ...claimFields(claim),
+    image: plan.images[0] ?? '',
+    ...(approver.group ? { approverGroup: approver.group } : {}),
+  });
   await slackCall(deps, 'thread reply', () =>
     deps.slack.postMessage({
       channel: click.channel,
@@ -176,7 +182,7 @@ export async function handleRollbackClick(deps: ApprovalDeps, click: RollbackCli
 async function approverCheck(
   deps: ApprovalDeps,
   userId: string,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+): Promise<{ ok: true; group?: string } | { ok: false; reason: string }> {
   if (deps.actions.approvers.includes(userId)) return { ok: true };
   const groups = deps.actions.approverGroups;
   if (groups.length === 0 || !deps.groups)
@@ -189,7 +195,7 @@ async function approverCheck(
       ok: false,
       reason: `<@${userId}> is not on the approvers list (SRE_AGENT_APPROVERS) nor in an approver group (${groups.join(', ')})`,
     };
-  return { ok: true };
+  return { ok: true, group: membership.group };
 }
 
 function claimFields(claim: RollbackClaim) {
