@@ -41,11 +41,11 @@ export interface ActionFileFields {
 export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
 
 /**
- * A user group: its id (`S0614TZR7`), or its mention handle with the `@` (`@oncall`). Slack
- * handles are lower-case letters, digits, `.`, `-` and `_`; the `@` keeps an id and a handle
- * from ever being read as each other.
+ * A user group: its id (`S0614TZR7`), or its mention handle with the `@` (`@oncall`). Handles are
+ * letters, digits, `.`, `-` and `_`, matched without regard to case; the `@` keeps an id and a
+ * handle from ever being read as each other.
  */
-export const SLACK_USER_GROUP = /^(S[A-Z0-9]{2,}|@[a-z0-9][a-z0-9._-]*)$/;
+export const SLACK_USER_GROUP = /^(S[A-Z0-9]{2,}|@[A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
