@@ -149,3 +149,86 @@ describe('Slack Web API through WebClient', () => {
     expect(sandbox.slackMessages()).toHaveLength(before);
   });
 });
+
+describe('user groups (usergroups.list, usergroups.users.list)', () => {
+  const groups = [
+    { id: 'S0FRONTEND', handle: 'frontend-oncall', name: 'Frontend on-call', users: ['U0CAROL', 'U0ERIN'] },
+  ];
+
+  it('lists groups in the shape Slack documents, with users and counts only when asked, and members by group id', async () => {
+    const local = await startSandbox(await loadScenario(fixture), { slack: { usergroups: groups } });
+    try {
+      const web = new WebClient(local.env.SLACK_BOT_TOKEN, {
+        slackApiUrl: local.env.SLACK_API_URL,
+        retryConfig: { retries: 0 },
+      });
+      const plain = await web.usergroups.list();
+      expect(plain.usergroups).toEqual([
+        expect.objectContaining({
+          id: 'S0FRONTEND',
+          team_id: 'T0SANDBOX1',
+          is_usergroup: true,
+          handle: 'frontend-oncall',
+          name: 'Frontend on-call',
+          date_delete: 0,
+        }),
+      ]);
+      expect(plain.usergroups?.[0]).not.toHaveProperty('users');
+      expect(plain.usergroups?.[0]).not.toHaveProperty('user_count');
+      const full = await web.usergroups.list({ include_users: true, include_count: true });
+      expect(full.usergroups?.[0]).toMatchObject({ users: ['U0CAROL', 'U0ERIN'], user_count: '2' });
+      expect(await web.usergroups.users.list({ usergroup: 'S0FRONTEND' })).toMatchObject({
+        ok: true,
+        users: ['U0CAROL', 'U0ERIN'],
+      });
+      const missing = (await web.usergroups.users
+        .list({ usergroup: 'S0NOSUCH' })
+        .catch((e: unknown) => e)) as {
+        data?: unknown;
+      };
+      expect(missing.data).toMatchObject({ ok: false, error: 'no_such_subteam' });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('answers missing_scope, naming the scope needed and those provided, when the bot lacks usergroups:read', async () => {
+    const local = await startSandbox(await loadScenario(fixture), {
+      slack: { usergroups: groups, scopes: ['chat:write', 'commands'] },
+    });
+    try {
+      const web = new WebClient(local.env.SLACK_BOT_TOKEN, {
+        slackApiUrl: local.env.SLACK_API_URL,
+        retryConfig: { retries: 0 },
+      });
+      for (const call of [
+        () => web.usergroups.list(),
+        () => web.usergroups.users.list({ usergroup: 'S0FRONTEND' }),
+      ]) {
+        const error = (await call().catch((e: unknown) => e)) as { data?: unknown };
+        expect(error.data).toMatchObject({
+          ok: false,
+          error: 'missing_scope',
+          needed: 'usergroups:read',
+          provided: 'chat:write,commands',
+        });
+      }
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('seeds the groups from a scenario’s slack.usergroups', async () => {
+    const scenario = await loadScenario(
+      join(import.meta.dirname, '..', 'scenarios', 'frontend-imagepull-after-rollout'),
+    );
+    expect(scenario.slack?.usergroups.map((g) => g.handle)).toEqual(['frontend-oncall', 'payments-oncall']);
+    const local = await startSandbox(scenario);
+    try {
+      const web = new WebClient(local.env.SLACK_BOT_TOKEN, { slackApiUrl: local.env.SLACK_API_URL });
+      expect((await web.usergroups.users.list({ usergroup: 'S0PAYMENTS' })).users).toEqual(['U0DAVE']);
+    } finally {
+      await local.close();
+    }
+  });
+});

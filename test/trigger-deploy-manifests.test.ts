@@ -138,7 +138,7 @@ describe('deploy/aws/template.yaml', () => {
 });
 
 describe('deploy/slack-app-manifest.yaml and Dockerfile', () => {
-  it('declares /sre at /slack/commands with the bot scopes it needs: post, commands, and history to find a post whose answer timed out', async () => {
+  it('declares /sre at /slack/commands with the bot scopes it needs: post, commands, history to find a post whose answer timed out, and user groups for approvers', async () => {
     const manifest = parse(await readFile(join(DEPLOY, 'slack-app-manifest.yaml'), 'utf8')) as Obj;
     const command = manifest.features.slash_commands[0];
     expect(command.command).toBe('/sre');
@@ -148,6 +148,7 @@ describe('deploy/slack-app-manifest.yaml and Dockerfile', () => {
       'chat:write',
       'commands',
       'groups:history',
+      'usergroups:read',
     ]);
   });
 

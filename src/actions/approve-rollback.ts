@@ -4,6 +4,7 @@ import type { DedupeStore } from '../dedupe/dedupe-store.js';
 import { errorMessage } from '../errors/errors.js';
 import { ACTION_BLOCK_ID } from '../report/render-slack-blocks.js';
 import type { Logger } from '../util/log.js';
+import type { ApproverGroups } from './approver-groups.js';
 import { verifyRollbackToken, type RollbackClaim, type TokenProblem } from './action-token.js';
 import { followRollout, type RolloutFollow } from './follow-rollout.js';
 import { RollbackError, applyRollback, describeTarget, planRollback, type RollbackApi } from './rollback.js';
@@ -36,6 +37,8 @@ export interface ApprovalDeps {
   /** One action per proposal, agreed between replicas (the dedupe store `serve slack` already has). */
   store: Pick<DedupeStore, 'claim' | 'isClaimed' | 'release' | 'remember' | 'recall'>;
   slack: ApprovalSlack;
+  /** Members of the approver groups, read from Slack at click time; absent when none are configured. */
+  groups?: Pick<ApproverGroups, 'membership'>;
   audit: (event: Extract<RunEvent, { type: 'action' }>) => void;
   logger: Logger;
   clock: () => Date;
@@ -83,8 +86,8 @@ export async function handleRollbackClick(deps: ApprovalDeps, click: RollbackCli
   const verified = verifyRollbackToken(deps.actions.tokenKey, click.token, deps.clock());
   if (!verified.ok) return refuse(TOKEN_PROBLEMS[verified.problem]);
   const { claim } = verified;
-  if (!deps.actions.approvers.includes(click.userId))
-    return refuse(`<@${click.userId}> is not on the approvers list (SRE_AGENT_APPROVERS)`, claim);
+  const approver = await approverCheck(deps, click.userId);
+  if (!approver.ok) return refuse(approver.reason, claim);
   if (!deps.namespaces.includes(claim.namespace))
     return refuse(`namespace ${claim.namespace} is outside the agent's namespaces`, claim);
   const key = proposalKey(claim);
@@ -129,7 +132,13 @@ export async function handleRollbackClick(deps: ApprovalDeps, click: RollbackCli
     by: click.userId,
   });
   const line = `Rolled back ${claim.deployment} to revision ${claim.toRevision} at ${hhmm(at)}, approved by <@${click.userId}>`;
-  audit({ outcome: 'rolled_back', reason: line, ...claimFields(claim), image: plan.images[0] ?? '' });
+  audit({
+    outcome: 'rolled_back',
+    reason: line,
+    ...claimFields(claim),
+    image: plan.images[0] ?? '',
+    ...(approver.group ? { approverGroup: approver.group } : {}),
+  });
   await slackCall(deps, 'thread reply', () =>
     deps.slack.postMessage({
       channel: click.channel,
@@ -164,6 +173,29 @@ export async function handleRollbackClick(deps: ApprovalDeps, click: RollbackCli
     return result.state;
   });
   return { outcome: 'rolled_back', line, rollout };
+}
+
+/**
+ * Whether the clicker may approve: listed by id, or a member of an approver group. A group whose
+ * members cannot be read refuses the click (fail closed) with the reason, rather than guessing.
+ */
+async function approverCheck(
+  deps: ApprovalDeps,
+  userId: string,
+): Promise<{ ok: true; group?: string } | { ok: false; reason: string }> {
+  if (deps.actions.approvers.includes(userId)) return { ok: true };
+  const groups = deps.actions.approverGroups;
+  if (groups.length === 0 || !deps.groups)
+    return { ok: false, reason: `<@${userId}> is not on the approvers list (SRE_AGENT_APPROVERS)` };
+  const membership = await deps.groups.membership(userId);
+  if (!membership.ok)
+    return { ok: false, reason: `the approver groups could not be checked: ${membership.problem}` };
+  if (membership.group === null)
+    return {
+      ok: false,
+      reason: `<@${userId}> is not on the approvers list (SRE_AGENT_APPROVERS) nor in an approver group (${groups.join(', ')})`,
+    };
+  return { ok: true, group: membership.group };
 }
 
 function claimFields(claim: RollbackClaim) {

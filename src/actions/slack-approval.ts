@@ -12,6 +12,7 @@ import {
   type ClickOutcome,
   type RollbackClick,
 } from './approve-rollback.js';
+import { ApproverGroups, type UsergroupsApi } from './approver-groups.js';
 import { DEFAULT_FOLLOW, type RolloutFollow } from './follow-rollout.js';
 import { actionClients } from './kube-clients.js';
 import { ROLLBACK_ACTION_ID } from './propose-rollback.js';
@@ -46,7 +47,7 @@ export function rollbackClickFrom(payload: unknown): RollbackClick | null {
   };
 }
 
-function slackClient(settings: Settings, logger: Logger): ApprovalSlack {
+function slackClient(settings: Settings, logger: Logger): ApprovalSlack & UsergroupsApi {
   const apiUrl = settings.env.SLACK_API_URL;
   const client = new WebClient(settings.env.SLACK_BOT_TOKEN, {
     ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
@@ -68,6 +69,8 @@ function slackClient(settings: Settings, logger: Logger): ApprovalSlack {
     postMessage: (args) => client.chat.postMessage(args),
     update: (args) => client.chat.update(args as Parameters<typeof client.chat.update>[0]),
     postEphemeral: (args) => client.chat.postEphemeral(args),
+    usergroupsList: (args) => client.usergroups.list(args),
+    usergroupsUsersList: (args) => client.usergroups.users.list(args),
   };
 }
 
@@ -100,6 +103,12 @@ export function createApprovalHandler(
         },
       };
   const slack = slackClient(settings, logger);
+  const clock = deps.clock ?? (() => new Date());
+  // Made once, so that its one-minute cache of group members spans every click this server gets.
+  const groups =
+    settings.actions.approverGroups.length > 0
+      ? new ApproverGroups(slack, settings.actions.approverGroups, { clock })
+      : undefined;
   const record = (event: Extract<RunEvent, { type: 'action' }>) => {
     audit?.write(event);
     logger.info(`action ${event.kind}: ${event.outcome}: ${event.reason}`, { ...event });
@@ -123,9 +132,10 @@ export function createApprovalHandler(
           namespaces: settings.namespaces,
           store: deps.store,
           slack,
+          ...(groups ? { groups } : {}),
           audit: record,
           logger,
-          clock: deps.clock ?? (() => new Date()),
+          clock,
           follow: deps.follow ?? DEFAULT_FOLLOW,
         },
         click,

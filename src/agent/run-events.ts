@@ -33,6 +33,8 @@ export type RunEvent =
       fromRevision?: number;
       toRevision?: number;
       image?: string;
+      /** The approver group (`S…` or `@handle`) the user approved through, when not listed by id. */
+      approverGroup?: string;
     }
   | { type: 'report_posted'; channel: string | null; ts: string | null; posted: boolean; error?: string }
   | {

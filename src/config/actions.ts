@@ -13,8 +13,13 @@ export const DEFAULT_ACTION_TTL_MS = 30 * 60_000;
 export interface ActionSettings {
   /** Off by default: empty. */
   enabled: ActionKind[];
-  /** Slack user ids (`U…`/`W…`) allowed to approve. No approvers, no button. */
+  /** Slack user ids (`U…`/`W…`) allowed to approve. */
   approvers: string[];
+  /**
+   * Slack user groups whose members may approve: ids (`S…`) or handles (`@oncall`), read at click
+   * time (src/actions/approver-groups.ts). No approvers and no groups, no button.
+   */
+  approverGroups: string[];
   /**
    * HMAC key of the proposal tokens; null when neither SRE_AGENT_ACTION_KEY nor
    * SLACK_SIGNING_SECRET is set (then no button can be offered or honoured).
@@ -25,11 +30,22 @@ export interface ActionSettings {
   tokenTtlMs: number;
 }
 
-/** The config file's part (`actions: [rollback]`, `approvers: [U…]`). */
+/** The config file's part (`actions: [rollback]`, `approvers: [U…]`, `approverGroups: [S…, '@oncall']`). */
 export interface ActionFileFields {
   actions?: string[] | undefined;
   approvers?: string[] | undefined;
+  approverGroups?: string[] | undefined;
 }
+
+/** A Slack user id, as `user.id` in a click payload. */
+export const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/**
+ * A user group: its id (`S0614TZR7`), or its mention handle with the `@` (`@oncall`). Handles are
+ * letters, digits, `.`, `-` and `_`, matched without regard to case; the `@` keeps an id and a
+ * handle from ever being read as each other.
+ */
+export const SLACK_USER_GROUP = /^(S[A-Z0-9]{2,}|@[A-Za-z0-9][A-Za-z0-9._-]*)$/;
 
 function list(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
@@ -73,7 +89,8 @@ export function derivedActionKey(env: Env): string | undefined {
 
 /**
  * Actions from `--actions`, SRE_AGENT_ACTIONS or the config file (in that order), approvers from
- * SRE_AGENT_APPROVERS or the config file. Unknown kinds and malformed user ids are usage errors.
+ * SRE_AGENT_APPROVERS or the config file, approver groups from SRE_AGENT_APPROVER_GROUPS or the
+ * config file. Unknown kinds, malformed user ids and malformed groups are usage errors.
  */
 export function loadActionSettings(
   flag: string | undefined,
@@ -92,17 +109,28 @@ export function loadActionSettings(
   }
   const approvers = list(env.SRE_AGENT_APPROVERS) ?? file.approvers ?? [];
   for (const id of approvers)
-    if (!/^[UW][A-Z0-9]{2,}$/.test(id))
+    if (!SLACK_USER_ID.test(id))
       throw new UsageError(`SRE_AGENT_APPROVERS: '${id}' is not a Slack user id (like U024BE7LH)`);
+  const approverGroups = list(env.SRE_AGENT_APPROVER_GROUPS) ?? file.approverGroups ?? [];
+  for (const group of approverGroups)
+    if (!SLACK_USER_GROUP.test(group))
+      throw new UsageError(
+        `SRE_AGENT_APPROVER_GROUPS: '${group}' is not a Slack user group id (like S0614TZR7) or handle (like @oncall)`,
+      );
   return Object.freeze({
     enabled: [...new Set(enabled)],
     approvers: [...new Set(approvers)],
+    approverGroups: [...new Set(approverGroups)],
     ...tokenKeyFrom(env),
     tokenTtlMs: DEFAULT_ACTION_TTL_MS,
   });
 }
 
-/** Whether a rollback button may be offered: the action on, someone to approve it, a key to sign with. */
+/**
+ * Whether a rollback button may be offered: the action on, someone to approve it (a listed user,
+ * or a group whose members are read at click time), a key to sign with.
+ */
 export function rollbackOffered(actions: ActionSettings): boolean {
-  return actions.enabled.includes('rollback') && actions.approvers.length > 0 && actions.tokenKey !== null;
+  const approvable = actions.approvers.length > 0 || actions.approverGroups.length > 0;
+  return actions.enabled.includes('rollback') && approvable && actions.tokenKey !== null;
 }

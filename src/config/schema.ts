@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SLACK_USER_GROUP, SLACK_USER_ID } from './actions.js';
 
 /** Servers the agent ships; a configured server of the same name replaces the bundled one. */
 export const BUNDLED_SERVER_NAMES = ['kubernetes', 'github', 'slack'] as const;
@@ -88,8 +89,14 @@ export const ConfigFile = z
     /** Actions the agent may propose, after a human's click: `[rollback]`; none by default. */
     actions: z.array(z.enum(['rollback'])).optional(),
     /** Slack user ids who may approve an action. */
-    approvers: z
-      .array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected a Slack user id like U024BE7LH'))
+    approvers: z.array(z.string().regex(SLACK_USER_ID, 'expected a Slack user id like U024BE7LH')).optional(),
+    /** Slack user groups whose members may approve: ids (`S0614TZR7`) or handles (`@oncall`). */
+    approverGroups: z
+      .array(
+        z
+          .string()
+          .regex(SLACK_USER_GROUP, 'expected a Slack user group id like S0614TZR7 or a handle like @oncall'),
+      )
       .optional(),
   })
   .strict()

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import type { SandboxSlackMessage } from '../report/schema.js';
-import type { Scenario } from './scenario-types.js';
+import type { SandboxUsergroup, Scenario } from './scenario-types.js';
 import { startGitHubApi } from './github-api.js';
 import { startKubernetesApi } from './kube-api.js';
 import type { LocalServer } from './local-http.js';
@@ -69,7 +69,14 @@ export function sandboxKubeconfig(server: string, namespace: string): string {
  * Start the local Kubernetes, GitHub and Slack APIs for `scenario` and write a kubeconfig into
  * `options.workDir` (or a fresh temporary directory, removed again by close()).
  */
-export async function startSandbox(scenario: Scenario, options: { workDir?: string } = {}): Promise<Sandbox> {
+export async function startSandbox(
+  scenario: Scenario,
+  options: {
+    workDir?: string;
+    /** The local Slack: its user groups (default: the scenario's) and bot scopes (default: all it needs). */
+    slack?: { usergroups?: readonly SandboxUsergroup[]; scopes?: readonly string[] };
+  } = {},
+): Promise<Sandbox> {
   const madeDir =
     options.workDir === undefined ? await mkdtemp(join(tmpdir(), 'sre-agent-sandbox-')) : undefined;
   const workDir = resolve(options.workDir ?? madeDir ?? '.');
@@ -87,6 +94,8 @@ export async function startSandbox(scenario: Scenario, options: { workDir?: stri
       token: sandboxCredentials.slackBotToken,
       appToken: sandboxCredentials.slackAppToken,
       now: scenario.now,
+      usergroups: options.slack?.usergroups ?? scenario.slack?.usergroups ?? [],
+      ...(options.slack?.scopes ? { scopes: options.slack.scopes } : {}),
     });
     servers.push(slack);
     const kubeconfigPath = join(workDir, 'kubeconfig.yaml');

@@ -25,6 +25,24 @@ export const ScenarioFileSchema = z.object({
       forbid: stringList.default([]),
     })
     .default({ status: 'diagnosed', rootCause: [], files: [], commits: [], forbid: [] }),
+  /** Optional: the local Slack's workspace, for approvals by user group (issue 15). */
+  slack: z
+    .object({
+      usergroups: z
+        .array(
+          z.object({
+            id: z.string().regex(/^S[A-Z0-9]{2,}$/, 'expected a Slack user group id like S0614TZR7'),
+            handle: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a mention handle without the @, like oncall'),
+            name: z.string().min(1, 'must not be empty').optional(),
+            users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids like U024BE7LH')),
+          }),
+          { error: 'expected a list of user groups ({id, handle, users})' },
+        )
+        .default([]),
+    })
+    .optional(),
 });
 export type ScenarioFile = z.infer<typeof ScenarioFileSchema>;
 

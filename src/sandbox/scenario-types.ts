@@ -66,4 +66,15 @@ export interface Scenario {
   /** Repository files keyed by repository path (forward slashes), contents as UTF-8 text. */
   repoFiles: Record<string, string>;
   commits: ScenarioCommit[];
+  /** The local Slack's user groups (`slack.usergroups` in scenario.yaml); none when absent. */
+  slack?: { usergroups: SandboxUsergroup[] };
+}
+
+/** A user group of the local Slack: who `usergroups.users.list` says is in it. */
+export interface SandboxUsergroup {
+  id: string;
+  /** The mention handle, without the `@`. */
+  handle: string;
+  name?: string;
+  users: string[];
 }

@@ -173,6 +173,7 @@ export async function loadScenario(dir: string): Promise<Scenario> {
     now: now.toISOString(),
     ...(file.alert !== undefined ? { alert: file.alert } : {}),
     expect: file.expect,
+    ...(file.slack ? { slack: { usergroups: file.slack.usergroups } } : {}),
     objects,
     logs,
     repoFiles,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { SandboxSlackMessage } from '../report/schema.js';
+import type { SandboxUsergroup } from './scenario-types.js';
 import { checkBlocks } from './slack-blocks-check.js';
 import { listenLocal, pathSegments, readBody, sendJson } from './local-http.js';
 import type { LocalServer } from './local-http.js';
@@ -15,12 +16,27 @@ export const sandboxSlack = {
   channelName: 'incidents',
 } as const;
 
+/**
+ * The bot token's scopes, as deploy/slack-app-manifest.yaml asks for them. Methods that need a
+ * scope the token lacks answer `missing_scope` with `needed` and `provided`, as Slack does
+ * (https://docs.slack.dev/reference/scopes).
+ */
+export const SANDBOX_BOT_SCOPES = [
+  'commands',
+  'chat:write',
+  'channels:history',
+  'groups:history',
+  'usergroups:read',
+] as const;
+
 /** The local Slack Web API and what it received. */
 export interface SlackApi extends LocalServer {
   /** Every message posted so far (updated in place by chat.update), oldest first. */
   messages(): SandboxSlackMessage[];
   /** Every ephemeral message (chat.postEphemeral), oldest first: seen only by `user`. */
   ephemerals(): Array<{ channel: string; user: string; text: string; message_ts: string }>;
+  /** How many times each Web API method was called (also at `GET <url>/api/_sandbox/calls`). */
+  calls(): Record<string, number>;
 }
 
 type Args = Record<string, unknown>;
@@ -153,8 +169,36 @@ function readContent(args: Args): { content: MessageContent } | { refusal: Reply
 }
 
 /**
+ * A user group object as usergroups.list returns it
+ * (https://docs.slack.dev/reference/methods/usergroups.list): `users` only with `include_users`,
+ * `user_count` (a string) only with `include_count`.
+ */
+function usergroupObject(group: SandboxUsergroup, created: number, args: Args): Reply {
+  return {
+    id: group.id,
+    team_id: sandboxSlack.teamId,
+    is_usergroup: true,
+    name: group.name ?? group.handle,
+    description: '',
+    handle: group.handle,
+    is_external: false,
+    date_create: created,
+    date_update: created,
+    date_delete: 0,
+    auto_type: null,
+    created_by: 'USLACKBOT',
+    updated_by: 'USLACKBOT',
+    deleted_by: null,
+    prefs: { channels: [], groups: [] },
+    ...(truthy(args.include_users) ? { users: [...group.users] } : {}),
+    ...(truthy(args.include_count) ? { user_count: String(group.users.length) } : {}),
+  };
+}
+
+/**
  * Serve a Slack Web API on 127.0.0.1 (base URL `<url>/api/`): auth.test, chat.postMessage (with
- * message metadata), chat.update, conversations.info/list/history, chat.getPermalink. Every post is recorded and
+ * message metadata), chat.update, chat.postEphemeral, conversations.info/list/history,
+ * chat.getPermalink, usergroups.list and usergroups.users.list. Every post is recorded and
  * served back at `GET <url>/api/_sandbox/messages`. Errors come as `ok: false` with HTTP 200.
  */
 export async function startSlackApi(options: {
@@ -162,8 +206,19 @@ export async function startSlackApi(options: {
   now: string;
   /** The app-level token (`xapp-…`) `apps.connections.open` accepts. */
   appToken?: string;
+  /** The workspace's user groups (a scenario's `slack.usergroups`); none by default. */
+  usergroups?: readonly SandboxUsergroup[];
+  /** The bot token's scopes; SANDBOX_BOT_SCOPES by default. Leave one out to see `missing_scope`. */
+  scopes?: readonly string[];
 }): Promise<SlackApi> {
   const messages: StoredMessage[] = [];
+  const calls: Record<string, number> = {};
+  const usergroups = options.usergroups ?? [];
+  const scopes = options.scopes ?? SANDBOX_BOT_SCOPES;
+  const needs = (scope: string): Reply | undefined =>
+    scopes.includes(scope)
+      ? undefined
+      : { ok: false, error: 'missing_scope', needed: scope, provided: scopes.join(',') };
   const ephemerals: Array<{ channel: string; user: string; text: string; message_ts: string }> = [];
   const socketHub = await startSlackSocketHub({ appId: 'A0SREAGENT' });
   const baseSeconds = Math.floor(Date.parse(options.now) / 1000);
@@ -237,6 +292,20 @@ export async function startSlackApi(options: {
     },
     'conversations.info': (args) =>
       resolveChannel(args.channel) ? { channel: channelObject() } : { ok: false, error: 'channel_not_found' },
+    // Every group of the workspace, in no particular order; needs usergroups:read
+    // (https://docs.slack.dev/reference/methods/usergroups.list).
+    'usergroups.list': (args) =>
+      needs('usergroups:read') ?? {
+        usergroups: usergroups.map((group) => usergroupObject(group, baseSeconds - 86_400 * 90, args)),
+      },
+    // The member ids of one group, `no_such_subteam` for an id the workspace does not have; needs
+    // usergroups:read (https://docs.slack.dev/reference/methods/usergroups.users.list).
+    'usergroups.users.list': (args) => {
+      const refused = needs('usergroups:read');
+      if (refused) return refused;
+      const group = usergroups.find((g) => g.id === args.usergroup);
+      return group ? { users: [...group.users] } : { ok: false, error: 'no_such_subteam' };
+    },
     'conversations.list': () => ({ channels: [channelObject()], response_metadata: { next_cursor: '' } }),
     // Newest first, top-level messages only; `oldest`/`latest` bound by ts, `limit` defaults to
     // 100 (docs.slack.dev/reference/methods/conversations.history); metadata only when asked.
@@ -265,6 +334,9 @@ export async function startSlackApi(options: {
     }
     if (req.method === 'GET' && last === 'ephemerals' && segments.at(-2) === '_sandbox') {
       return sendJson(res, 200, { ephemerals });
+    }
+    if (req.method === 'GET' && last === 'calls' && segments.at(-2) === '_sandbox') {
+      return sendJson(res, 200, { calls });
     }
     // One button click (a block_actions payload, JSON) over Socket Mode, as an `interactive` envelope.
     if (req.method === 'POST' && last === 'interactive' && segments.at(-2) === '_sandbox') {
@@ -309,6 +381,7 @@ export async function startSlackApi(options: {
     }
     const handler = methods[method];
     if (!handler) return sendJson(res, 200, { ok: false, error: 'unknown_method', req_method: method });
+    calls[method] = (calls[method] ?? 0) + 1;
     const token = tokenOf(req, args);
     if (!token) return sendJson(res, 200, { ok: false, error: 'not_authed' });
     if (token !== options.token) return sendJson(res, 200, { ok: false, error: 'invalid_auth' });
@@ -323,5 +396,6 @@ export async function startSlackApi(options: {
     },
     messages: () => messages.map(({ metadata: _metadata, ...m }) => ({ ...m })),
     ephemerals: () => ephemerals.map((e) => ({ ...e })),
+    calls: () => ({ ...calls }),
   };
 }

@@ -17,6 +17,7 @@ export const JOB_PASSED_ENV = [
   // A dispatched diagnosis proposes the same button (the key itself comes from the Secret).
   'SRE_AGENT_ACTIONS',
   'SRE_AGENT_APPROVERS',
+  'SRE_AGENT_APPROVER_GROUPS',
 ] as const;
 
 export interface DiagnosisJobOptions {
