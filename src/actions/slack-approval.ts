@@ -1,4 +1,4 @@
-import { LogLevel, WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import { AuditLog } from '../agent/audit-log.js';
 import type { RunEvent } from '../agent/run-events.js';
 import type { Settings } from '../config/load.js';
@@ -6,6 +6,7 @@ import type { DedupeStore } from '../dedupe/dedupe-store.js';
 import { errorMessage } from '../errors/errors.js';
 import { SecretMemory } from '../guards/secret-memory.js';
 import type { Logger } from '../util/log.js';
+import { slackLogger } from '../util/slack-web-client.js';
 import {
   handleRollbackClick,
   type ApprovalSlack,
@@ -51,16 +52,7 @@ function slackClient(settings: Settings, logger: Logger): ApprovalSlack & Usergr
   const apiUrl = settings.env.SLACK_API_URL;
   const client = new WebClient(settings.env.SLACK_BOT_TOKEN, {
     ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
-    // Its console logger writes to stdout.
-    logger: {
-      debug: () => {},
-      info: () => {},
-      warn: (...m: unknown[]) => logger.warn(m.map(String).join(' ')),
-      error: (...m: unknown[]) => logger.error(m.map(String).join(' ')),
-      setLevel: () => {},
-      getLevel: () => LogLevel.WARN,
-      setName: () => {},
-    },
+    logger: slackLogger(logger),
     // The client retries for half an hour and has no timeout by default.
     retryConfig: { retries: 1 },
     timeout: 10_000,
