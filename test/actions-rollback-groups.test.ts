@@ -12,10 +12,13 @@ import { createMemoryDedupeStore } from '../src/dedupe/memory-store.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
 import { startSlackApi, type SlackApi } from '../src/sandbox/slack-api.js';
-import { signSlackRequest } from '../src/slack-command/signature.js';
 import { serveSlack } from '../src/triggers/serve-slack.js';
-import { silentLogger, type Logger } from '../src/util/log.js';
+import { silentLogger } from '../src/util/log.js';
+import { capturingLogger, click as clickWithTiming, clickPayload, until } from './helpers/rollback-clicks.js';
 import { postCommand, startResponseUrls, type ResponseUrls } from './helpers/slack-command.js';
+
+const click = async (endpoint: string, payload: unknown, secret: string): Promise<number> =>
+  (await clickWithTiming(endpoint, payload, secret)).status;
 
 // Issue 15, "config may name a user group": approvers named by a Slack user group, whose members
 // are read from Slack (usergroups.users.list) when the button is clicked, cached for a minute, and
@@ -26,16 +29,6 @@ const SCENARIO = join(import.meta.dirname, '..', 'scenarios', 'frontend-imagepul
 const MEMBER = 'U0CAROL';
 const OUTSIDER = 'U0DAVE';
 const quiet = { stdout() {}, stderr() {}, stderrIsTty: false, stdoutIsTty: false };
-
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const getJson = async <T>(url: string): Promise<T> => (await (await fetch(url)).json()) as T;
 const writesOf = (sandbox: Sandbox) =>
@@ -48,53 +41,6 @@ const ephemeralsOf = async (sandbox: Sandbox) =>
   ).ephemerals;
 const callsOf = async (sandbox: Sandbox) =>
   (await getJson<{ calls: Record<string, number> }>(`${sandbox.env.SLACK_API_URL}_sandbox/calls`)).calls;
-
-/** A block_actions payload as Slack sends it for a click of the rollback button. */
-function clickPayload(
-  user: string,
-  channel: string,
-  message: { ts: string; text: string; blocks?: unknown[] },
-  value: string,
-) {
-  return {
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0SANDBOX1' },
-    api_app_id: 'A0SREAGENT',
-    container: { type: 'message', message_ts: message.ts, channel_id: channel },
-    channel: { id: channel, name: 'incidents' },
-    message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
-    actions: [
-      {
-        type: 'button',
-        action_id: 'sre_agent_rollback',
-        block_id: 'sre_agent_action',
-        value,
-        action_ts: '1',
-      },
-    ],
-  };
-}
-
-async function click(endpoint: string, payload: unknown, secret: string): Promise<number> {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const response = await fetch(`${endpoint}/slack/actions`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': timestamp,
-      'x-slack-signature': signSlackRequest(secret, timestamp, body),
-    },
-    body,
-  });
-  await response.text();
-  return response.status;
-}
-
-function capturingLogger(lines: string[]): Logger {
-  const keep = (msg: string) => void lines.push(msg);
-  return { debug() {}, info: keep, warn: keep, error: keep };
-}
 
 describe('rollback approved by a member of a Slack user group (serve slack, HTTP)', () => {
   let sandbox: Sandbox;

@@ -16,6 +16,7 @@ import { diagnoseOnce } from '../src/triggers/diagnose-session.js';
 import { serveSlack } from '../src/triggers/serve-slack.js';
 import { signSlackRequest } from '../src/slack-command/signature.js';
 import { silentLogger } from '../src/util/log.js';
+import { until } from './helpers/rollback-clicks.js';
 
 const SCENARIO = join(import.meta.dirname, '..', 'scenarios', 'frontend-imagepull-after-rollout');
 const quiet = { stdout() {}, stderr() {}, stderrIsTty: false, stdoutIsTty: false };
@@ -36,16 +37,6 @@ const writes = async () =>
     writes: Array<{ images: string[] }>;
     dryRuns: unknown[];
   };
-
-async function until<T>(check: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const hasButton = (blocks: unknown) =>
   Array.isArray(blocks) && blocks.some((b) => (b as { type?: string }).type === 'actions');

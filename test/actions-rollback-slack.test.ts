@@ -6,9 +6,8 @@ import { signRollbackToken, verifyRollbackToken, type RollbackClaim } from '../s
 import { loadActionSettings } from '../src/config/actions.js';
 import { loadScenario } from '../src/sandbox/scenario.js';
 import { startSandbox, type Sandbox } from '../src/sandbox/sandbox.js';
-import { signSlackRequest } from '../src/slack-command/signature.js';
 import { serveSlack } from '../src/triggers/serve-slack.js';
-import type { Logger } from '../src/util/log.js';
+import { capturingLogger, click, clickPayload, until } from './helpers/rollback-clicks.js';
 import { postCommand, startResponseUrls, type ResponseUrls } from './helpers/slack-command.js';
 
 // Issue 15, "Done when": a stuck rollout, actions on, one approver; every refusal changes nothing,
@@ -44,16 +43,6 @@ interface Writes {
   dryRuns: unknown[];
 }
 
-async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 const writes = async (): Promise<Writes> =>
   (await (await fetch(`${sandbox.urls.kubernetes}/_sandbox/writes`)).json()) as Writes;
 const ephemerals = async () =>
@@ -62,54 +51,6 @@ const ephemerals = async () =>
       ephemerals: Array<{ user: string; text: string }>;
     }
   ).ephemerals;
-
-/** A block_actions payload as Slack sends it for a click on `message`'s button. */
-function clickPayload(
-  user: string,
-  message: { ts: string; text: string; blocks?: unknown[] },
-  value: string,
-) {
-  return {
-    type: 'block_actions',
-    user: { id: user, username: user.toLowerCase(), team_id: 'T0SANDBOX1' },
-    api_app_id: 'A0SREAGENT',
-    container: { type: 'message', message_ts: message.ts, channel_id: sandbox.env.SLACK_CHANNEL_ID },
-    channel: { id: sandbox.env.SLACK_CHANNEL_ID, name: 'incidents' },
-    message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
-    response_url: responses.url('click'),
-    actions: [
-      {
-        type: 'button',
-        action_id: 'sre_agent_rollback',
-        block_id: 'sre_agent_action',
-        value,
-        action_ts: '1',
-      },
-    ],
-  };
-}
-
-async function click(endpoint: string, payload: unknown, secret: string) {
-  const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const started = Date.now();
-  const response = await fetch(`${endpoint}/slack/actions`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      'x-slack-request-timestamp': timestamp,
-      'x-slack-signature': signSlackRequest(secret, timestamp, body),
-    },
-    body,
-  });
-  await response.text();
-  return { status: response.status, ms: Date.now() - started };
-}
-
-function capturingLogger(lines: string[]): Logger {
-  const keep = (msg: string) => void lines.push(msg);
-  return { debug() {}, info: keep, warn: keep, error: keep };
-}
 
 describe('rollback approved in Slack (serve slack, HTTP)', () => {
   it('offers the button, refuses non-approvers, forged, expired and stale tokens, and rolls back once', async () => {
@@ -160,7 +101,11 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
       const message = { ts: report.ts, text: report.text, blocks: report.blocks as unknown[] };
 
       // A bad signature: 401, and nothing happens.
-      const forgedRequest = await click(endpoint, clickPayload(APPROVER, message, token), 'not-the-secret');
+      const forgedRequest = await click(
+        endpoint,
+        clickPayload(APPROVER, sandbox.env.SLACK_CHANNEL_ID, message, token, responses.url('click')),
+        'not-the-secret',
+      );
       expect(forgedRequest.status).toBe(401);
 
       // Each refusal: acknowledged at once, an ephemeral reply to the clicker, no change.
@@ -185,7 +130,11 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
       ];
       for (const [user, value, reason] of refusals) {
         const before = (await ephemerals()).length;
-        const answer = await click(endpoint, clickPayload(user, message, value), secret);
+        const answer = await click(
+          endpoint,
+          clickPayload(user, sandbox.env.SLACK_CHANNEL_ID, message, value, responses.url('click')),
+          secret,
+        );
         expect(answer.status).toBe(200);
         expect(answer.ms).toBeLessThan(3_000);
         const reply = await until(async () => (await ephemerals()).slice(before)[0]);
@@ -195,7 +144,15 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
       expect(await writes()).toEqual({ writes: [], dryRuns: [] });
 
       // The approver's click: dry run, then exactly one write, a thread reply, the button replaced.
-      expect((await click(endpoint, clickPayload(APPROVER, message, token), secret)).status).toBe(200);
+      expect(
+        (
+          await click(
+            endpoint,
+            clickPayload(APPROVER, sandbox.env.SLACK_CHANNEL_ID, message, token, responses.url('click')),
+            secret,
+          )
+        ).status,
+      ).toBe(200);
       const rolled = await until(async () =>
         sandbox.slackMessages().find((m) => m.thread_ts === report.ts && /Rolled back/.test(m.text)),
       );
@@ -221,7 +178,11 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
 
       // A replay of the same click: already done, by whom; still one write.
       const before = (await ephemerals()).length;
-      await click(endpoint, clickPayload(APPROVER, message, token), secret);
+      await click(
+        endpoint,
+        clickPayload(APPROVER, sandbox.env.SLACK_CHANNEL_ID, message, token, responses.url('click')),
+        secret,
+      );
       const replay = await until(async () => (await ephemerals()).slice(before)[0]);
       expect(replay.text).toMatch(/already rolled back by <@U0ALICE>/);
       expect((await writes()).writes).toHaveLength(1);
