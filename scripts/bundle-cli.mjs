@@ -3,7 +3,7 @@
 // loading @kubernetes/client-node as one tree-shaken file is what makes them start fast.
 // Every file sits at the same depth as dist/<folder>/*.js, so paths built from import.meta.url
 // (prompts/, scenarios/, package.json) resolve the same in both layouts.
-import { rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -13,6 +13,50 @@ import { writeYamlCache } from '../dist/sandbox/yaml-cache.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(root, 'dist', 'bundle');
 await rm(outdir, { recursive: true, force: true });
+
+// @kubernetes/client-node is most of the Kubernetes server's code and of the CLI's, and parsing it
+// was most of their start-up. It gets a CommonJS bundle of its own (dist/bundle/kube-client.cjs)
+// with a V8 code cache, and every other bundle loads that file where it imports the client. Both
+// import it lazily (the server after its tool listing, the CLI for a rollback proposal), so neither
+// parses it to start. The bundle exports only the names src/ imports, so that the rest of the
+// client (hundreds of API classes) is shaken out.
+const kubeClientBundle = path.join(outdir, 'kube-client.cjs');
+const kubeClientExports = (await kubeClientNames(path.join(root, 'src'))).join(', ');
+await build({
+  stdin: {
+    contents: `export { ${kubeClientExports} } from '@kubernetes/client-node';`,
+    resolveDir: root,
+    loader: 'js',
+  },
+  outfile: kubeClientBundle,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const codeCacheModule = path.join(root, 'src', 'util', 'code-cache.ts');
+const kubeClientFromItsBundle = {
+  name: 'kube-client-from-its-bundle',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^@kubernetes\/client-node$/ }, () => ({
+      path: 'kube-client',
+      namespace: 'kube-client-bundle',
+    }));
+    // require.resolve is relative to the file that holds this code: a bundle in dist/bundle/.
+    plugin.onResolve({ filter: /^\.\/kube-client\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    plugin.onLoad({ filter: /.*/, namespace: 'kube-client-bundle' }, () => ({
+      // Named exports, so that `await import('@kubernetes/client-node')` reads them from an ESM chunk.
+      contents: [
+        `import { requireWithCodeCache } from ${JSON.stringify(codeCacheModule)};`,
+        `export const { ${kubeClientExports} } = requireWithCodeCache(require.resolve('./kube-client.cjs'));`,
+      ].join('\n'),
+      loader: 'js',
+      resolveDir: root,
+    }));
+  },
+};
 await build({
   entryPoints: {
     cli: path.join(root, 'src', 'triggers', 'cli.ts'),
@@ -34,6 +78,28 @@ await build({
   // bundle cannot reproduce: Node loads them from node_modules as it would without the bundle.
   // The Anthropic SDK stays external with it, so that both share one copy of its error classes.
   external: ['@anthropic-ai/sdk', '@anthropic-ai/bedrock-sdk', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
+  plugins: [kubeClientFromItsBundle],
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+// The CLI once more as one CommonJS file (dist/bundle/cli.cjs) with a V8 code cache, which the
+// launcher prefers: Node 20 compiles ES modules from source on every start (it has no compile cache
+// for them), and compiling the CLI's modules was most of what a diagnosis did before it started its
+// servers. Lazily imported modules stay lazy: esbuild turns `import()` into a deferred require.
+// `import.meta.url` becomes the bundle's own URL: dist/bundle/ is as deep as dist/<folder>/.
+const cliBundle = path.join(outdir, 'cli.cjs');
+await build({
+  entryPoints: [path.join(root, 'src', 'triggers', 'cli.ts')],
+  outfile: cliBundle,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  define: { 'import.meta.url': '__sreAgentBundleUrl' },
+  banner: { js: "const __sreAgentBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  external: ['@anthropic-ai/sdk', '@anthropic-ai/bedrock-sdk', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
+  plugins: [kubeClientFromItsBundle],
   legalComments: 'none',
   logLevel: 'warning',
 });
@@ -61,6 +127,7 @@ for (const name of servers) {
     legalComments: 'none',
     logLevel: 'warning',
     plugins: [
+      kubeClientFromItsBundle,
       {
         name: 'only-this-server',
         setup(plugin) {
@@ -74,8 +141,61 @@ for (const name of servers) {
       },
     ],
   });
-  writeCodeCache(bundle);
+  await writeCodeCache(bundle);
+}
+await writeCodeCache(kubeClientBundle);
+
+/** The value names src/ imports from @kubernetes/client-node (statically or with `await import`). */
+async function kubeClientNames(dir) {
+  const names = new Set();
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = path.join(entry.parentPath ?? entry.path, entry.name);
+    const text = await readFile(file, 'utf8');
+    if (!text.includes("'@kubernetes/client-node'")) continue;
+    const uses = [
+      ...text.matchAll(/import\s+(type\s+)?\{([^}]*)\}\s+from\s+'@kubernetes\/client-node'/g),
+      ...text.matchAll(/const\s+()\{([^}]*)\}\s*=\s*await\s+import\('@kubernetes\/client-node'\)/g),
+    ];
+    const mentions = text.split("'@kubernetes/client-node'").length - 1;
+    if (uses.length !== mentions) {
+      throw new Error(
+        `${file}: import @kubernetes/client-node as \`import { … }\` or \`const { … } = await import(…)\``,
+      );
+    }
+    for (const [, typeOnly, list] of uses) {
+      if (typeOnly) continue;
+      for (const item of list
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
+        if (!item.startsWith('type ')) names.add(item.split(/\s+as\s+/)[0]);
+      }
+    }
+  }
+  return [...names].sort();
 }
 
 // The bundled scenarios' YAML, parsed once here rather than in every sandbox run (dist/yaml-cache/).
 await writeYamlCache(path.join(root, 'scenarios'));
+
+// Last, once everything it starts is built: the CLI's code cache, trained on an offline sandbox
+// diagnosis (what `diagnose --sandbox` and every replay run), so that the functions a diagnosis
+// compiles are cached and not only the CLI's top level. It spawns the server bundles built above.
+const quiet = { stdout() {}, stderr() {}, stderrIsTty: false, stdoutIsTty: false };
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+await writeCodeCache(cliBundle, async (cli) => {
+  const argv = [
+    'node',
+    'sre-agent',
+    'diagnose',
+    '--service',
+    'cart-service',
+    '--sandbox',
+    '--llm',
+    'offline',
+  ];
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, SRE_AGENT_LLM: 'offline' };
+  const code = await cli.main([...argv, '--output', 'json'], quiet, { env, logger: silent });
+  if (code !== 0) throw new Error(`the training diagnosis exited ${code}`);
+});
