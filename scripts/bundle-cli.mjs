@@ -5,12 +5,20 @@
 // (prompts/, scenarios/, package.json) resolve the same in both layouts.
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { writeCodeCache } from '../dist/util/code-cache.js';
 import { writeYamlCache } from '../dist/sandbox/yaml-cache.js';
+import { loadScenario } from '../dist/sandbox/scenario.js';
+import { startSandbox } from '../dist/sandbox/sandbox.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The CommonJS bundles are read whole at every start: without whitespace and with simpler syntax
+// they are less than half the size. Names are kept, so that errors and stack traces still read.
+const compact = { minifyWhitespace: true, minifySyntax: true };
+const quiet = { stdout() {}, stderr() {}, stderrIsTty: false, stdoutIsTty: false };
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const outdir = path.join(root, 'dist', 'bundle');
 await rm(outdir, { recursive: true, force: true });
 
@@ -32,6 +40,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'cjs',
+  ...compact,
   target: 'node20',
   legalComments: 'none',
   logLevel: 'warning',
@@ -95,6 +104,7 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'cjs',
+  ...compact,
   target: 'node20',
   define: { 'import.meta.url': '__sreAgentBundleUrl' },
   banner: { js: "const __sreAgentBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
@@ -107,14 +117,22 @@ await build({
 // One CommonJS bundle per MCP server (dist/bundle/mcp-<name>.cjs), which the launcher runs for
 // `sre-agent mcp <name>` without loading the CLI. Each leaves the other two servers out, so that a
 // server parses only its own vendor client, and each gets a V8 code cache (Node 20 has no compile
-// cache for modules): see src/util/code-cache.ts.
+// cache for modules): see src/util/code-cache.ts. Each cache is trained on the calls a diagnosis
+// makes first, against a sandbox (trainServer below), so that answering `tools/list` and the first
+// calls runs cached code, not only the bundle's top level.
 const servers = ['kubernetes', 'github', 'slack'];
+const trainingSandbox = await startSandbox(
+  await loadScenario(path.join(root, 'scenarios', 'cart-service-loafers')),
+);
 for (const name of servers) {
   const others = servers.filter((other) => other !== name);
   const bundle = path.join(outdir, `mcp-${name}.cjs`);
   await build({
     stdin: {
-      contents: "export { runMcpServer } from './src/servers/mcp-command.ts';",
+      contents: [
+        "export { runMcpServer } from './src/servers/mcp-command.ts';",
+        "export { runBundledServer } from './src/servers/run-server.ts';",
+      ].join('\n'),
       resolveDir: root,
       sourcefile: `mcp-${name}-entry.ts`,
       loader: 'ts',
@@ -123,6 +141,7 @@ for (const name of servers) {
     bundle: true,
     platform: 'node',
     format: 'cjs',
+    ...compact,
     target: 'node20',
     legalComments: 'none',
     logLevel: 'warning',
@@ -141,9 +160,70 @@ for (const name of servers) {
       },
     ],
   });
-  await writeCodeCache(bundle);
+  await writeCodeCache(bundle, (server) => trainServer(name, server, trainingSandbox.env));
 }
+await trainingSandbox.close();
 await writeCodeCache(kubeClientBundle);
+
+/**
+ * A server's training run, in this process over in-memory streams: initialize, list the tools,
+ * and make the calls the cart-service diagnosis starts with (the sandbox replays that scenario).
+ */
+async function trainServer(name, server, sandboxEnv) {
+  const calls = {
+    kubernetes: [
+      ['list_pods', { service: 'cart-service', namespace: 'default' }],
+      ['list_events', { namespace: 'default', limit: 100 }],
+      ['get_pod_logs', { pod: 'cartservice-5c8f7b9d6d-q4w2z', namespace: 'default', tailLines: 500 }],
+      ['get_deployment', { name: 'cartservice', namespace: 'default' }],
+    ],
+    github: [
+      ['search_code', { query: 'filename:RedisCartStore.cs' }],
+      [
+        'get_file_contents',
+        { path: 'src/cartservice/src/cartstore/RedisCartStore.cs', startLine: 56, endLine: 66 },
+      ],
+      ['list_commits', { limit: 12 }],
+      ['get_commit', { sha: 'd3bf18b69ea629283d172405c0fd770955bee38d' }],
+    ],
+    slack: [['post_message', { channel: sandboxEnv.SLACK_CHANNEL_ID, text: 'code cache training run' }]],
+  }[name];
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  const running = server.runBundledServer(name, {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...sandboxEnv },
+    ...(name === 'kubernetes'
+      ? { namespaces: ['default'], now: () => new Date(sandboxEnv.SRE_AGENT_NOW) }
+      : {}),
+    stdin,
+    stdout,
+    logger: silent,
+  });
+  const waiting = new Map();
+  let buffered = '';
+  stdout.on('data', (chunk) => {
+    buffered += chunk.toString('utf8');
+    for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+      const message = JSON.parse(buffered.slice(0, end));
+      buffered = buffered.slice(end + 1);
+      waiting.get(message.id)?.(message);
+    }
+  });
+  let id = 0;
+  const send = (message) => stdin.write(JSON.stringify({ jsonrpc: '2.0', ...message }) + '\n');
+  const request = (method, params) =>
+    new Promise((resolve) => {
+      waiting.set(++id, resolve);
+      send({ id, method, params });
+    });
+  const clientInfo = { name: 'sre-agent-build', version: '0' };
+  await request('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo });
+  send({ method: 'notifications/initialized' });
+  await request('tools/list', {});
+  for (const [tool, args] of calls) await request('tools/call', { name: tool, arguments: args });
+  stdin.end();
+  await running;
+}
 
 /** The value names src/ imports from @kubernetes/client-node (statically or with `await import`). */
 async function kubeClientNames(dir) {
@@ -182,8 +262,6 @@ await writeYamlCache(path.join(root, 'scenarios'));
 // Last, once everything it starts is built: the CLI's code cache, trained on an offline sandbox
 // diagnosis (what `diagnose --sandbox` and every replay run), so that the functions a diagnosis
 // compiles are cached and not only the CLI's top level. It spawns the server bundles built above.
-const quiet = { stdout() {}, stderr() {}, stderrIsTty: false, stdoutIsTty: false };
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 await writeCodeCache(cliBundle, async (cli) => {
   const argv = [
     'node',
