@@ -162,8 +162,22 @@ for (const name of servers) {
   });
   await writeCodeCache(bundle, (server) => trainServer(name, server, trainingSandbox.env));
 }
+// The Kubernetes client's cache, trained on the reads the server and the rollback proposal make.
+await writeCodeCache(kubeClientBundle, async (k8s) => {
+  const kubeConfig = new k8s.KubeConfig();
+  kubeConfig.loadFromFile(trainingSandbox.env.KUBECONFIG);
+  kubeConfig.clusters = kubeConfig.clusters.map((c) => ({ ...c, skipTLSVerify: true }));
+  const core = kubeConfig.makeApiClient(k8s.CoreV1Api);
+  const apps = kubeConfig.makeApiClient(k8s.AppsV1Api);
+  const namespace = 'default';
+  const pods = await core.listNamespacedPod({ namespace });
+  await core.listNamespacedEvent({ namespace });
+  const pod = pods.items[0]?.metadata?.name;
+  if (pod) await core.readNamespacedPodLog({ name: pod, namespace, tailLines: 100 });
+  await apps.readNamespacedDeployment({ name: 'cartservice', namespace });
+  await apps.listNamespacedReplicaSet({ namespace });
+});
 await trainingSandbox.close();
-await writeCodeCache(kubeClientBundle);
 
 /**
  * A server's training run, in this process over in-memory streams: initialize, list the tools,
