@@ -1,6 +1,8 @@
-// Bundles the CLI into dist/bundle/ with esbuild: one file per lazily loaded part instead of
-// hundreds of modules. The bundled MCP servers start from it (`sre-agent mcp kubernetes`), and
-// loading @kubernetes/client-node as one tree-shaken file is what makes them start fast.
+// Bundles the CLI into dist/bundle/ with esbuild, instead of hundreds of modules: an ES module
+// bundle split into lazily loaded parts (commands that load little, `serve slack`'s workers), the
+// same CLI as one CommonJS file for the commands that diagnose, one CommonJS file per MCP server,
+// and @kubernetes/client-node in a file of its own. Each CommonJS file gets a V8 code cache,
+// trained here on a representative run (src/util/code-cache.ts): README, "Performance".
 // Every file sits at the same depth as dist/<folder>/*.js, so paths built from import.meta.url
 // (prompts/, scenarios/, package.json) resolve the same in both layouts.
 import { readFile, readdir, rm } from 'node:fs/promises';
