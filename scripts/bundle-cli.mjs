@@ -19,6 +19,33 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // The CommonJS bundles are read whole at every start: without whitespace and with simpler syntax
 // they are less than half the size. Names are kept, so that errors and stack traces still read.
 const compact = { minifyWhitespace: true, minifySyntax: true };
+// The CommonJS bundles run as vm.Script (src/util/code-cache.ts), where `import()` has no module
+// loader behind it and throws. esbuild keeps `import()` for what it does not bundle (Node's own
+// modules, the external SDKs): those become `require`, which every one of them supports.
+const externals = [
+  '@anthropic-ai/sdk',
+  '@anthropic-ai/bedrock-sdk',
+  '@aws-sdk/*',
+  '@smithy/*',
+  '@aws-crypto/*',
+];
+const isExternal = (specifier) =>
+  specifier.startsWith('node:') ||
+  externals.some((e) => (e.endsWith('/*') ? specifier.startsWith(e.slice(0, -1)) : specifier === e));
+const requireInsteadOfImport = {
+  name: 'require-instead-of-import',
+  setup(plugin) {
+    plugin.onResolve({ filter: /^(node:|@)/ }, (args) =>
+      args.kind === 'dynamic-import' && isExternal(args.path)
+        ? { path: args.path, namespace: 'required-module' }
+        : undefined,
+    );
+    plugin.onLoad({ filter: /.*/, namespace: 'required-module' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
+    }));
+  },
+};
 const quiet = { stdout() {}, stderr() {}, stderrIsTty: false, stdoutIsTty: false };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const outdir = path.join(root, 'dist', 'bundle');
@@ -88,7 +115,7 @@ await build({
   // Loaded only for Bedrock runs, and lazily importing CommonJS modules of their own, which a
   // bundle cannot reproduce: Node loads them from node_modules as it would without the bundle.
   // The Anthropic SDK stays external with it, so that both share one copy of its error classes.
-  external: ['@anthropic-ai/sdk', '@anthropic-ai/bedrock-sdk', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
+  external: externals,
   plugins: [kubeClientFromItsBundle],
   legalComments: 'none',
   logLevel: 'warning',
@@ -110,8 +137,8 @@ await build({
   target: 'node20',
   define: { 'import.meta.url': '__sreAgentBundleUrl' },
   banner: { js: "const __sreAgentBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
-  external: ['@anthropic-ai/sdk', '@anthropic-ai/bedrock-sdk', '@aws-sdk/*', '@smithy/*', '@aws-crypto/*'],
-  plugins: [kubeClientFromItsBundle],
+  external: externals,
+  plugins: [kubeClientFromItsBundle, requireInsteadOfImport],
   legalComments: 'none',
   logLevel: 'warning',
 });
@@ -149,6 +176,7 @@ for (const name of servers) {
     logLevel: 'warning',
     plugins: [
       kubeClientFromItsBundle,
+      requireInsteadOfImport,
       {
         name: 'only-this-server',
         setup(plugin) {
