@@ -12,6 +12,8 @@ export interface Spawned {
   ms: number;
   /** Peak resident set size of the child, in MiB, from GNU time. */
   maxRssMiB?: number;
+  /** CPU time (user + system) of the child and of the children it waited for, from GNU time. */
+  cpuMs?: number;
 }
 
 /** Run a command, timing it; with `measureRss`, under /usr/bin/time -v to read the peak RSS. */
@@ -35,12 +37,15 @@ export function run(
     child.on('error', reject);
     child.on('close', (code) => {
       const rss = stderr.match(/Maximum resident set size \(kbytes\): (\d+)/);
+      const user = stderr.match(/User time \(seconds\): ([\d.]+)/);
+      const system = stderr.match(/System time \(seconds\): ([\d.]+)/);
       resolve({
         code,
         stdout,
         stderr,
         ms: performance.now() - started,
         ...(rss ? { maxRssMiB: Number(rss[1]) / 1024 } : {}),
+        ...(user && system ? { cpuMs: (Number(user[1]) + Number(system[1])) * 1000 } : {}),
       });
     });
   });

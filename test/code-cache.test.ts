@@ -26,7 +26,7 @@ describe('requireWithCodeCache', () => {
     );
     const uncached = requireWithCodeCache(bundle) as { where(): string; twice(n: number): number };
     expect(uncached.where()).toBe('one.cjs');
-    expect(writeCodeCache(bundle)).toBeGreaterThan(0);
+    expect(await writeCodeCache(bundle)).toBeGreaterThan(0);
     expect(existsSync(codeCachePath(bundle))).toBe(true);
     const cached = requireWithCodeCache(bundle) as { where(): string; twice(n: number): number };
     expect(cached.twice(21)).toBe(42);
@@ -35,8 +35,22 @@ describe('requireWithCodeCache', () => {
   it('runs the current source when the cache was built from another', async () => {
     const bundle = join(dir, 'two.cjs');
     await writeFile(bundle, 'exports.answer = 1;\n');
-    writeCodeCache(bundle);
+    await writeCodeCache(bundle);
     await writeFile(bundle, 'exports.answer = 2; exports.more = true;\n');
     expect(requireWithCodeCache(bundle)).toEqual({ answer: 2, more: true });
+  });
+
+  it('trains on the loaded exports, and still writes a cache when the training run fails', async () => {
+    const bundle = join(dir, 'three.cjs');
+    await writeFile(bundle, 'let calls = 0;\nexports.work = (n) => { calls += 1; return n + calls; };\n');
+    const seen: number[] = [];
+    const size = await writeCodeCache(bundle, async (exports) => {
+      seen.push((exports as { work(n: number): number }).work(1));
+      throw new Error('the training scenario is missing');
+    });
+    expect(seen).toEqual([2]);
+    expect(size).toBeGreaterThan(0);
+    // A fresh load: the training run's state stayed in the build process.
+    expect((requireWithCodeCache(bundle) as { work(n: number): number }).work(1)).toBe(2);
   });
 });

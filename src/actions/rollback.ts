@@ -1,11 +1,4 @@
-import {
-  PatchStrategy,
-  setHeaderOptions,
-  type AppsV1Api,
-  type V1Deployment,
-  type V1PodTemplateSpec,
-  type V1ReplicaSet,
-} from '@kubernetes/client-node';
+import type { AppsV1Api, V1Deployment, V1PodTemplateSpec, V1ReplicaSet } from '@kubernetes/client-node';
 import { describeKubernetesError, kubernetesStatusCode } from '../servers/kubernetes/api-error.js';
 
 // The write path: the only code in the agent that changes a cluster. It is host-only — no MCP
@@ -159,6 +152,8 @@ export async function applyRollback(
     // `$patch: replace`: the template becomes exactly the old one, not a merge of both.
     spec: { template: { $patch: 'replace', ...plan.template } },
   };
+  // Loaded here, on the write path only: a diagnosis plans rollbacks but never applies one.
+  const { PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
   try {
     return await api.patchNamespacedDeployment(
       {

@@ -99,6 +99,12 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       audit?.write(event);
       deps.onEvent?.(event);
     };
+    // The proposal reads the rollout with the host's own client at the very end. Its client loads
+    // while the servers start (on the next turn of the event loop: after they are spawned), so
+    // that it does not hold up the post; a load that fails here is retried by the proposal's
+    // first read, which reports it.
+    const actions = actionClients(settings.env);
+    setImmediate(() => actions.warm().catch(() => undefined));
     // Bundled servers, less those the config replaces or disables, plus the configured ones.
     const specs = await serverSpecs(settings, sandbox || deps.env.SRE_AGENT_NOW ? { now } : {});
     host = await McpHost.start(specs, {
@@ -143,7 +149,8 @@ export async function diagnoseOnce(flags: DiagnoseFlags, deps: SessionDeps): Pro
       proposeAction: (report) =>
         proposeRollback(
           {
-            ...actionClients(settings.env),
+            apps: actions.apps,
+            core: actions.core,
             namespaces: settings.namespaces,
             actions: settings.actions,
             clock: () => new Date(),

@@ -37,11 +37,25 @@ function run(script: Script, bundle: string): unknown {
 /**
  * Build step: writes the code cache of `bundle` for `requireWithCodeCache`. The bundle's top
  * level is run first (it only defines things: nothing is started), so that the functions its
- * start-up compiles are in the cache too.
+ * start-up compiles are in the cache too. `train`, when given, then exercises the loaded exports
+ * (a representative run), so that the functions a real run compiles are cached as well; a
+ * training run that fails leaves a cache of what did run, which is as valid, only smaller.
  */
-export function writeCodeCache(bundle: string): number {
+export async function writeCodeCache(
+  bundle: string,
+  train?: (exports: unknown) => Promise<void>,
+): Promise<number> {
   const script = compile(bundle);
-  run(script, bundle);
+  const exports = run(script, bundle);
+  if (train) {
+    try {
+      await train(exports);
+    } catch (error) {
+      process.stderr.write(
+        `code cache of ${bundle}: the training run failed (${String(error)}); cached what ran\n`,
+      );
+    }
+  }
   const data = script.createCachedData();
   writeFileSync(codeCachePath(bundle), data);
   return data.length;
