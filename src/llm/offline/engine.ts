@@ -4,7 +4,7 @@ import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { recoveredBlip, type Recovery } from './recovery.js';
 import { benignDisruption, disruptionVerdict, jobCompletion } from './disruption.js';
-import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
+import { factsFor, gatherFacts, lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
 import { noteManifests } from './manifests.js';
@@ -202,7 +202,7 @@ class Investigation {
       verdict = issues.length
         ? ((await revisionVerdict(ctx, facts, issues)) ??
           inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`))
-        : healthyVerdict(facts);
+        : healthyVerdict(ctx, facts);
     }
     return verdict.status === 'diagnosed' ? this.finish(verdict, facts) : verdict;
   }
@@ -304,10 +304,30 @@ async function firstVerdict(rules: Rule[], ctx: EngineContext, facts: ServiceFac
   return null;
 }
 
-function healthyVerdict(facts: ServiceFacts): Verdict {
+function healthyVerdict(ctx: EngineContext, facts: ServiceFacts): Verdict {
+  const pods = facts.listing.pods;
+  const stale = supersededRuns(pods);
+  const later = stale.size ? lastSuccessfulRun(pods) : undefined;
+  if (later) {
+    // A failed run that a later run made history: say which run failed and which one shows it is over.
+    const failedRuns = [...new Set(pods.filter((p) => stale.has(p.name)).map((p) => p.ownerName ?? p.name))];
+    const done = later.containers.find((c) => !c.init)?.finishedAt;
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `Job ${failedRuns.join(', ')} failed, but the later run ${later.ownerName ?? later.name} completed${done ? ` at ${done}` : ''} (pod ${later.name} Succeeded) and its log is clean.`,
+      ref: `job/${later.ownerName ?? later.name}`,
+    });
+    return {
+      status: 'healthy',
+      summary: `${facts.service} recovered: run ${failedRuns.join(', ')} failed, but the later run ${later.ownerName ?? later.name} succeeded${done ? ` at ${done}` : ''}; nothing is failing now.`,
+      statement: `No current fault: ${failedRuns.join(', ')} failed and the next run ${later.ownerName ?? later.name} completed successfully, so the failure did not persist.`,
+      confidence: 'medium',
+      fix: `Nothing to fix now; delete the failed Job (kubectl delete job ${failedRuns[0]} -n ${facts.namespace}) to clear the alert, and look at its logs if failures repeat.`,
+    };
+  }
   return {
     status: 'healthy',
-    summary: `${facts.service} looks healthy: ${facts.listing.pods.length} pod(s) running and ready, no recent restarts, no warning events, clean logs, no failed calls to other services.`,
+    summary: `${facts.service} looks healthy: ${pods.length} pod(s) running and ready, no recent restarts, no warning events, clean logs, no failed calls to other services.`,
     statement: 'No fault found.',
     confidence: 'medium',
     fix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',
