@@ -14,6 +14,7 @@ import { badDataRule, dataParseRule } from './rules/bad-data.js';
 import { sweepCallers } from './rules/callers.js';
 import { commandRule } from './rules/command.js';
 import { configRule, mountedFileRule, mountRule } from './rules/config.js';
+import { expiredCredentialRule } from './rules/credentials.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
@@ -50,6 +51,7 @@ const LOCAL_RULES: Rule[] = [
   diskFullRule,
   oneNodeRule,
   rbacRule,
+  expiredCredentialRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   dataParseRule,
   mountedFileRule,
