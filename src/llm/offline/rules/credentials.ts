@@ -1,5 +1,4 @@
 import { readObject } from '../cluster-read.js';
-import type { ServiceFacts } from '../facts.js';
 import { at, list, str, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { times, type Rule } from './verdict.js';
