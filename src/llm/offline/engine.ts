@@ -15,6 +15,7 @@ import { sweepCallers } from './rules/callers.js';
 import { commandRule } from './rules/command.js';
 import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { expiredCredentialRule } from './rules/credentials.js';
+import { sidecarRule } from './rules/sidecar.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
@@ -52,6 +53,7 @@ const LOCAL_RULES: Rule[] = [
   oneNodeRule,
   rbacRule,
   expiredCredentialRule,
+  sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   dataParseRule,
   mountedFileRule,
