@@ -15,6 +15,7 @@ import { sweepCallers } from './rules/callers.js';
 import { commandRule } from './rules/command.js';
 import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { expiredCredentialRule } from './rules/credentials.js';
+import { disruptionBudgetRule } from './rules/disruption-budget.js';
 import { sidecarRule } from './rules/sidecar.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
@@ -39,6 +40,7 @@ import type { PodListing } from './tool-data.js';
 /** Platform failures first (they explain application symptoms), then the application's own. */
 const LOCAL_RULES: Rule[] = [
   nodeRule,
+  disruptionBudgetRule,
   podCreationRule,
   scaledToZeroRule,
   volumeClaimRule,
@@ -73,6 +75,7 @@ const WIRING_RULES: Rule[] = [
 /** Rules that judge what stands now, not what the events remember. */
 const CURRENT_STATE_RULES: Rule[] = [
   scaledToZeroRule,
+  disruptionBudgetRule,
   (ctx, facts) => ownServiceWiring(ctx, facts),
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
