@@ -124,7 +124,10 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
       const first = (python ? stackLines.filter((l) => l.trim()).at(-1) : stackLines[0]) ?? '';
       const parsed = exceptionHeader({ raw: first, text: first.trim() });
       // zap and logrus print frames only (`main.main\n\t/src/main.go:45`): the line's own text is the message.
-      const framesOnly = !parsed && stackLines.slice(0, 2).some((l) => parseStackFrame(l));
+      const framesOnly =
+        !parsed &&
+        (Boolean(parseStackFrame(first)) ||
+          (/^[\w./*()$-]+$/.test(first.trim()) && Boolean(parseStackFrame(stackLines[1] ?? ''))));
       const frames = (framesOnly ? stackLines : stackLines.slice(1)).flatMap((l) => parseStackFrame(l) ?? []);
       consumed.add(i);
       blocks.push({
