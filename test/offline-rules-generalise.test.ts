@@ -11,7 +11,7 @@ import { supersededRuns } from '../src/llm/offline/facts.js';
 import { analyzeLog } from '../src/llm/offline/log-analysis.js';
 import { expiredCredential, expiryTime, secretUses } from '../src/llm/offline/rules/credentials.js';
 import { budgetTooTight } from '../src/llm/offline/rules/disruption-budget.js';
-import { gradualGrowth } from '../src/llm/offline/rules/memory-growth.js';
+import { gradualGrowth, scorePatch } from '../src/llm/offline/rules/memory-growth.js';
 import { replicasWriter } from '../src/llm/offline/rules/replicas.js';
 import { servesPort } from '../src/llm/offline/rules/sidecar.js';
 import { DATA_FILE } from '../src/llm/offline/rules/signals.js';
@@ -378,6 +378,20 @@ describe('a slow memory leak', () => {
     expect(gradualGrowth([c(0.05)], [log])?.logged).toEqual({ key: 'rssMb', from: 120, to: 410 });
   });
 
+  it('scores added code that keeps memory in Go, Java and Python, and not code that bounds it', () => {
+    const go =
+      '@@\n+var sessions = map[string]*Session{}\n+func track(id string, s *Session) {\n+\tsessions[id] = s\n+}';
+    const java =
+      '@@\n+    private static final Map<String, Quote> QUOTES = new HashMap<>();\n+        QUOTES.put(symbol, quote);';
+    const python = '@@\n+_seen = {}\n+def remember(key, value):\n+    _seen[key] = value';
+    const bounded =
+      '@@\n+const avatars = new Map<string, string>();\n+avatars.set(k, v);\n+if (avatars.size > maxSize) avatars.delete(oldest);';
+    const plain = '@@\n+  return price * quantity;';
+    for (const patch of [go, java, python]) expect(scorePatch(patch).score, patch).toBeGreaterThanOrEqual(4);
+    expect(scorePatch(bounded).score).toBe(0);
+    expect(scorePatch(plain).score).toBe(0);
+  });
+
   it('names the commit and source file that keep memory without a bound, not only "raise the limit"', async () => {
     const { findings, ctx } = await diagnose(
       {
@@ -531,6 +545,54 @@ describe('a CronJob run that a later run made history', () => {
     expect(said(findings)).toContain('reminders-29938140');
     expect(said(findings)).toContain('reminders-29938110');
     expect(ctx.casebook.gaps).toEqual([]);
+  });
+
+  it('judges the CronJob when the alert names the failed Job of one run', async () => {
+    const failedPod = {
+      name: 'reminders-29938110-5mzfc',
+      phase: 'Failed',
+      ready: '0/1',
+      ownerKind: 'Job',
+      ownerName: 'reminders-29938110',
+      startTime: '2026-12-01T11:00:00Z',
+      containers: [{ name: 'job', ready: false, state: 'terminated', reason: 'Error', exitCode: 1 }],
+    };
+    const laterPod = {
+      name: 'reminders-29938140-tb9rl',
+      phase: 'Succeeded',
+      ready: '0/1',
+      ownerKind: 'Job',
+      ownerName: 'reminders-29938140',
+      startTime: '2026-12-01T11:30:00Z',
+      containers: [
+        { name: 'job', ready: false, state: 'terminated', exitCode: 0, finishedAt: '2026-12-01T11:30:40Z' },
+      ],
+    };
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          'reminders-29938110': { workload: { kind: 'Job', name: 'reminders-29938110' }, pods: [failedPod] },
+          reminders: { workload: { kind: 'CronJob', name: 'reminders' }, pods: [failedPod, laterPod] },
+        },
+        logs: {
+          'reminders-29938110-5mzfc': 'ERROR the database system is in recovery mode',
+          'reminders-29938140-tb9rl': '2026-12-01T11:30:41Z INFO sent 214 reminders',
+        },
+        objects: [
+          {
+            kind: 'Job',
+            metadata: {
+              name: 'reminders-29938110',
+              namespace: 'shop',
+              ownerReferences: [{ kind: 'CronJob', name: 'reminders' }],
+            },
+          },
+        ],
+      },
+      'reminders-29938110',
+    );
+    expect(findings.status).toBe('healthy');
+    expect(said(findings)).toContain('reminders-29938140');
   });
 
   it('stays a failure when the newest run failed too', async () => {

@@ -2,6 +2,7 @@ import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
+import { at, list, str } from './k8s-object.js';
 import { recoveredBlip, type Recovery } from './recovery.js';
 import { benignDisruption, disruptionVerdict, jobCompletion } from './disruption.js';
 import { factsFor, gatherFacts, lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
@@ -115,6 +116,7 @@ class Investigation {
     if ('missing' in facts) facts = (await this.fromAlert()) ?? facts;
     if ('error' in facts) return inconclusive(`${service} could not be inspected: ${facts.error}.`);
     if ('missing' in facts) return this.missing(service, facts.missing);
+    facts = await this.widenToCronJob(facts);
     const verdict = await this.diagnose(facts, 0, true);
     this.placeOverviews(verdict);
     return verdict;
@@ -138,6 +140,24 @@ class Investigation {
       if (object === undefined) break;
     }
     return facts;
+  }
+
+  /**
+   * A Job a CronJob runs is one run of many: judge the CronJob, whose later runs say whether the
+   * failure is still going on (an alert names the failed Job long after the next run succeeded).
+   */
+  private async widenToCronJob(facts: ServiceFacts): Promise<ServiceFacts> {
+    const workload = facts.listing.workload;
+    if (workload?.kind !== 'Job') return facts;
+    const job = await readObject(this.ctx, 'Job', workload.name, facts.namespace);
+    const owner = list(at(job, 'metadata', 'ownerReferences')).find((r) => r.kind === 'CronJob');
+    const cronJob = str(owner?.name);
+    if (!cronJob) return facts;
+    const wider = await this.factsOf(cronJob, facts.namespace);
+    if ('missing' in wider || 'error' in wider) return facts;
+    // Only when the CronJob's pods include this run's: otherwise the listing answered something else.
+    const own = new Set(facts.listing.pods.map((p) => p.name));
+    return wider.listing.pods.some((p) => own.has(p.name)) ? wider : facts;
   }
 
   /** The object the alert's text names, when the service name itself matches nothing. */

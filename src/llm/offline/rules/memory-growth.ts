@@ -81,7 +81,8 @@ const GROWTH: RegExp[] = [
   /\bmake\(map\[|:?=\s*map\[\w+\]/,
   /\.(?:set|push|add|put|append|computeIfAbsent|setdefault|Add|TryAdd|unshift)\(/,
   /\bappend\(\s*\w+/,
-  /\b(?:cache|memo\w*|memoi[sz]e\w*|registry|seen|history|buffer|pending)\b/i,
+  /^\s*[\w.]*\w\[[^\]]+\]\s*=[^=]/,
+  /(?<![a-z0-9])(?:cache|memo\w*|memoi[sz]e\w*|registry|seen|history|buffer|pending)(?![a-z])/i,
   /@(?:functools\.)?(?:lru_cache\(maxsize=None\)|cache)\b/,
   /\bsetInterval\(|\.(?:on|addListener|addEventListener)\(/,
 ];
@@ -89,8 +90,16 @@ const GROWTH: RegExp[] = [
 const BOUNDED =
   /\.(?:delete|remove|evict|clear|pop|shift|Remove|TryRemove)\(|\bmax_?(?:size|entries|items)\b|\bmaxSize\b|\bmaxEntries\b|\bttl\b|\bLRU\b|lru-cache|\bexpire|maxsize=\d|clearInterval|removeListener|\.off\(/i;
 /** A container created at module (or class-static) scope outlives every request. */
-const LONG_LIVED =
-  /^(?:export\s+)?(?:const|let|var|static|private static|public static|internal static)\b.*(?:new (?:Map|Set|\w*(?:Map|List|Dictionary))\b|\{\}|\[\]|make\(map)|^\w+\s*(?::\s*\w[^=]*)?=\s*(?:\{\}|\[\]|dict\(\)|set\(\)|\{\s*\})\s*$|^var\s+\w+\s*=\s*(?:map\[|make\()/;
+const LONG_LIVED = [
+  // JS/TS module scope: `const cards = new Map()`, `let seen = {}`
+  /^(?:export\s+)?(?:const|let|var)\s+\w+(?:\s*:[^=]+)?\s*=\s*(?:new (?:Map|Set)\b|\{\}|\[\])/,
+  // Python module scope: `_cache = {}`, `SEEN: dict[str, X] = dict()`
+  /^\w+\s*(?::\s*[^=]+)?=\s*(?:\{\}|\[\]|dict\(\)|set\(\)|defaultdict\()/,
+  // Go package scope: `var sessions = map[string]*S{}`, `var buf = make([]byte, 0)`
+  /^var\s+\w+\s*(?:=\s*(?:map\[|make\()|map\[)/,
+  // Java/C#/Kotlin statics: `private static final Map<K, V> CACHE = new HashMap<>();`
+  /^\s*(?:(?:private|public|protected|internal)\s+)?(?:static|companion)\b.*=\s*new\s+\w*(?:Map|Set|List|Dictionary|Cache)\b/,
+];
 
 export interface LeakSuspect {
   commit: CommitInfo;
@@ -104,7 +113,7 @@ interface Scored extends LeakSuspect {
 }
 
 /** Score one file's patch: what it adds that keeps memory, unless it also bounds it. */
-function scorePatch(patch: string): { score: number; lines: string[] } {
+export function scorePatch(patch: string): { score: number; lines: string[] } {
   const added = patch
     .split('\n')
     .filter((l) => l.startsWith('+') && !l.startsWith('+++'))
@@ -114,7 +123,8 @@ function scorePatch(patch: string): { score: number; lines: string[] } {
   const lines: string[] = [];
   let score = 0;
   for (const line of code) {
-    const hits = GROWTH.filter((re) => re.test(line)).length + (LONG_LIVED.test(line) ? 2 : 0);
+    const hits =
+      GROWTH.filter((re) => re.test(line)).length + (LONG_LIVED.some((re) => re.test(line)) ? 2 : 0);
     if (!hits) continue;
     score += hits;
     lines.push(line.trim());
