@@ -686,6 +686,27 @@ describe('a drain stuck on a PodDisruptionBudget', () => {
     expect(findings.suggestedFix).toMatch(/maxUnavailable: 1/);
   });
 
+  it('finds the drained node from the nodes themselves when no eviction event was kept', async () => {
+    const quiet = { ...cluster(0), events: [] };
+    quiet.objects = [
+      ...(quiet.objects ?? []),
+      {
+        kind: 'Node',
+        metadata: { name: 'node-a' },
+        spec: { taints: [{ key: 'karpenter.sh/disrupted', effect: 'NoSchedule' }] },
+      },
+      { kind: 'Node', metadata: { name: 'node-b' }, spec: {} },
+    ];
+    const ctx = engineContext(fakeTools(quiet), {
+      service: 'ledger',
+      text: 'NodeDrainStuck: node node-a has been draining for 90m',
+    });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('PodDisruptionBudget ledger-pdb');
+    expect(said(findings)).toContain('node-a');
+  });
+
   it('does not blame a budget that allows a disruption', async () => {
     const { findings } = await diagnose(cluster(1), 'ledger');
     expect(said(findings)).not.toContain('PodDisruptionBudget ledger-pdb');

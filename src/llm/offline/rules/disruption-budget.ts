@@ -1,5 +1,7 @@
 import { readObjects } from '../cluster-read.js';
-import { at, condition, nameOf, num, selectorMatches, str, type KubeObject } from '../k8s-object.js';
+import type { EngineContext } from '../../engine.js';
+import type { ServiceFacts } from '../facts.js';
+import { at, condition, list, nameOf, num, selectorMatches, str, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import type { EventInfo } from '../tool-data.js';
 import { times, type Rule } from './verdict.js';
@@ -21,6 +23,41 @@ export function budgetTooTight(pdb: KubeObject): string | null {
   return null;
 }
 
+/** Taints that drainers put on a node they are emptying (besides `spec.unschedulable`). */
+const DRAIN_TAINT =
+  /^(node\.kubernetes\.io\/unschedulable|karpenter\.sh\/disrupted|karpenter\.sh\/disruption|ToBeDeletedByClusterAutoscaler|DeletionCandidateOfClusterAutoscaler|node\.cloudprovider\.kubernetes\.io\/shutdown)$/;
+/** Alert words that say a drain, an upgrade or a node replacement is what is stuck. */
+const DRAIN_ALERT =
+  /\bdrain|\bevict|\bcordon|disruption budget|\bPDB\b|NodeNotSchedulable|unschedulable|node (?:pool )?upgrade|upgrade .{0,40}stuck/i;
+
+/**
+ * With no eviction event to go on (node events live elsewhere, or none were kept), an alert about a
+ * drain is checked against the nodes themselves: a pod of the service on a cordoned or
+ * drain-tainted node is the pod the drain waits for. The answer reads like an event.
+ */
+async function drainingNodeOfPods(ctx: EngineContext, facts: ServiceFacts): Promise<EventInfo | undefined> {
+  if (!DRAIN_ALERT.test(ctx.incident.text ?? '')) return undefined;
+  const onNodes = new Set(facts.listing.pods.map((p) => p.node).filter(Boolean));
+  if (!onNodes.size) return undefined;
+  const nodes = (await readObjects(ctx, 'Node', { clusterScoped: true })) ?? [];
+  for (const node of nodes) {
+    const name = nameOf(node);
+    if (!onNodes.has(name)) continue;
+    const taint = list(at(node, 'spec', 'taints'))
+      .map((t) => str(t.key) ?? '')
+      .find((k) => DRAIN_TAINT.test(k));
+    if (at(node, 'spec', 'unschedulable') !== true && !taint) continue;
+    const pod = facts.listing.pods.find((p) => p.node === name);
+    return {
+      type: 'Warning',
+      reason: 'Draining',
+      object: `Pod/${pod?.name ?? '?'}`,
+      message: `pod ${pod?.name ?? '?'} is still on node ${name}, which is being drained (${taint ? `taint ${taint}` : 'cordoned: spec.unschedulable'})`,
+    };
+  }
+  return undefined;
+}
+
 /**
  * A node drain (an upgrade, Karpenter drift or consolidation, the autoscaler, `kubectl drain`)
  * stuck on this service's pods because its PodDisruptionBudget allows no disruption: the events
@@ -38,7 +75,7 @@ export const disruptionBudgetRule: Rule = async (ctx, facts) => {
       facts.listing.pods.some((p) => p.node && e.object === `Node/${p.node}`) &&
       BLOCKED_EVICTION.test(`${e.reason ?? ''} ${e.message ?? ''}`),
   );
-  const first: EventInfo | undefined = refused[0] ?? nodeDrains[0];
+  const first: EventInfo | undefined = refused[0] ?? nodeDrains[0] ?? (await drainingNodeOfPods(ctx, facts));
   if (!first) return null;
   const budgets = await readObjects(ctx, 'PodDisruptionBudget', { namespace: facts.namespace });
   if (!budgets) return null;
