@@ -9,7 +9,13 @@ import { describe, expect, it } from 'vitest';
 import { OfflineEngine } from '../src/llm/offline/engine.js';
 import { supersededRuns } from '../src/llm/offline/facts.js';
 import { analyzeLog } from '../src/llm/offline/log-analysis.js';
-import { expiredCredential, expiryTime, secretUses } from '../src/llm/offline/rules/credentials.js';
+import {
+  expiredCredential,
+  expiredSide,
+  expiryTime,
+  secretUses,
+  tlsHost,
+} from '../src/llm/offline/rules/credentials.js';
 import { budgetTooTight } from '../src/llm/offline/rules/disruption-budget.js';
 import { gradualGrowth, scorePatch } from '../src/llm/offline/rules/memory-growth.js';
 import { replicasWriter } from '../src/llm/offline/rules/replicas.js';
@@ -121,6 +127,58 @@ describe('expired credentials', () => {
     expect(findings.suggestedFix).toMatch(/rollout restart deployment\/sync/);
     expect(findings.suggestedFix).not.toMatch(/roll back to revision/);
     expect(ctx.casebook.suspectCommits).toEqual([]);
+  });
+});
+
+describe("a server's expired certificate", () => {
+  it("tells our rejected certificate from the server's expired one, and finds the host", () => {
+    expect(expiredSide('Received fatal alert: certificate_expired')).toBe('ours');
+    expect(expiredSide('tls: failed to verify certificate: x509: certificate has expired')).toBe('theirs');
+    expect(
+      tlsHost('Get "https://inventory.shop.svc.cluster.local:8443/v1/items": x509: certificate has expired'),
+    ).toBe('inventory.shop.svc.cluster.local');
+  });
+
+  it('names the Secret the called Service serves its certificate from, not one of the caller', async () => {
+    const line =
+      'ERROR fetch stock failed: Get "https://inventory.shop.svc.cluster.local:8443/v1/items": tls: failed to verify certificate: x509: certificate has expired or is not yet valid: current time 2026-12-01T11:00:00Z is after 2026-11-30T00:00:00Z';
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          web: {
+            workload: { kind: 'Deployment', name: 'web' },
+            pods: [{ name: 'web-1a2b-c3d4e', containers: [running('web')] }],
+          },
+        },
+        logs: { 'web-1a2b-c3d4e': [line, line, line].join('\n') },
+        objects: [
+          podObject('web-1a2b-c3d4e', {
+            volumes: [{ name: 'ca', secret: { secretName: 'web-client-tls' } }],
+            containers: [{ name: 'web', volumeMounts: [{ name: 'ca', mountPath: '/etc/tls' }] }],
+          }),
+          {
+            kind: 'Service',
+            metadata: { name: 'inventory', namespace: 'shop' },
+            spec: { selector: { app: 'inventory' } },
+          },
+          {
+            kind: 'Pod',
+            metadata: { name: 'inventory-5c6d-f7g8h', namespace: 'shop', labels: { app: 'inventory' } },
+            spec: {
+              volumes: [{ name: 'serving', secret: { secretName: 'inventory-serving-cert' } }],
+              containers: [
+                { name: 'inventory', volumeMounts: [{ name: 'serving', mountPath: '/etc/inventory/tls' }] },
+              ],
+            },
+          },
+        ],
+      },
+      'web',
+    );
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('inventory-serving-cert');
+    expect(said(findings)).toContain('2026-11-30T00:00:00Z');
+    expect(said(findings)).not.toContain('web-client-tls');
   });
 });
 
@@ -345,6 +403,44 @@ describe('a sidecar that fails for the app', () => {
     expect(said(findings)).toContain('proj:eu-west1:orders');
     expect(said(findings)).toMatch(/region was mismatched/);
     expect(findings.rootCause.statement).not.toMatch(/comes from env DB_HOST/);
+  });
+});
+
+describe('a native sidecar that crashes', () => {
+  it("reads the sidecar's previous log when it restarts, and names it", async () => {
+    const { findings } = await diagnose(
+      {
+        workloads: {
+          cart: {
+            workload: { kind: 'Deployment', name: 'cart' },
+            pods: [{ name: 'cart-6f7d-k2x9q', containers: [running('cart')] }],
+          },
+        },
+        logs: {
+          'cart-6f7d-k2x9q': [1, 2, 3]
+            .map(
+              (i) =>
+                `2026-12-01T11:5${i}:00Z ERROR redis: dial tcp 127.0.0.1:6379: connect: connection refused`,
+            )
+            .join('\n'),
+          'cart-6f7d-k2x9q.redis-tunnel': '',
+          'cart-6f7d-k2x9q.redis-tunnel.previous':
+            '2026-12-01T11:50:00Z FATAL tunnel: cannot read key file /etc/tunnel/id_ed25519: no such file or directory',
+        },
+        objects: [
+          podObject('cart-6f7d-k2x9q', {
+            initContainers: [
+              { name: 'redis-tunnel', restartPolicy: 'Always', args: ['--listen=127.0.0.1:6379'] },
+            ],
+            containers: [{ name: 'cart' }],
+          }),
+        ],
+      },
+      'cart',
+    );
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('redis-tunnel');
+    expect(said(findings)).toContain('id_ed25519');
   });
 });
 

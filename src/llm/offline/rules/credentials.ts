@@ -1,7 +1,10 @@
-import { readObject } from '../cluster-read.js';
-import { at, list, str, type KubeObject } from '../k8s-object.js';
+import type { EngineContext } from '../../engine.js';
+import { readObject, readObjects } from '../cluster-read.js';
+import type { ServiceFacts } from '../facts.js';
+import { at, list, str, stringMap, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
-import { times, type Rule } from './verdict.js';
+import { serviceOfHost } from '../targets.js';
+import { times, type Rule, type Verdict } from './verdict.js';
 
 /** A certificate past its validity, as TLS stacks and peers say it. */
 const CERT_EXPIRED =
@@ -17,6 +20,25 @@ export function expiredCredential(text: string): CredentialKind | null {
   if (CERT_EXPIRED.test(text)) return 'certificate';
   if (TOKEN_EXPIRED.test(text)) return 'token';
   return null;
+}
+
+/** The peer refused the certificate we presented (our client certificate expired). */
+const PEER_REJECTED =
+  /alert[ _]certificate[ _]expired|certificate_expired|SSL alert number 45|alert bad certificate|bad_certificate/i;
+
+/** Whose certificate expired: ours (the peer refused it) or the server's we called (we refused it). */
+export function expiredSide(text: string): 'ours' | 'theirs' {
+  return PEER_REJECTED.test(text) ? 'ours' : 'theirs';
+}
+
+/** The host a TLS failure was about: `https://host:port/…`, `Get "https://host/…"`, `dial tcp host:443`. */
+export function tlsHost(text: string): string | undefined {
+  return (
+    text.match(/https?:\/\/([a-z0-9][\w.-]*)/i)?.[1] ??
+    text.match(
+      /(?:dial tcp|connect to|host[= ]|hostname[= ]|server at)\s*"?([a-z0-9][\w.-]*\.[a-z][\w.-]*)/i,
+    )?.[1]
+  );
 }
 
 /** `valid until 2026-12-02T23:59:59Z`, Go's `current time X is after Y`, `expired at Y`. */
@@ -126,6 +148,11 @@ export const expiredCredentialRule: Rule = async (ctx, facts) => {
   const top = hits.sort((a, b) => b.s.count - a.s.count)[0];
   if (!top) return null;
   const { s, log, kind } = top;
+  const text = `${s.type ?? ''} ${s.message} ${s.sample}`;
+  if (kind === 'certificate' && expiredSide(text) === 'theirs') {
+    const remote = await remoteCertificate(ctx, facts, text);
+    if (remote) return remote;
+  }
   const total = hits.filter((h) => h.kind === kind).reduce((n, h) => n + h.s.count, 0);
   const allText = facts.logs.map((l) => l.text).join('\n');
   const expiry = expiryTime(allText);
@@ -169,3 +196,57 @@ export const expiredCredentialRule: Rule = async (ctx, facts) => {
     notFromChange: true,
   };
 };
+
+/**
+ * The server we call presents an expired certificate: the fix is on its side. In the cluster, the
+ * Service's pods say which Secret holds that certificate; outside, only its owner can renew it.
+ */
+async function remoteCertificate(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  text: string,
+): Promise<Verdict | null> {
+  const host = tlsHost(text);
+  if (!host) return null;
+  const expiry = expiryTime(text);
+  const until = expiry ? ` (valid until ${expiry})` : '';
+  const ref = serviceOfHost(host, facts.namespace);
+  let secret: SecretUse | undefined;
+  if (ref && ref.service !== facts.service && ctx.settings.namespaces.includes(ref.namespace)) {
+    const svc = await readObject(ctx, 'Service', ref.service, ref.namespace);
+    const selector = Object.entries(stringMap(at(svc, 'spec', 'selector')))
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
+    const pods = selector
+      ? ((await readObjects(ctx, 'Pod', { namespace: ref.namespace, labelSelector: selector })) ?? [])
+      : [];
+    secret = pods
+      .flatMap(secretUses)
+      .find((u) => CERT_WORDS.test(`${u.secret} ${u.via} ${u.mountPath ?? ''}`));
+  }
+  const quoted = quote(text.trim(), 200);
+  ctx.casebook.evidence.push({ source: 'logs', detail: quoted, ref: `service/${facts.service}` });
+  if (secret)
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `${ref?.service} serves TLS from Secret ${secret.secret} (${secret.via}${secret.mountPath ? ` at ${secret.mountPath}` : ''})`,
+      ref: `secret/${secret.secret}`,
+    });
+  const owner = secret
+    ? `Secret ${secret.secret} of ${ref?.service}`
+    : ref
+      ? `${ref.service}'s serving certificate`
+      : `${host}'s certificate`;
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s calls to ${host} fail TLS verification: the server's certificate has expired${until}${secret ? ` (${owner})` : ''}.`,
+    statement: `The certificate ${host} presents has expired${until}, so ${facts.service} refuses the connection: "${quoted}".${secret ? ` It comes from ${owner}.` : ''} ${facts.service} itself is fine.`,
+    confidence: secret || !ref ? 'high' : 'medium',
+    fix: secret
+      ? `Renew the certificate in ${owner} (or its issuer, e.g. cert-manager) and restart ${ref?.service} so it serves the new one; then alert before the next expiry.`
+      : ref
+        ? `Renew ${owner} and restart it; check what issues it (cert-manager, a manual Secret).`
+        : `The certificate belongs to ${host}: ask its owner to renew it (and check this cluster's clock is right); nothing in ${facts.service} needs to change.`,
+    notFromChange: true,
+  };
+}

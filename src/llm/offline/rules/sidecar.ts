@@ -59,10 +59,11 @@ async function containerLog(
   namespace: string,
   pod: string,
   container: string,
+  previous: boolean,
 ): Promise<string | null> {
   const tool = toolFor('podLogs', ctx.tools.toolNames());
   if (!tool) return null;
-  const outcome = await ctx.tools.call(tool, { pod, namespace, container, tailLines: 300, previous: false });
+  const outcome = await ctx.tools.call(tool, { pod, namespace, container, tailLines: 300, previous });
   return outcome.ok ? readLog(outcome.structured, outcome.text) : null;
 }
 
@@ -77,18 +78,19 @@ export const sidecarRule: Rule = async (ctx, facts) => {
       log.analysis.signatures.filter((s) => s.kind !== 'warning' || significantError(s, log)),
     );
     if (!target) continue;
-    const info = facts.listing.pods.find((p) => p.name === log.pod);
-    if (!info || info.containers.filter((c) => !c.init).length < 2) continue;
     const pod = await readObject(ctx, 'Pod', log.pod, facts.namespace);
-    if (!pod) continue;
+    if (!pod || podContainers(pod).length < 2) continue;
     const app = log.container ?? facts.problems.find((p) => p.pod === log.pod && p.container)?.container;
     const sidecar = podContainers(pod).find((c) => str(c.name) !== app && servesPort(c, target.port));
     const name = str(sidecar?.name);
     if (!sidecar || !name) continue;
-    const text = await containerLog(ctx, facts.namespace, log.pod, name);
-    if (text === null) continue;
-    const errors = analyzeLog(text).signatures.filter((s) => s.kind !== 'warning');
-    const error = errors[0];
+    // A sidecar that crashes has its last words in the previous instance's log.
+    let error: LogSignature | undefined;
+    for (const previous of [false, true]) {
+      const text = await containerLog(ctx, facts.namespace, log.pod, name, previous);
+      error = text === null ? undefined : analyzeLog(text).signatures.find((s) => s.kind !== 'warning');
+      if (error) break;
+    }
     if (!error) continue;
     return sidecarVerdict(ctx, facts, {
       pod: log.pod,
