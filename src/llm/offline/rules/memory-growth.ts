@@ -5,8 +5,8 @@ import { readCommits, type CommitInfo, type PodContainer } from '../tool-data.js
 import { parseLogLine } from '../../../util/log-lines.js';
 import { DATA_FILE } from './signals.js';
 
-/** A container that ran this long before the OOM kill grew into its limit; a crash is minutes. */
-const SLOW_KILL_MS = 45 * 60_000;
+/** A container that ran this long before the OOM kill grew into its limit; a start-up spike is seconds. */
+const SLOW_KILL_MS = 15 * 60_000;
 
 /** What shows the memory grew over time rather than spiking at start-up. */
 export interface MemoryGrowth {
@@ -23,7 +23,7 @@ function hoursRan(c: PodContainer): number | undefined {
 }
 
 const MEMORY_KEY =
-  /^(rss|rss_?mb|rss_?bytes|heap_?used\w*|heapUsed\w*|mem\w*|memory\w*|used_?memory\w*|alloc\w*)$/i;
+  /^(rss\w*|heap_?used\w*|heapUsed\w*|heap_?inuse\w*|mem\w*|memory\w*|used_?memory\w*|alloc\w*|resident\w*|working_?set\w*)$/i;
 
 /**
  * A memory figure the logs report again and again (`"rssMb":212`, `heap_used=180MB`) that rises
@@ -96,7 +96,7 @@ const LONG_LIVED = [
   // Python module scope: `_cache = {}`, `SEEN: dict[str, X] = dict()`
   /^\w+\s*(?::\s*[^=]+)?=\s*(?:\{\}|\[\]|dict\(\)|set\(\)|defaultdict\()/,
   // Go package scope: `var sessions = map[string]*S{}`, `var buf = make([]byte, 0)`
-  /^var\s+\w+\s*(?:=\s*(?:map\[|make\()|map\[)/,
+  /^var\s+\w+\s*(?:=\s*)?(?:map\[|make\(|\[\])/,
   // Java/C#/Kotlin statics: `private static final Map<K, V> CACHE = new HashMap<>();`
   /^\s*(?:(?:private|public|protected|internal)\s+)?(?:static|companion)\b.*=\s*new\s+\w*(?:Map|Set|List|Dictionary|Cache)\b/,
 ];

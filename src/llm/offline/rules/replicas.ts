@@ -106,7 +106,7 @@ export const scaledToZeroRule: Rule = async (ctx, facts) => {
     return {
       status: 'diagnosed',
       summary: `${workload.kind} ${workload.name} is scaled to zero${by}: it runs no pods, so nothing serves ${facts.service}.`,
-      statement: `${workload.kind} ${workload.name} has spec.replicas 0${by ? `, set${by}` : ''}, so its controller keeps no pod running and its Service has no endpoints.${before ? ` It ran ${before.from} replica(s) before.` : ''}`,
+      statement: `${workload.kind} ${workload.name} has spec.replicas 0${by ? `, set${by}` : ''}, so its controller keeps no pod running and its Service has no endpoints.${before ? ` It was scaled down from ${before.from} replica(s)${before.at ? ` at ${before.at}` : ''}.` : ''}`,
       confidence: 'high',
       fix: `Scale it back up (kubectl scale ${ref} -n ${facts.namespace} --replicas=${count})${writer ? `, then ask whoever is behind ${writer.who.replace(/^a person running /, '')} why it was scaled down` : ' and find who or what scaled it down (a manifest change, an autoscaler, a cost job)'}; if the manifests say 0, fix them too or the next sync scales it down again.`,
       clues: ['replicas: 0'],
