@@ -235,6 +235,10 @@ describe('a volume pinned to a zone no node is in', () => {
           node('n1', 'zone-a'),
           node('n2', 'zone-b'),
           { ...node('n3', 'zone-c'), spec: { unschedulable: true } },
+          {
+            ...node('cp1', 'zone-c'),
+            spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] },
+          },
         ],
       },
       'db',

@@ -89,10 +89,19 @@ export async function volumePinning(
     .map((v) => str(at(v, 'persistentVolumeClaim', 'claimName')))
     .filter((c): c is string => Boolean(c));
   if (!claims.length) return null;
+  const tolerations = list(at(pod, 'spec', 'tolerations'));
+  const tolerated = (t: KubeObject) =>
+    tolerations.some(
+      (x) =>
+        (x.operator === 'Exists' && !str(x.key)) ||
+        (str(x.key) === str(t.key) && (!str(x.effect) || str(x.effect) === str(t.effect))),
+    );
+  // The nodes this pod could use apart from its volume: schedulable, ready, no taint it does not tolerate.
   const nodes = ((await readObjects(ctx, 'Node', { clusterScoped: true })) ?? []).filter(
     (n) =>
       at(n, 'spec', 'unschedulable') !== true &&
-      list(at(n, 'status', 'conditions')).some((c) => c.type === 'Ready' && c.status === 'True'),
+      list(at(n, 'status', 'conditions')).some((c) => c.type === 'Ready' && c.status === 'True') &&
+      list(at(n, 'spec', 'taints')).every((t) => t.effect === 'PreferNoSchedule' || tolerated(t)),
   );
   for (const claim of claims) {
     const pvc = await readObject(ctx, 'PersistentVolumeClaim', claim, namespace);
