@@ -132,6 +132,9 @@ export function scorePatch(patch: string): { score: number; lines: string[] } {
   return { score, lines };
 }
 
+const KEEPING_MESSAGE =
+  /\b(cache|caching|memoi[sz]e|buffer|keep|retain|remember|listener|subscribe|in[- ]memory|pool)/i;
+
 const SOURCE = /\.(ts|tsx|js|mjs|cjs|py|go|java|kt|scala|cs|rb|php|rs|ex|exs|cpp|cc|c|h)$/i;
 const NOT_APP = /(^|\/)(test|tests|__tests__|spec|docs?)\/|\.(test|spec)\.\w+$|_test\.go$/i;
 
@@ -155,6 +158,8 @@ export async function leakCommit(ctx: EngineContext, runningSince?: string): Pro
   );
   let best: Scored | null = null;
   for (const commit of commits.slice(0, 10)) {
+    // A message that says the commit keeps things (a cache, a buffer, listeners) backs the diff up.
+    const said = KEEPING_MESSAGE.test(commit.message ?? '') ? 1 : 0;
     const outcome = await ctx.tools.call(get, { sha: commit.sha });
     if (!outcome.ok) continue;
     const files = Array.isArray(outcome.structured?.files) ? outcome.structured.files : [];
@@ -162,8 +167,9 @@ export async function leakCommit(ctx: EngineContext, runningSince?: string): Pro
       const path = typeof f.path === 'string' ? f.path : typeof f.filename === 'string' ? f.filename : '';
       const patch = typeof f.patch === 'string' ? f.patch : '';
       if (!SOURCE.test(path) || NOT_APP.test(path) || DATA_FILE.test(path)) continue;
-      const { score, lines } = scorePatch(patch);
-      if (score >= 4 && (!best || score > best.score)) best = { commit, path, lines, score };
+      const scored = scorePatch(patch);
+      const score = scored.score ? scored.score + said : 0;
+      if (score >= 4 && (!best || score > best.score)) best = { commit, path, lines: scored.lines, score };
     }
   }
   return best ? { commit: best.commit, path: best.path, lines: best.lines.slice(0, 3) } : null;
