@@ -52,6 +52,8 @@ describe('expired credentials', () => {
     ).toBe('token');
     expect(expiredCredential('jwt expired')).toBe('token');
     expect(expiredCredential('connection refused')).toBeNull();
+    expect(expiredCredential('WARN session cache key expired, recomputing')).toBeNull();
+    expect(expiredCredential('ERROR login failed: password expired for user etl')).toBe('token');
     expect(expiryTime('current time 2026-12-03T07:00:00Z is after 2026-12-02T23:59:59Z')).toBe(
       '2026-12-02T23:59:59Z',
     );

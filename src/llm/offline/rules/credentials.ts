@@ -13,12 +13,17 @@ const CERT_EXPIRED =
 const TOKEN_EXPIRED =
   /\b(?:access |api |auth |bearer |id |refresh |security |session )?token(?: has| is)? expired|expired[_ -]token|token[_ -]expired|ExpiredJwtException|TokenExpiredError|jwt expired|JWT (?:has )?expired|ExpiredToken(?:Exception)?|security token included in the request is expired|(?:credentials?|api[_ -]?key|password|key)(?: has| have| is)? expired|invalid_grant.{0,80}expired|invalid_token.{0,80}expir|\bexp\b claim.{0,40}(?:expired|in the past)/i;
 
+/** Words that put an expiry in an authentication context. */
+const AUTH_CONTEXT =
+  /\b(?:401|403)\b|unauthori[sz]ed|forbidden|denied|\bauth|invalid_grant|invalid_token|jwt|token|credential|oauth|sts\b|login|sign[- ]?in/i;
+
 export type CredentialKind = 'certificate' | 'token';
 
 /** Which kind of credential a log line says expired, if any. */
 export function expiredCredential(text: string): CredentialKind | null {
   if (CERT_EXPIRED.test(text)) return 'certificate';
-  if (TOKEN_EXPIRED.test(text)) return 'token';
+  // "cache key expired" is housekeeping; an expired credential is refused by someone.
+  if (TOKEN_EXPIRED.test(text) && AUTH_CONTEXT.test(text)) return 'token';
   return null;
 }
 

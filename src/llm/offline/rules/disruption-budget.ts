@@ -130,7 +130,7 @@ export const disruptionBudgetRule: Rule = async (ctx, facts) => {
   return {
     status: 'diagnosed',
     summary: `A node drain is stuck on ${facts.service}: PodDisruptionBudget ${name} allows 0 disruptions (${tight ?? `${healthy ?? '?'}/${desired ?? '?'} healthy`}), so ${blockedPod ? `pod ${blockedPod}` : 'its pods'}${node ? ` cannot leave node ${node}` : ' cannot be evicted'}.`,
-    statement: `PodDisruptionBudget ${name} (${spec}) has disruptionsAllowed 0: ${why}. The eviction API refuses every eviction of ${blockedPod ? `pod ${blockedPod}` : `${facts.service}'s pods`} ("${quote(first.message ?? '', 160)}"), so the drain of ${node ? `node ${node}` : 'the node'} cannot finish. ${facts.service} itself is serving.`,
+    statement: `PodDisruptionBudget ${name} (${spec}) has disruptionsAllowed 0: ${why}. ${first.reason === 'Draining' ? `The eviction API must refuse to evict ${blockedPod ? `pod ${blockedPod}` : `${facts.service}'s pods`} (${quote(first.message ?? '', 160)})` : `The eviction API refuses every eviction of ${blockedPod ? `pod ${blockedPod}` : `${facts.service}'s pods`} ("${quote(first.message ?? '', 160)}")`}, so the drain of ${node ? `node ${node}` : 'the node'} cannot finish. ${facts.service} itself is serving.`,
     confidence: tight ? 'high' : 'medium',
     fix: tight
       ? `Let the budget allow one disruption: set maxUnavailable: 1 on PodDisruptionBudget ${name} (or minAvailable below the replica count)${scale ? `, or run one more replica first (${scale})` : ''}; the drain then proceeds on its own. Do not delete the budget for good: it is what keeps ${facts.service} up during maintenance.`
