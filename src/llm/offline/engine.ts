@@ -19,6 +19,7 @@ import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
+import { livenessKillRule } from './rules/liveness.js';
 import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
@@ -64,6 +65,7 @@ const WIRING_RULES: Rule[] = [
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
   hpaRule,
+  livenessKillRule,
   probeRule,
 ];
 /** Rules that judge what stands now, not what the events remember. */
