@@ -20,6 +20,7 @@ import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { livenessKillRule } from './rules/liveness.js';
+import { stuckRevisionRule } from './rules/stuck-revision.js';
 import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
@@ -52,6 +53,7 @@ const LOCAL_RULES: Rule[] = [
   oneNodeRule,
   rbacRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
+  stuckRevisionRule,
   dataParseRule,
   mountedFileRule,
   exceptionRule,
