@@ -21,6 +21,7 @@ import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from
 import { schedulingRule } from './rules/scheduling.js';
 import { livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
+import { staleCredentialRule } from './rules/stale-credentials.js';
 import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
@@ -54,6 +55,7 @@ const LOCAL_RULES: Rule[] = [
   rbacRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   stuckRevisionRule,
+  staleCredentialRule,
   dataParseRule,
   mountedFileRule,
   exceptionRule,
