@@ -22,6 +22,7 @@ import { schedulingRule } from './rules/scheduling.js';
 import { livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
 import { staleCredentialRule } from './rules/stale-credentials.js';
+import { dnsPolicyRule } from './rules/dns-policy.js';
 import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
@@ -56,6 +57,7 @@ const LOCAL_RULES: Rule[] = [
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   stuckRevisionRule,
   staleCredentialRule,
+  dnsPolicyRule,
   dataParseRule,
   mountedFileRule,
   exceptionRule,
