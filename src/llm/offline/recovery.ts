@@ -108,12 +108,18 @@ function oldRestart(
   const container = pod?.containers.find((c) => !c.init && c.lastTermination);
   const at = time(container?.lastTermination?.finishedAt);
   if (!container || Number.isNaN(at) || now.getTime() - at < RESTART_WINDOW_MS) return null;
-  if (container.state !== 'running' || container.ready !== true || (container.restartCount ?? 0) > MAX_OLD_RESTARTS)
+  if (
+    container.state !== 'running' ||
+    container.ready !== true ||
+    (container.restartCount ?? 0) > MAX_OLD_RESTARTS
+  )
     return null;
   return {
     at,
     restarts: container.restartCount ?? 1,
     reason: container.lastTermination?.reason ?? 'Error',
-    ...(container.lastTermination?.exitCode !== undefined ? { exitCode: container.lastTermination.exitCode } : {}),
+    ...(container.lastTermination?.exitCode !== undefined
+      ? { exitCode: container.lastTermination.exitCode }
+      : {}),
   };
 }

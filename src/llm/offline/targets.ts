@@ -54,6 +54,8 @@ const HOST_PATTERNS: RegExp[] = [
   ),
   // BusyBox nc / wget / ping in wait-for init containers: `nc: bad address 'search'`
   new RegExp(String.raw`bad address '(${NAME})'`, 'gi'),
+  // BusyBox / bind nslookup: `** server can't find ledger.finance.svc.cluster.local: NXDOMAIN`
+  new RegExp(String.raw`server can't find (${NAME})`, 'gi'),
   // Node: `getaddrinfo ENOTFOUND redis`, `getaddrinfo EAI_AGAIN redis`
   new RegExp(String.raw`getaddrinfo \w+ (${NAME})`, 'gi'),
   // libpq: `could not translate host name "db" to address`, `server at "db" (10.0.0.5), port 5432 failed`

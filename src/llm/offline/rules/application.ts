@@ -86,10 +86,12 @@ export const crashRule: Rule = async (ctx, facts) => {
     /CrashLoopBackOff|Restarted|Error|RunContainerError/.test(p.reason),
   );
   if (!crash) return null;
-  const last = facts.logs
-    .filter((l) => l.pod === crash.pod && (!l.container || l.container === crash.container))
-    .sort((a, b) => Number(b.previous) - Number(a.previous))
-    .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))[0] ?? lastWords(facts, crash);
+  const last =
+    facts.logs
+      .filter((l) => l.pod === crash.pod && (!l.container || l.container === crash.container))
+      .sort((a, b) => Number(b.previous) - Number(a.previous))
+      .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))[0] ??
+    lastWords(facts, crash);
   ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
   const container = facts.listing.pods
     .find((p) => p.name === crash.pod)

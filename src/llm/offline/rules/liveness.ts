@@ -1,6 +1,6 @@
 import { parseLogLine } from '../../../util/log-lines.js';
 import { readObject } from '../cluster-read.js';
-import type { PodLog, ServiceFacts } from '../facts.js';
+import type { PodLog } from '../facts.js';
 import { significantError } from '../health.js';
 import { at, list, num, str } from '../k8s-object.js';
 import { quote } from '../quote.js';

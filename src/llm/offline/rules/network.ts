@@ -134,8 +134,8 @@ export async function nameResolution(
     fix: target.container
       ? `Point init container ${target.container} at a Service that exists${closest[0] ? ` (${closest[0]}?)` : ''}, or remove the wait if the dependency is gone, then roll out again.`
       : elsewhere.length
-      ? `Point ${caller.service} at ${service.service}.${elsewhere[0]}.svc.cluster.local (or ${service.service} from the same namespace), or create the Service in ${service.namespace}.`
-      : `Fix the host name ${caller.service} is configured with${closest[0] ? ` (did you mean ${closest[0]}?)` : ''}, or create Service ${service.service} in namespace ${service.namespace}.`,
+        ? `Point ${caller.service} at ${service.service}.${elsewhere[0]}.svc.cluster.local (or ${service.service} from the same namespace), or create the Service in ${service.namespace}.`
+        : `Fix the host name ${caller.service} is configured with${closest[0] ? ` (did you mean ${closest[0]}?)` : ''}, or create Service ${service.service} in namespace ${service.namespace}.`,
   };
 }
 

@@ -73,7 +73,7 @@ export const staleCredentialRule: Rule = async (ctx, facts) => {
       return (
         name === ref.secret &&
         /Secret/i.test(kind ?? '') &&
-        /updat|sync|rotat|creat|refresh/i.test(`${e.reason} ${e.message}`) &&
+        /updat|sync|rotat|creat|refresh|unseal/i.test(`${e.reason} ${e.message}`) &&
         (!started || (e.lastTimestamp ?? '') > started)
       );
     })

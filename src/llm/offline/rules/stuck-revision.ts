@@ -36,7 +36,9 @@ export const stuckRevisionRule: Rule = async (ctx, facts) => {
         ),
       ),
     ].filter((image) => image !== wanted);
-    return wanted && running.length ? [`container ${str(c.name)} runs ${running.join(', ')}, the template has ${wanted}`] : [];
+    return wanted && running.length
+      ? [`container ${str(c.name)} runs ${running.join(', ')}, the template has ${wanted}`]
+      : [];
   });
   const why =
     strategy === 'OnDelete'
@@ -45,7 +47,9 @@ export const stuckRevisionRule: Rule = async (ctx, facts) => {
         ? `spec.updateStrategy.rollingUpdate.partition is ${partition}, at or above its ${replicas} replica(s), so no ordinal qualifies for the update (only pods with ordinal >= ${partition} are updated)`
         : `spec.updateStrategy.rollingUpdate.partition is ${partition}, so pods with ordinal below ${partition} keep the old revision`;
   const symptom = facts.logs
-    .flatMap((l) => l.analysis.signatures.filter((s) => significantError(s, l)).map((s) => ({ s, pod: l.pod })))
+    .flatMap((l) =>
+      l.analysis.signatures.filter((s) => significantError(s, l)).map((s) => ({ s, pod: l.pod })),
+    )
     .sort((a, b) => b.s.count - a.s.count)[0];
   ctx.casebook.evidence.unshift({
     source: 'kubernetes',
