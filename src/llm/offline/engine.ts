@@ -242,7 +242,7 @@ class Investigation {
       if (failure) result = withJobContext(result, failure);
     }
     result = await preferRevisionCommit(ctx, result);
-    if (ctx.casebook.suspectCommits.length === 0) {
+    if (ctx.casebook.suspectCommits.length === 0 && !result.noCommit) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
       // The image tags only when the image is the fault: a file that merely mentions the running tag is no culprit.
       const imageFault = /\bimage\b|ImagePull|ErrImage|manifest unknown/i.test(result.statement);

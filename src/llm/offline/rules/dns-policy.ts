@@ -10,16 +10,29 @@ import { times, type Rule } from './verdict.js';
  * `hostNetwork: true` without `ClusterFirstWithHostNet` does the same; `None` uses only the
  * nameservers of dnsConfig. `ClusterFirst`, the API's default, sends lookups to the cluster DNS.
  */
-function resolverProblem(spec: unknown): string | null {
+function resolverProblem(spec: unknown, owner: string): { why: string; short: string; fix: string } | null {
   const policy = str(at(spec, 'dnsPolicy')) ?? 'ClusterFirst';
   const hostNetwork = at(spec, 'hostNetwork') === true;
   if (policy === 'Default')
-    return `dnsPolicy: Default, so it inherits the node's resolv.conf (the node's resolver), which does not serve cluster Service names (ClusterFirst sends them to the cluster DNS, CoreDNS)`;
+    return {
+      why: `dnsPolicy: Default, so it inherits the node's resolv.conf (the node's resolver), which does not serve cluster Service names (ClusterFirst sends them to the cluster DNS, CoreDNS)`,
+      short: 'dnsPolicy: Default, which bypasses the cluster DNS',
+      fix: `Remove dnsPolicy: Default from ${owner} pod template (ClusterFirst is the default); if the aim was fewer search-domain lookups for outside hosts, keep ClusterFirst and set dnsConfig.options ndots to 1 or 2, or write those hosts with a trailing dot.`,
+    };
   if (hostNetwork && policy === 'ClusterFirst')
-    return `hostNetwork: true with dnsPolicy ClusterFirst, which on the host network falls back to the node's resolver (ClusterFirstWithHostNet is the policy that keeps the cluster DNS)`;
+    return {
+      why: `hostNetwork: true with dnsPolicy ClusterFirst, which on the host network falls back to the node's resolver (ClusterFirstWithHostNet is the policy that keeps the cluster DNS)`,
+      short:
+        'hostNetwork: true without dnsPolicy ClusterFirstWithHostNet, so lookups go to the node resolver',
+      fix: `Set dnsPolicy: ClusterFirstWithHostNet in ${owner} pod template (or drop hostNetwork if the pod does not need the node's network).`,
+    };
   if (policy === 'None') {
     const servers = strings(at(spec, 'dnsConfig', 'nameservers'));
-    return `dnsPolicy: None with dnsConfig nameservers ${servers.join(', ') || '(none)'}, which do not include the cluster DNS service`;
+    return {
+      why: `dnsPolicy: None with dnsConfig nameservers ${servers.join(', ') || '(none)'}, which do not include the cluster DNS service`,
+      short: 'dnsPolicy: None with nameservers that are not the cluster DNS',
+      fix: `Use dnsPolicy ClusterFirst in ${owner} pod template, or list the cluster DNS Service IP first in dnsConfig.nameservers.`,
+    };
   }
   return null;
 }
@@ -37,13 +50,14 @@ export const dnsPolicyRule: Rule = async (ctx, facts) => {
   if (!target) return null;
   const pod = await readObject(ctx, 'Pod', target.pod, facts.namespace);
   const spec = at(pod, 'spec');
-  const problem = spec ? resolverProblem(spec) : null;
+  const workload = facts.listing.workload;
+  const owner = workload ? `${workload.kind} ${workload.name}'s` : 'the';
+  const problem = spec ? resolverProblem(spec, owner) : null;
   if (!problem) return null;
   const policy = str(at(spec, 'dnsPolicy')) ?? 'ClusterFirst';
   const others = list(at(spec, 'dnsConfig', 'options'))
     .map((o) => `${str(o.name)}${o.value !== undefined ? `=${String(o.value)}` : ''}`)
     .join(', ');
-  const workload = facts.listing.workload;
   ctx.casebook.evidence.unshift(
     {
       source: 'logs',
@@ -58,10 +72,10 @@ export const dnsPolicyRule: Rule = async (ctx, facts) => {
   );
   return {
     status: 'diagnosed',
-    summary: `${facts.service}'s pods cannot resolve cluster names such as ${target.host}: their pod spec sets ${policy === 'Default' ? 'dnsPolicy: Default' : `dnsPolicy ${policy}`}, which bypasses the cluster DNS.`,
-    statement: `The pods of ${facts.service} resolve names with the wrong resolver: the pod spec has ${problem}. Every lookup of ${target.host} fails ("${quote(target.line, 200)}", ${times(target.count)}), although the name is a cluster Service name.`,
+    summary: `${facts.service}'s pods cannot resolve cluster names such as ${target.host}: their pod spec has ${problem.short}.`,
+    statement: `The pods of ${facts.service} resolve names with the wrong resolver: the pod spec has ${problem.why}. Every lookup of ${target.host} fails ("${quote(target.line, 200)}", ${times(target.count)}), although the name is a cluster Service name.`,
     confidence: 'high',
-    fix: `Remove dnsPolicy: ${policy} from ${workload ? `${workload.kind} ${workload.name}'s` : 'the'} pod template (ClusterFirst is the default${at(spec, 'hostNetwork') === true ? '; use ClusterFirstWithHostNet with hostNetwork' : ''}); if the aim was fewer search-domain lookups for outside hosts, keep ClusterFirst and set dnsConfig.options ndots to 1 or 2, or write those hosts with a trailing dot.`,
+    fix: problem.fix,
     clues: ['dnsPolicy', policy],
     objects: workload ? [workload] : [],
   };

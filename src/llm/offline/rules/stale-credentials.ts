@@ -103,6 +103,7 @@ export const staleCredentialRule: Rule = async (ctx, facts) => {
       confidence: 'high',
       fix: `Restart the pods so they read the new Secret (${restart}). To keep it from recurring, restart on Secret changes (a checksum annotation on the pod template, or a reloader) or mount the Secret as a volume, which the kubelet refreshes.`,
       objects: workload ? [workload] : [],
+      noCommit: true,
     };
   return {
     status: 'diagnosed',

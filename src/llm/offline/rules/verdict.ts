@@ -23,6 +23,11 @@ export interface Verdict {
    * wrote one of them outranks a commit found from the error alone.
    */
   revisionValues?: string[];
+  /**
+   * True when the fault lies in no repository change (a credential rotated outside it, pods not
+   * restarted since): no commit is looked for, so none that merely mentions a quoted word is blamed.
+   */
+  noCommit?: boolean;
   /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
   objects?: { kind: string; name: string }[];
 }
