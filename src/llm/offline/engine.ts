@@ -332,7 +332,7 @@ function recoveredVerdict(ctx: EngineContext, facts: ServiceFacts, recovery: Rec
   });
   return {
     status: 'healthy',
-    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts, and the logs have been clean since.`,
+    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts since, and the logs have been clean since.`,
     statement: `No current fault: a transient episode (${recovery.trouble.join(', ')}) ended at ${when} and the service has been healthy since.`,
     confidence: 'medium',
     fix: 'Nothing to fix now; if the episode repeats, look at what happened at that time (a deploy, a dependency restart, a node event).',

@@ -96,7 +96,7 @@ export const livenessKillRule: Rule = async (ctx, facts) => {
     });
     return {
       status: 'diagnosed',
-      summary: `${facts.service}'s liveness probe kills ${name} before it finishes starting: the kubelet restarted it ${times(killed)}, so no pod becomes ready.`,
+      summary: `${facts.service}'s liveness probe kills ${name} before it finishes starting: the kubelet restarted it ${times(killed)}, so the restarted pods never become ready.`,
       statement: `The liveness probe is too tight for ${name}'s slow start-up: it allows about ${budget} s (${probeText}) and there is no startupProbe, but the container was still starting after ${run.seconds} s (last line "${quote(run.lastLine, 160)}") when the kubelet killed it ("${quote(first?.message ?? '', 120)}"). Every restart begins the start-up again, so it never completes.`,
       confidence: 'high',
       fix: `Give ${name} time to start: add a startupProbe on the same endpoint whose failureThreshold × periodSeconds exceeds the start-up time seen (over ${run.seconds} s), or raise the liveness probe's initialDelaySeconds; keep the liveness probe for hangs after start.`,
