@@ -69,3 +69,21 @@ describe('a StatefulSet stuck on its old revision', () => {
     expect(said(findings)).not.toContain('old revision');
   });
 });
+
+describe('a partitioned canary that fails on the new revision', () => {
+  it('is not called a stuck revision', async () => {
+    const c = cluster({ type: 'RollingUpdate', rollingUpdate: { partition: 1 } }, 1);
+    const pods = c.workloads?.ledger?.pods ?? [];
+    pods[1] = {
+      ...pod(1),
+      ready: '0/1',
+      restarts: 4,
+      labels: { app: 'ledger', 'controller-revision-hash': 'ledger-5d9c8b7f6' },
+      containers: [
+        running('ledger', { ready: false, restartCount: 4, image: 'registry.example/ledger:3.1.1' }),
+      ],
+    };
+    const findings = await diagnose(c);
+    expect(said(findings)).not.toContain('stuck on its old revision');
+  });
+});

@@ -25,6 +25,13 @@ export const stuckRevisionRule: Rule = async (ctx, facts) => {
   const strategy = str(at(sts, 'spec', 'updateStrategy', 'type')) ?? 'RollingUpdate';
   const partition = num(at(sts, 'spec', 'updateStrategy', 'rollingUpdate', 'partition')) ?? 0;
   if (strategy !== 'OnDelete' && partition <= 0) return null;
+  // A canary on the new revision that fails is a fault of that revision, not of the partition.
+  const updatedFailing = facts.listing.pods.some(
+    (p) =>
+      p.labels['controller-revision-hash'] === update &&
+      ((p.restarts ?? 0) > 0 || p.containers.some((c) => !c.init && c.ready === false)),
+  );
+  if (updatedFailing) return null;
 
   const template = list(at(sts, 'spec', 'template', 'spec', 'containers'));
   const changed = template.flatMap((c) => {
