@@ -2,9 +2,10 @@ import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
+import { at, list, str } from './k8s-object.js';
 import { recoveredBlip, type Recovery } from './recovery.js';
 import { benignDisruption, disruptionVerdict, jobCompletion } from './disruption.js';
-import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
+import { factsFor, gatherFacts, lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
 import { noteManifests } from './manifests.js';
@@ -14,6 +15,9 @@ import { badDataRule, dataParseRule } from './rules/bad-data.js';
 import { sweepCallers } from './rules/callers.js';
 import { commandRule } from './rules/command.js';
 import { configRule, mountedFileRule, mountRule } from './rules/config.js';
+import { expiredCredentialRule } from './rules/credentials.js';
+import { disruptionBudgetRule } from './rules/disruption-budget.js';
+import { sidecarRule } from './rules/sidecar.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
@@ -40,6 +44,7 @@ import type { PodListing } from './tool-data.js';
 const LOCAL_RULES: Rule[] = [
   stuckTerminatingRule,
   nodeRule,
+  disruptionBudgetRule,
   podCreationRule,
   scaledToZeroRule,
   volumeClaimRule,
@@ -53,6 +58,8 @@ const LOCAL_RULES: Rule[] = [
   diskFullRule,
   oneNodeRule,
   rbacRule,
+  expiredCredentialRule,
+  sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   dataParseRule,
   mountedFileRule,
@@ -75,6 +82,7 @@ const CURRENT_STATE_RULES: Rule[] = [
   stuckTerminatingRule,
   scaledToZeroRule,
   pausedRolloutRule,
+  disruptionBudgetRule,
   (ctx, facts) => ownServiceWiring(ctx, facts),
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
@@ -114,6 +122,7 @@ class Investigation {
     if ('missing' in facts) facts = (await this.fromAlert()) ?? facts;
     if ('error' in facts) return inconclusive(`${service} could not be inspected: ${facts.error}.`);
     if ('missing' in facts) return this.missing(service, facts.missing);
+    facts = await this.widenToCronJob(facts);
     const verdict = await this.diagnose(facts, 0, true);
     this.placeOverviews(verdict);
     return verdict;
@@ -137,6 +146,24 @@ class Investigation {
       if (object === undefined) break;
     }
     return facts;
+  }
+
+  /**
+   * A Job a CronJob runs is one run of many: judge the CronJob, whose later runs say whether the
+   * failure is still going on (an alert names the failed Job long after the next run succeeded).
+   */
+  private async widenToCronJob(facts: ServiceFacts): Promise<ServiceFacts> {
+    const workload = facts.listing.workload;
+    if (workload?.kind !== 'Job') return facts;
+    const job = await readObject(this.ctx, 'Job', workload.name, facts.namespace);
+    const owner = list(at(job, 'metadata', 'ownerReferences')).find((r) => r.kind === 'CronJob');
+    const cronJob = str(owner?.name);
+    if (!cronJob) return facts;
+    const wider = await this.factsOf(cronJob, facts.namespace);
+    if ('missing' in wider || 'error' in wider) return facts;
+    // Only when the CronJob's pods include this run's: otherwise the listing answered something else.
+    const own = new Set(facts.listing.pods.map((p) => p.name));
+    return wider.listing.pods.some((p) => own.has(p.name)) ? wider : facts;
   }
 
   /** The object the alert's text names, when the service name itself matches nothing. */
@@ -208,7 +235,7 @@ class Investigation {
       verdict = issues.length
         ? ((await revisionVerdict(ctx, facts, issues)) ??
           inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`))
-        : healthyVerdict(facts);
+        : healthyVerdict(ctx, facts);
     }
     return verdict.status === 'diagnosed' ? this.finish(verdict, facts) : verdict;
   }
@@ -240,7 +267,7 @@ class Investigation {
       if (failure) result = withJobContext(result, failure);
     }
     result = await preferRevisionCommit(ctx, result);
-    if (ctx.casebook.suspectCommits.length === 0) {
+    if (ctx.casebook.suspectCommits.length === 0 && !result.notFromChange) {
       // Platform faults usually come from a change too: a manifest, an image tag, a limit, a key.
       // The image tags only when the image is the fault: a file that merely mentions the running tag is no culprit.
       const imageFault = /\bimage\b|ImagePull|ErrImage|manifest unknown/i.test(result.statement);
@@ -310,10 +337,30 @@ async function firstVerdict(rules: Rule[], ctx: EngineContext, facts: ServiceFac
   return null;
 }
 
-function healthyVerdict(facts: ServiceFacts): Verdict {
+function healthyVerdict(ctx: EngineContext, facts: ServiceFacts): Verdict {
+  const pods = facts.listing.pods;
+  const stale = supersededRuns(pods);
+  const later = stale.size ? lastSuccessfulRun(pods) : undefined;
+  if (later) {
+    // A failed run that a later run made history: say which run failed and which one shows it is over.
+    const failedRuns = [...new Set(pods.filter((p) => stale.has(p.name)).map((p) => p.ownerName ?? p.name))];
+    const done = later.containers.find((c) => !c.init)?.finishedAt;
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `Job ${failedRuns.join(', ')} failed, but the later run ${later.ownerName ?? later.name} completed${done ? ` at ${done}` : ''} (pod ${later.name} Succeeded) and its log is clean.`,
+      ref: `job/${later.ownerName ?? later.name}`,
+    });
+    return {
+      status: 'healthy',
+      summary: `${facts.service} recovered: run ${failedRuns.join(', ')} failed, but the later run ${later.ownerName ?? later.name} succeeded${done ? ` at ${done}` : ''}; nothing is failing now.`,
+      statement: `No current fault: ${failedRuns.join(', ')} failed and the next run ${later.ownerName ?? later.name} completed successfully, so the failure did not persist.`,
+      confidence: 'medium',
+      fix: `Nothing to fix now; delete the failed Job (kubectl delete job ${failedRuns[0]} -n ${facts.namespace}) to clear the alert, and look at its logs if failures repeat.`,
+    };
+  }
   return {
     status: 'healthy',
-    summary: `${facts.service} looks healthy: ${facts.listing.pods.length} pod(s) running and ready, no recent restarts, no warning events, clean logs, no failed calls to other services.`,
+    summary: `${facts.service} looks healthy: ${pods.length} pod(s) running and ready, no recent restarts, no warning events, clean logs, no failed calls to other services.`,
     statement: 'No fault found.',
     confidence: 'medium',
     fix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',

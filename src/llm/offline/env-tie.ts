@@ -47,6 +47,8 @@ export async function withEnvTie(
       const name = str(e.name);
       const value = str(e.value);
       if (!name || value === undefined) continue;
+      // A loopback address points at a sidecar in the same pod: the sidecar, not the value, is the lead.
+      if (/^(127\.0\.0\.1|localhost|::1)$/.test(value)) continue;
       const how = named(errors, name, value);
       if (!how) continue;
       // Already said (by the revision difference): nothing to add.

@@ -99,24 +99,37 @@ export function controllerOf(listing: PodListing): PodListing['workload'] {
 }
 
 /**
- * Pods of CronJob runs that a later run has completed since (`<cronjob>-<scheduled minute>`): their
- * failure is over, and they stay listed only until the history limit removes them.
+ * Pods of Job runs that a later success has made history: a CronJob run (`<cronjob>-<scheduled
+ * minute>`) older than a run that completed, or a failed attempt of a Job whose retry succeeded.
+ * Their failure is over; they stay listed only until the history limit removes them.
  */
 export function supersededRuns(pods: readonly PodInfo[]): Set<string> {
   const run = (p: PodInfo) => p.ownerName?.match(/^(.*)-(\d{8,10})$/);
   const lastSuccess = new Map<string, number>();
+  const succeededJobs = new Set<string>();
   for (const p of pods) {
-    const m = p.ownerKind === 'Job' && p.phase === 'Succeeded' ? run(p) : null;
+    if (p.ownerKind !== 'Job' || p.phase !== 'Succeeded') continue;
+    succeededJobs.add(p.ownerName ?? '');
+    const m = run(p);
     if (m) lastSuccess.set(m[1] as string, Math.max(lastSuccess.get(m[1] as string) ?? 0, Number(m[2])));
   }
   return new Set(
     pods
       .filter((p) => {
-        const m = p.ownerKind === 'Job' && p.phase === 'Failed' ? run(p) : null;
+        if (p.ownerKind !== 'Job' || p.phase !== 'Failed') return false;
+        if (succeededJobs.has(p.ownerName ?? '')) return true;
+        const m = run(p);
         return m ? Number(m[2]) < (lastSuccess.get(m[1] as string) ?? 0) : false;
       })
       .map((p) => p.name),
   );
+}
+
+/** The newest run that completed after the superseded ones failed: the evidence that they are over. */
+export function lastSuccessfulRun(pods: readonly PodInfo[]): PodInfo | undefined {
+  return pods
+    .filter((p) => p.ownerKind === 'Job' && p.phase === 'Succeeded')
+    .sort((a, b) => (b.startTime ?? '').localeCompare(a.startTime ?? ''))[0];
 }
 
 /** Events and logs for a listing already in hand. */
@@ -134,7 +147,13 @@ export async function factsFor(
     .sort((a, b) => a.rank - b.rank);
   const [events, logs] = await Promise.all([
     readNamespaceEvents(ctx, namespace),
-    readLogs(ctx, namespace, listing.pods, problems),
+    // A superseded run's log is history: its errors would read as the incident.
+    readLogs(
+      ctx,
+      namespace,
+      listing.pods.filter((p) => !stale.has(p.name)),
+      problems,
+    ),
   ]);
   const own = ownNames(listing);
   return {

@@ -123,12 +123,17 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
       const python = pythonOrder(stackLines);
       const first = (python ? stackLines.filter((l) => l.trim()).at(-1) : stackLines[0]) ?? '';
       const parsed = exceptionHeader({ raw: first, text: first.trim() });
-      const frames = stackLines.slice(1).flatMap((l) => parseStackFrame(l) ?? []);
+      // zap and logrus print frames only (`main.main\n\t/src/main.go:45`): the line's own text is the message.
+      const framesOnly =
+        !parsed &&
+        (Boolean(parseStackFrame(first)) ||
+          (/^[\w./*()$-]+$/.test(first.trim()) && Boolean(parseStackFrame(stackLines[1] ?? ''))));
+      const frames = (framesOnly ? stackLines : stackLines.slice(1)).flatMap((l) => parseStackFrame(l) ?? []);
       consumed.add(i);
       blocks.push({
         header: line,
         type: line.errorType ?? parsed?.type ?? 'Error',
-        message: parsed?.message ?? first.trim(),
+        message: parsed?.message ?? (framesOnly ? line.text : first.trim()),
         frames: python ? frames.reverse() : frames,
       });
       continue;

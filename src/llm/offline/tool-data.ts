@@ -12,7 +12,13 @@ export interface PodContainer {
   exitCode?: number;
   startedAt?: string;
   finishedAt?: string;
-  lastTermination?: { reason?: string; exitCode?: number; finishedAt?: string; message?: string };
+  lastTermination?: {
+    reason?: string;
+    exitCode?: number;
+    startedAt?: string;
+    finishedAt?: string;
+    message?: string;
+  };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
 
@@ -135,6 +141,7 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
               ? {
                   reason: s(last.reason),
                   exitCode: n(last.exitCode),
+                  startedAt: s(last.startedAt),
                   finishedAt: s(last.finishedAt),
                   message: s(last.message),
                 }

@@ -50,13 +50,42 @@ function maskContainersDeep(value: unknown, key = ''): unknown {
 }
 
 /**
+ * Who last wrote which spec fields (`kubectl-scale` set `spec.replicas` through the scale
+ * subresource at 08:57): the managedFields entries that touch `spec`, each cut to the spec's
+ * top-level field names. Everything else in managedFields is noise for a diagnosis.
+ */
+function specWriters(managedFields: unknown): ApiObject[] {
+  if (!Array.isArray(managedFields)) return [];
+  return managedFields.flatMap((entry) => {
+    if (!isRecord(entry) || !isRecord(entry.fieldsV1) || !isRecord(entry.fieldsV1['f:spec'])) return [];
+    const spec = Object.fromEntries(
+      Object.keys(entry.fieldsV1['f:spec'])
+        .filter((key) => key.startsWith('f:'))
+        .map((key) => [key, {}]),
+    );
+    return [
+      {
+        manager: entry.manager,
+        operation: entry.operation,
+        ...(entry.subresource ? { subresource: entry.subresource } : {}),
+        time: entry.time,
+        fieldsV1: { 'f:spec': spec },
+      },
+    ];
+  });
+}
+
+/**
  * An object as `get_resources` returns it: apiVersion and kind filled in (list items lack them),
- * without managedFields and the last-applied annotation (noise, and a copy of the data), with
+ * with managedFields cut to who wrote which spec fields, without the last-applied annotation (noise,
+ * and a copy of the data), with
  * secret-like values of `data`/`stringData`, env and commands masked and binary data summarised.
  */
 export function cleanObject(object: ApiObject, apiVersion: string, kind: string): ApiObject {
   const metadata = isRecord(object.metadata) ? { ...object.metadata } : {};
-  delete metadata.managedFields;
+  const writers = specWriters(metadata.managedFields);
+  if (writers.length) metadata.managedFields = writers;
+  else delete metadata.managedFields;
   if (isRecord(metadata.annotations)) {
     const annotations = { ...metadata.annotations };
     delete annotations[lastApplied];

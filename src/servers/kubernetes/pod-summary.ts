@@ -16,7 +16,13 @@ export interface ContainerSummary {
   startedAt?: string;
   /** Set when the current state is `terminated`. */
   finishedAt?: string;
-  lastTermination?: { reason: string; exitCode: number; finishedAt?: string; message?: string };
+  lastTermination?: {
+    reason: string;
+    exitCode: number;
+    startedAt?: string;
+    finishedAt?: string;
+    message?: string;
+  };
   /** Always both maps, empty when unset: a missing memory limit is itself a finding. */
   resources: { requests: Record<string, string>; limits: Record<string, string> };
 }
@@ -145,9 +151,12 @@ function summariseContainer(container: V1Container, status: V1ContainerStatus | 
   const last = status?.lastState?.terminated;
   if (last) {
     const finishedAt = isoTime(last.finishedAt);
+    // How long the container ran before it ended: minutes means a crash, hours a slow leak.
+    const startedAt = isoTime(last.startedAt);
     summary.lastTermination = {
       reason: last.reason ?? 'Terminated',
       exitCode: last.exitCode,
+      ...(startedAt ? { startedAt } : {}),
       ...(finishedAt ? { finishedAt } : {}),
       ...(last.message ? { message: last.message } : {}),
     };

@@ -119,6 +119,7 @@ function dependencyVerdict(follow: FollowDependency): Rule {
           statement: `${facts.service}'s errors come from calls to ${ref.service} ("${quote(target.line, 180)}"). Root cause in ${ref.service}: ${theirs.verdict.statement}`,
           confidence: theirs.verdict.confidence,
           fix: theirs.verdict.fix,
+          ...(theirs.verdict.notFromChange ? { notFromChange: true } : {}),
         };
       }
       const view = await readService(ctx, ref.service, ref.namespace);

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../engine.js';
 import { readObject, readObjects } from '../cluster-read.js';
-import type { ServiceFacts } from '../facts.js';
+import { supersededRuns, type ServiceFacts } from '../facts.js';
 import { at, condition, list, nameOf, num, str, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { exitCodeMeaning } from './command.js';
@@ -53,7 +53,13 @@ async function jobsOf(
 /** The failure of the target's Job (the newest failed one of a CronJob), or null when its Jobs did not fail. */
 export async function jobFailure(ctx: EngineContext, facts: ServiceFacts): Promise<JobFailure | null> {
   const { names, cronJob } = await jobsOf(ctx, facts);
-  for (const job of names.slice(0, 3)) {
+  const stale = supersededRuns(facts.listing.pods);
+  // A run whose every pod a later success superseded is history, not the failure.
+  const current = names.filter((job) => {
+    const pods = facts.listing.pods.filter((p) => p.ownerName === job);
+    return !pods.length || !pods.every((p) => stale.has(p.name));
+  });
+  for (const job of current.slice(0, 3)) {
     const object = await readObject(ctx, 'Job', job, facts.namespace);
     const failed = object ? condition(object, 'Failed') : undefined;
     const event = facts.events.find(

@@ -1,4 +1,5 @@
-import type { EventInfo } from '../tool-data.js';
+import type { EventInfo, PodContainer } from '../tool-data.js';
+import type { ServiceFacts } from '../facts.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
 import type { EngineContext } from '../../engine.js';
 import { readObject } from '../cluster-read.js';
@@ -8,7 +9,8 @@ import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
-import { times, type Rule } from './verdict.js';
+import { gradualGrowth, leakCommit } from './memory-growth.js';
+import { times, type Rule, type Verdict } from './verdict.js';
 
 const NODE_TROUBLE =
   /^(NodeNotReady|NodeHasInsufficientMemory|EvictionThresholdMet|SystemOOM|NodeHasDiskPressure|NodeHasInsufficientPID|Rebooted|NodeHasPIDPressure)$/;
@@ -172,6 +174,10 @@ export const oomRule: Rule = async (ctx, facts) => {
   const lowered =
     previous && (parseQuantity(previous) ?? 0) > (parseQuantity(limit) ?? 0) ? previous : undefined;
   const bigger = parseQuantity(limit);
+  if (!lowered) {
+    const leak = await leakVerdict(ctx, facts, oom, limitText);
+    if (leak) return leak;
+  }
   return {
     status: 'diagnosed',
     summary: `${facts.service} is OOMKilled: container ${oom.c.name} exceeds ${limitText} and restarts (${times(oom.c.restartCount ?? 0)}).`,
@@ -345,4 +351,85 @@ async function memoryCulprit(ctx: EngineContext, node: string): Promise<string |
     ref: `pod/${top.name}`,
   });
   return `The misconfigured workload is ${workloadOf(top.name)}: it has ${limitText} (request ${top.memoryRequest ?? 'none'}) on a node with ${formatBytes(allocatable)} allocatable, so it can take the node's memory before any limit stops it.`;
+}
+
+function isOomKill(c: PodContainer): boolean {
+  return c.lastTermination?.reason === 'OOMKilled' || c.reason === 'OOMKilled';
+}
+
+/**
+ * OOM kills after hours of running, or logged memory that climbs: the process keeps what it should
+ * let go, so a bigger limit only spaces the kills out. The commit that added the keeping is the cause.
+ */
+async function leakVerdict(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  oom: { pod: string; c: PodContainer },
+  limitText: string,
+): Promise<Verdict | null> {
+  const killedPods = facts.listing.pods.filter((p) => p.containers.some(isOomKill));
+  const killed = killedPods.flatMap((p) => p.containers.filter(isOomKill));
+  const growth = gradualGrowth(
+    killed,
+    facts.logs.filter((l) => killedPods.some((p) => p.name === l.pod)),
+  );
+  if (!growth) return null;
+  const restarts = killed.reduce((n, c) => n + (c.restartCount ?? 0), 0);
+  const ran = growth.hoursBeforeKill;
+  const pace = ran.length
+    ? `each container ran ${formatHours(ran[0] as number)}${ran.length > 1 && (ran.at(-1) as number) - (ran[0] as number) > 0.5 ? `–${formatHours(ran.at(-1) as number)}` : ''} before the kill`
+    : '';
+  const logged = growth.logged
+    ? `its logged ${growth.logged.key} climbs from ${growth.logged.from} to ${growth.logged.to}`
+    : '';
+  const how = [pace, logged].filter(Boolean).join(', and ');
+  ctx.casebook.evidence.push({
+    source: growth.logged ? 'logs' : 'kubernetes',
+    detail: `Memory grows until the kill: ${how} (${restarts} OOM restart(s) across ${killedPods.length} pod(s)).`,
+    ref: `pod/${oom.pod}`,
+  });
+  const since = killedPods
+    .map((p) => p.startTime ?? '')
+    .filter(Boolean)
+    .sort()[0];
+  const suspect = await leakCommit(ctx, since);
+  const growthText = `memory grows steadily until it reaches ${limitText} (${how}): a leak, not a spike`;
+  if (!suspect) {
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service} leaks memory: container ${oom.c.name} is OOMKilled again and again (${restarts} restarts) as its ${growthText}.`,
+      statement: `Container ${oom.c.name} is OOMKilled (exit code 137) after running for a long time: its ${growthText}. No recent commit was found that adds the growth.`,
+      confidence: 'medium',
+      fix: `Find what the process keeps (a heap snapshot or memory profile of a pod that has run a few hours) and bound it; raising the memory limit only spaces the kills out.`,
+      rollback: true,
+    };
+  }
+  const { commit, path, lines } = suspect;
+  const sha = commit.sha.slice(0, 7);
+  const title = (commit.message ?? '').split('\n')[0]?.trim() ?? '';
+  ctx.casebook.suspectFiles.unshift({ path });
+  ctx.casebook.suspectCommits.push({
+    sha: commit.sha,
+    message: commit.message,
+    author: commit.author,
+    date: commit.date,
+  });
+  const quoted = lines.map((l) => `\`${quote(l, 120)}\``).join(', ');
+  ctx.casebook.evidence.push({
+    source: 'github',
+    detail: `Commit ${sha} "${title}" (${commit.author ?? 'unknown'}, ${commit.date ?? ''}) added to ${path}, with no eviction or size bound: ${quoted}.`,
+    ref: commit.sha,
+  });
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service} leaks memory since commit ${sha}: container ${oom.c.name} is OOMKilled again and again (${restarts} restarts) as its memory grows to ${limitText}; ${path} keeps data without a bound.`,
+    statement: `Container ${oom.c.name} is OOMKilled (exit code 137) after running for hours: its ${growthText}. Commit ${sha} "${title}" (${commit.author ?? 'unknown'}) added ${path}, which keeps data for the life of the process with no eviction or size bound (${quoted}).`,
+    confidence: 'medium',
+    fix: `Bound what ${path} keeps (an LRU or TTL cache with a maximum size, or no cache) or revert ${sha}; raising the memory limit only spaces the kills out.`,
+    rollback: true,
+  };
+}
+
+function formatHours(h: number): string {
+  return h >= 1 ? `${h.toFixed(1)} h` : `${Math.round(h * 60)} min`;
 }

@@ -1,6 +1,7 @@
 import type { EngineContext } from '../../engine.js';
 import { readObject } from '../cluster-read.js';
-import { at, list, stringMap } from '../k8s-object.js';
+import { readObjects } from '../cluster-read.js';
+import { at, list, nameOf, str, strings, stringMap, type KubeObject } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import type { EventInfo } from '../tool-data.js';
 import type { Rule } from './verdict.js';
@@ -54,6 +55,84 @@ async function placementOf(ctx: EngineContext, namespace: string, pod: string): 
   return [...selector, ...affinity];
 }
 
+/** A volume the pod needs that only some nodes can reach, and where the schedulable nodes are. */
+export interface VolumePinning {
+  claim: string;
+  volume: string;
+  /** `topology.kubernetes.io/zone In (us-east-1c)` */
+  requirement: string;
+  key: string;
+  values: string[];
+  /** The values of that key on the nodes the scheduler may use. */
+  nodeValues: string[];
+}
+
+/** The node-affinity terms of a PersistentVolume, as `key op values`. */
+function volumeRequirements(pv: KubeObject): { key: string; operator: string; values: string[] }[] {
+  return list(at(pv, 'spec', 'nodeAffinity', 'required', 'nodeSelectorTerms'))
+    .flatMap((t) => list(t.matchExpressions))
+    .map((e) => ({ key: str(e.key) ?? '', operator: str(e.operator) ?? '', values: strings(e.values) }))
+    .filter((e) => e.key);
+}
+
+/**
+ * "volume node affinity conflict": follow the pod's claims to their PersistentVolumes and compare
+ * each volume's node affinity (a zone, a node) with the labels of the nodes that take pods.
+ */
+export async function volumePinning(
+  ctx: EngineContext,
+  namespace: string,
+  podName: string,
+): Promise<VolumePinning | null> {
+  const pod = await readObject(ctx, 'Pod', podName, namespace);
+  const claims = list(at(pod, 'spec', 'volumes'))
+    .map((v) => str(at(v, 'persistentVolumeClaim', 'claimName')))
+    .filter((c): c is string => Boolean(c));
+  if (!claims.length) return null;
+  const tolerations = list(at(pod, 'spec', 'tolerations'));
+  const tolerated = (t: KubeObject) =>
+    tolerations.some(
+      (x) =>
+        (x.operator === 'Exists' && !str(x.key)) ||
+        (str(x.key) === str(t.key) && (!str(x.effect) || str(x.effect) === str(t.effect))),
+    );
+  // The nodes this pod could use apart from its volume: schedulable, ready, no taint it does not tolerate.
+  const nodes = ((await readObjects(ctx, 'Node', { clusterScoped: true })) ?? []).filter(
+    (n) =>
+      at(n, 'spec', 'unschedulable') !== true &&
+      list(at(n, 'status', 'conditions')).some((c) => c.type === 'Ready' && c.status === 'True') &&
+      list(at(n, 'spec', 'taints')).every((t) => t.effect === 'PreferNoSchedule' || tolerated(t)),
+  );
+  for (const claim of claims) {
+    const pvc = await readObject(ctx, 'PersistentVolumeClaim', claim, namespace);
+    const volume = str(at(pvc, 'spec', 'volumeName'));
+    if (!volume) continue;
+    const pv = await readObject(ctx, 'PersistentVolume', volume, undefined, true);
+    if (!pv) continue;
+    for (const term of volumeRequirements(pv)) {
+      const nodeValues = [
+        ...new Set(nodes.map((n) => stringMap(at(n, 'metadata', 'labels'))[term.key]).filter(Boolean)),
+      ] as string[];
+      const reachable =
+        term.operator === 'In'
+          ? nodeValues.some((v) => term.values.includes(v))
+          : term.operator === 'NotIn'
+            ? nodeValues.some((v) => !term.values.includes(v))
+            : true;
+      if (reachable) continue;
+      return {
+        claim,
+        volume: nameOf(pv),
+        requirement: `${term.key} ${term.operator} (${term.values.join(',')})`,
+        key: term.key,
+        values: term.values,
+        nodeValues: nodeValues.sort(),
+      };
+    }
+  }
+  return null;
+}
+
 /** Pods that cannot be scheduled: FailedScheduling says why. */
 export const schedulingRule: Rule = async (ctx, facts) => {
   const pending = facts.listing.pods.filter(
@@ -74,6 +153,26 @@ export const schedulingRule: Rule = async (ctx, facts) => {
     detail: `FailedScheduling: ${quote(message, 300)}${failed.count && failed.count > 1 ? ` (×${failed.count})` : ''}`,
     ref: failed.object,
   });
+  if (/volume node affinity conflict/i.test(message)) {
+    const pinned = await volumePinning(ctx, facts.namespace, pending[0]?.name ?? '');
+    if (pinned) {
+      const where = pinned.values.join(', ');
+      const nodesAt = pinned.nodeValues.length ? pinned.nodeValues.join(', ') : 'nowhere';
+      ctx.casebook.evidence.push({
+        source: 'kubernetes',
+        detail: `PersistentVolume ${pinned.volume} (claim ${pinned.claim}) has node affinity ${pinned.requirement}; the schedulable nodes have ${pinned.key} ${nodesAt}`,
+        ref: `persistentvolume/${pinned.volume}`,
+      });
+      return {
+        status: 'diagnosed',
+        summary: `${pending.length} pod(s) of ${facts.service} are Pending: their volume ${pinned.volume} (claim ${pinned.claim}) can only attach in ${where}, and no schedulable node is there (volume node affinity conflict).`,
+        statement: `FailedScheduling — ${quote(message, 200)}: PersistentVolume ${pinned.volume}, bound to claim ${pinned.claim}, is pinned by its node affinity to ${pinned.requirement}, but every node the scheduler may use has ${pinned.key} ${nodesAt}. The pod cannot run anywhere its data is reachable.`,
+        confidence: 'high',
+        fix: `Bring schedulable capacity back to ${where} (the node group or Karpenter NodePool must allow ${pinned.key} ${where}) so ${pending[0]?.name ?? 'the pod'} can attach its volume; or move the data: snapshot ${pinned.volume}, restore it in a zone that has nodes and bind the claim to the new volume. Do not delete claim ${pinned.claim}: the data lives on it. Rolling the workload back does not help.`,
+        clues: [...pinned.values, pinned.key],
+      };
+    }
+  }
   const placement = obstacles.selector ? await placementOf(ctx, facts.namespace, pending[0]?.name ?? '') : [];
   if (placement.length)
     ctx.casebook.evidence.push({

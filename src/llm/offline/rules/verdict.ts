@@ -23,6 +23,11 @@ export interface Verdict {
    * wrote one of them outranks a commit found from the error alone.
    */
   revisionValues?: string[];
+  /**
+   * True when the evidence shows the fault was made outside the repository (a person's `kubectl
+   * scale`, an autoscaler): no commit is looked for, since any found would be a false lead.
+   */
+  notFromChange?: boolean;
   /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
   objects?: { kind: string; name: string }[];
 }
