@@ -52,6 +52,8 @@ export interface FakeCluster {
     date: string;
     files: { path: string; patch?: string }[];
   }[];
+  /** `list_nodes` answers (name, ready, conditions…); without it the tool is not offered. */
+  nodes?: Obj[];
   /** Tools to leave out (a server that is not connected). */
   without?: string[];
   /** Tools that fail with this message. */
@@ -112,6 +114,7 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
         })),
       });
     },
+    list_nodes: () => ok({ nodes: cluster.nodes ?? [] }),
     list_events: () =>
       ok({ namespace, events: cluster.events ?? [], matched: (cluster.events ?? []).length }),
     get_pod_logs: (args) => {
@@ -219,7 +222,9 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
     ['search_code', 'get_file_contents', 'list_commits', 'get_commit'].includes(tool)
       ? 'github'
       : 'kubernetes';
-  const offered = Object.keys(tools).filter((t) => !(cluster.without ?? []).includes(t));
+  const offered = Object.keys(tools).filter(
+    (t) => !(cluster.without ?? []).includes(t) && (t !== 'list_nodes' || cluster.nodes),
+  );
   return {
     calls,
     toolNames: () => offered.map((t) => `${server(t)}__${t}`),

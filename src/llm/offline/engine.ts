@@ -23,6 +23,10 @@ import { ingressRule } from './rules/ingress.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
+import { livenessKillRule } from './rules/liveness.js';
+import { stuckRevisionRule } from './rules/stuck-revision.js';
+import { staleCredentialRule } from './rules/stale-credentials.js';
+import { dnsPolicyRule } from './rules/dns-policy.js';
 import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
@@ -61,6 +65,9 @@ const LOCAL_RULES: Rule[] = [
   expiredCredentialRule,
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
+  stuckRevisionRule,
+  staleCredentialRule,
+  dnsPolicyRule,
   dataParseRule,
   mountedFileRule,
   exceptionRule,
@@ -75,6 +82,7 @@ const WIRING_RULES: Rule[] = [
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
   hpaRule,
+  livenessKillRule,
   probeRule,
 ];
 /** Rules that judge what stands now, not what the events remember. */
@@ -377,7 +385,7 @@ function recoveredVerdict(ctx: EngineContext, facts: ServiceFacts, recovery: Rec
   });
   return {
     status: 'healthy',
-    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts, and the logs have been clean since.`,
+    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts since, and the logs have been clean since.`,
     statement: `No current fault: a transient episode (${recovery.trouble.join(', ')}) ended at ${when} and the service has been healthy since.`,
     confidence: 'medium',
     fix: 'Nothing to fix now; if the episode repeats, look at what happened at that time (a deploy, a dependency restart, a node event).',

@@ -243,7 +243,8 @@ async function readLogs(
   );
   const reads: LogRead[] = [];
   for (const pod of ranked.slice(0, MAX_PODS_READ)) {
-    for (const init of pod.containers.filter(failedInit)) {
+    // An init container still running (a wait-for loop) holds the pod in Init: its log says what it waits on.
+    for (const init of pod.containers.filter((c) => failedInit(c) || (c.init && c.state === 'running'))) {
       reads.push({ pod, container: init.name, previous: false });
       if ((init.restartCount ?? 0) > 0 && init.state !== 'terminated')
         reads.push({ pod, container: init.name, previous: true });

@@ -29,7 +29,7 @@ const EXCEPTION_HEADER =
   /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?::\s+(.{0,500}))?$/;
 /** The words of a failure in a line that carries no level: `sh: 1: migrat: not found`, `psql: error: …`. */
 const UNLEVELLED_FAILURE =
-  /\b(?:error|fatal|panic|failed|failure|refused|denied|forbidden|cannot|can't|unable to|not found|no such file|no space left|timed out|unreachable|segmentation fault|core dumped|killed)\b/i;
+  /\b(?:error|fatal|panic|failed|failure|refused|denied|forbidden|cannot|can't|unable to|not found|no such file|no space left|bad address|timed out|unreachable|segmentation fault|core dumped|killed)\b/i;
 /** Tallies (`183 sent, 2 failed`, `failed=0`, `"errors": 2`) report outcomes; they are not failures. */
 const COUNTER =
   /\b\d+\s+(?:failed|failures?|errors?|refused|denied|timed out)\b|["']?\b(?:failed|failures?|errors?)["']?\s*[=:]\s*\d+/gi;

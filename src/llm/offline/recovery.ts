@@ -7,6 +7,8 @@ import { UNREACHABLE } from './rules/signals.js';
 const QUIET_MS = 10 * 60_000;
 /** A restart this recent is part of the incident, whatever the events say. */
 const RESTART_WINDOW_MS = 6 * 3600_000;
+/** More restarts than this, however old the last one, is a pattern rather than an episode. */
+const MAX_OLD_RESTARTS = 3;
 /** Lines logged after the last error that show the service working again. */
 const CLEAN_LINES = 3;
 
@@ -69,8 +71,17 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
         (s.kind === 'warning' && s.count >= 3 && UNREACHABLE.test(`${s.message} ${s.sample}`)),
     );
     if (!errors.length) continue;
-    // A crashed container's last words are not a blip.
-    if (log.previous) return null;
+    if (log.previous) {
+      // A crashed container's last words are not a blip — unless that crash is long over: the
+      // container restarted once or twice long ago and has run and stayed ready ever since.
+      const old = oldRestart(facts, log.pod, now);
+      if (!old) return null;
+      last = Math.max(last, old.at);
+      trouble.push(
+        `${old.restarts === 1 ? 'one restart' : `${old.restarts} restarts`} of pod ${log.pod} (${old.reason}${old.exitCode !== undefined ? `, exit code ${old.exitCode}` : ''})`,
+      );
+      continue;
+    }
     const lastError = Math.max(...errors.map((s) => time(s.lastAt)));
     if (Number.isNaN(lastError) || lastError > cutoff) return null;
     const cleanAfter = log.text
@@ -82,4 +93,33 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
     trouble.push(`${errors.reduce((n, s) => n + s.count, 0)} error line(s) in ${log.pod}'s log`);
   }
   return trouble.length ? { trouble, lastSeen: new Date(last) } : null;
+}
+
+/**
+ * A pod whose restarts are history: few of them, the last termination longer ago than the restart
+ * window, and the container running and ready since. A crash loop restarts again within minutes.
+ */
+function oldRestart(
+  facts: ServiceFacts,
+  podName: string,
+  now: Date,
+): { at: number; restarts: number; reason: string; exitCode?: number } | null {
+  const pod = facts.listing.pods.find((p) => p.name === podName);
+  const container = pod?.containers.find((c) => !c.init && c.lastTermination);
+  const at = time(container?.lastTermination?.finishedAt);
+  if (!container || Number.isNaN(at) || now.getTime() - at < RESTART_WINDOW_MS) return null;
+  if (
+    container.state !== 'running' ||
+    container.ready !== true ||
+    (container.restartCount ?? 0) > MAX_OLD_RESTARTS
+  )
+    return null;
+  return {
+    at,
+    restarts: container.restartCount ?? 1,
+    reason: container.lastTermination?.reason ?? 'Error',
+    ...(container.lastTermination?.exitCode !== undefined
+      ? { exitCode: container.lastTermination.exitCode }
+      : {}),
+  };
 }

@@ -15,10 +15,12 @@ export interface CallTarget {
   line: string;
   count: number;
   pod: string;
+  /** The init container whose log says so, when it is not the pod's main container. */
+  container?: string;
 }
 
 const DNS_MISSING =
-  /no such host|No such host is known|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname|Failed to resolve '/i;
+  /no such host|No such host is known|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname|Failed to resolve '|bad address '/i;
 const DNS_TIMEOUT =
   /lookup \S+(?: on \S+)?: (?:read udp \S+->\S+: )?(?:i\/o timeout|server misbehaving)|EAI_AGAIN|Temporary failure in name resolution|no servers could be reached/i;
 
@@ -51,6 +53,10 @@ const HOST_PATTERNS: RegExp[] = [
     String.raw`lookup (${NAME})(?: on [\d.:\[\]]+:| ?: (?:no such host|i\/o timeout|server misbehaving|Temporary failure|read udp|dial udp))`,
     'gi',
   ),
+  // BusyBox nc / wget / ping in wait-for init containers: `nc: bad address 'search'`
+  new RegExp(String.raw`bad address '(${NAME})'`, 'gi'),
+  // BusyBox / bind nslookup: `** server can't find ledger.finance.svc.cluster.local: NXDOMAIN`
+  new RegExp(String.raw`server can't find (${NAME})`, 'gi'),
   // Node: `getaddrinfo ENOTFOUND redis`, `getaddrinfo EAI_AGAIN redis`
   new RegExp(String.raw`getaddrinfo \w+ (${NAME})`, 'gi'),
   // libpq: `could not translate host name "db" to address`, `server at "db" (10.0.0.5), port 5432 failed`
@@ -71,6 +77,7 @@ const HOST_PATTERNS: RegExp[] = [
   new RegExp(String.raw`(?<![\w.-])(${NAME}|${IP}):(\d{2,5})\b`, 'gi'),
 ];
 
+const TIMESTAMP_HOUR = /^\d{4}-\d{2}-\d{2}t\d{2}$/;
 const NOT_A_SERVICE =
   /^(localhost|127\.0\.0\.1|0\.0\.0\.0|tcp|udp|http|https|dns|grpc|transport|desc|error|code|failed|failure|unknown|unable|cannot|could|name|host|service|address)$/i;
 
@@ -83,6 +90,8 @@ export function hostsIn(line: string): { host: string; port?: string }[] {
       const host = (m[1] ?? '').toLowerCase().replace(/\.$/, '');
       const port = m[2];
       if (!host || NOT_A_SERVICE.test(host) || host === dnsServer || port === '53') continue;
+      // A timestamp's date and hour (`time=2026-12-02T15:22:29Z` in logfmt) looks like host:port.
+      if (TIMESTAMP_HOUR.test(host)) continue;
       // A bare word without a port or a dot is too often prose (`server on 'x'` is not).
       if (/^\d+$/.test(host) || /\.(js|ts|py|go|java|cs|rb|json|ya?ml|log|html?)$/.test(host)) continue;
       const existing = found.find((f) => f.host === host);
@@ -103,7 +112,15 @@ export function callTargets(logs: readonly PodLog[]): CallTarget[] {
       if (!UNREACHABLE.test(text) || (s.kind === 'warning' && s.count < 3)) continue;
       const failure = failureOf(text);
       for (const { host, port } of hostsIn(s.sample.length >= s.message.length ? s.sample : s.message)) {
-        const entry = found.get(host) ?? { host, port, failure, line: s.sample, count: 0, pod: log.pod };
+        const entry = found.get(host) ?? {
+          host,
+          port,
+          failure,
+          line: s.sample,
+          count: 0,
+          pod: log.pod,
+          ...(log.container ? { container: log.container } : {}),
+        };
         entry.count += s.count;
         entry.port ??= port;
         found.set(host, entry);

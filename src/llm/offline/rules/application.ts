@@ -86,10 +86,12 @@ export const crashRule: Rule = async (ctx, facts) => {
     /CrashLoopBackOff|Restarted|Error|RunContainerError/.test(p.reason),
   );
   if (!crash) return null;
-  const last = facts.logs
-    .filter((l) => l.pod === crash.pod && (!l.container || l.container === crash.container))
-    .sort((a, b) => Number(b.previous) - Number(a.previous))
-    .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))[0];
+  const last =
+    facts.logs
+      .filter((l) => l.pod === crash.pod && (!l.container || l.container === crash.container))
+      .sort((a, b) => Number(b.previous) - Number(a.previous))
+      .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))[0] ??
+    lastWords(facts, crash);
   ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
   const container = facts.listing.pods
     .find((p) => p.name === crash.pod)
@@ -111,6 +113,26 @@ export const crashRule: Rule = async (ctx, facts) => {
     rollback: true,
   };
 };
+
+/**
+ * A crashed container's last log line when none reads as an error by its level: a program that
+ * exits on a fatal condition usually says why last (Redis prints `# Bad file format reading the
+ * append only file` and exits).
+ */
+function lastWords(
+  facts: Parameters<Rule>[1],
+  crash: { pod: string; container?: string },
+): { sample: string; count: number } | undefined {
+  const log = facts.logs.find(
+    (l) => l.pod === crash.pod && l.previous && (!l.container || l.container === crash.container),
+  );
+  const line = log?.text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1);
+  return line ? { sample: line, count: 1 } : undefined;
+}
 
 /** Errors in the logs with no stack trace to follow. */
 export const logErrorRule: Rule = async (ctx, facts) => {

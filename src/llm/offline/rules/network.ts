@@ -120,14 +120,22 @@ export async function nameResolution(
   const where = elsewhere.length
     ? ` A Service ${service.service} exists in namespace ${elsewhere.join(', ')}, not in ${service.namespace}.`
     : '';
+  // An init container that waits for the name holds every new pod in Init until the name resolves.
+  const who = target.container ? `${caller.service}'s init container ${target.container}` : caller.service;
+  const held = target.container
+    ? ` The init container never completes, so the pods stay in Init and the application containers never start.`
+    : '';
   return {
     status: 'diagnosed',
-    summary: `${caller.service} cannot resolve ${target.host}: there is no Service ${service.service} in namespace ${service.namespace}${elsewhere.length ? ` (it is in ${elsewhere.join(', ')})` : ''}.`,
-    statement: `${caller.service} dials ${target.host}${target.port ? `:${target.port}` : ''}, and the name does not resolve ("${quote(target.line, 200)}"): no Service ${service.service} exists in namespace ${service.namespace}.${where}${closest.length ? ` Closest Services there: ${closest.join(', ')}.` : ''}`,
+    summary: `${who} cannot resolve ${target.host}: there is no Service ${service.service} in namespace ${service.namespace}${elsewhere.length ? ` (it is in ${elsewhere.join(', ')})` : ''}.`,
+    statement: `${who} dials ${target.host}${target.port ? `:${target.port}` : ''}, and the name does not resolve ("${quote(target.line, 200)}"): no Service ${service.service} exists in namespace ${service.namespace}.${where}${closest.length ? ` Closest Services there: ${closest.join(', ')}.` : ''}${held}`,
     confidence: 'high',
-    fix: elsewhere.length
-      ? `Point ${caller.service} at ${service.service}.${elsewhere[0]}.svc.cluster.local (or ${service.service} from the same namespace), or create the Service in ${service.namespace}.`
-      : `Fix the host name ${caller.service} is configured with${closest[0] ? ` (did you mean ${closest[0]}?)` : ''}, or create Service ${service.service} in namespace ${service.namespace}.`,
+    ...(target.container && caller.listing.workload ? { objects: [caller.listing.workload] } : {}),
+    fix: target.container
+      ? `Point init container ${target.container} at a Service that exists${closest[0] ? ` (${closest[0]}?)` : ''}, or remove the wait if the dependency is gone, then roll out again.`
+      : elsewhere.length
+        ? `Point ${caller.service} at ${service.service}.${elsewhere[0]}.svc.cluster.local (or ${service.service} from the same namespace), or create the Service in ${service.namespace}.`
+        : `Fix the host name ${caller.service} is configured with${closest[0] ? ` (did you mean ${closest[0]}?)` : ''}, or create Service ${service.service} in namespace ${service.namespace}.`,
   };
 }
 

@@ -36,6 +36,8 @@ export const nodeRule: Rule = async (ctx, facts) => {
     (e) => !ourNodes.size || [...ourNodes].some((n) => e.object === `Node/${n}`),
   );
   if (!evicted.length && !evictions.length && !relevantNodeEvents.length) return null;
+  if (!evicted.length && !evictions.length && (await nodeEpisodeOver(ctx, relevantNodeEvents, facts)))
+    return null;
   const storage = [...evictions.map((e) => e.message ?? ''), ...evicted.map((p) => p.message ?? '')].find(
     (m) => /ephemeral[- ]storage|ephemeral local storage/i.test(m),
   );
@@ -91,6 +93,27 @@ export const nodeRule: Rule = async (ctx, facts) => {
       : `Check node ${node} (kubectl describe node ${node}); cordon and drain it and let the pods reschedule.`,
   };
 };
+
+/**
+ * A node that was NotReady or rebooted and is Ready again, with the service's pods running on it
+ * since: the episode is over. Pods still failing now fail for a reason of their own (their logs
+ * say which, e.g. data the crash left damaged); the reboot is at most the trigger.
+ */
+async function nodeEpisodeOver(
+  ctx: EngineContext,
+  events: EventInfo[],
+  facts: Parameters<Rule>[1],
+): Promise<boolean> {
+  if (!events.length || events.some((e) => !/^(NodeNotReady|Rebooted)$/.test(e.reason ?? ''))) return false;
+  if (!facts.listing.pods.length || facts.listing.pods.some((p) => p.phase !== 'Running')) return false;
+  const tool = toolFor('nodes', ctx.tools.toolNames());
+  if (!tool) return false;
+  const outcome = await ctx.tools.call(tool, {});
+  const nodes = list(outcome.ok ? at(outcome.structured, 'nodes') : undefined);
+  const names = new Set(events.map((e) => e.object?.replace('Node/', '')));
+  const current = nodes.filter((n) => names.has(str(n.name)));
+  return current.length === names.size && current.every((n) => n.ready === true);
+}
 
 /** Images that cannot be pulled: a bad tag or registry after a rollout. */
 export const imagePullRule: Rule = async (ctx, facts) => {

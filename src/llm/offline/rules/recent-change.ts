@@ -392,6 +392,11 @@ export async function correlateChange(
   const culpritFile = best.link.culpritFile;
   if (culpritFile && !dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === culpritFile))
     ctx.casebook.suspectFiles.unshift({ path: culpritFile });
+  // A file whose changed lines the note quotes is where the fix goes, whatever its type.
+  if (best.link.lines.length)
+    for (const path of best.link.files.filter((p) => best.link.note.includes(p)).slice(0, 2))
+      if (path !== dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === path))
+        ctx.casebook.suspectFiles.push({ path });
   if (dataFile) {
     // The file whose diff names what failed leads; the commit's other configuration files follow.
     const siblings =

@@ -62,9 +62,8 @@ export async function readService(
       namespace,
       labelSelector: `kubernetes.io/service-name=${name}`,
     })) ?? [];
-  const ready = slices
-    .flatMap((s) => list(s.endpoints))
-    .filter((e) => at(e, 'conditions', 'ready') !== false);
+  const all = slices.flatMap((s) => list(s.endpoints));
+  const ready = all.filter((e) => at(e, 'conditions', 'ready') !== false);
   return {
     name,
     namespace,
@@ -77,6 +76,9 @@ export async function readService(
       protocol: str(p.protocol) ?? 'TCP',
     })),
     readyEndpoints: ready.length,
+    // The EndpointSlice controller lists every pod the selector matches, ready or not: an
+    // endpoint that is not ready still proves the selector matches a pod.
+    ...(all.length ? { selected: { total: all.length, ready: ready.length } } : {}),
     findings: [],
   };
 }

