@@ -22,7 +22,15 @@ export interface CallTarget {
 const DNS_MISSING =
   /no such host|No such host is known|NXDOMAIN|ENOTFOUND|Name or service not known|could not translate host name|UnknownHostException|nodename nor servname|Failed to resolve '|bad address '/i;
 const DNS_TIMEOUT =
-  /lookup \S+(?: on \S+)?: (?:read udp \S+->\S+: )?(?:i\/o timeout|server misbehaving)|EAI_AGAIN|Temporary failure in name resolution|no servers could be reached/i;
+  /lookup \S+(?: on \S+)?: (?:(?:read|dial|write) udp \S+: )?(?:read: |write: )?(?:i\/o timeout|server misbehaving|connection refused)|EAI_AGAIN|Temporary failure in name resolution|no servers could be reached/i;
+
+/**
+ * A lookup the DNS server itself refused (`lookup x on 10.96.0.10:53: read udp …: connection
+ * refused`): for a cluster DNS Service this is what kube-proxy answers when it has no ready
+ * endpoint, i.e. the DNS pods are down.
+ */
+export const DNS_SERVER_REFUSED =
+  /lookup \S+ on [\d.]+:53: (?:(?:read|dial|write) udp \S+: )?(?:read: |write: )?connection refused/i;
 
 /** The failure class of an error line; name-resolution first, since those lines also say "dial tcp". */
 export function failureOf(line: string): CallFailure {

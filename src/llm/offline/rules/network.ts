@@ -16,7 +16,7 @@ import {
 import { dnsAllowed, trafficAllowed, type Endpoint } from '../network-policy.js';
 import { closestNames } from '../names.js';
 import { quote } from '../quote.js';
-import type { CallTarget } from '../targets.js';
+import { DNS_SERVER_REFUSED, type CallTarget } from '../targets.js';
 import { type PodInfo } from '../tool-data.js';
 import { backendPods, readService, type ServiceView } from './traffic.js';
 import type { Verdict } from './verdict.js';
@@ -87,6 +87,20 @@ export async function nameResolution(
         fix: `Add an egress rule to ${dns.isolating[0]} allowing UDP and TCP port 53 to the kube-dns pods (namespaceSelector kubernetes.io/metadata.name=kube-system, podSelector k8s-app=kube-dns).`,
         clues: dns.isolating,
         objects: dns.isolating.map((name) => ({ kind: 'NetworkPolicy', name })),
+      };
+    }
+    const refusedBy = DNS_SERVER_REFUSED.test(target.line)
+      ? /on ([\d.]+):53/.exec(target.line)?.[1]
+      : undefined;
+    if (refusedBy) {
+      // Refused, not timed out: the DNS Service answers for no pod, so the DNS pods are down.
+      return {
+        status: 'diagnosed',
+        summary: `The cluster DNS is down: ${caller.service}'s lookups of ${target.host} are refused by the DNS Service at ${refusedBy}:53 (${target.count}×), which answers that way when it has no ready CoreDNS/kube-dns pod.`,
+        statement: `Every name lookup from ${caller.service} is refused by the cluster DNS Service (${refusedBy}:53): "${quote(target.line, 200)}". A Service refuses connections when none of its pods is ready, so the DNS pods (CoreDNS, kube-dns in kube-system) are unavailable — crashed, for example on a broken Corefile after a change to their ConfigMap — and calls to ${target.host} fail as a result.`,
+        confidence: 'medium',
+        fix: `Look at the DNS pods and their last error: kubectl -n kube-system get pods -l k8s-app=kube-dns; kubectl -n kube-system logs -l k8s-app=kube-dns --previous. If a change to the coredns ConfigMap (Corefile) broke them, revert it and restart them (kubectl -n kube-system rollout restart deployment/coredns).`,
+        clues: ['coredns', 'Corefile', 'kube-dns'],
       };
     }
     return {

@@ -25,7 +25,8 @@ export interface Verdict {
   revisionValues?: string[];
   /**
    * True when the evidence shows the fault was made outside the repository (a person's `kubectl
-   * scale`, an autoscaler): no commit is looked for, since any found would be a false lead.
+   * scale`, an autoscaler, a credential rotated outside it with pods not restarted since): no
+   * commit is looked for, since any found would be a false lead.
    */
   notFromChange?: boolean;
   /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
