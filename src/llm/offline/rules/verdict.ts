@@ -23,6 +23,12 @@ export interface Verdict {
    * wrote one of them outranks a commit found from the error alone.
    */
   revisionValues?: string[];
+  /**
+   * What the change correlation searches for, instead of the statement, when the statement names
+   * versions that are not the fault: a paused rollout names the new version it holds back, and the
+   * commit that built that version is no culprit.
+   */
+  changeText?: string;
   /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
   objects?: { kind: string; name: string }[];
 }
