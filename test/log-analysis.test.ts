@@ -126,3 +126,26 @@ describe('lines without a level', () => {
     expect(signatures.every((s) => s.kind === 'error')).toBe(true);
   });
 });
+
+describe('bracketed syslog severities', () => {
+  it("reads HAProxy's [ALERT] and nginx's [emerg] as errors and [NOTICE] as information", () => {
+    const { signatures } = analyzeLog(
+      [
+        '[NOTICE]   (1) : haproxy version is 3.0.5-8e879a5',
+        "[ALERT]    (1) : config : parsing [/usr/local/etc/haproxy/haproxy.cfg:15] : unknown keyword 'timout' in 'defaults' section; did you mean 'timeout' maybe ?",
+        '[emerg] 1#1: unknown directive "proxy_pas" in /etc/nginx/conf.d/default.conf:12',
+      ].join('\n'),
+    );
+    expect(signatures.map((s) => [s.kind, s.message])).toEqual([
+      [
+        'error',
+        "(1) : config : parsing [/usr/local/etc/haproxy/haproxy.cfg:15] : unknown keyword 'timout' in 'defaults' section; did you mean 'timeout' maybe ?",
+      ],
+      ['error', '1#1: unknown directive "proxy_pas" in /etc/nginx/conf.d/default.conf:12'],
+    ]);
+  });
+
+  it('keeps no level for a sentence that merely starts with one of those words', () => {
+    expect(analyzeLog('Notice board refreshed').signatures).toEqual([]);
+  });
+});

@@ -18,6 +18,10 @@ describe('a file named in an error', () => {
       { name: 'rules.yaml', line: 4 },
     ]);
     expect(filesCitedIn('loading /app/flags.env failed')).toEqual([{ name: 'flags.env' }]);
+    // HAProxy puts the file and line in brackets.
+    expect(
+      filesCitedIn("config : parsing [/usr/local/etc/haproxy/haproxy.cfg:15] : unknown keyword 'timout'"),
+    ).toEqual([{ name: 'haproxy.cfg', line: 15 }]);
     // Source files come from stack frames, hosts from call targets: neither is a cited data file.
     expect(filesCitedIn('at com.acme.Cart(src/main/Cart.java:12) calling http://api.example.com/x')).toEqual(
       [],

@@ -78,6 +78,28 @@ describe('a rollout left paused', () => {
     expect(findings.suggestedFix).not.toMatch(/rollout undo/);
   });
 
+  it('does not blame the commit that built the version the pause holds back', async () => {
+    const c = cluster(true, 1);
+    c.commits = [
+      {
+        sha: 'ccc3333000000000000000000000000000000000',
+        message: 'quotes: round half up (2.1.0)',
+        date: '2026-12-01T08:30:00Z',
+        files: [
+          {
+            path: 'k8s/quotes/deployment.yaml',
+            patch: '@@ -20,1 +20,1 @@\n-        image: reg/quotes:2.0.9\n+        image: reg/quotes:2.1.0',
+          },
+        ],
+      },
+    ];
+    const ctx = engineContext(fakeTools(c), { service: 'quotes', now: '2026-12-01T12:00:00Z' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(ctx.casebook.suspectCommits).toEqual([]);
+    expect(findings.suggestedFix).not.toMatch(/where to fix or revert/);
+  });
+
   it('is no fault once every pod runs the new template, paused or not', async () => {
     expect((await diagnose(cluster(true, 3))).status).toBe('healthy');
     expect((await diagnose(cluster(false, 3))).status).toBe('healthy');

@@ -72,5 +72,8 @@ describe('pods Pending on an untolerated taint', () => {
     expect(said(findings)).toContain('key = "workload-class"');
     expect(ctx.casebook.suspectFiles.map((f) => f.path)).toContain('terraform/pools.tf');
     expect(findings.suggestedFix).not.toMatch(/rollout undo/);
+    // Either side may be wrong: the fix offers removing the new taint as well as tolerating it.
+    expect(findings.suggestedFix).toMatch(/remove workload-class: batch from that node group/);
+    expect(findings.suggestedFix).toMatch(/add a toleration for workload-class: batch/);
   });
 });

@@ -14,12 +14,29 @@ export interface LogLine {
 const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
 const LEVEL_WORD =
   /^(?:\[?\s*(?:level=)?(ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|WARN|WARNING|INFO|DEBUG|TRACE|fail|crit|warn|info|dbug|trce|error|fatal|warning|debug)\s*\]?:?)(?=\s|$)\s*/i;
+/**
+ * Syslog severities some servers print in brackets: HAProxy's `[ALERT]    (1) : config : …`, nginx's
+ * `[emerg] 1#1: …`. Only bracketed, so that a sentence starting with "Notice" keeps no level.
+ */
+const SYSLOG_LEVEL = /^\[\s*(ALERT|EMERG|EMERGENCY|NOTICE)\s*\](?=\s|$)\s*/i;
 
 function levelOf(word: string | undefined): LogLine['level'] {
   if (!word) return undefined;
   const w = word.toLowerCase();
   if (
-    ['error', 'err', 'fatal', 'critical', 'crit', 'severe', 'panic', 'fail', 'alert', 'emergency'].includes(w)
+    [
+      'error',
+      'err',
+      'fatal',
+      'critical',
+      'crit',
+      'severe',
+      'panic',
+      'fail',
+      'alert',
+      'emerg',
+      'emergency',
+    ].includes(w)
   )
     return 'error';
   if (['warn', 'warning'].includes(w)) return 'warn';
@@ -116,7 +133,7 @@ export function parseLogLine(raw: string): LogLine {
     rest = rest.slice(t[0].length);
   }
   let level: LogLine['level'];
-  const l = rest.match(LEVEL_WORD);
+  const l = rest.match(LEVEL_WORD) ?? rest.match(SYSLOG_LEVEL);
   if (l) {
     level = levelOf(l[1]);
     rest = rest.slice(l[0].length);

@@ -283,7 +283,7 @@ class Investigation {
         ? facts.listing.pods.flatMap((p) => p.containers.map((c) => c.image ?? '')).join(' ')
         : '';
       const change = await correlateChange(ctx, {
-        text: `${result.statement} ${result.summary} ${images}`,
+        text: result.changeText ?? `${result.statement} ${result.summary} ${images}`,
         files: [],
         focus: result.clues ?? [],
       });

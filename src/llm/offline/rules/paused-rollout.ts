@@ -1,4 +1,7 @@
+import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
+import { readObject, readObjects } from '../cluster-read.js';
+import { at, list, num, str, type KubeObject } from '../k8s-object.js';
 import type { Rule } from './verdict.js';
 
 interface DeploymentView {
@@ -17,6 +20,56 @@ interface DeploymentView {
 }
 
 /**
+ * The Deployment as the bundled server's get_deployment summarises it; through a server without
+ * that tool (kubernetes-mcp-server), the same view built from the Deployment and its ReplicaSets.
+ */
+async function deploymentView(
+  ctx: EngineContext,
+  name: string,
+  namespace: string,
+): Promise<DeploymentView | null> {
+  const tool = toolFor('deployment', ctx.tools.toolNames());
+  if (tool) {
+    const outcome = await ctx.tools.call(tool, { name, namespace });
+    return outcome.ok ? ((outcome.structured as DeploymentView | undefined) ?? null) : null;
+  }
+  const object = await readObject(ctx, 'Deployment', name, namespace);
+  if (!object) return null;
+  const uid = str(at(object, 'metadata', 'uid'));
+  const revisionOf = (o: KubeObject) =>
+    str(at(o, 'metadata', 'annotations', 'deployment.kubernetes.io/revision'));
+  const revision = revisionOf(object);
+  const owned = ((await readObjects(ctx, 'ReplicaSet', { namespace })) ?? []).filter((rs) =>
+    list(at(rs, 'metadata', 'ownerReferences')).some(
+      (o) => o.kind === 'Deployment' && (o.uid === uid || o.name === name),
+    ),
+  );
+  return {
+    name,
+    paused: at(object, 'spec', 'paused') === true,
+    replicas: {
+      desired: num(at(object, 'spec', 'replicas')),
+      updated: num(at(object, 'status', 'updatedReplicas')),
+    },
+    conditions: list(at(object, 'status', 'conditions')).map((c) => ({
+      type: str(c.type),
+      status: str(c.status),
+      reason: str(c.reason),
+      lastTransitionTime: str(c.lastTransitionTime),
+    })),
+    rolloutHistory: owned.map((rs) => ({
+      revision: revisionOf(rs) !== undefined ? Number(revisionOf(rs)) : null,
+      replicaSet: str(at(rs, 'metadata', 'name')) ?? '?',
+      images: list(at(rs, 'spec', 'template', 'spec', 'containers'))
+        .map((c) => str(c.image))
+        .filter((i): i is string => Boolean(i)),
+      replicas: num(at(rs, 'status', 'replicas')) ?? 0,
+      current: revision !== undefined && revisionOf(rs) === revision,
+    })),
+  };
+}
+
+/**
  * A rollout left half done: the Deployment is paused (`spec.paused`, condition Progressing/
  * DeploymentPaused) while pods of an older ReplicaSet still serve. Nothing crashes, so every pod
  * looks healthy; what is wrong is that the new version reaches only some of them.
@@ -24,11 +77,7 @@ interface DeploymentView {
 export const pausedRolloutRule: Rule = async (ctx, facts) => {
   const workload = facts.listing.workload;
   if (workload?.kind !== 'Deployment') return null;
-  const tool = toolFor('deployment', ctx.tools.toolNames());
-  if (!tool) return null;
-  const outcome = await ctx.tools.call(tool, { name: workload.name, namespace: facts.namespace });
-  if (!outcome.ok) return null;
-  const deployment = outcome.structured as DeploymentView | undefined;
+  const deployment = await deploymentView(ctx, workload.name, facts.namespace);
   if (!deployment) return null;
   const pausedCondition = deployment.conditions?.find(
     (c) => c.type === 'Progressing' && c.reason === 'DeploymentPaused',
@@ -71,7 +120,10 @@ export const pausedRolloutRule: Rule = async (ctx, facts) => {
       `and watch it finish (kubectl rollout status deployment/${name} -n ${facts.namespace}); if the new version ` +
       `is not wanted after all, resume first, then roll back. Then find why the step that resumes it (a canary ` +
       `analysis, a promotion job) did not run.`,
-    clues: ['paused', ...current.images, ...oldImages],
+    // The change to look for is one to the pausing (a canary script, a pipeline), not the one that
+    // built the new version: that version is what the pause holds back.
+    changeText: 'kubectl rollout pause paused',
+    clues: ['rollout pause', 'paused: true'],
     objects: [workload],
   };
 };

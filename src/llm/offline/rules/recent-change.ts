@@ -240,6 +240,9 @@ function culpritCommit(
  */
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
 
+/** Configuration files a server loads at start (`haproxy.cfg`, `nginx.conf`, `.env`), beside DATA_FILE's. */
+const CONFIG_FILE = /\.(env|conf|cfg|ini)$/i;
+
 /**
  * Files an error names with a path and an extension (`/etc/pgbouncer/pgbouncer.ini:17`,
  * `config/rules.yaml line 4`), by base name, with the line when given.
@@ -247,11 +250,11 @@ const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1)
 export function filesCitedIn(text: string): { name: string; line?: number }[] {
   const cited: { name: string; line?: number }[] = [];
   const pattern =
-    /(?:^|[\s("'`=])((?:[\w.-]*\/)+([\w-][\w.-]*\.[a-z][a-z0-9]{0,9}))(?:(?::| line |, line )(\d{1,6}))?/gi;
+    /(?:^|[\s(["'`=])((?:[\w.-]*\/)+([\w-][\w.-]*\.[a-z][a-z0-9]{0,9}))(?:(?::| line |, line )(\d{1,6}))?/gi;
   for (const m of text.matchAll(pattern)) {
     const name = m[2] ?? '';
     // Code files are found from stack frames; hosts and URLs are not files.
-    if (!DATA_FILE.test(name) && !/\.(env|conf|cfg|ini)$/i.test(name)) continue;
+    if (!DATA_FILE.test(name) && !CONFIG_FILE.test(name)) continue;
     const line = m[3] ? Number(m[3]) : undefined;
     if (!cited.some((c) => c.name === name)) cited.push({ name, ...(line !== undefined ? { line } : {}) });
   }
@@ -315,7 +318,8 @@ export async function correlateChange(
         const cited = citedFiles.find((c) => baseName(f.path) === c.name);
         if (cited) {
           score += 4;
-          if (DATA_FILE.test(f.path)) dataFile ??= f.path;
+          // A configuration file the error names is as much the fault's place as a data file.
+          if (DATA_FILE.test(f.path) || CONFIG_FILE.test(f.path)) dataFile ??= f.path;
           const atLine = cited.line !== undefined ? addedLineAt(f.patch, cited.line) : undefined;
           if (atLine && linesWeight < 8) {
             lines = [atLine];

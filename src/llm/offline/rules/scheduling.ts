@@ -196,7 +196,9 @@ export const schedulingRule: Rule = async (ctx, facts) => {
   const fix = obstacles.selector
     ? `Make the pods' nodeSelector/affinity${placement.length ? ` (${placement.join(', ')})` : ''} match labels existing nodes carry, or create the node group it names first; roll back the change that set it if the nodes are not coming.`
     : obstacles.taint
-      ? `Add a toleration for ${obstacles.taint} to the pods if they belong on those nodes, or schedule them elsewhere.`
+      ? // Which side is wrong depends on intent: a taint new on nodes that ran these pods before
+        // is the mistake more often than the pods, so both ways are offered.
+        `If the taint is new on nodes these pods should run on (a node-group change), remove ${obstacles.taint} from that node group and let the change that added it be reverted; if the pods belong on those nodes, add a toleration for ${obstacles.taint} to them, or schedule them elsewhere.`
       : `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler).`;
   return {
     status: 'diagnosed',

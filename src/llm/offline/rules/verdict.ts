@@ -29,6 +29,12 @@ export interface Verdict {
    * commit is looked for, since any found would be a false lead.
    */
   notFromChange?: boolean;
+  /**
+   * What the change correlation searches for, instead of the statement, when the statement names
+   * versions that are not the fault: a paused rollout names the new version it holds back, and the
+   * commit that built that version is no culprit.
+   */
+  changeText?: string;
   /** The Kubernetes objects to change: their manifests in the repository become suspect files. */
   objects?: { kind: string; name: string }[];
 }
