@@ -33,6 +33,7 @@ import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
 import { stuckTerminatingRule } from './rules/stuck-terminating.js';
+import { staleConfiguration } from './rules/stale-config.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -288,6 +289,8 @@ class Investigation {
         focus: result.clues ?? [],
       });
       if (change) {
+        const stale = staleConfiguration(result, facts, change);
+        if (stale) result = stale;
         result = { ...result, statement: `${result.statement} ${change.note}` };
         // A probe that broke with a change: the change's other files (the renamed route, the
         // template that defines the probe) are where the fix may go too.
@@ -295,7 +298,7 @@ class Investigation {
           for (const path of change.files.slice(0, 4))
             if (!ctx.casebook.suspectFiles.some((f) => f.path === path))
               ctx.casebook.suspectFiles.push({ path });
-        if (change.dataFile)
+        if (change.dataFile && !stale)
           result.fix = `${result.fix} The change to ${change.dataFile} in ${change.commit.sha.slice(0, 7)} is where to fix or revert it.`;
       }
     }
