@@ -71,4 +71,24 @@ describe('a probe broken by a change', () => {
     expect(files).toContain('src/health.js');
     expect(ctx.casebook.suspectCommits[0]?.sha).toBe('a'.repeat(40));
   });
+
+  it('says a probe answered 401 now needs authentication, and to exempt its path', async () => {
+    const unauthorised: FakeCluster = {
+      ...cluster,
+      events: [
+        {
+          type: 'Warning',
+          reason: 'Unhealthy',
+          object: `Pod/${pod}`,
+          count: 40,
+          message: 'Readiness probe failed: HTTP probe failed with statuscode: 401',
+        },
+      ],
+      logs: { [pod]: 'INFO listening on :8080\nINFO GET /healthz 401\n' },
+    };
+    const ctx = engineContext(fakeTools(unauthorised), { service: 'api' });
+    const f = await new OfflineEngine().diagnose(ctx);
+    expect(said(f)).toContain('answers 401: it now requires authentication');
+    expect(f.suggestedFix).toMatch(/without authentication/);
+  });
 });

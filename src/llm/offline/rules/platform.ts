@@ -248,7 +248,9 @@ export const probeRule: Rule = async (ctx, facts) => {
   const pathNote =
     !portNote && (status === 404 || status === 405)
       ? ` The probe's path${path ? ` ${path}` : ''} answers ${status}: the application serves no such endpoint (a wrong path, or one renamed in the latest version).`
-      : '';
+      : !portNote && (status === 401 || status === 403)
+        ? ` The probe's path${path ? ` ${path}` : ''} answers ${status}: it now requires authentication, which the kubelet's probe never sends (authentication put in front of that path, often in the latest version).`
+        : '';
   const notReady = facts.listing.pods.filter((p) => p.ready && p.ready.startsWith('0/'));
   // A failing dependency is the usual reason a health check fails: prefer those errors.
   const signatures = facts.logs.flatMap((l) => l.analysis.signatures.map((s) => ({ s, pod: l.pod })));
@@ -268,9 +270,11 @@ export const probeRule: Rule = async (ctx, facts) => {
     confidence: portNote || pathNote || error ? 'high' : 'medium',
     fix: portNote
       ? 'Make the probe and the application agree on the port (fix the probe or the listen address/port configuration).'
-      : pathNote
-        ? `Point the ${kind} probe at a path the application serves (or restore the endpoint), then roll out again.`
-        : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
+      : pathNote && (status === 401 || status === 403)
+        ? `Serve the ${kind} check without authentication (exempt its path from the auth middleware, or point the probe at an unauthenticated health path), then roll out again.`
+        : pathNote
+          ? `Point the ${kind} probe at a path the application serves (or restore the endpoint), then roll out again.`
+          : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
     rollback: Boolean(portNote || pathNote),
     objects: facts.listing.workload ? [facts.listing.workload] : [],
     clues: kind === 'health' ? [] : [...probed, `${kind}Probe`],
