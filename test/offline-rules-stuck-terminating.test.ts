@@ -62,7 +62,7 @@ describe('a pod stuck Terminating', () => {
     expect(findings.status).toBe('diagnosed');
     expect(said(findings)).toContain('backup.example.com/protect');
     expect(said(findings)).toContain('broker-1');
-    expect(said(findings)).toMatch(/Terminating for 50 min/);
+    expect(said(findings)).toMatch(/50 min past its deletion deadline/);
     expect(said(findings)).not.toMatch(/crash/i);
     expect(findings.suggestedFix).toContain('/metadata/finalizers');
   });

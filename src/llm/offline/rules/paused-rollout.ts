@@ -111,7 +111,7 @@ export const pausedRolloutRule: Rule = async (ctx, facts) => {
       `(${current.images.join(', ')}); ${oldPods} still run the old one (${oldImages.join(', ')}) and serve most traffic.`,
     statement:
       `Deployment ${name} has spec.paused: true${since} (Progressing: DeploymentPaused), so its controller stopped ` +
-      `replacing the old ReplicaSet: ${oldPods} of ${desired} pod(s) still run the previous version ` +
+      `replacing the old ReplicaSet: ${oldPods} pod(s) still run the previous version ` +
       `(${oldImages.join(', ')}) and only ${updated} the new one (${current.images.join(', ')}). ` +
       `Whatever the new version fixes or changes reaches only the requests those pods serve.`,
     confidence: 'high',

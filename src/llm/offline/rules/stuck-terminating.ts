@@ -48,10 +48,10 @@ export const stuckTerminatingRule: Rule = async (ctx, facts) => {
   return {
     status: 'diagnosed',
     summary:
-      `Pod ${names.join(', ')} has been stuck Terminating for ${minutes} min: finalizer ${finalizers.join(', ')} ` +
+      `Pod ${names.join(', ')} has been stuck Terminating, ${minutes} min past its deletion deadline: finalizer ${finalizers.join(', ')} ` +
       `was never removed, so the deletion cannot complete.${blocked}`,
     statement:
-      `Pod ${first.name} was deleted at ${first.terminating.since} and its containers stopped, but the pod object ` +
+      `Pod ${first.name} was deleted (its grace period ended at ${first.terminating.since}, the deletionTimestamp) and its containers stopped, but the pod object ` +
       `still carries the finalizer(s) ${finalizers.join(', ')}; the API server keeps an object until every finalizer ` +
       `is removed, and whatever owns ${finalizers.length === 1 ? 'this finalizer' : 'these finalizers'} has not removed it ` +
       `after ${minutes} min.${blocked}`,
