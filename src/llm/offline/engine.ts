@@ -20,6 +20,7 @@ import { disruptionBudgetRule } from './rules/disruption-budget.js';
 import { sidecarRule } from './rules/sidecar.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
+import { jvmHeapRule } from './rules/jvm-heap.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
@@ -58,6 +59,7 @@ const LOCAL_RULES: Rule[] = [
   configRule,
   commandRule,
   oomRule,
+  jvmHeapRule,
   cpuStarvationRule,
   diskFullRule,
   oneNodeRule,
