@@ -19,6 +19,50 @@ function firstEvent(events: EventInfo[], test: (e: EventInfo) => boolean): Event
   return events.find(test);
 }
 
+/** Calls that delete scratch files or directories, in the usual languages and shells. */
+const CLEANUP_CALLS = [
+  'os.RemoveAll(',
+  'os.Remove(',
+  'shutil.rmtree(',
+  'os.remove(',
+  'os.unlink(',
+  '.cleanup()',
+  'fs.rmSync(',
+  'fs.rm(',
+  'fs.promises.rm(',
+  'unlinkSync(',
+  'Files.delete',
+  'deleteOnExit(',
+  'FileUtils.deleteDirectory(',
+  'Directory.Delete(',
+  'File.Delete(',
+  'rm -rf',
+  'std::fs::remove_dir_all(',
+];
+
+/** The recent commit that removed a line deleting scratch files, if one did. */
+async function droppedCleanup(ctx: EngineContext) {
+  // The correlation records what it finds; a change that only added or touched a cleanup call is
+  // no culprit here, so the casebook goes back to what it was.
+  const { casebook } = ctx;
+  const before = {
+    commits: casebook.suspectCommits.length,
+    evidence: casebook.evidence.length,
+    files: [...casebook.suspectFiles],
+  };
+  const change = await correlateChange(ctx, {
+    text: 'temporary files cleanup',
+    files: [],
+    focus: CLEANUP_CALLS,
+  });
+  const removed = change?.lines.some((l) => l.startsWith('-') && CLEANUP_CALLS.some((c) => l.includes(c)));
+  if (change && removed) return change;
+  casebook.suspectCommits.length = before.commits;
+  casebook.evidence.length = before.evidence;
+  casebook.suspectFiles.splice(0, casebook.suspectFiles.length, ...before.files);
+  return null;
+}
+
 /** Node trouble that reaches the service: NotReady or pressure, evictions, system OOM kills. */
 export const nodeRule: Rule = async (ctx, facts) => {
   const evicted = facts.listing.pods.filter(
@@ -43,7 +87,14 @@ export const nodeRule: Rule = async (ctx, facts) => {
   );
   if (storage && !relevantNodeEvents.some((e) => /NotReady|OOM|Memory/i.test(e.reason ?? ''))) {
     // The pod's own disk use (logs, scratch files in the container or an emptyDir) got it evicted.
-    const own = /exceeds (?:the total limit|its request|the limit)/i.test(storage);
+    // The kubelet's words when a pod passes its own limit (container, pod total or emptyDir), as
+    // opposed to "The node was low on resource: ephemeral-storage" under node disk pressure.
+    const own =
+      /exceeds (?:the total limit|its request|the limit)|exceeded its local ephemeral storage limit|Usage of EmptyDir volume/i.test(
+        storage,
+      );
+    // Scratch files that are no longer deleted fill the writable layer: the change that dropped the cleanup.
+    const cleanup = own ? await droppedCleanup(ctx) : null;
     ctx.casebook.evidence.unshift({
       source: 'kubernetes',
       detail: `Evicted: ${quote(storage, 300)}`,
@@ -52,9 +103,12 @@ export const nodeRule: Rule = async (ctx, facts) => {
     return {
       status: 'diagnosed',
       summary: `${facts.service}'s pods are evicted for their ephemeral storage use: "${quote(storage, 160)}".`,
-      statement: `The kubelet evicts ${facts.service}'s pods for ephemeral storage: "${quote(storage, 240)}". ${own ? 'The pod writes more to its container filesystem, logs or emptyDir than its ephemeral-storage limit allows.' : 'The node ran low on disk and these pods use the most of it beyond their request.'}`,
+      statement: `The kubelet evicts ${facts.service}'s pods for ephemeral storage: "${quote(storage, 240)}". ${own ? 'The pod writes more to its container filesystem, logs or emptyDir than its ephemeral-storage limit allows — not node disk pressure.' : 'The node ran low on disk and these pods use the most of it beyond their request.'}${cleanup ? ` Temporary files are no longer cleaned up: ${cleanup.note}` : ''}`,
       confidence: 'high',
-      fix: `Find what the pod writes locally (logs to files, caches, temp files, an emptyDir) and bound it; set ephemeral-storage requests and limits that match, or move growing data to a PersistentVolumeClaim.`,
+      fix: cleanup
+        ? `Delete each job's temporary files (work directory) again when it finishes — restore the removed cleanup in ${cleanup.culpritFile ?? cleanup.files[0] ?? 'the code'} or revert ${cleanup.commit.sha.slice(0, 7)}; keep the ephemeral-storage limit as the guard it is.`
+        : `Find what the pod writes locally (logs to files, caches, temp files, an emptyDir) and bound it; set ephemeral-storage requests and limits that match, or move growing data to a PersistentVolumeClaim.`,
+      ...(cleanup ? { rollback: true } : {}),
     };
   }
   for (const e of [...relevantNodeEvents.slice(0, 4), ...evictions.slice(0, 2)]) {
