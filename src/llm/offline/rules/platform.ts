@@ -9,6 +9,7 @@ import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
+import { tentativeChange } from './tentative-change.js';
 import { gradualGrowth, leakCommit } from './memory-growth.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
@@ -42,25 +43,11 @@ const CLEANUP_CALLS = [
 
 /** The recent commit that removed a line deleting scratch files, if one did. */
 async function droppedCleanup(ctx: EngineContext) {
-  // The correlation records what it finds; a change that only added or touched a cleanup call is
-  // no culprit here, so the casebook goes back to what it was.
-  const { casebook } = ctx;
-  const before = {
-    commits: casebook.suspectCommits.length,
-    evidence: casebook.evidence.length,
-    files: [...casebook.suspectFiles],
-  };
-  const change = await correlateChange(ctx, {
-    text: 'temporary files cleanup',
-    files: [],
-    focus: CLEANUP_CALLS,
-  });
-  const removed = change?.lines.some((l) => l.startsWith('-') && CLEANUP_CALLS.some((c) => l.includes(c)));
-  if (change && removed) return change;
-  casebook.suspectCommits.length = before.commits;
-  casebook.evidence.length = before.evidence;
-  casebook.suspectFiles.splice(0, casebook.suspectFiles.length, ...before.files);
-  return null;
+  return tentativeChange(
+    ctx,
+    { text: 'temporary files cleanup', files: [], focus: CLEANUP_CALLS },
+    (change) => change.lines.some((l) => l.startsWith('-') && CLEANUP_CALLS.some((c) => l.includes(c))),
+  );
 }
 
 /** Node trouble that reaches the service: NotReady or pressure, evictions, system OOM kills. */
