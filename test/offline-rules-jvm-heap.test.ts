@@ -38,9 +38,7 @@ function cluster(flags: string, place: 'env' | 'args'): FakeCluster {
         ],
       },
     },
-    objects: [
-      { kind: 'Pod', metadata: { name: POD, namespace: 'shop' }, spec: { containers: [container] } },
-    ],
+    objects: [{ kind: 'Pod', metadata: { name: POD, namespace: 'shop' }, spec: { containers: [container] } }],
     logs: {
       [POD]: '2026-12-01T11:57:10Z INFO starting billing\n',
       [`${POD}.previous`]: [
