@@ -20,6 +20,8 @@ import { disruptionBudgetRule } from './rules/disruption-budget.js';
 import { sidecarRule } from './rules/sidecar.js';
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
+import { privilegedPortRule } from './rules/privileged-port.js';
+import { jvmHeapRule } from './rules/jvm-heap.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
 import { schedulingRule } from './rules/scheduling.js';
@@ -57,8 +59,10 @@ const LOCAL_RULES: Rule[] = [
   imagePullRule,
   mountRule,
   configRule,
+  privilegedPortRule,
   commandRule,
   oomRule,
+  jvmHeapRule,
   cpuStarvationRule,
   diskFullRule,
   oneNodeRule,

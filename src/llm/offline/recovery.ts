@@ -2,6 +2,7 @@ import { parseLogLine } from '../../util/log-lines.js';
 import { supersededRuns, type ServiceFacts } from './facts.js';
 import { significantError } from './health.js';
 import { UNREACHABLE } from './rules/signals.js';
+import type { PodContainer } from './tool-data.js';
 
 /** How long trouble must have stopped before it is history rather than the incident. */
 const QUIET_MS = 10 * 60_000;
@@ -9,6 +10,12 @@ const QUIET_MS = 10 * 60_000;
 const RESTART_WINDOW_MS = 6 * 3600_000;
 /** More restarts than this, however old the last one, is a pattern rather than an episode. */
 const MAX_OLD_RESTARTS = 3;
+/**
+ * A container restarted inside the restart window is still history once it has run and stayed
+ * ready this long: a crash loop's back-off tops out at five minutes, so half an hour of uptime
+ * (three quiet periods) after the restart is an episode that ended, not a loop between crashes.
+ */
+const SETTLED_MS = 3 * QUIET_MS;
 /** Lines logged after the last error that show the service working again. */
 const CLEAN_LINES = 3;
 
@@ -44,7 +51,7 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
     p.containers.some((c) => {
       if (!c.restartCount) return false;
       const at = time(c.lastTermination?.finishedAt);
-      return Number.isNaN(at) || now.getTime() - at < RESTART_WINDOW_MS;
+      return Number.isNaN(at) || (now.getTime() - at < RESTART_WINDOW_MS && !settled(c, now));
     }),
   );
   if (restartedLately) return null;
@@ -96,6 +103,23 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
 }
 
 /**
+ * A restart inside the window that has settled: few restarts, the container running and ready
+ * since, started long enough ago that a crash loop would have crashed again. An OOM kill is
+ * never settled this soon — memory regrows at its own pace, so the next kill may be hours off.
+ */
+function settled(container: PodContainer, now: Date): boolean {
+  const started = time(container.startedAt);
+  return (
+    container.state === 'running' &&
+    container.ready === true &&
+    (container.restartCount ?? 0) <= MAX_OLD_RESTARTS &&
+    container.lastTermination?.reason !== 'OOMKilled' &&
+    !Number.isNaN(started) &&
+    now.getTime() - started >= SETTLED_MS
+  );
+}
+
+/**
  * A pod whose restarts are history: few of them, the last termination longer ago than the restart
  * window, and the container running and ready since. A crash loop restarts again within minutes.
  */
@@ -107,7 +131,8 @@ function oldRestart(
   const pod = facts.listing.pods.find((p) => p.name === podName);
   const container = pod?.containers.find((c) => !c.init && c.lastTermination);
   const at = time(container?.lastTermination?.finishedAt);
-  if (!container || Number.isNaN(at) || now.getTime() - at < RESTART_WINDOW_MS) return null;
+  if (!container || Number.isNaN(at)) return null;
+  if (now.getTime() - at < RESTART_WINDOW_MS && !settled(container, now)) return null;
   if (
     container.state !== 'running' ||
     container.ready !== true ||

@@ -8,7 +8,8 @@ import { quote } from '../quote.js';
 import { lookUpSource } from '../source-lookup.js';
 import { exitCodeMeaning } from './command.js';
 import { correlateChange } from './recent-change.js';
-import { UNREACHABLE } from './signals.js';
+import { POOL_EXHAUSTED, UNREACHABLE } from './signals.js';
+import { poolLeakNote } from './connection-pool.js';
 import { times, type Rule } from './verdict.js';
 
 /**
@@ -22,7 +23,12 @@ export function topException(
   return facts.logs
     .flatMap((l) =>
       l.analysis.signatures
-        .filter((s) => s.kind === 'exception' && s.appFrame && !UNREACHABLE.test(`${s.type} ${s.message}`))
+        .filter(
+          (s) =>
+            s.kind === 'exception' &&
+            s.appFrame &&
+            (!UNREACHABLE.test(`${s.type} ${s.message}`) || POOL_EXHAUSTED.test(`${s.type} ${s.message}`)),
+        )
         .map((signature) => ({ signature, pod: l.pod, previous: l.previous })),
     )
     .sort((a, b) => b.signature.count - a.signature.count)[0];
@@ -67,6 +73,13 @@ export const exceptionRule: Rule = async (ctx, facts) => {
       : [],
   });
   const parts = composeException(facts.service, { signature, pod, source, change });
+  const pool = POOL_EXHAUSTED.test(`${signature.type ?? ''} ${signature.message}`)
+    ? poolLeakNote(signature.message, change, source?.path)
+    : null;
+  if (pool) {
+    parts.rootCause.statement = `${pool.statement} ${parts.rootCause.statement}`;
+    parts.suggestedFix = pool.fix;
+  }
   const crash = facts.problems.find(
     (p) => p.pod === pod && /CrashLoopBackOff|Restarted|Error/.test(p.reason),
   );

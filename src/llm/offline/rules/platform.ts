@@ -9,6 +9,7 @@ import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
 import { UNREACHABLE } from './signals.js';
+import { tentativeChange } from './tentative-change.js';
 import { gradualGrowth, leakCommit } from './memory-growth.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
@@ -17,6 +18,36 @@ const NODE_TROUBLE =
 
 function firstEvent(events: EventInfo[], test: (e: EventInfo) => boolean): EventInfo | undefined {
   return events.find(test);
+}
+
+/** Calls that delete scratch files or directories, in the usual languages and shells. */
+const CLEANUP_CALLS = [
+  'os.RemoveAll(',
+  'os.Remove(',
+  'shutil.rmtree(',
+  'os.remove(',
+  'os.unlink(',
+  '.cleanup()',
+  'fs.rmSync(',
+  'fs.rm(',
+  'fs.promises.rm(',
+  'unlinkSync(',
+  'Files.delete',
+  'deleteOnExit(',
+  'FileUtils.deleteDirectory(',
+  'Directory.Delete(',
+  'File.Delete(',
+  'rm -rf',
+  'std::fs::remove_dir_all(',
+];
+
+/** The recent commit that removed a line deleting scratch files, if one did. */
+async function droppedCleanup(ctx: EngineContext) {
+  return tentativeChange(
+    ctx,
+    { text: 'temporary files cleanup', files: [], focus: CLEANUP_CALLS },
+    (change) => change.lines.some((l) => l.startsWith('-') && CLEANUP_CALLS.some((c) => l.includes(c))),
+  );
 }
 
 /** Node trouble that reaches the service: NotReady or pressure, evictions, system OOM kills. */
@@ -43,7 +74,14 @@ export const nodeRule: Rule = async (ctx, facts) => {
   );
   if (storage && !relevantNodeEvents.some((e) => /NotReady|OOM|Memory/i.test(e.reason ?? ''))) {
     // The pod's own disk use (logs, scratch files in the container or an emptyDir) got it evicted.
-    const own = /exceeds (?:the total limit|its request|the limit)/i.test(storage);
+    // The kubelet's words when a pod passes its own limit (container, pod total or emptyDir), as
+    // opposed to "The node was low on resource: ephemeral-storage" under node disk pressure.
+    const own =
+      /exceeds (?:the total limit|its request|the limit)|exceeded its local ephemeral storage limit|Usage of EmptyDir volume/i.test(
+        storage,
+      );
+    // Scratch files that are no longer deleted fill the writable layer: the change that dropped the cleanup.
+    const cleanup = own ? await droppedCleanup(ctx) : null;
     ctx.casebook.evidence.unshift({
       source: 'kubernetes',
       detail: `Evicted: ${quote(storage, 300)}`,
@@ -52,9 +90,12 @@ export const nodeRule: Rule = async (ctx, facts) => {
     return {
       status: 'diagnosed',
       summary: `${facts.service}'s pods are evicted for their ephemeral storage use: "${quote(storage, 160)}".`,
-      statement: `The kubelet evicts ${facts.service}'s pods for ephemeral storage: "${quote(storage, 240)}". ${own ? 'The pod writes more to its container filesystem, logs or emptyDir than its ephemeral-storage limit allows.' : 'The node ran low on disk and these pods use the most of it beyond their request.'}`,
+      statement: `The kubelet evicts ${facts.service}'s pods for ephemeral storage: "${quote(storage, 240)}". ${own ? 'The pod writes more to its container filesystem, logs or emptyDir than its ephemeral-storage limit allows — not node disk pressure.' : 'The node ran low on disk and these pods use the most of it beyond their request.'}${cleanup ? ` Temporary files are no longer cleaned up: ${cleanup.note}` : ''}`,
       confidence: 'high',
-      fix: `Find what the pod writes locally (logs to files, caches, temp files, an emptyDir) and bound it; set ephemeral-storage requests and limits that match, or move growing data to a PersistentVolumeClaim.`,
+      fix: cleanup
+        ? `Delete each job's temporary files (work directory) again when it finishes — restore the removed cleanup in ${cleanup.culpritFile ?? cleanup.files[0] ?? 'the code'} or revert ${cleanup.commit.sha.slice(0, 7)}; keep the ephemeral-storage limit as the guard it is.`
+        : `Find what the pod writes locally (logs to files, caches, temp files, an emptyDir) and bound it; set ephemeral-storage requests and limits that match, or move growing data to a PersistentVolumeClaim.`,
+      ...(cleanup ? { rollback: true } : {}),
     };
   }
   for (const e of [...relevantNodeEvents.slice(0, 4), ...evictions.slice(0, 2)]) {

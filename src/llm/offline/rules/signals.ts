@@ -2,6 +2,14 @@
 export const UNREACHABLE =
   /connection refused|connection to \S+ refused|actively refused|Communications link failure|not possible to connect to the redis|ECONNREFUSED|Unavailable|deadline exceeded|DeadlineExceeded|i\/o timeout|timed out|ETIMEDOUT|no such host|ENOTFOUND|EAI_AGAIN|NXDOMAIN|Name or service not known|could not translate host name|Temporary failure in name resolution|UnknownHostException|connection reset|ECONNRESET|EHOSTUNREACH|no route to host|network is unreachable|503|upstream connect error|no healthy upstream|dial tcp|lookup \S+ on |No such host is known|bad address '|could not be established|Failed to establish a new connection|Max retries exceeded/i;
 
+/**
+ * A client-side connection pool with nothing left to lend: the wait for a free connection timed
+ * out in the process itself, so the words "timed out" do not mean the database was unreachable.
+ * SQLAlchemy, HikariCP, Apache DBCP/c3p0 and .NET's SqlClient each say it their own way.
+ */
+export const POOL_EXHAUSTED =
+  /QueuePool limit of size \d+ overflow -?\d+ reached|Connection is not available, request timed out after \d+ ?ms|Cannot get a connection, pool error Timeout waiting for idle object|pool (?:is )?exhausted|max pool size was reached|Timeout expired\.\s+The timeout period elapsed prior to obtaining a connection from the pool/i;
+
 /** Files that hold data or configuration rather than code (`flags.env` and `.env.production` too). */
 export const DATA_FILE =
   /\.(json|jsonl|ndjson|ya?ml|csv|tsv|xml|ini|toml|properties|sql|txt|env|conf|cfg|hcl|tfvars)$|(?:^|\/)\.env(?:\.[\w-]+)?$/i;
