@@ -36,6 +36,7 @@ import { scaledToZeroRule } from './rules/replicas.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
 import { stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { staleConfiguration } from './rules/stale-config.js';
+import { meshSidecarRule } from './rules/mesh-sidecar.js';
 import { correlateChange } from './rules/recent-change.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -67,6 +68,7 @@ const LOCAL_RULES: Rule[] = [
   diskFullRule,
   oneNodeRule,
   rbacRule,
+  meshSidecarRule,
   expiredCredentialRule,
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
