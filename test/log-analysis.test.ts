@@ -40,6 +40,11 @@ describe('stack frames', () => {
       false,
     );
     expect(parseStackFrame('just a line with a colon: 42')).toBeNull();
+    // SQLAlchemy's generated methods show as `<string>`; they are no file in the repository.
+    expect(parseStackFrame('  File "<string>", line 2, in _connection_for_bind')?.app).toBe(false);
+    expect(parseStackFrame('  File "/app/tracking_api/store.py", line 34, in shipment_events')?.app).toBe(
+      true,
+    );
   });
 });
 

@@ -10,9 +10,17 @@ import { engineContext, fakeTools, running, said, type FakeCluster } from './hel
  */
 const pod = 'orders-5c6d7e8f9-x1y2z';
 
-function cluster(podStarted: string, file = 'k8s/orders/configmap.yaml'): FakeCluster {
-  const line =
-    '2026-12-01T11:58:00Z ERROR could not connect: dial tcp: lookup old-db.shop.svc.cluster.local: no such host';
+const HOST_LINE =
+  '2026-12-01T11:58:00Z ERROR could not connect: dial tcp: lookup old-db.shop.svc.cluster.local: no such host';
+const HOST_PATCH =
+  '@@ -3,1 +3,1 @@\n-  DB_HOST: old-db.shop.svc.cluster.local\n+  DB_HOST: orders-db.shop.svc.cluster.local';
+
+function cluster(
+  podStarted: string,
+  file = 'k8s/orders/configmap.yaml',
+  line = HOST_LINE,
+  patch = HOST_PATCH,
+): FakeCluster {
   return {
     workloads: {
       orders: {
@@ -31,8 +39,7 @@ function cluster(podStarted: string, file = 'k8s/orders/configmap.yaml'): FakeCl
         files: [
           {
             path: file,
-            patch:
-              '@@ -3,1 +3,1 @@\n-  DB_HOST: old-db.shop.svc.cluster.local\n+  DB_HOST: orders-db.shop.svc.cluster.local',
+            patch,
           },
         ],
       },
@@ -58,5 +65,17 @@ describe('configuration changed without a restart', () => {
     expect((await diagnose(cluster('2026-12-01T09:30:00Z'))).summary).not.toContain('still uses the old');
     const manifest = await diagnose(cluster('2026-11-28T08:00:00Z', 'k8s/orders/deployment.yaml'));
     expect(manifest.summary).not.toContain('still uses the old');
+  });
+
+  it('names the stale key when the error quotes the whole old URL from a JSON log line', async () => {
+    const line = [
+      '{"time":"2026-12-01T11:58:00.1Z","level":"ERROR","msg":"quote failed","route":"A-B","err":"Get \\"http://old-db.shop.svc.cluster.local:8080/v2/quote?route=A-B\\": dial tcp: lookup old-db.shop.svc.cluster.local on 10.96.0.10:53: no such host"}',
+      '{"time":"2026-12-01T11:58:00.2Z","level":"INFO","msg":"request","path":"/v1/quote","status":502}',
+    ].join('\n');
+    const patch =
+      '@@ -3,1 +3,1 @@\n-  DB_URL: http://old-db.shop.svc.cluster.local:8080\n+  DB_URL: http://orders-db.shop.svc.cluster.local:8080';
+    const findings = await diagnose(cluster('2026-11-28T08:00:00Z', undefined, line, patch));
+    expect(findings.summary).toContain('still uses the old DB_URL');
+    expect(findings.suggestedFix).toContain('kubectl rollout restart deployment/orders -n shop');
   });
 });

@@ -55,8 +55,10 @@ function javaPath(qualifiedMethod: string, fileName: string): string {
   return packageParts.length ? `${packageParts.join('/')}/${fileName}` : fileName;
 }
 
+// `<string>`, `<frozen …>`, `<decorator-gen-3>`: Python code compiled at run time by a library
+// (SQLAlchemy's and dataclasses' generated methods), never a file of the application's repository.
 const LIBRARY_PATH =
-  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|<frozen |\/\.nuget\/|\/rustc\/|\.cargo\/registry)/;
+  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|^<[^>]*>$|<frozen |\/\.nuget\/|\/rustc\/|\.cargo\/registry)/;
 const LIBRARY_FUNCTION =
   /^(System|Microsoft|Grpc|Google\.Protobuf|StackExchange|Npgsql|java|javax|jdk|sun|kotlin|scala|org\.springframework|org\.apache|io\.grpc|io\.netty|com\.fasterxml|reactor|runtime|net\/http|google\.golang\.org|grpc)[.(/]/;
 

@@ -10,6 +10,7 @@ import { exitCodeMeaning } from './command.js';
 import { correlateChange } from './recent-change.js';
 import { POOL_EXHAUSTED, UNREACHABLE } from './signals.js';
 import { poolLeakNote } from './connection-pool.js';
+import { staleConfiguration } from './stale-config.js';
 import { times, type Rule } from './verdict.js';
 
 /**
@@ -160,10 +161,22 @@ export const logErrorRule: Rule = async (ctx, facts) => {
     ref: `pod/${top.pod}`,
   });
   const change = await correlateChange(ctx, { text: top.s.message, files: [] });
+  const summary = `${facts.service} is logging errors: "${quote(top.s.sample, 160)}" (${times(top.s.count)}).`;
+  const repeated = `Repeated error in ${top.pod}: "${quote(top.s.sample, 300)}" (${times(top.s.count)} in recent logs).`;
+  // The error still names the value the linked change replaced: the pods never picked it up, so
+  // the answer is a restart, not a rollback. Judged before the note, which quotes the new value.
+  const stale = change
+    ? staleConfiguration(
+        { status: 'diagnosed', summary, statement: repeated, confidence: 'medium', fix: '', rollback: false },
+        facts,
+        change,
+      )
+    : null;
+  if (stale && change) return { ...stale, statement: `${stale.statement} ${change.note}` };
   return {
     status: 'diagnosed',
-    summary: `${facts.service} is logging errors: "${quote(top.s.sample, 160)}" (${times(top.s.count)}).`,
-    statement: `Repeated error in ${top.pod}: "${quote(top.s.sample, 300)}" (${times(top.s.count)} in recent logs).${change?.note ? ` ${change.note}` : ' No stack trace points at the code.'}`,
+    summary,
+    statement: `${repeated}${change?.note ? ` ${change.note}` : ' No stack trace points at the code.'}`,
     confidence: change ? 'medium' : 'low',
     fix: change?.dataFile
       ? `Correct ${change.dataFile} (see the commit above) and redeploy.`

@@ -218,7 +218,18 @@ function culpritCommit(
   }
   if (!best) return null;
   const { detail, path, hit } = best;
-  const verb = best.score === 12 ? 'added' : best.score === 8 ? 'removed' : 'changed';
+  // The verb follows the lines quoted: a file matched by its path quotes the lines it added.
+  const quoted = hit.lines.filter((l) => /^[+-]/.test(l));
+  const verb =
+    quoted.length && quoted.every((l) => l.startsWith('+'))
+      ? 'added'
+      : quoted.length && quoted.every((l) => l.startsWith('-'))
+        ? 'removed'
+        : best.score === 12
+          ? 'added'
+          : best.score === 8
+            ? 'removed'
+            : 'changed';
   return {
     score: 20 + best.score,
     link: {
