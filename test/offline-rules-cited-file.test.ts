@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { addedLineAt, filesCitedIn } from '../src/llm/offline/rules/recent-change.js';
+import { addedLineAt, filesCitedIn } from '../src/llm/offline/rules/cited-files.js';
 import { failureOf, hostsIn } from '../src/llm/offline/targets.js';
 import { UNREACHABLE } from '../src/llm/offline/rules/signals.js';
 

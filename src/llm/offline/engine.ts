@@ -3,9 +3,10 @@ import type { Engine, EngineContext } from '../engine.js';
 import { alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { at, list, str } from './k8s-object.js';
-import { recoveredBlip, type Recovery } from './recovery.js';
+import { recoveredBlip } from './recovery.js';
+import { healthyVerdict, recoveredVerdict } from './healthy-verdict.js';
 import { benignDisruption, disruptionVerdict, jobCompletion } from './disruption.js';
-import { factsFor, gatherFacts, lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
+import { factsFor, gatherFacts, type ServiceFacts } from './facts.js';
 import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
 import { noteManifests } from './manifests.js';
@@ -23,7 +24,8 @@ import { ingressRule } from './rules/ingress.js';
 import { privilegedPortRule } from './rules/privileged-port.js';
 import { jvmHeapRule } from './rules/jvm-heap.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
-import { imagePullRule, nodeRule, oomRule, probeRule, readinessAnswerRule } from './rules/platform.js';
+import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
+import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
@@ -352,53 +354,6 @@ async function firstVerdict(rules: Rule[], ctx: EngineContext, facts: ServiceFac
     if (verdict) return verdict;
   }
   return null;
-}
-
-function healthyVerdict(ctx: EngineContext, facts: ServiceFacts): Verdict {
-  const pods = facts.listing.pods;
-  const stale = supersededRuns(pods);
-  const later = stale.size ? lastSuccessfulRun(pods) : undefined;
-  if (later) {
-    // A failed run that a later run made history: say which run failed and which one shows it is over.
-    const failedRuns = [...new Set(pods.filter((p) => stale.has(p.name)).map((p) => p.ownerName ?? p.name))];
-    const done = later.containers.find((c) => !c.init)?.finishedAt;
-    ctx.casebook.evidence.push({
-      source: 'kubernetes',
-      detail: `Job ${failedRuns.join(', ')} failed, but the later run ${later.ownerName ?? later.name} completed${done ? ` at ${done}` : ''} (pod ${later.name} Succeeded) and its log is clean.`,
-      ref: `job/${later.ownerName ?? later.name}`,
-    });
-    return {
-      status: 'healthy',
-      summary: `${facts.service} recovered: run ${failedRuns.join(', ')} failed, but the later run ${later.ownerName ?? later.name} succeeded${done ? ` at ${done}` : ''}; nothing is failing now.`,
-      statement: `No current fault: ${failedRuns.join(', ')} failed and the next run ${later.ownerName ?? later.name} completed successfully, so the failure did not persist.`,
-      confidence: 'medium',
-      fix: `Nothing to fix now; delete the failed Job (kubectl delete job ${failedRuns[0]} -n ${facts.namespace}) to clear the alert, and look at its logs if failures repeat.`,
-    };
-  }
-  return {
-    status: 'healthy',
-    summary: `${facts.service} looks healthy: ${pods.length} pod(s) running and ready, no recent restarts, no warning events, clean logs, no failed calls to other services.`,
-    statement: 'No fault found.',
-    confidence: 'medium',
-    fix: 'Nothing to fix in this service; if the alert persists, check its upstream dependencies and the alert itself.',
-  };
-}
-
-/** Healthy after a blip: what happened, when it stopped, and what shows it is over. */
-function recoveredVerdict(ctx: EngineContext, facts: ServiceFacts, recovery: Recovery): Verdict {
-  const minutes = Math.round((ctx.now.getTime() - recovery.lastSeen.getTime()) / 60_000);
-  const when = `${recovery.lastSeen.toISOString()} (${minutes} min ago)`;
-  ctx.casebook.evidence.push({
-    source: 'kubernetes',
-    detail: `Past trouble, last seen ${when}: ${recovery.trouble.join(', ')}; since then every pod is running and ready, with no restarts.`,
-  });
-  return {
-    status: 'healthy',
-    summary: `${facts.service} recovered: ${recovery.trouble.join(', ')} stopped at ${when}; all ${facts.listing.pods.length} pod(s) are running and ready now, with no restarts since, and the logs have been clean since.`,
-    statement: `No current fault: a transient episode (${recovery.trouble.join(', ')}) ended at ${when} and the service has been healthy since.`,
-    confidence: 'medium',
-    fix: 'Nothing to fix now; if the episode repeats, look at what happened at that time (a deploy, a dependency restart, a node event).',
-  };
 }
 
 function inconclusive(summary: string): Verdict {

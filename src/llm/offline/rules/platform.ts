@@ -2,13 +2,10 @@ import type { EventInfo, PodContainer } from '../tool-data.js';
 import type { ServiceFacts } from '../facts.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
 import type { EngineContext } from '../../engine.js';
-import { readObject } from '../cluster-read.js';
 import { toolFor } from '../capabilities.js';
 import { at, list, str } from '../k8s-object.js';
-import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { correlateChange, previousValue } from './recent-change.js';
-import { UNREACHABLE } from './signals.js';
 import { tentativeChange } from './tentative-change.js';
 import { gradualGrowth, leakCommit } from './memory-growth.js';
 import { times, type Rule, type Verdict } from './verdict.js';
@@ -253,129 +250,6 @@ export const oomRule: Rule = async (ctx, facts) => {
     rollback: true,
   };
 };
-
-/** Failing liveness or readiness probes. */
-export const probeRule: Rule = async (ctx, facts) => {
-  const unhealthy = facts.related.filter(
-    (e) => (e.reason === 'Unhealthy' || /probe failed/i.test(e.message ?? '')) && !transientWarning(e, facts),
-  );
-  const first = unhealthy[0];
-  if (!first) return null;
-  const total = unhealthy.reduce((n, e) => n + (e.count ?? 1), 0);
-  const kind = /liveness/i.test(first.message ?? '')
-    ? 'liveness'
-    : /readiness/i.test(first.message ?? '')
-      ? 'readiness'
-      : 'health';
-  ctx.casebook.evidence.push({
-    source: 'kubernetes',
-    detail: `Unhealthy: ${quote(first.message ?? '', 300)} (×${total})`,
-    ref: first.object,
-  });
-  const probePort = first.message?.match(/:(\d{2,5})(?:\/|:|\s|$)/)?.[1];
-  let portNote = '';
-  for (const log of facts.logs) {
-    const listen = log.text.match(/listen(?:ing|s)?\s+(?:on\s+)?(?:port\s+|[\w.[\]]*:)?(\d{2,5})\b/i);
-    if (listen && probePort && listen[1] !== probePort) {
-      portNote = ` The application listens on port ${listen[1]} but the probe checks port ${probePort}.`;
-      ctx.casebook.evidence.push({ source: 'logs', detail: listen[0], ref: `pod/${log.pod}` });
-      break;
-    }
-  }
-  // The HTTP status a probe got says whether the path exists (404) or the check itself fails (5xx).
-  const status = Number(first.message?.match(/statuscode: (\d{3})/)?.[1] ?? 0);
-  const probed = kind === 'health' ? [] : await probeValues(ctx, facts, first, kind);
-  const path = probed.find((v) => v.startsWith('/'));
-  const pathNote =
-    !portNote && (status === 404 || status === 405)
-      ? ` The probe's path${path ? ` ${path}` : ''} answers ${status}: the application serves no such endpoint (a wrong path, or one renamed in the latest version).`
-      : !portNote && (status === 401 || status === 403)
-        ? ` The probe's path${path ? ` ${path}` : ''} answers ${status}: it now requires authentication, which the kubelet's probe never sends (authentication put in front of that path, often in the latest version).`
-        : '';
-  const notReady = facts.listing.pods.filter((p) => p.ready && p.ready.startsWith('0/'));
-  // A failing dependency is the usual reason a health check fails: prefer those errors.
-  const signatures = facts.logs.flatMap((l) => l.analysis.signatures.map((s) => ({ s, pod: l.pod })));
-  const error =
-    signatures.find((e) => UNREACHABLE.test(`${e.s.message} ${e.s.sample}`)) ??
-    signatures.find((e) => e.s.kind !== 'warning');
-  if (!portNote && error)
-    ctx.casebook.evidence.push({
-      source: 'logs',
-      detail: `${error.s.sample} (${times(error.s.count)})`,
-      ref: `pod/${error.pod}`,
-    });
-  return {
-    status: 'diagnosed',
-    summary: `${facts.service}'s ${kind} probe is failing (${total} failures)${notReady.length ? `; ${notReady.length} pod(s) are not ready, so its Service has no ready endpoints` : ''}.`,
-    statement: `The ${kind} probe fails: ${quote(first.message ?? 'Unhealthy', 240)}.${portNote}${pathNote}${!portNote && !pathNote && error ? ` The service logs: "${quote(error.s.sample, 200)}".` : ''}`,
-    confidence: portNote || pathNote || error ? 'high' : 'medium',
-    fix: portNote
-      ? 'Make the probe and the application agree on the port (fix the probe or the listen address/port configuration).'
-      : pathNote && (status === 401 || status === 403)
-        ? `Serve the ${kind} check without authentication (exempt its path from the auth middleware, or point the probe at an unauthenticated health path), then roll out again.`
-        : pathNote
-          ? `Point the ${kind} probe at a path the application serves (or restore the endpoint), then roll out again.`
-          : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
-    rollback: Boolean(portNote || pathNote),
-    objects: facts.listing.workload ? [facts.listing.workload] : [],
-    clues: kind === 'health' ? [] : [...probed, `${kind}Probe`],
-  };
-};
-
-/**
- * A readiness probe that gets an HTTP answer it rejects (404 on its path after a change): the app
- * runs, the probe asks the wrong thing, the updated pods never turn ready and the rollout stalls.
- * That is the cause; a slip in the Service's ports found beside it is secondary.
- */
-export function readinessAnswerRule(serviceWiring: Rule): Rule {
-  return async (ctx, facts) => {
-    const rejected = facts.related.some(
-      (e) =>
-        e.reason === 'Unhealthy' &&
-        /readiness/i.test(e.message ?? '') &&
-        /statuscode: 4\d\d/.test(e.message ?? '') &&
-        (e.count ?? 1) >= 3,
-    );
-    const unready = facts.listing.pods.some((p) => p.containers.some((c) => !c.init && c.ready === false));
-    if (!rejected || !unready) return null;
-    const verdict = await probeRule(ctx, facts);
-    if (!verdict) return null;
-    const side = await serviceWiring(ctx, facts);
-    return side
-      ? {
-          ...verdict,
-          statement: `${verdict.statement} Secondary, not the cause of the stalled rollout: ${side.summary}`,
-        }
-      : verdict;
-  };
-}
-
-/**
- * The values of the failing probe a change would have written: its path and port (from the pod's
- * spec, else from the event's URL) — the line that set them is the change behind the failure.
- */
-async function probeValues(
-  ctx: EngineContext,
-  facts: Parameters<Rule>[1],
-  event: EventInfo,
-  kind: string,
-): Promise<string[]> {
-  const values = new Set<string>();
-  const url = event.message?.match(/https?:\/\/[^/\s"]+:(\d{2,5})(\/[^\s"]*)?/);
-  if (url?.[2] && url[2] !== '/') values.add(url[2]);
-  if (url?.[1]) values.add(url[1]);
-  const pod = event.object?.split('/').at(-1);
-  const object =
-    pod && pod !== facts.listing.workload?.name ? await readObject(ctx, 'Pod', pod, facts.namespace) : null;
-  for (const c of list(at(object, 'spec', 'containers'))) {
-    const probe = at(c, `${kind}Probe`);
-    const port = at(probe, 'httpGet', 'port') ?? at(probe, 'tcpSocket', 'port') ?? at(probe, 'grpc', 'port');
-    const path = str(at(probe, 'httpGet', 'path'));
-    if (path && path !== '/') values.add(path);
-    if (typeof port === 'number' || typeof port === 'string') values.add(String(port));
-  }
-  return [...values];
-}
 
 /** The workload a pod belongs to, from its generated name: `fluent-bit-x7k2m` → `fluent-bit`. */
 export function workloadOf(pod: string): string {
