@@ -64,4 +64,21 @@ describe('the change behind a refused lookup', () => {
     expect(said(findings)).toContain('added these lines in clusters/prod/coredns-configmap.yaml');
     expect(said(findings)).not.toContain('removed these lines');
   });
+
+  it('names the commit that wrote the Corefile lines, not a later restart whose diff adds nothing', async () => {
+    const restart = {
+      sha: 'eee5555000000000000000000000000000000000',
+      message: 'coredns: rollout restart after the add-on update',
+      date: '2026-12-01T11:30:00Z',
+      files: [{ path: 'clusters/prod/coredns-addon.yaml' }],
+    };
+    const ctx = engineContext(fakeTools({ ...cluster, commits: [restart, ...(cluster.commits ?? [])] }), {
+      service: 'orders',
+      now: '2026-12-01T12:00:00Z',
+    });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe('ddd4444000000000000000000000000000000000');
+    expect(said(findings)).toContain('cache30');
+    expect(said(findings)).not.toMatch(/this line in [^:]+: \./);
+  });
 });

@@ -71,9 +71,29 @@ export const probeRule: Rule = async (ctx, facts) => {
           : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
     rollback: Boolean(portNote || pathNote),
     objects: facts.listing.workload ? [facts.listing.workload] : [],
-    clues: kind === 'health' ? [] : [...probed, `${kind}Probe`],
+    clues:
+      kind === 'health'
+        ? []
+        : [...probed, `${kind}Probe`, ...(pathNote && status < 404 ? authClues(path) : [])],
   };
 };
+
+/**
+ * What a change that put authentication in front of a probe's path writes: the path's leading
+ * segments (`/api` of `/api/health`, where such middleware is mounted) and the usual names of
+ * authentication code.
+ */
+function authClues(path: string | undefined): string[] {
+  const segments = (path ?? '').split('/').filter(Boolean);
+  const prefixes = segments.slice(0, -1).map((_, i) => `/${segments.slice(0, i + 1).join('/')}`);
+  return [
+    ...prefixes.filter((p) => p.length >= 3),
+    // Longer than five characters, so matched inside names (`requireSession`, `isAuthenticated`).
+    ...['authent', 'Authent', 'authoriz', 'Authoriz', 'requireAuth', 'ensureAuth', 'withAuth'],
+    ...['session', 'Session', 'passport', 'bearer', 'Bearer', 'security', 'Security'],
+    ...['jwt', 'JWT', 'login', 'Login', 'oauth2', 'OAuth2'],
+  ];
+}
 
 /**
  * A readiness probe that gets an HTTP answer it rejects (404 on its path after a change): the app

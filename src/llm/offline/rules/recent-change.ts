@@ -200,16 +200,16 @@ function culpritCommit(
       if (clue.files.length && !clue.files.includes(f.path)) continue;
       const named = culpritLines(f.patch, values);
       // A file named after the value (`migrations/0042_add_currency.sql`) is the change that brought it.
+      // Only with content it added, though: a commit whose diff is unseen or adds nothing (a restart
+      // annotation, a version pin) ranks below one that wrote lines into such a file.
       const byPath = values.some((v) => v.length >= 6 && f.path.includes(v));
+      const added = f.patch
+        .split('\n')
+        .filter((l) => /^\+(?!\+\+)\s*\S/.test(l))
+        .slice(0, 2);
       const hit: CulpritHit =
         byPath && named.score < 8
-          ? {
-              score: 8,
-              lines: f.patch
-                .split('\n')
-                .filter((l) => /^\+(?!\+\+)\s*\S/.test(l))
-                .slice(0, 2),
-            }
+          ? { score: added.length ? 8 : Math.max(named.score, 5), lines: added }
           : named;
       // Adding and removing the value both count as the last change to it: the newest wins.
       const rank = (n: number) => (n >= 8 ? 2 : n >= 5 ? 1 : 0);
@@ -240,7 +240,11 @@ function culpritCommit(
       patch: best.patch,
       ...(DATA_FILE.test(path) ? { dataFile: path } : {}),
       culpritFile: path,
-      note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) ${verb} ${hit.lines.length > 1 ? 'these lines' : 'this line'} in ${path}: ${hit.lines.map((l) => `\`${showLine(l)}\``).join(', ')}.`,
+      note: `Commit ${detail.sha.slice(0, 7)} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) ${
+        hit.lines.length
+          ? `${verb} ${hit.lines.length > 1 ? 'these lines' : 'this line'} in ${path}: ${hit.lines.map((l) => `\`${showLine(l)}\``).join(', ')}.`
+          : `changed ${path} (its diff is not shown).`
+      }`,
     },
   };
 }
