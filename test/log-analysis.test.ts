@@ -31,6 +31,35 @@ describe('stack frames', () => {
     });
   });
 
+  it('reads Ruby, PHP and Elixir frames', () => {
+    expect(parseStackFrame("/srv/app/app/models/order.rb:42:in `total'")).toMatchObject({
+      file: '/srv/app/app/models/order.rb',
+      line: 42,
+      function: 'total',
+      app: true,
+    });
+    expect(parseStackFrame("\tfrom /srv/app/app/models/order.rb:17:in 'Order#charge'")?.line).toBe(17);
+    expect(
+      parseStackFrame("/usr/local/bundle/gems/activerecord-7.2.1/lib/active_record/base.rb:9:in `find'")?.app,
+    ).toBe(false);
+    expect(parseStackFrame('#0 /var/www/html/src/Cart.php(42): App\\Cart->add()')).toMatchObject({
+      file: '/var/www/html/src/Cart.php',
+      line: 42,
+      app: true,
+    });
+    expect(
+      parseStackFrame('#1 /var/www/html/vendor/laravel/framework/src/Pipeline.php(9): call()')?.app,
+    ).toBe(false);
+    expect(parseStackFrame('    (shop 0.4.1) lib/shop/cart.ex:42: Shop.Cart.add/2')).toMatchObject({
+      file: 'lib/shop/cart.ex',
+      line: 42,
+      app: true,
+    });
+    expect(
+      parseStackFrame('    (phoenix 1.7.14) lib/phoenix/router.ex:484: Phoenix.Router.call/2')?.app,
+    ).toBe(false);
+  });
+
   it('tells library frames from application frames', () => {
     expect(parseStackFrame('   at System.Threading.Tasks.Task.Run() in /_/src/Task.cs:line 10')?.app).toBe(
       false,
@@ -152,5 +181,71 @@ describe('bracketed syslog severities', () => {
 
   it('keeps no level for a sentence that merely starts with one of those words', () => {
     expect(analyzeLog('Notice board refreshed').signatures).toEqual([]);
+  });
+});
+
+describe('log analysis: Ruby, PHP, Elixir and common line prefixes', () => {
+  it('finds a Rails exception under its empty FATAL line, with the application frame', () => {
+    const log = [
+      'I, [2026-12-01T10:00:00.100000 #1]  INFO -- : Started GET "/orders/7"',
+      'F, [2026-12-01T10:00:00.123000 #1] FATAL -- : ',
+      "NoMethodError (undefined method 'name' for nil):",
+      '  ',
+      "app/models/order.rb:42:in 'Order#total'",
+      "/usr/local/bundle/gems/actionpack-7.2.1/lib/action_controller/metal/basic_implicit_render.rb:8:in 'send_action'",
+    ].join('\n');
+    const [first, ...rest] = analyzeLog(log).signatures;
+    expect(first).toMatchObject({
+      kind: 'exception',
+      type: 'NoMethodError',
+      message: "undefined method 'name' for nil",
+    });
+    expect(first?.appFrame).toMatchObject({ file: 'app/models/order.rb', line: 42 });
+    expect(rest).toEqual([]);
+  });
+
+  it('reads an uncaught Ruby exception and its `from` frames', () => {
+    const log =
+      "/srv/app/lib/worker.rb:17:in 'Worker#perform': undefined method 'fetch' for nil (NoMethodError)\n\tfrom /srv/app/lib/worker.rb:9:in 'Worker.run'\n";
+    const [sig] = analyzeLog(log).signatures;
+    expect(sig).toMatchObject({ type: 'NoMethodError', message: "undefined method 'fetch' for nil" });
+    expect(sig?.frames.map((f) => f.line)).toEqual([17, 9]);
+  });
+
+  it('keeps a PHP stack trace with its exception', () => {
+    const log = [
+      'PHP Fatal error:  Uncaught TypeError: App\\Cart::add(): Argument #1 ($qty) must be of type int, string given in /var/www/html/src/Cart.php:18',
+      'Stack trace:',
+      "#0 /var/www/html/src/Controller/CartController.php(31): App\\Cart->add('2')",
+      '#1 {main}',
+      '  thrown in /var/www/html/src/Cart.php on line 18',
+    ].join('\n');
+    const [sig] = analyzeLog(log).signatures;
+    expect(sig).toMatchObject({ kind: 'exception', type: 'TypeError' });
+    expect(sig?.appFrame).toMatchObject({
+      file: '/var/www/html/src/Controller/CartController.php',
+      line: 31,
+    });
+  });
+
+  it('reads an Elixir exception and its application frame', () => {
+    const log =
+      '** (KeyError) key :currency not found in: %{amount: 10}\n    (shop 0.4.1) lib/shop/pricing.ex:42: Shop.Pricing.total/1\n    (phoenix 1.7.14) lib/phoenix/router.ex:484: Phoenix.Router.call/2\n';
+    const [sig] = analyzeLog(log).signatures;
+    expect(sig).toMatchObject({ type: 'KeyError', message: 'key :currency not found in: %{amount: 10}' });
+    expect(sig?.appFrame).toMatchObject({ file: 'lib/shop/pricing.ex', line: 42 });
+  });
+
+  it('reads the time and level of nginx, Go log, Ruby Logger and Python logging lines', () => {
+    const nginx = analyzeLog(
+      '2026/12/01 10:00:00 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream\n',
+    ).signatures[0];
+    expect(nginx).toMatchObject({ kind: 'error', firstAt: '2026-12-01T10:00:00' });
+    expect(nginx?.message.startsWith('29#29')).toBe(true);
+    const python = analyzeLog('ERROR:payments.charge:card processor unavailable\nINFO:payments:retrying\n');
+    expect(python.signatures.map((s) => s.kind)).toEqual(['error']);
+    const ruby = analyzeLog('W, [2026-12-01T10:00:00.5 #1]  WARN -- sidekiq: queue latency 40s\n')
+      .signatures[0];
+    expect(ruby).toMatchObject({ kind: 'warning', message: 'queue latency 40s' });
   });
 });

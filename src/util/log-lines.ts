@@ -11,7 +11,14 @@ export interface LogLine {
   errorType?: string;
 }
 
-const LEADING_TIME = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
+// `2026-12-01T10:00:00.123Z`, and Go's log and nginx's error log: `2026/12/01 10:00:00`.
+const LEADING_TIME =
+  /^\[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
+/** Ruby's Logger: `E, [2026-12-01T10:00:00.123456 #1] ERROR -- progname: message`. */
+const RUBY_LOGGER =
+  /^[DIWEFA], \[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+#\d+\]\s+([A-Z]+) -- [^:]{0,100}:\s?/;
+/** Python's logging without a format: `ERROR:payments.charge:card declined`. */
+const PYTHON_DEFAULT = /^(CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]{1,100}:/;
 const LEVEL_WORD =
   /^(?:\[?\s*(?:level=)?(ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|WARN|WARNING|INFO|DEBUG|TRACE|fail|crit|warn|info|dbug|trce|error|fatal|warning|debug)\s*\]?:?)(?=\s|$)\s*/i;
 /**
@@ -127,13 +134,16 @@ export function parseLogLine(raw: string): LogLine {
   }
   let rest = trimmed;
   let time: string | undefined;
+  const ruby = rest.match(RUBY_LOGGER);
+  if (ruby)
+    return { raw: trimmed, time: ruby[1], level: levelOf(ruby[2]), text: rest.slice(ruby[0].length).trim() };
   const t = rest.match(LEADING_TIME);
   if (t) {
-    time = t[1];
+    time = (t[1] as string).replace(/^(\d{4})\/(\d{2})\/(\d{2}) /, '$1-$2-$3T');
     rest = rest.slice(t[0].length);
   }
   let level: LogLine['level'];
-  const l = rest.match(LEVEL_WORD) ?? rest.match(SYSLOG_LEVEL);
+  const l = rest.match(LEVEL_WORD) ?? rest.match(SYSLOG_LEVEL) ?? rest.match(PYTHON_DEFAULT);
   if (l) {
     level = levelOf(l[1]);
     rest = rest.slice(l[0].length);

@@ -38,14 +38,22 @@ export function withoutCounters(text: string): string {
   return text.replace(COUNTER, ' ');
 }
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
+/** Ruby, uncaught: `/app/lib/worker.rb:17:in 'Worker#perform': undefined method 'fetch' for nil (NoMethodError)`. */
+const RUBY_UNCAUGHT = /^(\S+?\.rb:\d+:in [`'].{1,200}?'): (.{0,500}) \(((?:[A-Z]\w*::)*[A-Z]\w*)\)$/;
+/** Rails: `NoMethodError (undefined method 'name' for nil):`, `ActiveRecord::RecordNotFound (Couldn't find Order):`. */
+const RAILS_HEADER =
+  /^((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound|Invalid|Timeout|Refused))\s+\((.{0,500})\):?$/;
+/** Elixir: `** (KeyError) key :currency not found in: %{}`, `** (exit) an exception was raised:` above it. */
+const ELIXIR_HEADER = /^\*\* \(((?:[A-Z]\w*\.)*[A-Z]\w*)\) (.{0,500})$/;
 /**
  * Rust: `thread 'main' panicked at src/config.rs:14:37:` with the message on the next line (1.73+),
  * or `thread 'main' panicked at 'msg', src/main.rs:4:5` before that.
  */
 const RUST_PANIC = /^thread '([^']*)' panicked at (?:'(.{0,400})', )?(\S+?\.rs):(\d+)(?::\d+)?:?\s*(.*)$/;
 const PY_TRACEBACK = /^Traceback \(most recent call last\):/;
+// PHP prints `Stack trace:`, `#0 …` frames, then `thrown in …`.
 const CONTINUATION =
-  /^(\s+|---|Caused by:|goroutine \d+|\S+\(.*\)$|\[recovered\]|\[signal |created by |\s*$)/;
+  /^(\s+|---|Caused by:|goroutine \d+|\S+\(.*\)$|\[recovered\]|\[signal |created by |Stack trace:|#\d+ |\s*$)/;
 
 /** Python prints the outermost frame first; every other runtime prints the innermost first. */
 function pythonOrder(stackLines: string[]): boolean {
@@ -62,6 +70,8 @@ interface Block {
 function exceptionHeader(line: LogLine): { type: string; message: string } | null {
   const go = line.text.match(GO_PANIC);
   if (go) return { type: 'panic', message: go[1] as string };
+  const other = line.text.match(RAILS_HEADER) ?? line.text.match(ELIXIR_HEADER);
+  if (other) return { type: other[1] as string, message: (other[2] ?? '').trim() };
   const m = line.text.match(EXCEPTION_HEADER);
   if (!m) return null;
   return { type: m[1] as string, message: (m[2] ?? '').trim() };
@@ -115,6 +125,25 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
         message,
         frames: frame ? [frame] : [],
       });
+      continue;
+    }
+    const ruby = line.text.match(RUBY_UNCAUGHT);
+    if (ruby) {
+      // The raising frame leads the line; the callers follow as `from …` lines.
+      const frames = [parseStackFrame(ruby[1] as string)];
+      let j = i + 1;
+      for (; j < lines.length && j < i + 200 && /^\s*from /.test((lines[j] as LogLine).raw); j++) {
+        frames.push(parseStackFrame((lines[j] as LogLine).raw));
+        consumed.add(j);
+      }
+      consumed.add(i);
+      blocks.push({
+        header: line,
+        type: ruby[3] as string,
+        message: ruby[2] as string,
+        frames: frames.filter((f): f is StackFrame => f !== null),
+      });
+      i = j - 1;
       continue;
     }
     if (line.stack) {
@@ -215,7 +244,8 @@ export function analyzeLog(text: string): LogAnalysis {
     );
   }
   lines.forEach((line, index) => {
-    if (consumed.has(index)) return;
+    // A logger's prefix with nothing after it (Rails prints the exception on the next lines).
+    if (consumed.has(index) || !line.text) return;
     // Lines with no level at all (shell, psql, entrypoint scripts) count when their words say failure.
     const level = line.level ?? (UNLEVELLED_FAILURE.test(withoutCounters(line.text)) ? 'error' : undefined);
     if (level !== 'error' && level !== 'warn') return;

@@ -41,6 +41,25 @@ const FRAME_PATTERNS: FramePattern[] = [
     regex: /^\s*at (?:\.\/)?(\S+?\.rs):(\d+)(?::\d+)?\s*$/,
     pick: (m) => ({ file: m[1] as string, line: Number(m[2]) }),
   },
+  // Ruby: "/app/app/models/order.rb:42:in `total'" (Ruby 3.4 quotes 'Order#total'), "from …" in a backtrace
+  {
+    regex: /^\s*(?:from )?(\S+?\.rb):(\d+):in [`'](.{1,200}?)'/,
+    pick: (m) => ({ file: m[1] as string, line: Number(m[2]), function: m[3] }),
+  },
+  // PHP: "#0 /var/www/src/Cart.php(42): App\\Cart->add()"
+  {
+    regex: /^#\d+ (\S+?\.php)\((\d+)\): (\S+?)\(/,
+    pick: (m) => ({ file: m[1] as string, line: Number(m[2]), function: m[3] }),
+  },
+  // Elixir: "(shop 0.4.1) lib/shop/cart.ex:42: Shop.Cart.add/2"
+  {
+    regex: /^\s*\(([\w]+) [\w.-]+\) (\S+?\.exs?):(\d+): (\S+)/,
+    pick: (m) => ({
+      file: m[2] as string,
+      line: Number(m[3]),
+      function: `${m[1] as string}:${m[4] as string}`,
+    }),
+  },
   // Go: "\t/app/server.go:42 +0x1d" (the function is on the line before, not needed here)
   {
     regex: /^\s+(\/\S+\.go):(\d+)(?: \+0x[0-9a-f]+)?\s*$/,
@@ -58,9 +77,10 @@ function javaPath(qualifiedMethod: string, fileName: string): string {
 // `<string>`, `<frozen …>`, `<decorator-gen-3>`: Python code compiled at run time by a library
 // (SQLAlchemy's and dataclasses' generated methods), never a file of the application's repository.
 const LIBRARY_PATH =
-  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|^<[^>]*>$|<frozen |\/\.nuget\/|\/rustc\/|\.cargo\/registry)/;
+  /(node_modules|site-packages|dist-packages|\/usr\/(local\/)?lib\/|\/go\/pkg\/mod\/|\/usr\/local\/go\/|^runtime\/|node:internal|^<[^>]*>$|<frozen |\/\.nuget\/|\/rustc\/|\.cargo\/registry|\/gems\/|\/ruby\/\d|\/vendor\/)/;
+// Elixir frames carry their OTP application (`phoenix:Phoenix.Router.call/2`); Hex packages are libraries.
 const LIBRARY_FUNCTION =
-  /^(System|Microsoft|Grpc|Google\.Protobuf|StackExchange|Npgsql|java|javax|jdk|sun|kotlin|scala|org\.springframework|org\.apache|io\.grpc|io\.netty|com\.fasterxml|reactor|runtime|net\/http|google\.golang\.org|grpc)[.(/]/;
+  /^(?:(?:elixir|stdlib|kernel|phoenix|plug|plug_cowboy|cowboy|ecto|ecto_sql|db_connection|postgrex):|(?:System|Microsoft|Grpc|Google\.Protobuf|StackExchange|Npgsql|java|javax|jdk|sun|kotlin|scala|org\.springframework|org\.apache|io\.grpc|io\.netty|com\.fasterxml|reactor|runtime|net\/http|google\.golang\.org|grpc)[.(/])/;
 
 /** Parse a line as a stack frame, or null when it is not one. */
 export function parseStackFrame(line: string): StackFrame | null {
