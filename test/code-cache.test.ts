@@ -1,11 +1,16 @@
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, statSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { codeCachePath, requireWithCodeCache, writeCodeCache } from '../src/util/code-cache.js';
+import {
+  codeCachePath,
+  privateCacheDir,
+  requireWithCodeCache,
+  writeCodeCache,
+} from '../src/util/code-cache.js';
 
 let dir: string;
 
@@ -52,5 +57,36 @@ describe('requireWithCodeCache', () => {
     expect(size).toBeGreaterThan(0);
     // A fresh load: the training run's state stayed in the build process.
     expect((requireWithCodeCache(bundle) as { work(n: number): number }).work(1)).toBe(2);
+  });
+});
+
+describe('a cache built by another Node version', () => {
+  it('is not used: the bundle runs from its source', async () => {
+    const bundle = join(dir, 'four.cjs');
+    await writeFile(bundle, 'exports.answer = 4;\n');
+    await writeCodeCache(bundle);
+    // As if the package had been built on another Node: V8 would reject the cache after reading it.
+    await writeFile(`${codeCachePath(bundle)}.node`, 'v0.0.0\n');
+    await writeFile(codeCachePath(bundle), 'not a V8 cache');
+    expect(requireWithCodeCache(bundle)).toEqual({ answer: 4 });
+  });
+});
+
+describe("the directory of Node's own compile cache", () => {
+  it("is made in the user's cache directory, writable by the user alone", async () => {
+    const xdg = join(dir, 'xdg');
+    const made = privateCacheDir({ XDG_CACHE_HOME: xdg, HOME: join(dir, 'home') });
+    expect(made).toBe(join(xdg, 'sre-agent', 'compile-cache'));
+    expect(statSync(made as string).mode & 0o077).toBe(0);
+  });
+
+  it('passes over a directory others can write to', async () => {
+    const xdg = join(dir, 'shared');
+    await mkdir(join(xdg, 'sre-agent', 'compile-cache'), { recursive: true });
+    await chmod(join(xdg, 'sre-agent', 'compile-cache'), 0o777);
+    const home = join(dir, 'home2');
+    expect(privateCacheDir({ XDG_CACHE_HOME: xdg, HOME: home })).toBe(
+      join(home, '.cache', 'sre-agent', 'compile-cache'),
+    );
   });
 });

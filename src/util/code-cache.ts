@@ -1,10 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
 import { createRequire, Module } from 'node:module';
-import { dirname } from 'node:path';
+import { homedir, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** Where the code cache of a CommonJS bundle is kept: next to it, written at build time only. */
 export const codeCachePath = (bundle: string): string => `${bundle}.v8-cache`;
+/** The Node version that wrote that cache: V8 rejects a cache from any other, after reading it. */
+const cacheNodePath = (bundle: string): string => `${codeCachePath(bundle)}.node`;
 
 function compile(bundle: string, cachedData?: Buffer): Script {
   // Module.wrap gives the bundle the same scope as `require` would: exports, require, module, …
@@ -18,13 +22,81 @@ function compile(bundle: string, cachedData?: Buffer): Script {
  * Loads a CommonJS bundle as `require` would, but compiled with the V8 code cache built next to it
  * (Node 20 has no module compile cache; `module.enableCompileCache` arrived in 22.1). Parsing a
  * server's bundle (the Kubernetes client alone is several megabytes) is most of its start-up; with
- * the cache, V8 skips it. A cache from another Node version or other V8 flags is rejected by V8
- * itself and the bundle is compiled from source, only slower. The cache is never written here:
- * a file the running process could rewrite would be code that the next process runs.
+ * the cache, V8 skips it. The build's cache is never rewritten here (it sits beside the code, where
+ * a running process has no business writing). V8 accepts a cache only from the Node version that
+ * wrote it, so one from another version is not even read: Node's own compile cache takes over
+ * where there is one (`nodeCompileCache`), else the bundle is compiled from source, only slower.
  */
 export function requireWithCodeCache(bundle: string): unknown {
   const cache = codeCachePath(bundle);
-  return run(compile(bundle, existsSync(cache) ? readFileSync(cache) : undefined), bundle);
+  if (existsSync(cache) && builtBy(bundle) === process.version)
+    return run(compile(bundle, readFileSync(cache)), bundle);
+  // Built by another Node (the package is built on Node 20; users run 24): on Node 22.1+, Node's own
+  // compile cache in a directory only this user can write; else compiled from source.
+  if (nodeCompileCache()) return createRequire(bundle)(bundle);
+  return run(compile(bundle), bundle);
+}
+
+function builtBy(bundle: string): string | undefined {
+  try {
+    return readFileSync(cacheNodePath(bundle), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+type EnableCompileCache = (dir?: string) => { status: number };
+let compileCacheOn: boolean | undefined;
+
+/**
+ * Turns on Node's module compile cache (22.1+) once per process, in a per-user directory:
+ * `$XDG_CACHE_HOME/sre-agent/compile-cache` (`~/.cache/…`), else `<tmpdir>/sre-agent-compile-cache-<uid>`
+ * (a Lambda's /tmp). What is cached there is code the next run executes, so a directory is used
+ * only when it is this user's own and no one else can write to it; otherwise nothing is cached.
+ */
+export function nodeCompileCache(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (compileCacheOn !== undefined) return compileCacheOn;
+  compileCacheOn = false;
+  const enable = (nodeModule as { enableCompileCache?: EnableCompileCache }).enableCompileCache;
+  if (typeof enable !== 'function') return false;
+  const dir = privateCacheDir(env);
+  if (!dir) return false;
+  const { status } = enable(dir);
+  const statuses = (nodeModule as { constants?: { compileCacheStatus?: Record<string, number> } }).constants
+    ?.compileCacheStatus;
+  compileCacheOn = status === statuses?.ENABLED || status === statuses?.ALREADY_ENABLED;
+  return compileCacheOn;
+}
+
+/** The first candidate directory that is (or is now made) this user's and writable by no one else. */
+export function privateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  const uid = process.getuid?.();
+  const home = env.HOME || safeHomedir();
+  const candidates = [
+    env.XDG_CACHE_HOME ? join(env.XDG_CACHE_HOME, 'sre-agent', 'compile-cache') : undefined,
+    home ? join(home, '.cache', 'sre-agent', 'compile-cache') : undefined,
+    join(tmpdir(), `sre-agent-compile-cache-${uid ?? 'user'}`),
+  ];
+  for (const dir of candidates) {
+    if (!dir) continue;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const stat = lstatSync(dir);
+      if (stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0)
+        return dir;
+    } catch {
+      // Not writable here (a read-only home in a container): the next candidate.
+    }
+  }
+  return undefined;
+}
+
+function safeHomedir(): string | undefined {
+  try {
+    return homedir();
+  } catch {
+    return undefined;
+  }
 }
 
 function run(script: Script, bundle: string): unknown {
@@ -58,5 +130,6 @@ export async function writeCodeCache(
   }
   const data = script.createCachedData();
   writeFileSync(codeCachePath(bundle), data);
+  writeFileSync(cacheNodePath(bundle), `${process.version}\n`);
   return data.length;
 }
