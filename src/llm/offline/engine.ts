@@ -123,6 +123,14 @@ export class OfflineEngine implements Engine {
   }
 }
 
+interface Mark {
+  evidence: Evidence[];
+  suspectFiles: EngineContext['casebook']['suspectFiles'];
+  suspectCommits: EngineContext['casebook']['suspectCommits'];
+  gaps: EngineContext['casebook']['gaps'];
+  overviews: Evidence[];
+}
+
 /** One run's investigation: the services followed so far, and the overview lines it collected. */
 class Investigation {
   private readonly followed = new Set<string>();
@@ -140,9 +148,60 @@ class Investigation {
     if ('error' in facts) return inconclusive(`${service} could not be inspected: ${facts.error}.`);
     if ('missing' in facts) return this.missing(service, facts.missing);
     facts = await this.widenToCronJob(facts);
-    const verdict = await this.diagnose(facts, 0, true);
+    const before = this.mark();
+    let verdict = await this.diagnose(facts, 0, true);
+    if (verdict.status !== 'diagnosed') verdict = (await this.alertNamedFault(facts, before)) ?? verdict;
     this.placeOverviews(verdict);
     return verdict;
+  }
+
+  /**
+   * An alert fired, so a healthy (or unexplained) service is the answer only when the other object the alert names
+   * (a failed Job of the service's release, one pod, a CronJob) is fine too. Its diagnosis replaces
+   * the healthy verdict when it finds a fault; otherwise the healthy one stands as it was.
+   */
+  private async alertNamedFault(facts: ServiceFacts, before: Mark): Promise<Verdict | null> {
+    const { ctx } = this;
+    // What the verdict already judged: the workload, its pods and their owners (a CronJob's runs).
+    const own = new Set([
+      facts.service,
+      facts.listing.workload?.name,
+      ...facts.listing.pods.flatMap((p) => [p.name, p.ownerName]),
+    ]);
+    for (const target of alertTargets(ctx.incident.text).slice(0, 3)) {
+      const namespace = target.namespace ?? ctx.settings.namespace;
+      if (own.has(target.name) || !ctx.settings.namespaces.includes(namespace)) continue;
+      if (this.followed.has(`${namespace}/${target.name}`)) continue;
+      this.followed.add(`${namespace}/${target.name}`);
+      const healthy = this.mark();
+      this.restore(before);
+      const named = await this.factsOf(target.name, namespace);
+      const verdict = 'missing' in named || 'error' in named ? null : await this.diagnose(named, 0, true);
+      if (verdict?.status === 'diagnosed') return verdict;
+      this.restore(healthy);
+    }
+    return null;
+  }
+
+  /** The casebook and overviews as they are now, to return to when a line of inquiry is dropped. */
+  private mark(): Mark {
+    const { evidence, suspectFiles, suspectCommits, gaps } = this.ctx.casebook;
+    return {
+      evidence: [...evidence],
+      suspectFiles: [...suspectFiles],
+      suspectCommits: [...suspectCommits],
+      gaps: [...gaps],
+      overviews: [...this.overviews],
+    };
+  }
+
+  private restore(mark: Mark): void {
+    const book = this.ctx.casebook;
+    book.evidence.splice(0, book.evidence.length, ...mark.evidence);
+    book.suspectFiles.splice(0, book.suspectFiles.length, ...mark.suspectFiles);
+    book.suspectCommits.splice(0, book.suspectCommits.length, ...mark.suspectCommits);
+    book.gaps.splice(0, book.gaps.length, ...mark.gaps);
+    this.overviews.splice(0, this.overviews.length, ...mark.overviews);
   }
 
   /** The facts of a service, or of a CronJob, Job or Ingress of that name when no pods answer to it. */

@@ -241,8 +241,14 @@ async function readLogs(
       Number(troubled.has(b.name)) - Number(troubled.has(a.name)) ||
       (b.startTime ?? '').localeCompare(a.startTime ?? ''),
   );
+  const chosen = ranked.slice(0, MAX_PODS_READ);
+  // A Job's retries may fail on what its first attempt left behind: that attempt is read too.
+  const firstAttempt = pods
+    .filter((p) => p.ownerKind === 'Job' && p.phase === 'Failed')
+    .sort((a, b) => (a.startTime ?? '').localeCompare(b.startTime ?? ''))[0];
+  if (firstAttempt && !chosen.includes(firstAttempt)) chosen.push(firstAttempt);
   const reads: LogRead[] = [];
-  for (const pod of ranked.slice(0, MAX_PODS_READ)) {
+  for (const pod of chosen) {
     // An init container still running (a wait-for loop) holds the pod in Init: its log says what it waits on.
     for (const init of pod.containers.filter((c) => failedInit(c) || (c.init && c.state === 'running'))) {
       reads.push({ pod, container: init.name, previous: false });

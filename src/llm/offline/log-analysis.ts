@@ -224,6 +224,14 @@ export function analyzeLog(text: string): LogAnalysis {
     line.text = `${next.text} (${line.text})`;
     consumed.add(index + 1);
   });
+  // PostgreSQL (and the clients that relay it) prints the specifics of an error on a `DETAIL:` line after it.
+  lines.forEach((line, index) => {
+    const next = lines[index + 1];
+    if (!next || consumed.has(index) || !/^DETAIL:\s/.test(next.text)) return;
+    if (!/^(ERROR|FATAL|PANIC)?:?\s|error/i.test(line.raw) && line.level !== 'error') return;
+    line.text = `${line.text} (${next.text})`;
+    consumed.add(index + 1);
+  });
   const signatures = new Map<string, LogSignature>();
   for (const block of blocks) {
     const appFrame = block.frames.find((f) => f.app);

@@ -1,5 +1,5 @@
 import { parseLogLine } from '../../util/log-lines.js';
-import { supersededRuns, type ServiceFacts } from './facts.js';
+import { lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
 import { significantError } from './health.js';
 import { UNREACHABLE } from './rules/signals.js';
 import type { PodContainer } from './tool-data.js';
@@ -55,6 +55,18 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
     }),
   );
   if (restartedLately) return null;
+  // A Job that failed for good (its backoff limit or deadline) stays failed until a later run
+  // succeeds: without that success among the pods, its failure is no blip, however old the event.
+  const success = Date.parse(lastSuccessfulRun(facts.listing.pods)?.startTime ?? '');
+  const jobFailed = facts.related.some(
+    (e) =>
+      /^Job\//.test(e.object ?? '') &&
+      /BackoffLimitExceeded|DeadlineExceeded|PodFailurePolicy|MaxFailedIndexesExceeded/.test(
+        e.reason ?? '',
+      ) &&
+      !(success > time(e.lastTimestamp)),
+  );
+  if (jobFailed) return null;
   const cutoff = now.getTime() - QUIET_MS;
   const trouble: string[] = [];
   let last = 0;

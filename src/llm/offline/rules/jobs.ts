@@ -7,6 +7,8 @@ import { exitCodeMeaning } from './command.js';
 import { hungCronJob } from './hung-job.js';
 import { correlateChange, previousValue, valueTokens } from './recent-change.js';
 import type { Rule, Verdict } from './verdict.js';
+import type { LogSignature } from '../log-analysis.js';
+import { normaliseMessage } from '../../../util/log-lines.js';
 
 /** Why a Job failed, as its status and events say. */
 export interface JobFailure {
@@ -129,12 +131,18 @@ export const jobRule: Rule = async (ctx, facts) => {
     );
   const last = pods[0];
   const exitCode = last?.c?.exitCode ?? last?.c?.lastTermination?.exitCode;
-  const lastWords = last
-    ? facts.logs
-        .filter((l) => l.pod === last.p.name)
-        .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))
-        .sort((a, b) => (b.lastAt ?? '').localeCompare(a.lastAt ?? ''))[0]
-    : undefined;
+  const lastWords = last ? podWords(facts, last.p.name) : undefined;
+  // Retries that fail differently from the first attempt usually fail on what it left behind (a
+  // migration recorded as failed, a lock, a half-written file): the first attempt's error is the cause.
+  const first = pods.length > 1 ? pods[pods.length - 1] : undefined;
+  const firstWords = first ? podWords(facts, first.p.name) : undefined;
+  const origin =
+    first &&
+    firstWords &&
+    lastWords &&
+    normaliseMessage(firstWords.message) !== normaliseMessage(lastWords.message)
+      ? { pod: first.p.name, words: firstWords }
+      : undefined;
   ctx.casebook.evidence.unshift({
     source: 'kubernetes',
     detail: describeJobFailure(failure),
@@ -146,6 +154,15 @@ export const jobRule: Rule = async (ctx, facts) => {
       detail: quote(lastWords.sample, 300),
       ref: `pod/${last.p.name}`,
     });
+  if (origin)
+    ctx.casebook.evidence.splice(1, 0, {
+      source: 'logs',
+      detail: `first attempt: ${quote(origin.words.sample, 300)}`,
+      ref: `pod/${origin.pod}`,
+    });
+  const firstNote = origin
+    ? ` The first attempt, pod ${origin.pod}, failed on "${quote(origin.words.sample, 240)}"; the retries then failed on what it left behind, so that first error is the cause.`
+    : '';
   const meaning = exitCodeMeaning(exitCode);
   const deadline = failure.reason === 'DeadlineExceeded';
   const seconds = failure.activeDeadlineSeconds;
@@ -167,16 +184,44 @@ export const jobRule: Rule = async (ctx, facts) => {
     summary: `${describeJobFailure(failure)}.${last ? ` Its last pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}` : ''}${lastWords ? `: "${quote(lastWords.sample, 160)}"` : ''}.` : ''}`,
     statement: deadline
       ? `Job ${failure.job} ran longer than its activeDeadlineSeconds${seconds !== undefined ? ` (${seconds}s, ${Math.round(seconds / 60)} min)` : ''} and was stopped${lastWords ? `; its pod last logged "${quote(lastWords.sample, 200)}"` : ''}.${lowered ? ` It was ${lowered}s before the change below.` : ''}${change ? ` ${change.note}` : ''}`
-      : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}`,
+      : `${describeJobFailure(failure)}. ${last ? `The last failed pod ${last.p.name} exited${exitCode !== undefined ? ` with code ${exitCode}${meaning ? ` (${meaning})` : ''}` : ''}${lastWords ? ` after logging "${quote(lastWords.sample, 200)}"` : ', logging no error'}.` : 'Its pods are gone; their logs could not be read.'}${firstNote}`,
     confidence: lastWords ? 'medium' : 'low',
-    // What the last pod failed on (a migration id, a quoted name) is what a change wrote.
-    clues: deadline ? ['activeDeadlineSeconds'] : lastWords ? valueTokens(lastWords.sample) : [],
+    // What the pods failed on (a migration id, a quoted name) is what a change wrote.
+    clues: deadline
+      ? ['activeDeadlineSeconds']
+      : [
+          ...(origin ? valueTokens(origin.words.sample) : []),
+          ...(lastWords ? valueTokens(lastWords.sample) : []),
+        ],
     objects: facts.listing.workload ? [facts.listing.workload] : [],
     fix: deadline
       ? `${lowered ? `Restore activeDeadlineSeconds to ${lowered} (it was lowered to ${seconds})` : 'Raise activeDeadlineSeconds if the work legitimately takes longer, or find what makes the run slow'}, then re-run the missed work (${failure.cronJob ? `kubectl create job ${failure.cronJob}-manual --from=cronjob/${failure.cronJob} -n ${facts.namespace}` : 'recreate the Job'}).`
       : `Fix what the last pod failed on${lastWords ? ' (the error above)' : ''}, then re-run the Job (delete and recreate it${failure.cronJob ? `, or kubectl create job ${failure.job}-retry --from=cronjob/${failure.cronJob}` : ''}).`,
   };
 };
+
+/**
+ * What a pod failed on: of its errors, the one that names what failed (a quoted object, an id) in
+ * words of failure, over a bare code (`Error: P3018`) or a tool's advice (`Read more at https://…`);
+ * among equals the latest, and in a log without times the first printed.
+ */
+function podWords(facts: ServiceFacts, pod: string): LogSignature | undefined {
+  const errors = facts.logs
+    .filter((l) => l.pod === pod)
+    .flatMap((l) => l.analysis.signatures.filter((s) => s.kind !== 'warning'))
+    .sort((a, b) => (b.lastAt ?? '').localeCompare(a.lastAt ?? ''));
+  const score = (s: LogSignature) =>
+    (valueTokens(s.sample).length ? 2 : 0) +
+    (FAILURE_WORDS.test(s.message) ? 1 : 0) -
+    (/\bread more\b|\bfor more information\b|\bsee https?:\/\//i.test(s.message) ? 2 : 0) -
+    (/\S+\s+\S+\s+\S+/.test(s.message) ? 0 : 2);
+  let best: LogSignature | undefined;
+  for (const s of errors) if (!best || score(s) > score(best)) best = s;
+  return best;
+}
+
+const FAILURE_WORDS =
+  /\b(could not|cannot|can't|failed|refused|denied|duplicate|violat|not found|no such|invalid|unknown|missing|exceeded)/i;
 
 /** A CronJob that runs nothing because it is suspended. */
 async function suspendedCronJob(ctx: EngineContext, facts: ServiceFacts): Promise<Verdict | null> {

@@ -213,7 +213,14 @@ function culpritCommit(
           : named;
       // Adding and removing the value both count as the last change to it: the newest wins.
       const rank = (n: number) => (n >= 8 ? 2 : n >= 5 ? 1 : 0);
-      if (rank(hit.score) > 0 && (!best || rank(hit.score) > rank(best.score)))
+      // Within one commit, the file whose lines hold the most specific value (the index's own
+      // name over a column name) is where the culprit was written.
+      const current = best as { score: number; detail: CommitDetail; hit: CulpritHit } | null;
+      const moreSpecific =
+        current?.detail === detail &&
+        rank(hit.score) === rank(current.score) &&
+        specificity(hit.lines, values) > specificity(current.hit.lines, values);
+      if (rank(hit.score) > 0 && (!current || rank(hit.score) > rank(current.score) || moreSpecific))
         best = { score: hit.score, detail, path: f.path, hit, patch: f.patch };
     }
   }
@@ -247,6 +254,11 @@ function culpritCommit(
       }`,
     },
   };
+}
+
+/** The length of the longest value the lines hold: a longer name is a more specific match. */
+function specificity(lines: readonly string[], values: readonly string[]): number {
+  return Math.max(0, ...values.filter((v) => lines.some((l) => l.includes(v))).map((v) => v.length));
 }
 
 /**
