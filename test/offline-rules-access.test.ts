@@ -117,6 +117,43 @@ describe('autoscaling and ingress', () => {
     expect(findings.suggestedFix).toContain('resources.requests.cpu on container api');
   });
 
+  it('takes metric failures the HPA has since got past (ScalingActive True) as history', async () => {
+    const cluster: FakeCluster = healthyWorkload('eta');
+    cluster.objects = [
+      {
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: 'eta', namespace: 'shop' },
+        spec: { scaleTargetRef: { kind: 'Deployment', name: 'eta' }, minReplicas: 2, maxReplicas: 10 },
+        status: {
+          currentReplicas: 3,
+          desiredReplicas: 3,
+          conditions: [
+            {
+              type: 'ScalingActive',
+              status: 'True',
+              reason: 'ValidMetricFound',
+              message:
+                'the HPA was able to successfully calculate a replica count from cpu resource utilization',
+            },
+          ],
+        },
+      },
+    ];
+    cluster.events = [
+      {
+        type: 'Warning',
+        reason: 'FailedGetResourceMetric',
+        object: 'HorizontalPodAutoscaler/eta',
+        count: 4,
+        lastTimestamp: '2026-12-01T07:10:00Z',
+        message: 'failed to get cpu utilization: did not receive metrics for targeted pods',
+      },
+    ];
+    const { findings } = await diagnose(cluster, 'eta');
+    expect(findings.status).not.toBe('diagnosed');
+    expect(said(findings)).not.toContain('cannot autoscale');
+  });
+
   it('says an HPA is capped at its maximum while it wants more', async () => {
     const cluster: FakeCluster = healthyWorkload('search');
     cluster.objects = [

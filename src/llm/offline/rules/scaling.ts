@@ -32,7 +32,9 @@ export const hpaRule: Rule = async (ctx, facts) => {
         e.reason ?? '',
       ),
   );
-  if (active?.status === 'False' || event) {
+  // The condition is the HPA's state now; the events only remember. A metric failure the
+  // controller has since got past (ScalingActive True, ValidMetricFound) is history.
+  if (active?.status === 'False' || (event && active?.status !== 'True')) {
     const message = active?.message ?? event?.message ?? '';
     const missing = message.match(/missing request for (\w+)(?: in container ([\w.-]+))?/);
     ctx.casebook.evidence.unshift({
