@@ -97,3 +97,79 @@ describe('containers killed by their liveness probe', () => {
     expect(said(findings)).not.toContain('too tight');
   });
 });
+
+/**
+ * Principle: a liveness probe that checks a dependency restarts every pod when that dependency
+ * blips; the probe, not the blip, is what to fix.
+ */
+describe('a liveness probe that checks a dependency', () => {
+  const pods = ['a1', 'b2', 'c3'].map((suffix) => ({
+    name: `shop-7c8d9e6f5-${suffix}`,
+    restarts: 1,
+    containers: [
+      running('web', {
+        restartCount: 1,
+        startedAt: '2026-12-01T11:03:00Z',
+        lastTermination: { reason: 'Error', exitCode: 143, finishedAt: '2026-12-01T11:02:50Z' },
+      }),
+    ],
+  }));
+  const failing =
+    '2026-12-01T11:02:10Z ERROR health check failed: database: connection to server at "10.9.0.4", port 5432 failed: Connection refused';
+  const cluster: FakeCluster = {
+    workloads: { shop: { workload: { kind: 'Deployment', name: 'shop' }, pods } },
+    events: pods.flatMap((p) => [
+      {
+        type: 'Warning',
+        reason: 'Unhealthy',
+        object: `Pod/${p.name}`,
+        count: 3,
+        lastTimestamp: '2026-12-01T11:02:40Z',
+        message: 'Liveness probe failed: HTTP probe failed with statuscode: 503',
+      },
+      {
+        type: 'Normal',
+        reason: 'Killing',
+        object: `Pod/${p.name}`,
+        count: 1,
+        lastTimestamp: '2026-12-01T11:02:45Z',
+        message: 'Container web failed liveness probe, will be restarted',
+      },
+    ]),
+    logs: Object.fromEntries(
+      pods.flatMap((p) => [
+        [p.name, '2026-12-01T11:50:00Z INFO GET / 200\n'.repeat(4)],
+        [`${p.name}.previous`, `${failing}\n`.repeat(3)],
+      ]),
+    ),
+    objects: pods.map((p) => ({
+      kind: 'Pod',
+      metadata: { name: p.name, namespace: 'shop' },
+      spec: { containers: [{ name: 'web', livenessProbe: { httpGet: { path: '/healthz', port: 3000 } } }] },
+    })),
+    commits: [
+      {
+        sha: 'feed1234feed1234feed1234feed1234feed1234',
+        message: 'deeper health checks',
+        date: '2026-11-30T10:00:00Z',
+        files: [
+          {
+            path: 'deploy/shop.yaml',
+            patch:
+              '@@ -30,2 +30,2 @@\n           livenessProbe:\n-            httpGet: {path: /up, port: 3000}\n+            httpGet: {path: /healthz, port: 3000}',
+          },
+        ],
+      },
+    ],
+  };
+
+  it('names the probe as the cause of the fleet restart, not the database blip, and the commit that pointed it there', async () => {
+    const ctx = engineContext(fakeTools(cluster), { service: 'shop' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toMatch(/liveness probe \(\/healthz\) checks a dependency/);
+    expect(said(findings)).toContain('3 pods at once');
+    expect(findings.suggestedFix).toContain('readiness');
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe('feed1234feed1234feed1234feed1234feed1234');
+  });
+});

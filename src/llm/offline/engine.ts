@@ -27,7 +27,7 @@ import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
 import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
-import { livenessKillRule } from './rules/liveness.js';
+import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
 import { staleCredentialRule } from './rules/stale-credentials.js';
 import { dnsPolicyRule } from './rules/dns-policy.js';
@@ -74,6 +74,7 @@ const LOCAL_RULES: Rule[] = [
   expiredCredentialRule,
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
+  livenessDependencyRule,
   stuckRevisionRule,
   staleCredentialRule,
   dnsPolicyRule,
@@ -96,6 +97,7 @@ const WIRING_RULES: Rule[] = [
 ];
 /** Rules that judge what stands now, not what the events remember. */
 const CURRENT_STATE_RULES: Rule[] = [
+  fleetLivenessRule,
   stuckTerminatingRule,
   scaledToZeroRule,
   pausedRolloutRule,

@@ -4,6 +4,7 @@ import type { PodLog } from '../facts.js';
 import { significantError } from '../health.js';
 import { at, list, num, str } from '../k8s-object.js';
 import { quote } from '../quote.js';
+import { UNREACHABLE } from './signals.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /** Words an application logs once it has finished starting and serves. */
@@ -114,4 +115,70 @@ export const livenessKillRule: Rule = async (ctx, facts) => {
     objects,
     clues,
   };
+};
+
+/**
+ * A liveness probe that checks a dependency: the health endpoint fails while a database, cache or
+ * API it calls is unreachable, so a blip of that dependency makes the kubelet restart every pod at
+ * once — a dependency outage turned into a restart of the whole fleet, and the next blip repeats
+ * it. Liveness should say only whether the process itself is stuck; dependency checks belong in
+ * readiness. Judged before the dependency itself: the restarts, not the blip, are what to fix here.
+ */
+export const livenessDependencyRule: Rule = (ctx, facts) => livenessDependency(ctx, facts, false);
+
+/**
+ * The same, judged after the dependency came back and the pods settled: it still stands when the
+ * whole fleet was restarted together, since the next blip will restart it again.
+ */
+export const fleetLivenessRule: Rule = (ctx, facts) => livenessDependency(ctx, facts, true);
+
+const livenessDependency = async (
+  ctx: Parameters<Rule>[0],
+  facts: Parameters<Rule>[1],
+  fleet: boolean,
+): Promise<Verdict | null> => {
+  const kills = facts.related.filter(
+    (e) => e.reason === 'Killing' && /failed liveness probe/i.test(e.message ?? ''),
+  );
+  const killedPods = new Set(kills.map((e) => e.object).filter(Boolean));
+  if (!kills.length || !facts.listing.pods.some((p) => (p.restarts ?? 0) > 0)) return null;
+  if (fleet && (killedPods.size < 2 || facts.listing.pods.some((p) => !(p.restarts ?? 0)))) return null;
+  const dependencyErrors = facts.logs.flatMap((l) =>
+    l.analysis.signatures
+      .filter((s) => s.kind !== 'warning' && UNREACHABLE.test(`${s.message} ${s.sample}`))
+      .map((s) => ({ s, pod: l.pod })),
+  );
+  const inHealthCheck = dependencyErrors.find((e) =>
+    /\bhealth|\blivez\b|\bliveness\b|\bping\b/i.test(e.s.sample),
+  );
+  // The fleet restarted together, or the health check itself says the dependency failed it.
+  if (!inHealthCheck && (killedPods.size < 2 || !dependencyErrors.length)) return null;
+  const error = inHealthCheck ?? dependencyErrors[0];
+  if (!error) return null;
+  const pod = kills[0]?.object?.split('/').at(-1) ?? error.pod;
+  const object = await readObject(ctx, 'Pod', pod, facts.namespace);
+  const spec = list(at(object, 'spec', 'containers')).find((c) => at(c, 'livenessProbe'));
+  const path = str(at(spec, 'livenessProbe', 'httpGet', 'path'));
+  const killed = kills.reduce((n, e) => n + (e.count ?? 1), 0);
+  ctx.casebook.evidence.push(
+    {
+      source: 'kubernetes',
+      detail: `Killing: ${quote(kills[0]?.message ?? '', 160)} (×${killed}, ${killedPods.size} pod(s))`,
+      ref: kills[0]?.object,
+    },
+    {
+      source: 'logs',
+      detail: `${quote(error.s.sample, 300)} (${times(error.s.count)})`,
+      ref: `pod/${error.pod}`,
+    },
+  );
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s liveness probe${path ? ` (${path})` : ''} checks a dependency: when that dependency was unreachable, the probe failed and the kubelet restarted ${killedPods.size > 1 ? `${killedPods.size} pods at once` : 'the pod'}.`,
+    statement: `The liveness probe${path ? ` on ${path}` : ''} fails whenever a dependency does: its check failed with "${quote(error.s.sample, 220)}", and the kubelet killed and restarted the containers (${times(killed)}${killedPods.size > 1 ? ` across ${killedPods.size} pods` : ''}). A dependency blip became a restart of the service, and the next one will repeat it; liveness should only say whether the process itself is stuck.`,
+    confidence: 'high',
+    fix: `Point the liveness probe at an endpoint that checks only the process (no database, cache or downstream calls), and keep dependency checks in the readiness probe, which takes pods out of the Service without restarting them.`,
+    objects: facts.listing.workload ? [facts.listing.workload] : [],
+    clues: ['livenessProbe', ...(path ? [path] : [])],
+  } satisfies Verdict;
 };
