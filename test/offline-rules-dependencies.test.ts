@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { OfflineEngine } from '../src/llm/offline/engine.js';
+import { UNREACHABLE } from '../src/llm/offline/rules/signals.js';
+import { failureOf } from '../src/llm/offline/targets.js';
 import { engineContext, fakeTools, running, said, type FakeCluster } from './helpers/offline-fakes.js';
 
 /**
@@ -119,5 +121,18 @@ describe('a caller whose lookups of an ExternalName target fail', () => {
     cluster.objects = [{ ...externalName, spec: { type: 'ClusterIP' } }];
     const { findings } = await diagnose(cluster);
     expect(said(findings)).not.toContain('ExternalName');
+  });
+});
+
+describe('connect failures in the words of Python HTTP clients', () => {
+  it('reads httpx and aiohttp connect errors as refused calls, and ConnectTimeout as a timeout', () => {
+    expect(failureOf('fare-rules request failed: ConnectError: All connection attempts failed')).toBe(
+      'refused',
+    );
+    expect(
+      failureOf("Cannot connect to host rates:80 ssl:default [Connect call failed ('10.0.4.2', 80)]"),
+    ).toBe('refused');
+    expect(failureOf('httpx.ConnectTimeout: timed out')).toBe('timeout');
+    expect(UNREACHABLE.test('ConnectError: All connection attempts failed')).toBe(true);
   });
 });

@@ -59,7 +59,7 @@ export function composeException(
   const touched = Boolean(c.source && c.change?.files.includes(c.source.path));
   const statement = [
     `\`${quote(exceptionTitle(s), 240)}\` is thrown${fn ? ` in ${fn}` : ''} at ${where}`,
-    c.source
+    c.source?.code.trim()
       ? ` — the failing line is \`${quote(c.source.code, 160)}\`${guard ? `, guarded by \`${quote(guard, 160)}\`` : ''}`
       : '',
     `. It occurred ${times(s.count)} in the recent logs of ${c.pod}`,

@@ -36,11 +36,16 @@ export const DNS_SERVER_REFUSED =
 export function failureOf(line: string): CallFailure {
   if (DNS_TIMEOUT.test(line)) return 'dns-timeout';
   if (DNS_MISSING.test(line)) return 'dns-missing';
-  if (/connection refused|connection to \S+ refused|actively refused|ECONNREFUSED/i.test(line))
+  // httpx says `All connection attempts failed` and aiohttp `Connect call failed` for a refused connect.
+  if (
+    /connection refused|connection to \S+ refused|actively refused|ECONNREFUSED|All connection attempts failed|Connect call failed/i.test(
+      line,
+    )
+  )
     return 'refused';
   if (/connection reset|ECONNRESET|broken pipe/i.test(line)) return 'reset';
   if (
-    /i\/o timeout|timed out|ETIMEDOUT|deadline exceeded|DeadlineExceeded|EHOSTUNREACH|no route to host/i.test(
+    /i\/o timeout|timed out|ETIMEDOUT|deadline exceeded|DeadlineExceeded|EHOSTUNREACH|no route to host|ConnectTimeout/i.test(
       line,
     )
   )
