@@ -204,6 +204,22 @@ describe('log analysis: Ruby, PHP, Elixir and common line prefixes', () => {
     expect(rest).toEqual([]);
   });
 
+  it('reads a Rails exception whose every line carries the request-id tag', () => {
+    const tag = '[c9ce29d1-4915-4a46-a0e8-c37affedf3cb]';
+    const log = [
+      `F, [2026-12-03T17:59:33.420640 #1] FATAL -- : ${tag}   `,
+      `${tag} NoMethodError (undefined method 'display_name' for nil):`,
+      `${tag}   `,
+      `${tag} app/models/gym_class.rb:39:in 'GymClass#instructor_label'`,
+    ].join('\n');
+    const [sig, ...rest] = analyzeLog(log).signatures;
+    expect(sig).toMatchObject({
+      type: 'NoMethodError',
+      appFrame: { file: 'app/models/gym_class.rb', line: 39 },
+    });
+    expect(rest).toEqual([]);
+  });
+
   it('reads an uncaught Ruby exception and its `from` frames', () => {
     const log =
       "/srv/app/lib/worker.rb:17:in 'Worker#perform': undefined method 'fetch' for nil (NoMethodError)\n\tfrom /srv/app/lib/worker.rb:9:in 'Worker.run'\n";

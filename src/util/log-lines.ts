@@ -17,6 +17,8 @@ const LEADING_TIME =
 /** Ruby's Logger: `E, [2026-12-01T10:00:00.123456 #1] ERROR -- progname: message`. */
 const RUBY_LOGGER =
   /^[DIWEFA], \[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+#\d+\]\s+([A-Z]+) -- [^:]{0,100}:\s?/;
+/** Leading id tags (`[c9ce29d1-4915-…] `, `[req-8f2a]`): bracketed, no spaces, holding a digit. */
+const ID_TAGS = /^(?:\[[\w.:-]*\d[\w.:-]*\]\s*)+/;
 /** Python's logging without a format: `ERROR:payments.charge:card declined`. */
 const PYTHON_DEFAULT = /^(CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]{1,100}:/;
 const LEVEL_WORD =
@@ -136,7 +138,15 @@ export function parseLogLine(raw: string): LogLine {
   let time: string | undefined;
   const ruby = rest.match(RUBY_LOGGER);
   if (ruby)
-    return { raw: trimmed, time: ruby[1], level: levelOf(ruby[2]), text: rest.slice(ruby[0].length).trim() };
+    return {
+      raw: trimmed,
+      time: ruby[1],
+      level: levelOf(ruby[2]),
+      text: rest.slice(ruby[0].length).replace(ID_TAGS, '').trim(),
+    };
+  // Rails' tagged logging repeats the request id before every line of an exception, frames too.
+  const tags = LEADING_TIME.test(rest) ? null : rest.match(ID_TAGS);
+  if (tags) return parseLogLine(rest.slice(tags[0].length));
   const t = rest.match(LEADING_TIME);
   if (t) {
     time = (t[1] as string).replace(/^(\d{4})\/(\d{2})\/(\d{2}) /, '$1-$2-$3T');

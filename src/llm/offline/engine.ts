@@ -27,6 +27,7 @@ import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
 import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
+import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
 import { staleCredentialRule } from './rules/stale-credentials.js';
@@ -74,6 +75,7 @@ const LOCAL_RULES: Rule[] = [
   expiredCredentialRule,
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
+  fileDescriptorRule,
   livenessDependencyRule,
   stuckRevisionRule,
   staleCredentialRule,

@@ -145,14 +145,22 @@ const livenessDependency = async (
   if (fleet && (killedPods.size < 2 || facts.listing.pods.some((p) => !(p.restarts ?? 0)))) return null;
   const dependencyErrors = facts.logs.flatMap((l) =>
     l.analysis.signatures
-      .filter((s) => s.kind !== 'warning' && UNREACHABLE.test(`${s.message} ${s.sample}`))
+      // Out of descriptors is this process's own failure, whatever it was dialling.
+      .filter(
+        (s) =>
+          s.kind !== 'warning' &&
+          UNREACHABLE.test(`${s.message} ${s.sample}`) &&
+          !/too many open files|EMFILE/i.test(s.sample),
+      )
       .map((s) => ({ s, pod: l.pod })),
   );
   const inHealthCheck = dependencyErrors.find((e) =>
     /\bhealth|\blivez\b|\bliveness\b|\bping\b/i.test(e.s.sample),
   );
-  // The fleet restarted together, or the health check itself says the dependency failed it.
-  if (!inHealthCheck && (killedPods.size < 2 || !dependencyErrors.length)) return null;
+  // The health check itself says the dependency failed it; or the fleet restarted together and
+  // is fine again now that the dependency is back.
+  const readyNow = facts.listing.pods.every((p) => p.containers.every((c) => c.init || c.ready === true));
+  if (!inHealthCheck && (killedPods.size < 2 || !dependencyErrors.length || !readyNow)) return null;
   const error = inHealthCheck ?? dependencyErrors[0];
   if (!error) return null;
   const pod = kills[0]?.object?.split('/').at(-1) ?? error.pod;
