@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { REDACTED, redactDeep, redactSecrets, redactSecretsUncached } from '../src/guards/redact-secrets.js';
+import { redactProviderTokens } from '../src/guards/redaction/provider-tokens.js';
 import { SECRETLINT_RULE_IDS } from '../src/guards/redaction/secretlint-rules.js';
 import { SecretMemory } from '../src/guards/secret-memory.js';
 
@@ -290,6 +291,20 @@ describe('the redaction corpus', () => {
     const long = `${'log line without secrets\n'.repeat(3000)}${texts.join('\n')}`;
     expect(redactSecrets(long)).toBe(redactSecretsUncached(long));
     expect(redactSecrets(long)).not.toContain('Tr0ub4dor3');
+  });
+
+  it('masks the same provider tokens when rules are skipped on text without their clue', () => {
+    const texts = [...secretShapes.map(([, text]) => text), ...lookAlikes];
+    const variants = texts.flatMap((text) => [
+      text,
+      JSON.stringify({ output: text }),
+      `log: ${text}`,
+      `x${text}`,
+      `\\n${text}`,
+    ]);
+    for (const text of variants) {
+      expect(redactProviderTokens(text)).toBe(redactProviderTokens(text, { everyRule: true }));
+    }
   });
 
   it('keeps the commit a diagnosis names while masking the secret beside it', () => {
