@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { REDACTED, redactDeep, redactSecrets } from '../src/guards/redact-secrets.js';
+import { REDACTED, redactDeep, redactSecrets, redactSecretsUncached } from '../src/guards/redact-secrets.js';
+import { redactProviderTokens } from '../src/guards/redaction/provider-tokens.js';
 import { SECRETLINT_RULE_IDS } from '../src/guards/redaction/secretlint-rules.js';
 import { SecretMemory } from '../src/guards/secret-memory.js';
 
@@ -275,6 +276,35 @@ describe('the redaction corpus', () => {
 
   it.each(lookAlikes)('leaves %j as it is', (text) => {
     expect(redactSecrets(text)).toBe(text);
+  });
+
+  it('masks from memory exactly what the rules mask', () => {
+    const texts = [...secretShapes.map(([, text]) => text), ...lookAlikes];
+    const variants = texts.flatMap((text) => [text, JSON.stringify({ output: text }), `${text}\n${text}`]);
+    const expected = variants.map((text) => redactSecretsUncached(text));
+    // First calls fill the memory, second ones answer from it; both must equal the rules' answer.
+    expect(variants.map((text) => redactSecrets(text))).toEqual(expected);
+    expect(variants.map((text) => redactSecrets(text))).toEqual(expected);
+    // Past its bounds the memory forgets the oldest strings and still answers right.
+    for (let i = 0; i < 2500; i++) redactSecrets(`filler line ${i} ${'x'.repeat(i % 3000)}`);
+    expect(variants.map((text) => redactSecrets(text))).toEqual(expected);
+    const long = `${'log line without secrets\n'.repeat(3000)}${texts.join('\n')}`;
+    expect(redactSecrets(long)).toBe(redactSecretsUncached(long));
+    expect(redactSecrets(long)).not.toContain('Tr0ub4dor3');
+  });
+
+  it('masks the same provider tokens when rules are skipped on text without their clue', () => {
+    const texts = [...secretShapes.map(([, text]) => text), ...lookAlikes];
+    const variants = texts.flatMap((text) => [
+      text,
+      JSON.stringify({ output: text }),
+      `log: ${text}`,
+      `x${text}`,
+      `\\n${text}`,
+    ]);
+    for (const text of variants) {
+      expect(redactProviderTokens(text)).toBe(redactProviderTokens(text, { everyRule: true }));
+    }
   });
 
   it('keeps the commit a diagnosis names while masking the secret beside it', () => {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -206,6 +206,73 @@ describe('resolveScenarioDir', () => {
     expect(await resolveScenarioDir(undefined, 'paymentservice', fixtures)).toBe(
       join(fixtures, 'payments-multidoc'),
     );
+  });
+
+  describe('among scenarios written for the test', () => {
+    const valid = (service: string): string =>
+      [
+        `title: A scenario of ${service}`,
+        `service: ${service}`,
+        'namespace: shop',
+        'repository: acme/shop',
+        'now: 2026-11-20T14:30:00Z',
+        'expect: {status: diagnosed}',
+        '',
+      ].join('\n');
+    const broken = (service: string): string => `service: ${service}\nnow: yesterday\n`;
+
+    async function rootWith(scenarios: Record<string, string>): Promise<string> {
+      const root = await mkdtemp(join(tmpdir(), 'sre-agent-scenarios-'));
+      for (const [name, text] of Object.entries(scenarios)) {
+        await mkdir(join(root, name));
+        await writeFile(join(root, name, 'scenario.yaml'), text);
+      }
+      return root;
+    }
+
+    it('finds a service named with escapes, quotes or across lines', async () => {
+      const root = await rootWith({
+        'a-other': valid('other-service'),
+        'b-escaped': valid('"cart\\x2dservice"'),
+        'c-folded': valid('"inventory\n  service"'),
+      });
+      try {
+        expect(await resolveScenarioDir(undefined, 'cart-service', root)).toBe(join(root, 'b-escaped'));
+        expect(await resolveScenarioDir(undefined, 'inventory service', root)).toBe(join(root, 'c-folded'));
+        expect(await resolveScenarioDir(undefined, 'Other_Service', root)).toBe(join(root, 'a-other'));
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    });
+
+    it('takes the first match by name, reporting a broken scenario of the service before it', async () => {
+      const root = await rootWith({
+        'a-cart': broken('cart-service'),
+        'b-cart': valid('cart-service'),
+        'c-cart': valid('cart-service'),
+      });
+      try {
+        const error = await resolveScenarioDir(undefined, 'cart-service', root).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ScenarioError);
+        expect((error as Error).message).toMatch(/^a-cart\/scenario\.yaml: /);
+        await rm(join(root, 'a-cart'), { recursive: true });
+        expect(await resolveScenarioDir(undefined, 'cart-service', root)).toBe(join(root, 'b-cart'));
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    });
+
+    it("reports another service's broken scenario only when no scenario matches", async () => {
+      const root = await rootWith({ 'a-orders': broken('orders'), 'b-cart': valid('cart-service') });
+      try {
+        expect(await resolveScenarioDir(undefined, 'cart-service', root)).toBe(join(root, 'b-cart'));
+        const error = await resolveScenarioDir(undefined, 'payments', root).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ScenarioError);
+        expect((error as Error).message).toMatch(/^a-orders\/scenario\.yaml: /);
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    });
   });
 
   it('names the available scenarios when none matches', async () => {

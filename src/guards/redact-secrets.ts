@@ -27,8 +27,45 @@ import { secretlintReplacements } from './redaction/secretlint-rules.js';
 export { REDACTED } from './redaction/mask.js';
 export { isSecretKey } from './redaction/secret-keys.js';
 
+/** Strings up to this many characters are remembered with their redaction. */
+const MEMO_MAX_LENGTH = 64 * 1024;
+/** At most this many strings, and at most this many characters of them and their redactions. */
+const MEMO_MAX_ENTRIES = 2000;
+const MEMO_MAX_CHARS = 4 * 1024 * 1024;
+
+/**
+ * The redactions of recent strings, least recently used first. A diagnosis redacts the same
+ * strings many times over (every event, finding and audit line is walked whole, and most of
+ * their strings are repeated from earlier ones), and running every rule over each of them again
+ * was the largest cost of an offline diagnosis after start-up. `redactSecretsUncached` is a pure
+ * function of its text, so a remembered answer is exactly the one the rules would give.
+ */
+const memo = new Map<string, string>();
+let memoChars = 0;
+
 /** Masks every secret the rules recognise in a piece of text; ordinary text is left as it was. */
 export function redactSecrets(text: string): string {
+  if (text === '') return text;
+  if (text.length > MEMO_MAX_LENGTH) return redactSecretsUncached(text);
+  const known = memo.get(text);
+  if (known !== undefined) {
+    memo.delete(text);
+    memo.set(text, known);
+    return known;
+  }
+  const out = redactSecretsUncached(text);
+  memo.set(text, out);
+  memoChars += text.length + out.length;
+  while (memo.size > MEMO_MAX_ENTRIES || memoChars > MEMO_MAX_CHARS) {
+    const [oldest, redacted] = memo.entries().next().value as [string, string];
+    memo.delete(oldest);
+    memoChars -= oldest.length + redacted.length;
+  }
+  return out;
+}
+
+/** `redactSecrets` without the memo: every rule, every time. */
+export function redactSecretsUncached(text: string): string {
   if (text === '') return text;
   let out = redactPrivateKeys(text);
   out = redactProviderTokens(out);

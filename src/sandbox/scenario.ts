@@ -49,6 +49,11 @@ async function readScenarioFile(dir: string): Promise<ScenarioFile> {
   }
   const text = await readOptional(join(dir, 'scenario.yaml'));
   if (text === undefined) throw new ScenarioError('scenario.yaml', undefined, `not found in ${dir}`);
+  return parseScenarioText(text);
+}
+
+/** Parse and validate the text of a scenario.yaml. */
+function parseScenarioText(text: string): ScenarioFile {
   const data = parseYamlFile('scenario.yaml', text);
   if (data == null) throw new ScenarioError('scenario.yaml', undefined, 'file is empty');
   return parseScenarioFile('scenario.yaml', ScenarioFileSchema, data);
@@ -219,21 +224,62 @@ export async function listScenarios(root: string): Promise<ScenarioSummary[]> {
       }
       continue;
     }
-    const error: unknown = read?.reason;
-    if (error instanceof ScenarioError) {
-      // Name the scenario too: the list spans several directories.
-      const prefix = `${error.file}${error.field ? `: ${error.field}` : ''}: `;
-      const problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-      throw new ScenarioError(`${entry.name}/${error.file}`, error.field, problem, { cause: error });
-    }
-    throw error;
+    throw namingScenario(entry.name, read?.reason);
   }
   return summaries;
+}
+
+/** `error` with the scenario's directory name put before the file it names: lists span several. */
+function namingScenario(name: string, error: unknown): unknown {
+  if (!(error instanceof ScenarioError)) return error;
+  const prefix = `${error.file}${error.field ? `: ${error.field}` : ''}: `;
+  const problem = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return new ScenarioError(`${name}/${error.file}`, error.field, problem, { cause: error });
 }
 
 /** `Cart_Service`, `cart-service` and `cartservice` name the same service. */
 function normaliseServiceName(name: string): string {
   return name.toLowerCase().replace(/[-_\s]/g, '');
+}
+
+/**
+ * The directory of the first scenario (by name) under `root` whose service is `service`, or
+ * undefined when none is. Only the scenario.yaml files whose text could name the service are
+ * parsed and validated: every scenario is read on each `diagnose --sandbox`, and validating all
+ * of them cost more than the rest of the start-up before the servers spawn. A file is passed over
+ * only when its text, normalised as service names are, does not contain the wanted name. A file
+ * whose service is that name must contain it, unless the name is spelt with escapes (a file
+ * holding a backslash is always parsed) or holds a quote (`''` in a single-quoted scalar) or a
+ * letter whose lower case depends on its neighbours (Greek sigma); the filter is used only for
+ * names of ASCII letters, digits and dots, as Kubernetes names are. A broken scenario.yaml among
+ * those parsed is reported as `listScenarios` reports it; one passed over is reported only when
+ * nothing matches (the caller then lists every scenario).
+ */
+async function findScenarioOfService(root: string, service: string): Promise<string | undefined> {
+  const absolute = resolve(root);
+  if (!(await isDirectory(absolute))) return undefined;
+  const wanted = normaliseServiceName(service);
+  const filtered = /^[a-z0-9.]+$/.test(wanted);
+  const names = (await readdir(absolute, { withFileTypes: true }))
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort((a, b) => a.localeCompare(b));
+  const texts = await Promise.all(
+    names.map((name) => readOptional(join(absolute, name, 'scenario.yaml')).catch(() => undefined)),
+  );
+  for (const [index, name] of names.entries()) {
+    const text = texts[index];
+    if (text === undefined) continue;
+    if (filtered && !text.includes('\\') && !normaliseServiceName(text).includes(wanted)) continue;
+    let file: ScenarioFile;
+    try {
+      file = parseScenarioText(text);
+    } catch (error) {
+      throw namingScenario(name, error);
+    }
+    if (normaliseServiceName(file.service) === wanted) return join(absolute, name);
+  }
+  return undefined;
 }
 
 /**
@@ -249,6 +295,9 @@ export async function resolveScenarioDir(
     if (await isDirectory(arg)) return resolve(arg);
     const named = join(resolve(scenariosRoot), arg);
     if (!arg.includes('/') && (await isDirectory(named))) return named;
+  } else {
+    const found = await findScenarioOfService(scenariosRoot, service);
+    if (found !== undefined) return found;
   }
   const available = (await isDirectory(scenariosRoot)) ? await listScenarios(scenariosRoot) : [];
   const names = available.map((s) => `${s.name} (service ${s.service})`).join(', ') || 'none';

@@ -58,10 +58,45 @@ const TOKEN_RULES: readonly TokenRule[] = [
   [/(?<=^|[^A-Za-z0-9_-]|\\[nrt])(eyJ)([A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*)/g, keepPrefix],
 ];
 
-/** Mask every provider token of a known shape. */
-export function redactProviderTokens(text: string): string {
+/**
+ * The first group of a pattern's source, after any leading look-behind: the token's prefix, which
+ * every rule writes as its first group and keeps bounded (a literal, a few alternatives).
+ */
+function prefixGroup(source: string): string {
+  const body = source.replace(/^\(\?<=[^()]*\)/, '');
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return body.slice(0, i + 1);
+  }
+  throw new Error(`provider token rule without a prefix group: ${source}`);
+}
+
+/**
+ * What each rule's match must contain: its prefix group alone. Wherever the rule matches, this
+ * matches too (the look-behind and the secret's part only rule matches out), and it is quick to
+ * search for: a short bounded literal, where the whole pattern tests its look-behind at every
+ * character. Text without it holds nothing the rule would mask, so the rule is not run on it.
+ * The prefix alone, not the pattern less its look-behind: that one would scan each run of token
+ * characters once per prefix in it, quadratic on hostile input.
+ */
+const CLUES: readonly RegExp[] = TOKEN_RULES.map(
+  ([pattern]) => new RegExp(prefixGroup(pattern.source), pattern.flags.replace('g', '')),
+);
+
+/**
+ * Mask every provider token of a known shape. `everyRule` runs every rule whatever the clues say (tests
+ * compare the two).
+ */
+export function redactProviderTokens(text: string, { everyRule = false } = {}): string {
   let out = text;
-  for (const [pattern, replace] of TOKEN_RULES) {
+  for (const [index, [pattern, replace]] of TOKEN_RULES.entries()) {
+    if (!everyRule && !CLUES[index]?.test(out)) continue;
     out = out.replace(pattern, (match: string, prefix: string, rest: string) => replace(match, prefix, rest));
   }
   return out;

@@ -61,8 +61,30 @@ function wordIsSecret(word: string, next: string | undefined, previous: string |
   return word === 'private' && next !== undefined && ['key', 'pem', 'der', 'jwk'].includes(next);
 }
 
+/** Keys up to this long are remembered with their verdict, this many at most. */
+const KNOWN_MAX_LENGTH = 128;
+const KNOWN_MAX_ENTRIES = 4096;
+
+/**
+ * Verdicts already reached: redaction asks about every `key:` and `key=` in every text it reads,
+ * and logs repeat the same few keys on every line. The verdict is a pure function of the key.
+ */
+const known = new Map<string, boolean>();
+
 /** Whether a key (`password`, `K_PASSWORD`, `clientSecret`, `PGPASSWORD`, `--admin-password`) names a secret. */
 export function isSecretKey(key: string): boolean {
+  if (key.length > KNOWN_MAX_LENGTH) return judgeKey(key);
+  let verdict = known.get(key);
+  if (verdict === undefined) {
+    verdict = judgeKey(key);
+    // Forgetting everything at the bound keeps the memory bounded and the hot keys coming back.
+    if (known.size >= KNOWN_MAX_ENTRIES) known.clear();
+    known.set(key, verdict);
+  }
+  return verdict;
+}
+
+function judgeKey(key: string): boolean {
   const words = keyWords(key);
   const last = words.at(-1);
   if (last === undefined) return false;
