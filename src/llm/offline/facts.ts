@@ -89,12 +89,20 @@ export async function gatherFacts(
 export function controllerOf(listing: PodListing): PodListing['workload'] {
   if (listing.workload && listing.workload.kind !== 'Service') return listing.workload;
   const pod = listing.pods.find((p) => p.ownerKind);
-  if (!pod?.ownerName) return listing.workload;
+  return (pod && podController(pod)) ?? listing.workload;
+}
+
+/**
+ * The controller of one pod: a service's label can span several Deployments (a web and a worker),
+ * and a fault in one pod belongs to that pod's own Deployment.
+ */
+export function podController(pod: PodInfo): PodListing['workload'] | undefined {
+  if (!pod.ownerName) return undefined;
   const hash = pod.labels['pod-template-hash'];
   if (pod.ownerKind === 'ReplicaSet' && hash && pod.ownerName.endsWith(`-${hash}`))
     return { kind: 'Deployment', name: pod.ownerName.slice(0, -hash.length - 1) };
   return pod.ownerKind === 'ReplicaSet'
-    ? listing.workload
+    ? undefined
     : { kind: pod.ownerKind ?? 'Workload', name: pod.ownerName };
 }
 

@@ -3,7 +3,7 @@ import { readObject, readObjects } from '../cluster-read.js';
 import { at, list, nameOf, str } from '../k8s-object.js';
 import { closestNames, kubectlRef } from '../names.js';
 import { quote } from '../quote.js';
-import type { ServiceFacts } from '../facts.js';
+import { podController, type ServiceFacts } from '../facts.js';
 import type { EventInfo } from '../tool-data.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
@@ -76,7 +76,8 @@ export async function missingConfigVerdict(
 ): Promise<Verdict> {
   const around = await lookAround(ctx, ref, facts.namespace);
   const what = describeRef(ref);
-  const workload = facts.listing.workload;
+  const failing = how.pod ? facts.listing.pods.find((p) => p.name === how.pod) : undefined;
+  const workload = (failing && podController(failing)) ?? facts.listing.workload;
   const target = workload ? `${workload.kind} ${workload.name}` : facts.service;
   let found = '';
   if (ref.key && around.keys)

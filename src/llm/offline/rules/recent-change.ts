@@ -233,11 +233,13 @@ function culpritCommit(
       ? 'added'
       : quoted.length && quoted.every((l) => l.startsWith('-'))
         ? 'removed'
-        : best.score === 12
-          ? 'added'
-          : best.score === 8
-            ? 'removed'
-            : 'changed';
+        : quoted.length
+          ? 'changed'
+          : best.score === 12
+            ? 'added'
+            : best.score === 8
+              ? 'removed'
+              : 'changed';
   return {
     score: 20 + best.score,
     link: {
