@@ -67,6 +67,25 @@ describe('librariesOf', () => {
     expect(librariesOf({ type: 'java.lang.IllegalStateException', frames: [] })).toEqual([]);
   });
 
+  it('reads the module a failed import names, and a package path in the message', () => {
+    expect(
+      librariesOf({
+        type: 'ImportError',
+        message:
+          "cannot import name 'url_quote' from 'werkzeug.urls' (/usr/local/lib/python3.12/site-packages/werkzeug/urls.py)",
+        frames: [],
+      }),
+    ).toEqual(['werkzeug']);
+    expect(
+      librariesOf({
+        type: 'Error',
+        message:
+          'require() of ES Module /app/node_modules/node-fetch/src/index.js from /app/src/client.js not supported.',
+        frames: [],
+      }),
+    ).toEqual(['node-fetch']);
+  });
+
   it('ignores frames outside the stack between the throw and the application', () => {
     const s = signature('TypeError', [
       '    at render (/app/src/view.js:10:3)',
@@ -223,5 +242,73 @@ describe('a crash inside a library that a recent commit upgraded', () => {
     expect(f.status).toBe('diagnosed');
     expect(ctx.casebook.suspectCommits.map((c) => c.sha)).not.toContain(sha('b'));
     expect(said(f)).not.toContain('upgraded');
+  });
+});
+
+describe('a Python start-up failure after a transitive library moved a major version', () => {
+  it('blames the requirements bump of the library the import names', async () => {
+    const api = 'api-6d8f7c9b5-k2m4p';
+    const trace = [
+      'Traceback (most recent call last):',
+      '  File "/app/main.py", line 3, in <module>',
+      '    from flask import Flask',
+      '  File "/usr/local/lib/python3.12/site-packages/flask/__init__.py", line 5, in <module>',
+      '    from .app import Flask as Flask',
+      '  File "/usr/local/lib/python3.12/site-packages/flask/app.py", line 30, in <module>',
+      '    from werkzeug.urls import url_quote',
+      "ImportError: cannot import name 'url_quote' from 'werkzeug.urls' (/usr/local/lib/python3.12/site-packages/werkzeug/urls.py)",
+    ].join('\n');
+    const ctx = engineContext(
+      fakeTools({
+        workloads: {
+          api: {
+            workload: { kind: 'Deployment', name: 'api' },
+            pods: [
+              {
+                name: api,
+                ready: '0/1',
+                restarts: 4,
+                containers: [
+                  running('api', {
+                    ready: false,
+                    state: 'waiting',
+                    reason: 'CrashLoopBackOff',
+                    restartCount: 4,
+                    lastTermination: { reason: 'Error', exitCode: 1 },
+                  }),
+                ],
+              },
+            ],
+          },
+        },
+        logs: { [api]: trace, [`${api}.previous`]: trace },
+        repo: { 'main.py': 'import os\n\nfrom flask import Flask\n' },
+        commits: [
+          {
+            sha: sha('d'),
+            message: 'deps: refresh pins',
+            date: '2026-11-30T03:00:00Z',
+            files: [
+              {
+                path: 'requirements.txt',
+                patch:
+                  '@@ -1,3 +1,3 @@\n Flask==2.2.5\n-Werkzeug==2.3.8\n+Werkzeug==3.0.1\n gunicorn==22.0.0',
+              },
+            ],
+          },
+          {
+            sha: sha('e'),
+            message: 'main: app factory',
+            date: '2026-11-20T10:00:00Z',
+            files: [{ path: 'main.py', patch: '@@ -2,0 +3 @@\n+from flask import Flask' }],
+          },
+        ],
+      }),
+      { service: 'api' },
+    );
+    const f = await new OfflineEngine().diagnose(ctx);
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe(sha('d'));
+    expect(said(f)).toContain('+ Werkzeug==3.0.1');
+    expect(said(f)).toContain('from 2.3.8 to 3.0.1');
   });
 });

@@ -176,7 +176,10 @@ export const logErrorRule: Rule = async (ctx, facts) => {
     detail: `${quote(top.s.sample, 280)} (${times(top.s.count)})`,
     ref: `pod/${top.pod}`,
   });
-  const change = await correlateChange(ctx, { text: top.s.message, files: [] });
+  // An error with a stack or class that names a library a recent commit upgraded: the upgrade.
+  const upgrade = top.s.frames.length || top.s.type ? await libraryUpgradeFor(ctx, top.s) : null;
+  if (upgrade) noteLibraryUpgrade(ctx, upgrade);
+  const change = upgrade ?? (await correlateChange(ctx, { text: top.s.message, files: [] }));
   const summary = `${facts.service} is logging errors: "${quote(top.s.sample, 160)}" (${times(top.s.count)}).`;
   const repeated = `Repeated error in ${top.pod}: "${quote(top.s.sample, 300)}" (${times(top.s.count)} in recent logs).`;
   // The error still names the value the linked change replaced: the pods never picked it up, so
@@ -188,15 +191,17 @@ export const logErrorRule: Rule = async (ctx, facts) => {
         change,
       )
     : null;
-  if (stale && change) return { ...stale, statement: `${stale.statement} ${change.note}` };
+  if (stale && change && !upgrade) return { ...stale, statement: `${stale.statement} ${change.note}` };
   return {
     status: 'diagnosed',
     summary,
     statement: `${repeated}${change?.note ? ` ${change.note}` : ' No stack trace points at the code.'}`,
     confidence: change ? 'medium' : 'low',
-    fix: change?.dataFile
-      ? `Correct ${change.dataFile} (see the commit above) and redeploy.`
-      : `Follow the error "${quote(top.s.message, 120)}" to the component that emits it.`,
+    fix: upgrade
+      ? upgradeFix(upgrade)
+      : change?.dataFile
+        ? `Correct ${change.dataFile} (see the commit above) and redeploy.`
+        : `Follow the error "${quote(top.s.message, 120)}" to the component that emits it.`,
     rollback: Boolean(change),
   };
 };

@@ -29,6 +29,15 @@ const LIBRARY_PATHS: RegExp[] = [
   /\.cargo\/registry\/src\/[^/]+\/([A-Za-z][\w-]*?)-\d[\w.+-]*\//,
 ];
 
+/** Messages of a failed import, with the module they name: Python, Node (CommonJS and ESM), Ruby. */
+const IMPORT_ERRORS: RegExp[] = [
+  /cannot import name '[^']+' from '([\w.]+)'/,
+  /No module named '([\w.]+)'/,
+  /Cannot find module '((?:@[\w.-]+\/)?[\w.-]+)/,
+  /requested module '((?:@[\w.-]+\/)?[\w.-]+)' does not provide/,
+  /cannot load such file -- ([\w-]+)/,
+];
+
 /** Namespace roots that name an organisation or the runtime, never a library. */
 const NOT_A_LIBRARY = new Set([
   'org',
@@ -97,6 +106,7 @@ function splitCamel(name: string): string[] {
  */
 export function librariesOf(signature: {
   type?: string;
+  message?: string;
   frames: readonly StackFrame[];
   appFrame?: StackFrame;
 }): string[] {
@@ -123,6 +133,10 @@ export function librariesOf(signature: {
       if (roots[0]) add(roots[0]);
     }
   }
+  // An import that fails names the module it wanted; a path in the message names its package.
+  const message = signature.message ?? '';
+  for (const pattern of IMPORT_ERRORS) add(message.match(pattern)?.[1]?.split('.')[0]);
+  for (const pattern of LIBRARY_PATHS) add(message.match(pattern)?.[1]);
   const type = signature.type ?? '';
   const qualified = type.split('.');
   if (qualified.length > 1) {
