@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 
 import { OfflineEngine } from '../src/llm/offline/engine.js';
 import { podProblems } from '../src/llm/offline/pod-findings.js';
-import { findBaseImageChange } from '../src/llm/offline/rules/native-crash.js';
+import type { ServiceFacts } from '../src/llm/offline/facts.js';
+import { findBaseImageChange, nativeCrashes } from '../src/llm/offline/rules/native-crash.js';
 import { engineContext, fakeTools, running, said, type FakeCluster } from './helpers/offline-fakes.js';
 
 /**
@@ -177,6 +178,25 @@ describe('a native crash after the image beneath the code changed', () => {
       containers: [{ name: 'ingest', restartCount: 3, lastTermination: { reason: 'Error', exitCode: 139 } }],
     });
     expect(restart?.detail).toContain('exit code 139: segmentation fault (SIGSEGV)');
+  });
+
+  it('leaves a segfault hours ago in a container that has run ready since to other rules', () => {
+    const container = (ready: boolean, finishedAt: string) => ({
+      name: 'ingest',
+      ready,
+      state: 'running',
+      restartCount: 1,
+      lastTermination: { reason: 'Error', exitCode: 139, finishedAt },
+    });
+    const facts = (c: ReturnType<typeof container>) =>
+      ({
+        listing: { workload: null, pods: [{ name: pod, labels: {}, conditions: [], containers: [c] }] },
+        logs: [],
+      }) as unknown as ServiceFacts;
+    const now = new Date('2026-12-01T12:00:00Z');
+    expect(nativeCrashes(facts(container(true, '2026-11-30T08:00:00Z')), now)).toEqual([]);
+    expect(nativeCrashes(facts(container(true, '2026-12-01T11:50:00Z')), now)).toHaveLength(1);
+    expect(nativeCrashes(facts(container(false, '2026-11-30T08:00:00Z')), now)).toHaveLength(1);
   });
 
   it("does not take a Go nil-pointer panic or Node's heap-limit abort for a native crash", async () => {

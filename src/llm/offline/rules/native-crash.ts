@@ -27,6 +27,8 @@ const IMAGE_BUILD_FILE =
 const NATIVE_INSTALL =
   /\b(?:apt-get|apt|apk|yum|dnf|microdnf|zypper)\b.*\b(?:install|add)\b|\blib[\w+.-]+-dev\b|\bLD_LIBRARY_PATH\b|\bLD_PRELOAD\b/;
 
+/** How long a container must have run ready since its last crash for that crash to be history. */
+const SETTLED_MS = 2 * 3600_000;
 const GO_NIL_PANIC = /panic: runtime error: invalid memory address or nil pointer dereference/;
 
 interface NativeCrash {
@@ -120,13 +122,22 @@ function crashInLog(text: string): { line: string; frames: StackFrame[] } | unde
  * Containers that died of a signal raised by native code: exit code 132/135/136/139 (134 only with a
  * crash line, since runtimes abort on their own heap limits too), or a native crash line in the log.
  */
-export function nativeCrashes(facts: ServiceFacts): NativeCrash[] {
+export function nativeCrashes(facts: ServiceFacts, now?: Date): NativeCrash[] {
   const crashes: NativeCrash[] = [];
   for (const pod of facts.listing.pods) {
     for (const c of pod.containers) {
       const terminated = c.state === 'terminated' ? c.exitCode : undefined;
       const exitCode = c.lastTermination?.exitCode ?? terminated;
       if (!(c.restartCount ?? 0) && terminated === undefined) continue;
+      // A crash days ago in a container that has run ready since is history, not this incident.
+      const finished = Date.parse(c.lastTermination?.finishedAt ?? '');
+      const settled =
+        c.state === 'running' &&
+        c.ready !== false &&
+        now !== undefined &&
+        Number.isFinite(finished) &&
+        now.getTime() - finished > SETTLED_MS;
+      if (settled) continue;
       const logs = facts.logs
         .filter((l) => l.pod === pod.name && (!l.container || l.container === c.name))
         .sort((a, b) => Number(b.previous) - Number(a.previous));
@@ -187,7 +198,7 @@ function noteBaseImage(ctx: EngineContext, change: BaseImageChange): string {
  * system libraries the image is built on.
  */
 export const nativeCrashRule: Rule = async (ctx, facts) => {
-  const crashes = nativeCrashes(facts);
+  const crashes = nativeCrashes(facts, ctx.now);
   const crash = crashes[0];
   if (!crash) return null;
   const { signal } = crash;
