@@ -23,6 +23,7 @@ import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
 import { ingressRule } from './rules/ingress.js';
 import { privilegedPortRule } from './rules/privileged-port.js';
 import { jvmHeapRule } from './rules/jvm-heap.js';
+import { nativeCrashRule } from './rules/native-crash.js';
 import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
 import { probeRule, readinessAnswerRule } from './rules/probes.js';
@@ -66,6 +67,7 @@ const LOCAL_RULES: Rule[] = [
   privilegedPortRule,
   commandRule,
   oomRule,
+  nativeCrashRule,
   jvmHeapRule,
   cpuStarvationRule,
   diskFullRule,

@@ -1,4 +1,11 @@
+import { describeSignal, exitSignal } from './exit-signals.js';
 import type { PodInfo } from './tool-data.js';
+
+/** `139: segmentation fault (SIGSEGV)`: a crash signal reads as what it is, not a bare number. */
+function exitCodeWords(code: number): string {
+  const signal = exitSignal(code);
+  return signal?.native ? `${code}: ${describeSignal(signal)}` : String(code);
+}
 
 /** A problem visible in a pod's status, ranked so that the most telling one leads the report. */
 export interface PodProblem {
@@ -46,7 +53,7 @@ export function podProblems(pod: PodInfo): PodProblem[] {
         container: c.name,
         reason: t?.reason ?? 'Restarted',
         detail: `${label} restarted ${c.restartCount ?? '?'} times; last termination ${t?.reason ?? 'unknown'}${
-          t?.exitCode !== undefined ? ` (exit code ${t.exitCode})` : ''
+          t?.exitCode !== undefined ? ` (exit code ${exitCodeWords(t.exitCode)})` : ''
         }${t?.finishedAt ? ` at ${t.finishedAt}` : ''}`,
         rank: t?.reason === 'OOMKilled' ? 0 : 4,
       });
@@ -57,7 +64,7 @@ export function podProblems(pod: PodInfo): PodProblem[] {
         pod: pod.name,
         container: c.name,
         reason: c.reason ?? 'Error',
-        detail: `${label} terminated: ${c.reason ?? 'Error'} (exit code ${c.exitCode})${c.finishedAt ? ` at ${c.finishedAt}` : ''}`,
+        detail: `${label} terminated: ${c.reason ?? 'Error'} (exit code ${exitCodeWords(c.exitCode)})${c.finishedAt ? ` at ${c.finishedAt}` : ''}`,
         rank: 3,
       });
     }

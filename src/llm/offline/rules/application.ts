@@ -8,6 +8,7 @@ import { quote } from '../quote.js';
 import { lookUpSource } from '../source-lookup.js';
 import { exitCodeMeaning } from './command.js';
 import { correlateChange } from './recent-change.js';
+import { libraryUpgradeFor, noteLibraryUpgrade, upgradeFix } from './library-upgrade.js';
 import { POOL_EXHAUSTED, UNREACHABLE } from './signals.js';
 import { poolLeakNote } from './connection-pool.js';
 import { staleConfiguration } from './stale-config.js';
@@ -65,14 +66,20 @@ export const exceptionRule: Rule = async (ctx, facts) => {
       ref: `${source.path}:${source.line}`,
     });
   }
-  const change = await correlateChange(ctx, {
-    text: `${signature.type ?? ''} ${signature.message}`,
-    files: source ? [source.path] : [],
-    // The guard counts only when the failing line rejects on purpose; otherwise it is just nearby code.
-    focus: source
-      ? [source.code, ...(source.condition && isDeliberateRejection(source.code) ? [source.condition] : [])]
-      : [],
-  });
+  // Raised inside a library that a recent commit upgraded: the upgrade, not the last edit of the
+  // calling file, is what changed (the calling code ran fine against the old version).
+  const upgrade = await libraryUpgradeFor(ctx, signature);
+  if (upgrade) noteLibraryUpgrade(ctx, upgrade);
+  const change =
+    upgrade ??
+    (await correlateChange(ctx, {
+      text: `${signature.type ?? ''} ${signature.message}`,
+      files: source ? [source.path] : [],
+      // The guard counts only when the failing line rejects on purpose; otherwise it is just nearby code.
+      focus: source
+        ? [source.code, ...(source.condition && isDeliberateRejection(source.code) ? [source.condition] : [])]
+        : [],
+    }));
   const parts = composeException(facts.service, { signature, pod, source, change });
   const pool = POOL_EXHAUSTED.test(`${signature.type ?? ''} ${signature.message}`)
     ? poolLeakNote(signature.message, change, source?.path)
@@ -89,7 +96,12 @@ export const exceptionRule: Rule = async (ctx, facts) => {
     summary: crash ? `${parts.summary} The container crashes on it (${crash.reason}).` : parts.summary,
     statement: `${parts.rootCause.statement}${change?.note ? ` ${change.note}` : ''}`,
     confidence: parts.rootCause.confidence,
-    fix: parts.suggestedFix,
+    fix: upgrade
+      ? upgradeFix(
+          upgrade,
+          source ? `${source.path}:${source.line}` : frame ? `${frame.file}:${frame.line}` : undefined,
+        )
+      : parts.suggestedFix,
     rollback: true,
   };
 };
@@ -112,6 +124,8 @@ export const crashRule: Rule = async (ctx, facts) => {
     ?.containers.find((c) => c.name === crash.container);
   const exitCode = container?.lastTermination?.exitCode ?? container?.exitCode;
   const meaning = exitCodeMeaning(exitCode);
+  const upgrade = last && 'frames' in last ? await libraryUpgradeFor(ctx, last as LogSignature) : null;
+  if (upgrade) noteLibraryUpgrade(ctx, upgrade);
   if (last)
     ctx.casebook.evidence.push({
       source: 'logs',
@@ -121,9 +135,11 @@ export const crashRule: Rule = async (ctx, facts) => {
   return {
     status: 'diagnosed',
     summary: `${facts.service} is crash-looping: ${quote(crash.detail, 200)}.`,
-    statement: `Pod ${crash.pod}: ${quote(crash.detail, 240)}.${meaning ? ` Exit code ${exitCode}: ${meaning}.` : ''}${last ? ` Its last error: "${quote(last.sample, 200)}".` : ' It logged no error before exiting.'}`,
+    statement: `Pod ${crash.pod}: ${quote(crash.detail, 240)}.${meaning ? ` Exit code ${exitCode}: ${meaning}.` : ''}${last ? ` Its last error: "${quote(last.sample, 200)}".` : ' It logged no error before exiting.'}${upgrade ? ` ${upgrade.note}` : ''}`,
     confidence: last ? 'medium' : 'low',
-    fix: `Fix the start-up failure${last ? ' named above' : ''}: read kubectl logs ${crash.pod}${crash.container ? ` -c ${crash.container}` : ''} --previous and the container's exit code.`,
+    fix: upgrade
+      ? upgradeFix(upgrade)
+      : `Fix the start-up failure${last ? ' named above' : ''}: read kubectl logs ${crash.pod}${crash.container ? ` -c ${crash.container}` : ''} --previous and the container's exit code.`,
     rollback: true,
   };
 };
@@ -160,7 +176,10 @@ export const logErrorRule: Rule = async (ctx, facts) => {
     detail: `${quote(top.s.sample, 280)} (${times(top.s.count)})`,
     ref: `pod/${top.pod}`,
   });
-  const change = await correlateChange(ctx, { text: top.s.message, files: [] });
+  // An error with a stack or class that names a library a recent commit upgraded: the upgrade.
+  const upgrade = top.s.frames.length || top.s.type ? await libraryUpgradeFor(ctx, top.s) : null;
+  if (upgrade) noteLibraryUpgrade(ctx, upgrade);
+  const change = upgrade ?? (await correlateChange(ctx, { text: top.s.message, files: [] }));
   const summary = `${facts.service} is logging errors: "${quote(top.s.sample, 160)}" (${times(top.s.count)}).`;
   const repeated = `Repeated error in ${top.pod}: "${quote(top.s.sample, 300)}" (${times(top.s.count)} in recent logs).`;
   // The error still names the value the linked change replaced: the pods never picked it up, so
@@ -172,15 +191,17 @@ export const logErrorRule: Rule = async (ctx, facts) => {
         change,
       )
     : null;
-  if (stale && change) return { ...stale, statement: `${stale.statement} ${change.note}` };
+  if (stale && change && !upgrade) return { ...stale, statement: `${stale.statement} ${change.note}` };
   return {
     status: 'diagnosed',
     summary,
     statement: `${repeated}${change?.note ? ` ${change.note}` : ' No stack trace points at the code.'}`,
     confidence: change ? 'medium' : 'low',
-    fix: change?.dataFile
-      ? `Correct ${change.dataFile} (see the commit above) and redeploy.`
-      : `Follow the error "${quote(top.s.message, 120)}" to the component that emits it.`,
+    fix: upgrade
+      ? upgradeFix(upgrade)
+      : change?.dataFile
+        ? `Correct ${change.dataFile} (see the commit above) and redeploy.`
+        : `Follow the error "${quote(top.s.message, 120)}" to the component that emits it.`,
     rollback: Boolean(change),
   };
 };

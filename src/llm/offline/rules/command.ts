@@ -4,6 +4,7 @@ import type { PodLog, ServiceFacts } from '../facts.js';
 import { at, list, str, strings } from '../k8s-object.js';
 import { undoAdvice } from '../names.js';
 import { quote } from '../quote.js';
+import { describeSignal, exitSignal } from '../exit-signals.js';
 import type { PodContainer } from '../tool-data.js';
 import { times, type Rule } from './verdict.js';
 
@@ -16,8 +17,12 @@ export function exitCodeMeaning(code: number | undefined): string | undefined {
   if (code === 128) return 'the container runtime could not start the process';
   if (code === 2) return 'the shell reports a usage or syntax error';
   if (code === 137) return 'killed by SIGKILL (out of memory or forced stop)';
-  if (code === 139) return 'segmentation fault';
   if (code === 143) return 'stopped by SIGTERM';
+  const signal = exitSignal(code);
+  // An abort is also how runtimes die on their own fatal errors (Node's heap limit): not always native.
+  if (code === 134)
+    return 'abort (SIGABRT): the process aborted itself (a fatal runtime error or failed check)';
+  if (signal?.native) return `${describeSignal(signal)}: the process crashed in native code`;
   if (code > 128 && code < 160) return `killed by signal ${code - 128}`;
   return undefined;
 }
