@@ -91,6 +91,43 @@ describe('missing ConfigMap and Secret references', () => {
     expect(findings.suggestedFix).toContain('Add the key webhook-secret to Secret stripe');
   });
 
+  it('names the Deployment of the failing pod when the service label spans a web and a worker Deployment', async () => {
+    const pod = (name: string, rs: string, hash: string, failing: boolean) => ({
+      name,
+      phase: failing ? 'Pending' : 'Running',
+      ready: failing ? '0/1' : '1/1',
+      ownerKind: 'ReplicaSet',
+      ownerName: rs,
+      labels: { 'pod-template-hash': hash },
+      containers: [
+        failing
+          ? {
+              name: 'app',
+              ready: false,
+              state: 'waiting',
+              reason: 'CreateContainerConfigError',
+              message: 'configmap "mailer-env" not found',
+            }
+          : { name: 'app', ready: true, state: 'running', restartCount: 0 },
+      ],
+    });
+    const { findings } = await diagnose({
+      workloads: {
+        api: {
+          workload: { kind: 'Deployment', name: 'mailer-web' },
+          pods: [
+            pod('mailer-web-5b8d7c6f49-q2w7z', 'mailer-web-5b8d7c6f49', '5b8d7c6f49', false),
+            pod('mailer-worker-79f4c8d6b7-x5hkd', 'mailer-worker-79f4c8d6b7', '79f4c8d6b7', true),
+          ],
+        },
+      },
+    });
+    expect(findings.status).toBe('diagnosed');
+    expect(findings.rootCause.statement).toContain(
+      'The pods of Deployment mailer-worker reference ConfigMap mailer-env',
+    );
+  });
+
   it('finds the file a ConfigMap volume lacks when the application cannot open it', async () => {
     const pod = 'catalog-7d9f8b6c4-x2k9p';
     const { findings } = await diagnose(
