@@ -5,7 +5,7 @@
  * A key is secret when any of its words contains a credential word (`PGPASSWORD`, `DB_PASSWORD_2`,
  * `secret_key_base`, `DbPassword`, `x-api-key`), unless its last word says the value is about the
  * credential rather than the credential itself (`secretName`, `token_count`, `password_file`,
- * `max_tokens`, `tokenUrl`).
+ * `max_tokens`, `tokenUrl`, `TokenExpiredError`).
  */
 
 /** Stems that make any word containing them secret, wherever they stand in the key. */
@@ -38,6 +38,9 @@ const DESCRIPTOR_WORDS = new Set([
   'header', 'field', 'hint', 'prompt', 'at', 'label', 'labels', 'tokens', 'secrets', 'rotation',
   'strength', 'algorithm', 'source', 'store', 'manager', 'reset', 'changed', 'updated', 'created',
   'exists', 'missing', 'set', 'env', 'var', 'tokenizer',
+  // An exception or error type (`SecurityTokenSignatureKeyNotFoundException: IDX10503 …`) is followed
+  // by its message, which is the evidence a diagnosis quotes.
+  'exception', 'error', 'errors', 'fault', 'failure', 'failed', 'expired', 'invalid',
 ]);
 
 /** The words of a key: camelCase split, lowercased, separators dropped. */
