@@ -41,6 +41,7 @@ import { staleConfiguration } from './rules/stale-config.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
 import { correlateChange } from './rules/recent-change.js';
 import { withOverwrittenTag } from './rules/overwritten-tag.js';
+import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
@@ -80,6 +81,7 @@ const LOCAL_RULES: Rule[] = [
   dnsPolicyRule,
   dataParseRule,
   mountedFileRule,
+  rateLimitRule,
   exceptionRule,
 ];
 /**
