@@ -42,6 +42,8 @@ import { stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { staleConfiguration } from './rules/stale-config.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
 import { correlateChange } from './rules/recent-change.js';
+import { withOverwrittenTag } from './rules/overwritten-tag.js';
+import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { ingressDenied } from './rules/network.js';
@@ -84,6 +86,7 @@ const LOCAL_RULES: Rule[] = [
   dnsPolicyRule,
   dataParseRule,
   mountedFileRule,
+  rateLimitRule,
   exceptionRule,
 ];
 /**
@@ -319,6 +322,8 @@ class Investigation {
           inconclusive(`${facts.service} shows trouble the rules do not recognise: ${issues.join('; ')}.`))
         : healthyVerdict(ctx, facts);
     }
+    // Failing and working pods on one tag but two digests: the tag itself changed under them.
+    verdict = await withOverwrittenTag(ctx, facts, verdict);
     return verdict.status === 'diagnosed' ? this.finish(verdict, facts) : verdict;
   }
 

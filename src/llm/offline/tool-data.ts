@@ -4,6 +4,8 @@ export interface PodContainer {
   /** An init container that has not completed. */
   init?: boolean;
   image?: string;
+  /** The pulled image's digest reference (`repo@sha256:…`), as the container status reports it. */
+  imageID?: string;
   ready?: boolean;
   restartCount?: number;
   state?: string;
@@ -128,6 +130,7 @@ export function readPodListing(data: Record<string, unknown> | undefined): PodLi
             name: s(o.name) ?? '?',
             ...(o.init === true ? { init: true } : {}),
             image: s(o.image),
+            ...(s(o.imageID) ? { imageID: s(o.imageID) } : {}),
             ready: typeof o.ready === 'boolean' ? o.ready : undefined,
             restartCount: n(o.restartCount),
             state: s(o.state),

@@ -5,6 +5,11 @@ import { ownerOf } from './owner-reference.js';
 export interface ContainerSummary {
   name: string;
   image: string;
+  /**
+   * The digest the kubelet actually pulled (`status.containerStatuses[].imageID`), when reported:
+   * pods of one workload on the same tag but different digests run different builds.
+   */
+  imageID?: string;
   /** True for an init container; only init containers that have not completed are listed. */
   init?: boolean;
   ready: boolean;
@@ -140,6 +145,7 @@ function summariseContainer(container: V1Container, status: V1ContainerStatus | 
   const summary: ContainerSummary = {
     name: container.name,
     image: status?.image ?? container.image ?? '',
+    ...(status?.imageID ? { imageID: status.imageID } : {}),
     ready: status?.ready ?? false,
     restartCount: status?.restartCount ?? 0,
     ...currentState(status),

@@ -39,7 +39,7 @@ function containerLines(container: ContainerSummary): string[] {
     container.finishedAt ? `finished ${container.finishedAt}` : undefined,
   ].filter(Boolean);
   const lines = [
-    `  ${container.init ? 'init container' : 'container'} ${container.name} (${container.image}): ` +
+    `  ${container.init ? 'init container' : 'container'} ${container.name} (${container.image}${pulledDigest(container)}): ` +
       `${state.join(' ')}${container.message ? ` — ${container.message}` : ''}; ` +
       `ready=${container.ready} restarts=${container.restartCount}`,
   ];
@@ -55,6 +55,15 @@ function containerLines(container: ContainerSummary): string[] {
     `    resources: requests ${formatMap(requests) || 'none'}; limits ${formatMap(limits) || 'none'}`,
   );
   return lines;
+}
+
+/**
+ * The digest the tag resolved to, shortened as registries show it: two pods on one tag with
+ * different digests run different builds (a re-pushed tag). Nothing when the image is pinned.
+ */
+function pulledDigest(container: ContainerSummary): string {
+  const digest = /sha256:[0-9a-f]{12}/.exec(container.imageID ?? '')?.[0];
+  return digest && !container.image.includes('@') ? `, pulled ${digest}` : '';
 }
 
 /** Exit codes above 128 are 128 + the signal that killed the process; naming it saves a lookup. */

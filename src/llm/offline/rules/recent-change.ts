@@ -32,7 +32,10 @@ interface CommitDetail extends CommitInfo {
   files: { path: string; patch: string }[];
 }
 
-function readCommitDetail(data: Record<string, unknown> | undefined, fallback: CommitInfo): CommitDetail {
+export function readCommitDetail(
+  data: Record<string, unknown> | undefined,
+  fallback: CommitInfo,
+): CommitDetail {
   const d = data ?? {};
   const files = Array.isArray(d.files) ? d.files : [];
   return {
