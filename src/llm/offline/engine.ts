@@ -29,6 +29,7 @@ import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
 import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
+import { signingKeyRule } from './rules/signing-key.js';
 import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
 import { staleCredentialRule } from './rules/stale-credentials.js';
@@ -80,6 +81,7 @@ const LOCAL_RULES: Rule[] = [
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   fileDescriptorRule,
+  signingKeyRule,
   livenessDependencyRule,
   stuckRevisionRule,
   staleCredentialRule,
