@@ -1,4 +1,5 @@
 import { quote } from '../quote.js';
+import { loggedEvidence, loggedMatches } from './logged.js';
 import { times, type Rule } from './verdict.js';
 
 /** The kernel's EMFILE, as runtimes print it. */
@@ -33,22 +34,14 @@ const LEAK_CLUES = [
  * call, each with its own idle pool), or files and responses never closed.
  */
 export const fileDescriptorRule: Rule = async (ctx, facts) => {
-  const hits = facts.logs.flatMap((l) =>
-    l.analysis.signatures
-      .filter((s) => s.kind !== 'warning' || s.count >= 3)
-      .filter((s) => EMFILE.test(`${s.message} ${s.sample}`))
-      .map((s) => ({ s, pod: l.pod })),
-  );
-  if (!hits.length) return null;
-  const total = hits.reduce((n, h) => n + h.s.count, 0);
-  const first = hits.sort((a, b) => b.s.count - a.s.count)[0];
+  const {
+    hits,
+    total,
+    top: first,
+  } = loggedMatches(facts, EMFILE, (s) => s.kind !== 'warning' || s.count >= 3);
   if (!first) return null;
   const pods = new Set(hits.map((h) => h.pod));
-  ctx.casebook.evidence.push({
-    source: 'logs',
-    detail: `${quote(first.s.sample, 300)} (${times(first.s.count)})`,
-    ref: `pod/${first.pod}`,
-  });
+  ctx.casebook.evidence.push(loggedEvidence(first));
   return {
     status: 'diagnosed',
     summary: `${facts.service} has run out of file descriptors ("too many open files", ${times(total)} in ${pods.size} pod(s)): its own connections or files are leaking, so its calls fail before they leave the pod.`,

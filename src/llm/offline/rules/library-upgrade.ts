@@ -1,9 +1,8 @@
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import type { StackFrame } from '../stack-frames.js';
-import { readCommits, type CommitInfo } from '../tool-data.js';
-import type { ChangeLink } from './recent-change.js';
-import { showLine } from './recent-change.js';
+import { readCommits } from '../tool-data.js';
+import { readCommitDetail, showLine, type ChangeLink, type CommitDetail } from './recent-change.js';
 
 /**
  * The files that pin an application's third-party libraries, in every ecosystem the log analysis
@@ -185,22 +184,6 @@ export function dependencyLines(patch: string, library: string): string[] {
   return picked.slice(0, 4);
 }
 
-interface CommitFiles extends CommitInfo {
-  files: { path: string; patch: string }[];
-}
-
-function readFiles(data: Record<string, unknown> | undefined, fallback: CommitInfo): CommitFiles {
-  const files = Array.isArray(data?.files) ? (data.files as unknown[]) : [];
-  return {
-    ...fallback,
-    files: files.map((f) => {
-      const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
-      const path = typeof o.path === 'string' ? o.path : typeof o.filename === 'string' ? o.filename : '';
-      return { path, patch: typeof o.patch === 'string' ? o.patch : '' };
-    }),
-  };
-}
-
 export interface LibraryUpgrade extends ChangeLink {
   library: string;
   manifest: string;
@@ -209,7 +192,7 @@ export interface LibraryUpgrade extends ChangeLink {
 }
 
 /** The repository's commits of the last two weeks, newest first, with their files and patches. */
-export async function recentCommitDetails(ctx: EngineContext, limit = 12): Promise<CommitFiles[]> {
+export async function recentCommitDetails(ctx: EngineContext, limit = 12): Promise<CommitDetail[]> {
   const names = ctx.tools.toolNames();
   const list = toolFor('listCommits', names);
   const getCommit = toolFor('getCommit', names);
@@ -220,10 +203,10 @@ export async function recentCommitDetails(ctx: EngineContext, limit = 12): Promi
   const details = await Promise.all(
     commits.map(async (c) => {
       const o = await ctx.tools.call(getCommit, { sha: c.sha });
-      return o.ok ? readFiles(o.structured, c) : null;
+      return o.ok ? readCommitDetail(o.structured, c) : null;
     }),
   );
-  return details.filter((d): d is CommitFiles => d !== null);
+  return details.filter((d): d is CommitDetail => d !== null);
 }
 
 function firstLine(message: string | undefined): string {
@@ -236,7 +219,7 @@ function firstLine(message: string | undefined): string {
  * library and that touched a manifest (its diff unseen). Null when none did.
  */
 export function findLibraryUpgrade(
-  commits: readonly CommitFiles[],
+  commits: readonly CommitDetail[],
   libraries: readonly string[],
 ): LibraryUpgrade | null {
   for (const library of libraries) {
@@ -262,7 +245,7 @@ export function findLibraryUpgrade(
 }
 
 function upgradeLink(
-  commit: CommitFiles,
+  commit: CommitDetail,
   library: string,
   manifest: string,
   lines: string[],

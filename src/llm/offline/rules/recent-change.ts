@@ -28,7 +28,7 @@ function firstLine(message: string | undefined): string {
   return (message ?? '').split('\n')[0]?.trim() ?? '';
 }
 
-interface CommitDetail extends CommitInfo {
+export interface CommitDetail extends CommitInfo {
   files: { path: string; patch: string }[];
 }
 

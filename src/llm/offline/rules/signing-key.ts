@@ -1,4 +1,5 @@
 import { quote } from '../quote.js';
+import { loggedEvidence, loggedMatches } from './logged.js';
 import { times, type Rule } from './verdict.js';
 
 /**
@@ -34,20 +35,11 @@ const KEY_CLUES = [
  * provider's published key set (JWKS, from the OIDC discovery document), or caches an old set.
  */
 export const signingKeyRule: Rule = async (ctx, facts) => {
-  const hits = facts.logs.flatMap((l) =>
-    l.analysis.signatures
-      .filter((s) => NO_MATCHING_KEY.test(`${s.message} ${s.sample}`))
-      .map((s) => ({ s, pod: l.pod })),
-  );
-  const total = hits.reduce((n, h) => n + h.s.count, 0);
-  const first = hits.sort((a, b) => b.s.count - a.s.count)[0];
+  const { total, top: first } = loggedMatches(facts, NO_MATCHING_KEY);
+  // Two rejections at least: one alone could be a forged or stale token.
   if (!first || total < 2) return null;
+  ctx.casebook.evidence.push(loggedEvidence(first));
   const kid = `${first.s.message} ${first.s.sample}`.match(/kid(?: is)?\W{1,6}([\w-]{6,100})/i)?.[1];
-  ctx.casebook.evidence.push({
-    source: 'logs',
-    detail: `${quote(first.s.sample, 300)} (${times(first.s.count)})`,
-    ref: `pod/${first.pod}`,
-  });
   return {
     status: 'diagnosed',
     summary: `${facts.service} rejects valid tokens: their signing key${kid ? ` (kid ${kid})` : ''} is not among the keys it trusts (${times(total)}), so authenticated requests fail with 401.`,
