@@ -80,6 +80,15 @@ describe("the directory of Node's own compile cache", () => {
     expect(statSync(made as string).mode & 0o077).toBe(0);
   });
 
+  it('passes over a home it cannot make directories in, without hanging', () => {
+    // Node's recursive mkdirSync never returns under /proc; the cache directory must not depend on it.
+    const xdg = join(dir, 'xdg-proc');
+    expect(privateCacheDir({ HOME: '/proc', XDG_CACHE_HOME: '/proc/self/nonexistent' })).not.toMatch(
+      /^\/proc/,
+    );
+    expect(privateCacheDir({ XDG_CACHE_HOME: xdg })).toBe(join(xdg, 'sre-agent', 'compile-cache'));
+  });
+
   it('passes over a directory others can write to', async () => {
     const xdg = join(dir, 'shared');
     await mkdir(join(xdg, 'sre-agent', 'compile-cache'), { recursive: true });

@@ -80,7 +80,7 @@ export function privateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
   for (const dir of candidates) {
     if (!dir) continue;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirs(dir);
       const stat = lstatSync(dir);
       if (stat.isDirectory() && (uid === undefined || stat.uid === uid) && (stat.mode & 0o022) === 0)
         return dir;
@@ -89,6 +89,20 @@ export function privateCacheDir(env: NodeJS.ProcessEnv): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's recursive mkdirSync never returns on some paths (under
+ * /proc, say, a HOME that is not a real home), and a start-up cache must never hang a run.
+ */
+function makeDirs(dir: string): void {
+  const parent = dirname(dir);
+  if (parent !== dir && !existsSync(parent)) makeDirs(parent);
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 function safeHomedir(): string | undefined {
