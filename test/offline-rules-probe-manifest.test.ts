@@ -92,3 +92,53 @@ describe('a probe broken by a change', () => {
     expect(f.suggestedFix).toMatch(/without authentication/);
   });
 });
+
+/** Principle: an application bound to the loopback address refuses the kubelet's probe on the pod IP. */
+describe('an application listening on the loopback address', () => {
+  it('is named as why the probe is refused, with the fix to listen on all interfaces', async () => {
+    const name = 'web-6b5c4d3e2-a1b2c';
+    const ctx = engineContext(
+      fakeTools({
+        workloads: {
+          web: {
+            workload: { kind: 'Deployment', name: 'web' },
+            pods: [
+              {
+                name,
+                ready: '0/1',
+                ownerKind: 'ReplicaSet',
+                ownerName: 'web-6b5c4d3e2',
+                labels: { 'pod-template-hash': '6b5c4d3e2' },
+                containers: [running('web', { ready: false })],
+              },
+              {
+                name: 'web-5a4b3c2d1-z9y8x',
+                ownerKind: 'ReplicaSet',
+                ownerName: 'web-5a4b3c2d1',
+                labels: { 'pod-template-hash': '5a4b3c2d1' },
+                containers: [running('web')],
+              },
+            ],
+          },
+        },
+        events: [
+          {
+            type: 'Warning',
+            reason: 'Unhealthy',
+            object: `Pod/${name}`,
+            count: 30,
+            message:
+              'Readiness probe failed: Get "http://10.1.2.3:3000/healthz": dial tcp 10.1.2.3:3000: connect: connection refused',
+          },
+        ],
+        logs: { [name]: '{"level":30,"msg":"Server listening at http://127.0.0.1:3000"}\n' },
+      }),
+      { service: 'web' },
+    );
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(said(findings)).toContain('listens on 127.0.0.1:3000, the loopback address');
+    expect(findings.suggestedFix).toContain('0.0.0.0');
+    // One pod of two is not ready: the Service still has a ready endpoint.
+    expect(findings.summary).not.toContain('no ready endpoints');
+  });
+});

@@ -28,6 +28,17 @@ export const probeRule: Rule = async (ctx, facts) => {
   const probePort = first.message?.match(/:(\d{2,5})(?:\/|:|\s|$)/)?.[1];
   let portNote = '';
   for (const log of facts.logs) {
+    // Bound to the loopback address only: the kubelet probes the pod IP, which nothing listens on.
+    const loopback = /refused/i.test(first.message ?? '')
+      ? log.text.match(
+          /listen(?:ing|s)?\s+(?:on|at)\s+(?:https?:\/\/)?(127\.0\.0\.1|localhost|\[::1\])(?::(\d{2,5}))?/i,
+        )
+      : null;
+    if (loopback) {
+      portNote = ` The application listens on ${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}, the loopback address, so connections to the pod's IP (the probe's, and the Service's) are refused.`;
+      ctx.casebook.evidence.push({ source: 'logs', detail: loopback[0], ref: `pod/${log.pod}` });
+      break;
+    }
     const listen = log.text.match(/listen(?:ing|s)?\s+(?:on\s+)?(?:port\s+|[\w.[\]]*:)?(\d{2,5})\b/i);
     if (listen && probePort && listen[1] !== probePort) {
       portNote = ` The application listens on port ${listen[1]} but the probe checks port ${probePort}.`;
@@ -59,16 +70,18 @@ export const probeRule: Rule = async (ctx, facts) => {
     });
   return {
     status: 'diagnosed',
-    summary: `${facts.service}'s ${kind} probe is failing (${total} failures)${notReady.length ? `; ${notReady.length} pod(s) are not ready, so its Service has no ready endpoints` : ''}.`,
+    summary: `${facts.service}'s ${kind} probe is failing (${total} failures)${notReady.length ? `; ${notReady.length} pod(s) are not ready${notReady.length === facts.listing.pods.length ? ', so its Service has no ready endpoints' : ''}` : ''}.`,
     statement: `The ${kind} probe fails: ${quote(first.message ?? 'Unhealthy', 240)}.${portNote}${pathNote}${!portNote && !pathNote && error ? ` The service logs: "${quote(error.s.sample, 200)}".` : ''}`,
     confidence: portNote || pathNote || error ? 'high' : 'medium',
-    fix: portNote
-      ? 'Make the probe and the application agree on the port (fix the probe or the listen address/port configuration).'
-      : pathNote && (status === 401 || status === 403)
-        ? `Serve the ${kind} check without authentication (exempt its path from the auth middleware, or point the probe at an unauthenticated health path), then roll out again.`
-        : pathNote
-          ? `Point the ${kind} probe at a path the application serves (or restore the endpoint), then roll out again.`
-          : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
+    fix: /loopback/.test(portNote)
+      ? 'Make the application listen on all interfaces (0.0.0.0, or the pod IP), not the loopback address; then the probe and the Service reach it.'
+      : portNote
+        ? 'Make the probe and the application agree on the port (fix the probe or the listen address/port configuration).'
+        : pathNote && (status === 401 || status === 403)
+          ? `Serve the ${kind} check without authentication (exempt its path from the auth middleware, or point the probe at an unauthenticated health path), then roll out again.`
+          : pathNote
+            ? `Point the ${kind} probe at a path the application serves (or restore the endpoint), then roll out again.`
+            : `Fix what makes the ${kind} check fail${error ? ` (the error above)` : ''}, or correct the probe's path, port or thresholds if they are wrong.`,
     rollback: Boolean(portNote || pathNote),
     objects: facts.listing.workload ? [facts.listing.workload] : [],
     clues:
