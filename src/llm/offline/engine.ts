@@ -30,6 +30,7 @@ import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { signingKeyRule } from './rules/signing-key.js';
+import { decryptionRule } from './rules/decryption.js';
 import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
 import { staleCredentialRule } from './rules/stale-credentials.js';
@@ -82,6 +83,7 @@ const LOCAL_RULES: Rule[] = [
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   fileDescriptorRule,
   signingKeyRule,
+  decryptionRule,
   livenessDependencyRule,
   stuckRevisionRule,
   staleCredentialRule,
