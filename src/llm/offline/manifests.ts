@@ -1,7 +1,7 @@
 import type { EngineContext } from '../engine.js';
 import { toolFor } from './capabilities.js';
 import { quote } from './quote.js';
-import { readCommits, readFile, readSearchPaths, type CommitInfo } from './tool-data.js';
+import { readCommits, readFile, readSearchPaths, type CommitInfo, suspectOf } from './tool-data.js';
 
 /** A Kubernetes object a verdict says must change. */
 export interface ObjectRef {
@@ -93,12 +93,6 @@ export async function noteManifests(ctx: EngineContext, refs: readonly ObjectRef
       }`,
       ref: `${manifest.path}:${manifest.line}`,
     });
-    if (commit && recent && !known)
-      ctx.casebook.suspectCommits.push({
-        sha: commit.sha,
-        message: commit.message,
-        author: commit.author,
-        date: commit.date,
-      });
+    if (commit && recent && !known) ctx.casebook.suspectCommits.push(suspectOf(commit));
   }
 }

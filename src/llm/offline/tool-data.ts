@@ -69,6 +69,11 @@ export interface CommitInfo {
   url?: string;
 }
 
+/** A commit as the report names a suspect: what it is, who made it, when (not its files or diff). */
+export function suspectOf(c: CommitInfo): { sha: string; message?: string; author?: string; date?: string } {
+  return { sha: c.sha, message: c.message, author: c.author, date: c.date };
+}
+
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};

@@ -1,7 +1,7 @@
 import { toolFor } from '../capabilities.js';
 import { quote } from '../quote.js';
 import { sharedSuffix } from '../source-lookup.js';
-import { readFile, readSearchPaths } from '../tool-data.js';
+import { readFile, readSearchPaths, suspectOf } from '../tool-data.js';
 import type { PodLog } from '../facts.js';
 import type { LogSignature } from '../log-analysis.js';
 import { brokenDataFile } from './broken-file.js';
@@ -218,12 +218,7 @@ async function brokenFileVerdict(
     line: fault.line,
     ...(broken.url ? { url: `${broken.url}#L${fault.line}` } : {}),
   });
-  ctx.casebook.suspectCommits.push({
-    sha: commit.sha,
-    message: commit.message,
-    author: commit.author,
-    date: commit.date,
-  });
+  ctx.casebook.suspectCommits.push(suspectOf(commit));
   return {
     status: 'diagnosed',
     summary: `${facts.service} fails at start-up on a file that no longer parses: ${path}, changed by ${sha}.`,

@@ -1,7 +1,7 @@
 import type { EngineContext } from '../../engine.js';
 import { quote } from '../quote.js';
 import { toolFor } from '../capabilities.js';
-import { readCommits } from '../tool-data.js';
+import { readCommits, suspectOf } from '../tool-data.js';
 import { loggedEvidence, loggedMatches } from './logged.js';
 import { readCommitDetail } from './recent-change.js';
 import { times, type Rule } from './verdict.js';
@@ -31,12 +31,7 @@ export const decryptionRule: Rule = async (ctx, facts) => {
   const change = await encryptedFileChange(ctx);
   if (change) {
     ctx.casebook.suspectFiles.unshift({ path: change.path });
-    ctx.casebook.suspectCommits.unshift({
-      sha: change.commit.sha,
-      message: change.commit.message,
-      author: change.commit.author,
-      date: change.commit.date,
-    });
+    ctx.casebook.suspectCommits.unshift(suspectOf(change.commit));
     ctx.casebook.evidence.push({
       source: 'github',
       detail: `Commit ${change.commit.sha.slice(0, 7)} "${quote((change.commit.message ?? '').split('\n')[0] ?? '', 100)}" (${change.commit.author ?? 'unknown'}, ${change.commit.date ?? ''}) changed the encrypted file ${change.path}.`,

@@ -1,7 +1,7 @@
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import type { StackFrame } from '../stack-frames.js';
-import { readCommits } from '../tool-data.js';
+import { readCommits, suspectOf } from '../tool-data.js';
 import { readCommitDetail, showLine, type ChangeLink, type CommitDetail } from './recent-change.js';
 
 /**
@@ -276,12 +276,7 @@ export function noteLibraryUpgrade(ctx: EngineContext, upgrade: LibraryUpgrade):
   const { commit } = upgrade;
   const known = suspectCommits.findIndex((c) => c.sha === commit.sha);
   if (known >= 0) suspectCommits.splice(known, 1);
-  suspectCommits.unshift({
-    sha: commit.sha,
-    message: commit.message,
-    author: commit.author,
-    date: commit.date,
-  });
+  suspectCommits.unshift(suspectOf(commit));
   if (!suspectFiles.some((f) => f.path === upgrade.manifest)) suspectFiles.push({ path: upgrade.manifest });
   evidence.push({ source: 'github', detail: upgrade.note, ref: commit.sha });
 }

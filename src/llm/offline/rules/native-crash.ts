@@ -19,6 +19,7 @@ import {
 } from './library-upgrade.js';
 import { showLine } from './recent-change.js';
 import type { Rule } from './verdict.js';
+import { suspectOf } from '../tool-data.js';
 
 /** Files that build the container image: the base image and the system libraries come from here. */
 const IMAGE_BUILD_FILE =
@@ -169,13 +170,7 @@ function firstLine(message: string | undefined): string {
 function noteBaseImage(ctx: EngineContext, change: BaseImageChange): string {
   const { commit } = change;
   const { suspectCommits, suspectFiles, evidence } = ctx.casebook;
-  if (!suspectCommits.some((c) => c.sha === commit.sha))
-    suspectCommits.unshift({
-      sha: commit.sha,
-      message: commit.message,
-      author: commit.author,
-      date: commit.date,
-    });
+  if (!suspectCommits.some((c) => c.sha === commit.sha)) suspectCommits.unshift(suspectOf(commit));
   if (!suspectFiles.some((f) => f.path === change.file)) suspectFiles.unshift({ path: change.file });
   const quoted = change.lines.length
     ? `: ${change.lines.map((l) => `\`${showLine(l)}\``).join(', ')}`

@@ -2,7 +2,7 @@ import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import type { ServiceFacts } from '../facts.js';
 import { quote } from '../quote.js';
-import { readCommits, readFile, readSearchPaths, type PodInfo } from '../tool-data.js';
+import { readCommits, readFile, readSearchPaths, type PodInfo, suspectOf } from '../tool-data.js';
 import { readCommitDetail, showLine } from './recent-change.js';
 import type { Verdict } from './verdict.js';
 
@@ -215,12 +215,7 @@ export async function withOverwrittenTag(
     if (!ctx.casebook.suspectFiles.some((f) => f.path === link.path))
       ctx.casebook.suspectFiles.unshift({ path: link.path });
     if (link.commit && !ctx.casebook.suspectCommits.some((c) => c.sha === link.commit?.sha))
-      ctx.casebook.suspectCommits.push({
-        sha: link.commit.sha,
-        message: link.commit.message,
-        author: link.commit.author,
-        date: link.commit.date,
-      });
+      ctx.casebook.suspectCommits.push(suspectOf(link.commit));
     ctx.casebook.evidence.push({ source: 'github', detail: link.note, ref: link.commit?.sha ?? link.path });
   }
   const workload = facts.listing.workload;

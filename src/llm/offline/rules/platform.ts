@@ -9,6 +9,7 @@ import { correlateChange, previousValue } from './recent-change.js';
 import { tentativeChange } from './tentative-change.js';
 import { gradualGrowth, leakCommit } from './memory-growth.js';
 import { times, type Rule, type Verdict } from './verdict.js';
+import { suspectOf } from '../tool-data.js';
 
 const NODE_TROUBLE =
   /^(NodeNotReady|NodeHasInsufficientMemory|EvictionThresholdMet|SystemOOM|NodeHasDiskPressure|NodeHasInsufficientPID|Rebooted|NodeHasPIDPressure)$/;
@@ -350,12 +351,7 @@ async function leakVerdict(
   const sha = commit.sha.slice(0, 7);
   const title = (commit.message ?? '').split('\n')[0]?.trim() ?? '';
   ctx.casebook.suspectFiles.unshift({ path });
-  ctx.casebook.suspectCommits.push({
-    sha: commit.sha,
-    message: commit.message,
-    author: commit.author,
-    date: commit.date,
-  });
+  ctx.casebook.suspectCommits.push(suspectOf(commit));
   const quoted = lines.map((l) => `\`${quote(l, 120)}\``).join(', ');
   ctx.casebook.evidence.push({
     source: 'github',

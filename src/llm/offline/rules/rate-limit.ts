@@ -3,7 +3,7 @@ import { toolFor } from '../capabilities.js';
 import type { ServiceFacts } from '../facts.js';
 import type { LogSignature } from '../log-analysis.js';
 import { quote } from '../quote.js';
-import { readCommits } from '../tool-data.js';
+import { readCommits, suspectOf } from '../tool-data.js';
 import { readCommitDetail, showLine } from './recent-change.js';
 import type { Rule } from './verdict.js';
 
@@ -211,12 +211,7 @@ export const rateLimitRule: Rule = async (ctx, facts) => {
       `the client-side rate limiting in ${change.path}: ${change.lines.map((l) => `\`${showLine(l)}\``).join(', ')}; ` +
       `without that pacing the service sends requests faster than the API's quota allows.`;
     ctx.casebook.suspectFiles.unshift({ path: change.path });
-    ctx.casebook.suspectCommits.push({
-      sha: change.commit.sha,
-      message: change.commit.message,
-      author: change.commit.author,
-      date: change.commit.date,
-    });
+    ctx.casebook.suspectCommits.push(suspectOf(change.commit));
     ctx.casebook.evidence.push({ source: 'github', detail: note.trim(), ref: change.commit.sha });
   }
   const statement =

@@ -1,6 +1,6 @@
 import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
-import { readCommits, readFile, readSearchPaths, type CommitInfo } from '../tool-data.js';
+import { readCommits, readFile, readSearchPaths, type CommitInfo, suspectOf } from '../tool-data.js';
 import { quote } from '../quote.js';
 import { culpritLines, errorTokens, type CulpritHit } from './culprit-lines.js';
 import { addedLineAt, baseName, CONFIG_FILE, filesCitedIn } from './cited-files.js';
@@ -380,12 +380,7 @@ export async function correlateChange(
   }
   if (!best) return null;
   const { commit, dataFile } = best.link;
-  ctx.casebook.suspectCommits.push({
-    sha: commit.sha,
-    message: commit.message,
-    author: commit.author,
-    date: commit.date,
-  });
+  ctx.casebook.suspectCommits.push(suspectOf(commit));
   ctx.casebook.evidence.push({ source: 'github', detail: best.link.note, ref: commit.sha });
   const culpritFile = best.link.culpritFile;
   if (culpritFile && !dataFile && !ctx.casebook.suspectFiles.some((f) => f.path === culpritFile))
