@@ -220,6 +220,21 @@ describe('log analysis: Ruby, PHP, Elixir and common line prefixes', () => {
     expect(rest).toEqual([]);
   });
 
+  it('keeps a .NET inner exception, the innermost cause, with its outer exception', () => {
+    const log = [
+      'Unhandled exception. Microsoft.Data.SqlClient.SqlException (0x80131904): A connection was successfully established with the server, but then an error occurred during the pre-login handshake.',
+      ' ---> System.Security.Authentication.AuthenticationException: The remote certificate was rejected by the provided RemoteCertificateValidationCallback.',
+      '   at System.Net.Security.SslStream.SendAuthResetSignal(ReadOnlySpan`1 alert, ExceptionDispatchInfo exception)',
+      '   at Warranty.Program.Main(String[] args) in /src/Warranty/Program.cs:line 41',
+    ].join('\n');
+    const [sig] = analyzeLog(log).signatures;
+    expect(sig?.type).toBe('Microsoft.Data.SqlClient.SqlException');
+    expect(sig?.message).toContain(
+      '---> System.Security.Authentication.AuthenticationException: The remote certificate was rejected',
+    );
+    expect(sig?.appFrame).toMatchObject({ file: '/src/Warranty/Program.cs', line: 41 });
+  });
+
   it('reads an uncaught Ruby exception and its `from` frames', () => {
     const log =
       "/srv/app/lib/worker.rb:17:in 'Worker#perform': undefined method 'fetch' for nil (NoMethodError)\n\tfrom /srv/app/lib/worker.rb:9:in 'Worker.run'\n";

@@ -26,7 +26,10 @@ export interface LogAnalysis {
 // "System.InvalidOperationException: msg", "java.lang.IllegalStateException: msg", "ValueError: msg",
 // "Unhandled exception. System.X: msg", "Exception in thread "main" java.lang.X: msg", "Caused by: X: msg"
 const EXCEPTION_HEADER =
-  /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?::\s+(.{0,500}))?$/;
+  /(?:^|Unhandled exception\.\s+|Exception in thread "[^"]*"\s+|Caused by:\s+|Uncaught\s+)((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error|Fault))(?: \(0x[0-9A-Fa-f]{1,8}\))?(?::\s+(.{0,500}))?$/;
+/** .NET's inner exception, under the outer one: ` ---> System.Security.Authentication.AuthenticationException: …`. */
+const INNER_EXCEPTION =
+  /^\s*--->\s+((?:[A-Za-z_][\w$]*\.){0,8}[A-Z][\w$]*(?:Exception|Error))(?: \(0x[0-9A-Fa-f]{1,8}\))?:\s+(.{0,300})$/;
 /** The words of a failure in a line that carries no level: `sh: 1: migrat: not found`, `psql: error: …`. */
 const UNLEVELLED_FAILURE =
   /\b(?:error|fatal|panic|failed|failure|refused|denied|forbidden|cannot|can't|unable to|not found|no such file|no space left|bad address|timed out|unreachable|segmentation fault|core dumped|killed)\b/i;
@@ -170,9 +173,12 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
     const header = exceptionHeader(line);
     if (!header) continue;
     const frames: StackFrame[] = [];
+    let inner: RegExpMatchArray | null = null;
     let j = i + 1;
     for (; j < lines.length && j < i + 200; j++) {
       const next = lines[j] as LogLine;
+      // The innermost cause says most (a TLS failure under "a connection was established, but…").
+      inner = next.raw.match(INNER_EXCEPTION) ?? inner;
       const frame = parseStackFrame(next.raw);
       if (frame) {
         // Go prints the function on the line before its file:line.
@@ -182,7 +188,10 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
       consumed.add(j);
     }
     consumed.add(i);
-    blocks.push({ header: line, ...header, frames });
+    const message = inner
+      ? `${header.message} ---> ${inner[1] as string}: ${inner[2] as string}`
+      : header.message;
+    blocks.push({ header: line, ...header, message, frames });
     i = j - 1;
   }
   return { blocks, consumed };
