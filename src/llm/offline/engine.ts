@@ -11,114 +11,25 @@ import { noteGap } from './gaps.js';
 import { healthIssues } from './health.js';
 import { noteManifests } from './manifests.js';
 import { rollbackFor, withMitigation } from './mitigation.js';
-import { crashRule, exceptionRule, logErrorRule } from './rules/application.js';
-import { badDataRule, dataParseRule } from './rules/bad-data.js';
+
 import { sweepCallers } from './rules/callers.js';
-import { commandRule } from './rules/command.js';
-import { configRule, mountedFileRule, mountRule } from './rules/config.js';
-import { expiredCredentialRule } from './rules/credentials.js';
-import { disruptionBudgetRule } from './rules/disruption-budget.js';
-import { sidecarRule } from './rules/sidecar.js';
+
 import { dependencyRule, type DependencyOutcome } from './rules/dependency.js';
-import { ingressRule } from './rules/ingress.js';
-import { privilegedPortRule } from './rules/privileged-port.js';
-import { jvmHeapRule } from './rules/jvm-heap.js';
-import { nativeCrashRule } from './rules/native-crash.js';
-import { jobFailure, jobRule, withJobContext } from './rules/jobs.js';
-import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
-import { probeRule, readinessAnswerRule } from './rules/probes.js';
-import { schedulingRule } from './rules/scheduling.js';
-import { fileDescriptorRule } from './rules/file-descriptors.js';
-import { signingKeyRule } from './rules/signing-key.js';
-import { decryptionRule } from './rules/decryption.js';
-import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
-import { stuckRevisionRule } from './rules/stuck-revision.js';
-import { staleCredentialRule } from './rules/stale-credentials.js';
-import { dnsPolicyRule } from './rules/dns-policy.js';
-import { oneNodeRule } from './rules/one-node.js';
-import { podCreationRule } from './rules/pod-creation.js';
-import { rbacRule } from './rules/rbac.js';
-import { scaledToZeroRule } from './rules/replicas.js';
-import { pausedRolloutRule } from './rules/paused-rollout.js';
-import { stuckTerminatingRule } from './rules/stuck-terminating.js';
+
+import { jobFailure, withJobContext } from './rules/jobs.js';
+
 import { staleConfiguration } from './rules/stale-config.js';
-import { meshSidecarRule } from './rules/mesh-sidecar.js';
+
 import { correlateChange } from './rules/recent-change.js';
 import { withOverwrittenTag } from './rules/overwritten-tag.js';
-import { rateLimitRule } from './rules/rate-limit.js';
-import { hpaRule } from './rules/scaling.js';
-import { diskFullRule, volumeClaimRule } from './rules/storage.js';
-import { ingressDenied } from './rules/network.js';
-import { cpuStarvationRule } from './rules/starvation.js';
+
 import { preferRevisionCommit, revisionVerdict, withRevisionChanges } from './revisions.js';
 import { withEnvTie } from './env-tie.js';
-import { ownServiceWiring } from './rules/traffic.js';
+
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
+import { CURRENT_STATE_RULES, LATE_RULES, LOCAL_RULES, WIRING_RULES } from './rule-order.js';
 
-/** Platform failures first (they explain application symptoms), then the application's own. */
-const LOCAL_RULES: Rule[] = [
-  stuckTerminatingRule,
-  nodeRule,
-  disruptionBudgetRule,
-  podCreationRule,
-  scaledToZeroRule,
-  volumeClaimRule,
-  schedulingRule,
-  imagePullRule,
-  mountRule,
-  configRule,
-  privilegedPortRule,
-  commandRule,
-  oomRule,
-  nativeCrashRule,
-  jvmHeapRule,
-  cpuStarvationRule,
-  diskFullRule,
-  oneNodeRule,
-  rbacRule,
-  meshSidecarRule,
-  expiredCredentialRule,
-  sidecarRule,
-  readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
-  fileDescriptorRule,
-  signingKeyRule,
-  decryptionRule,
-  livenessDependencyRule,
-  stuckRevisionRule,
-  staleCredentialRule,
-  dnsPolicyRule,
-  dataParseRule,
-  mountedFileRule,
-  rateLimitRule,
-  exceptionRule,
-];
-/**
- * After the dependencies (a probe usually fails because something the service calls fails): what
- * surrounds running pods — their Service, Ingress and autoscaler — then their probes.
- */
-const WIRING_RULES: Rule[] = [
-  pausedRolloutRule,
-  (ctx, facts) => ownServiceWiring(ctx, facts),
-  (ctx, facts) => ingressDenied(ctx, facts),
-  ingressRule,
-  hpaRule,
-  livenessKillRule,
-  probeRule,
-];
-/** Rules that judge what stands now, not what the events remember. */
-const CURRENT_STATE_RULES: Rule[] = [
-  fleetLivenessRule,
-  stuckTerminatingRule,
-  scaledToZeroRule,
-  pausedRolloutRule,
-  disruptionBudgetRule,
-  (ctx, facts) => ownServiceWiring(ctx, facts),
-  (ctx, facts) => ingressDenied(ctx, facts),
-  ingressRule,
-  hpaRule,
-];
-const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];
 /** Kinds an alert may name that have no pods of their own to list. */
 const PODLESS_TARGETS = ['CronJob', 'Job', 'Ingress'];
 const MAX_DEPTH = 2;

@@ -2,11 +2,11 @@ import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { readCommits, readFile, readSearchPaths, type CommitInfo, suspectOf } from '../tool-data.js';
 import { quote } from '../quote.js';
-import { culpritLines, errorTokens, type CulpritHit } from './culprit-lines.js';
+import { changedLines, culpritLines, errorTokens, type CulpritHit } from './culprit-lines.js';
 import { addedLineAt, baseName, CONFIG_FILE, filesCitedIn } from './cited-files.js';
 import { DATA_FILE } from './signals.js';
 
-export { culpritLines, errorTokens, valueTokens, type CulpritHit } from './culprit-lines.js';
+export { changedLines, culpritLines, errorTokens, valueTokens, type CulpritHit } from './culprit-lines.js';
 
 export interface ChangeLink {
   commit: CommitInfo;
@@ -46,53 +46,6 @@ export function readCommitDetail(
       return { path, patch: typeof o.patch === 'string' ? o.patch : '' };
     }),
   };
-}
-
-/**
- * The changed lines (+/-) of a patch that matter: those that hold the failing code or its guard
- * (`focus`) first, then those that mention what the error names (`tokens`); a removed line comes
- * with the line that replaced it. In patch order, at most four.
- */
-export function changedLines(
-  patch: string,
-  tokens: readonly string[],
-  focus: readonly string[] = [],
-): string[] {
-  const lines = patch.split('\n');
-  const changed = (i: number) => /^[+-](?![+-]{2})/.test(lines[i] ?? '');
-  const wanted = focus.map((f) => f.trim()).filter((f) => f.length >= 4);
-  const scored: { i: number; score: number }[] = [];
-  lines.forEach((line, i) => {
-    if (!changed(i)) return;
-    const body = line.slice(1).trim();
-    if (!body) return;
-    let score = 0;
-    if (wanted.some((f) => body.includes(f) || (body.length >= 10 && f.includes(body)))) score += 10;
-    // A comment explains a change; it is not the change.
-    else if (/^(#|\/\/|\/\*|\*|--)/.test(body)) return;
-    if (tokens.some((t) => line.includes(t))) score += 3;
-    // An added throw is the change that starts rejecting requests.
-    if (score > 0 && line.startsWith('+') && /\b(throw|raise|panic|abort|reject)\b/.test(body)) score += 2;
-    if (score > 0) scored.push({ i, score });
-  });
-  const best = Math.max(0, ...scored.map((x) => x.score));
-  const picked = new Set<number>();
-  for (const { i } of scored
-    .filter((x) => x.score * 2 >= best)
-    .sort((a, b) => b.score - a.score || a.i - b.i)
-    .slice(0, 3)) {
-    picked.add(i);
-    // A removed line and the added line that replaced it read as one change (old value → new value);
-    // a comment between them is skipped.
-    const step = lines[i]?.startsWith('-') ? 1 : -1;
-    let j = i + step;
-    while (lines[j]?.startsWith('+') && /^[+-]\s*(#|\/\/)/.test(lines[j] ?? '')) j += step;
-    if (step === 1 ? lines[j]?.startsWith('+') : lines[j]?.startsWith('-')) if (changed(j)) picked.add(j);
-  }
-  return [...picked]
-    .sort((a, b) => a - b)
-    .slice(0, 4)
-    .map((i) => lines[i] as string);
 }
 
 /**
