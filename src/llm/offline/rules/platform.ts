@@ -1,3 +1,4 @@
+import { parseLogLine } from '../../../util/log-lines.js';
 import type { EventInfo, PodContainer } from '../tool-data.js';
 import type { ServiceFacts } from '../facts.js';
 import { formatBytes, parseQuantity } from '../../../util/quantity.js';
@@ -249,8 +250,24 @@ export const oomRule: Rule = async (ctx, facts) => {
       ? `Restore the memory limit of container ${oom.c.name} to ${lowered} (it was lowered to ${limit}${change ? ` by ${change.commit.sha.slice(0, 7)}` : ''}), and its request with it; lower it again only after measuring the service's real peak use.`
       : `Raise the memory limit${bigger ? ` (e.g. to ${formatBytes(bigger * 2)})` : ''} to what the service really uses, or fix the memory growth in the code.`,
     rollback: true,
+    // The code that printed the last line before the kill was running when memory ran out.
+    ...(lowered ? {} : { clues: lastLogged(facts, oom.pod) }),
   };
 };
+
+/**
+ * The stem of the last line a killed container logged (`loading events into one frame` of
+ * `… INFO churn.extract: loading events into one frame (columns=…)`): the words the code that
+ * printed it holds, without the logger, the times and the values.
+ */
+function lastLogged(facts: Parameters<Rule>[1], pod: string): string[] {
+  const log = facts.logs.find((l) => l.pod === pod && l.previous) ?? facts.logs.find((l) => l.pod === pod);
+  const last = log?.text.trimEnd().split('\n').at(-1);
+  if (!last) return [];
+  const text = parseLogLine(last).text.replace(/^[\w.-]+:\s+/, '');
+  const stem = text.match(/^[A-Za-z][A-Za-z' -]{14,80}?(?=\s*[(:=[{0-9]|$)/)?.[0]?.trim();
+  return stem && stem.split(/\s+/).length >= 3 ? [stem] : [];
+}
 
 /** The workload a pod belongs to, from its generated name: `fluent-bit-x7k2m` → `fluent-bit`. */
 export function workloadOf(pod: string): string {
