@@ -1,9 +1,8 @@
 import type { EngineContext } from '../../engine.js';
 import { quote } from '../quote.js';
-import { toolFor } from '../capabilities.js';
-import { readCommits, suspectOf } from '../tool-data.js';
+import { suspectOf } from '../tool-data.js';
 import { loggedEvidence, loggedMatches } from './logged.js';
-import { readCommitDetail } from './recent-change.js';
+import { recentCommitDetails } from './recent-change.js';
 import { times, type Rule } from './verdict.js';
 
 /**
@@ -51,19 +50,9 @@ export const decryptionRule: Rule = async (ctx, facts) => {
 
 /** The newest recent commit that changed an encrypted file. */
 async function encryptedFileChange(ctx: EngineContext) {
-  const names = ctx.tools.toolNames();
-  const list = toolFor('listCommits', names);
-  const get = toolFor('getCommit', names);
-  if (!list || !get) return null;
-  const since = new Date(ctx.now.getTime() - 14 * 24 * 3600_000).toISOString();
-  const listed = await ctx.tools.call(list, { since, limit: 12 });
-  for (const commit of (listed.ok ? readCommits(listed.structured) : []).slice(0, 10)) {
-    const detail = await ctx.tools.call(get, { sha: commit.sha });
-    if (!detail.ok) continue;
-    const path = readCommitDetail(detail.structured, commit).files.find((f) =>
-      ENCRYPTED_FILE.test(f.path),
-    )?.path;
-    if (path) return { commit, path };
+  for (const detail of await recentCommitDetails(ctx, { read: 10 })) {
+    const path = detail.files.find((f) => ENCRYPTED_FILE.test(f.path))?.path;
+    if (path) return { commit: detail, path };
   }
   return null;
 }

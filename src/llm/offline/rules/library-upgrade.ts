@@ -1,8 +1,7 @@
 import type { EngineContext } from '../../engine.js';
-import { toolFor } from '../capabilities.js';
 import type { StackFrame } from '../stack-frames.js';
-import { readCommits, suspectOf } from '../tool-data.js';
-import { readCommitDetail, showLine, type ChangeLink, type CommitDetail } from './recent-change.js';
+import { suspectOf } from '../tool-data.js';
+import { recentCommitDetails, showLine, type ChangeLink, type CommitDetail } from './recent-change.js';
 
 /**
  * The files that pin an application's third-party libraries, in every ecosystem the log analysis
@@ -189,24 +188,6 @@ export interface LibraryUpgrade extends ChangeLink {
   manifest: string;
   from?: string;
   to?: string;
-}
-
-/** The repository's commits of the last two weeks, newest first, with their files and patches. */
-export async function recentCommitDetails(ctx: EngineContext, limit = 12): Promise<CommitDetail[]> {
-  const names = ctx.tools.toolNames();
-  const list = toolFor('listCommits', names);
-  const getCommit = toolFor('getCommit', names);
-  if (!list || !getCommit) return [];
-  const since = new Date(ctx.now.getTime() - 14 * 24 * 3600_000).toISOString();
-  const listed = await ctx.tools.call(list, { since, limit });
-  const commits = listed.ok ? readCommits(listed.structured).slice(0, limit) : [];
-  const details = await Promise.all(
-    commits.map(async (c) => {
-      const o = await ctx.tools.call(getCommit, { sha: c.sha });
-      return o.ok ? readCommitDetail(o.structured, c) : null;
-    }),
-  );
-  return details.filter((d): d is CommitDetail => d !== null);
 }
 
 function firstLine(message: string | undefined): string {

@@ -14,10 +14,9 @@ import {
   findLibraryUpgrade,
   librariesOf,
   noteLibraryUpgrade,
-  recentCommitDetails,
   type LibraryUpgrade,
 } from './library-upgrade.js';
-import { showLine } from './recent-change.js';
+import { recentCommitDetails, showLine } from './recent-change.js';
 import type { Rule } from './verdict.js';
 import { suspectOf } from '../tool-data.js';
 

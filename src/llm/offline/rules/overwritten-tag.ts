@@ -2,8 +2,8 @@ import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import type { ServiceFacts } from '../facts.js';
 import { quote } from '../quote.js';
-import { readCommits, readFile, readSearchPaths, type PodInfo, suspectOf } from '../tool-data.js';
-import { readCommitDetail, showLine } from './recent-change.js';
+import { readFile, readSearchPaths, type PodInfo, suspectOf } from '../tool-data.js';
+import { recentCommitDetails, showLine } from './recent-change.js';
 import type { Verdict } from './verdict.js';
 
 /** Files that build and publish images: CI workflows and pipelines of the common systems. */
@@ -112,41 +112,29 @@ function publishLines(patch: string): string[] {
  * images, else a pipeline file that names the image.
  */
 async function publishWorkflow(ctx: EngineContext, drift: TagDrift): Promise<PublishLink | null> {
-  const names = ctx.tools.toolNames();
-  const list = toolFor('listCommits', names);
-  const getCommit = toolFor('getCommit', names);
-  if (list && getCommit) {
-    const since = new Date(ctx.now.getTime() - 60 * 24 * 3600_000).toISOString();
-    const recent = await ctx.tools.call(list, { since, limit: 20 });
-    const commits = recent.ok ? readCommits(recent.structured) : [];
-    const details = await Promise.all(
-      commits.slice(0, 15).map(async (c) => {
-        const o = await ctx.tools.call(getCommit, { sha: c.sha });
-        return o.ok ? readCommitDetail(o.structured, c) : null;
-      }),
-    );
-    for (const detail of details) {
-      const file = detail?.files.find((f) => CI_FILE.test(f.path));
-      if (!detail || !file) continue;
-      const lines = publishLines(file.patch);
-      const name = drift.repository.split('/').at(-1) ?? '';
-      const aboutImages =
-        lines.length > 0 || PUBLISH_WORDS.test(detail.message ?? '') || (name && file.patch.includes(name));
-      if (!aboutImages) continue;
-      const sha = detail.sha.slice(0, 7);
-      const onBranches = lines.some((l) => l.startsWith('+') && /\bbranches\b/.test(l));
-      return {
-        path: file.path,
-        lines,
-        commit: detail,
-        note:
-          `Commit ${sha} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) changed how ${file.path} publishes the image` +
-          (onBranches ? ', now on every push to a branch rather than on a release tag' : '') +
-          (lines.length ? `: ${lines.map((l) => `\`${showLine(l)}\``).join(', ')}` : '') +
-          `; a pipeline that pushes a fixed version tag on every run overwrites ${drift.tag} with each new build.`,
-      };
-    }
+  const details = await recentCommitDetails(ctx, { days: 60, list: 20, read: 15 });
+  for (const detail of details) {
+    const file = detail.files.find((f) => CI_FILE.test(f.path));
+    if (!file) continue;
+    const lines = publishLines(file.patch);
+    const name = drift.repository.split('/').at(-1) ?? '';
+    const aboutImages =
+      lines.length > 0 || PUBLISH_WORDS.test(detail.message ?? '') || (name && file.patch.includes(name));
+    if (!aboutImages) continue;
+    const sha = detail.sha.slice(0, 7);
+    const onBranches = lines.some((l) => l.startsWith('+') && /\bbranches\b/.test(l));
+    return {
+      path: file.path,
+      lines,
+      commit: detail,
+      note:
+        `Commit ${sha} "${firstLine(detail.message)}" (${detail.author ?? 'unknown'}, ${detail.date ?? ''}) changed how ${file.path} publishes the image` +
+        (onBranches ? ', now on every push to a branch rather than on a release tag' : '') +
+        (lines.length ? `: ${lines.map((l) => `\`${showLine(l)}\``).join(', ')}` : '') +
+        `; a pipeline that pushes a fixed version tag on every run overwrites ${drift.tag} with each new build.`,
+    };
   }
+  const names = ctx.tools.toolNames();
   const search = toolFor('searchCode', names);
   const fileTool = toolFor('fileContents', names);
   const name = drift.repository.split('/').at(-1);

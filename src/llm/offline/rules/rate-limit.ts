@@ -1,10 +1,9 @@
 import type { EngineContext } from '../../engine.js';
-import { toolFor } from '../capabilities.js';
 import type { ServiceFacts } from '../facts.js';
 import type { LogSignature } from '../log-analysis.js';
 import { quote } from '../quote.js';
-import { readCommits, suspectOf } from '../tool-data.js';
-import { readCommitDetail, showLine } from './recent-change.js';
+import { suspectOf } from '../tool-data.js';
+import { recentCommitDetails, showLine } from './recent-change.js';
 import type { Rule } from './verdict.js';
 
 /**
@@ -139,21 +138,12 @@ function loosening(patch: string): { score: number; lines: string[] } {
  * pacing: the biggest loosening wins, the newest on a tie.
  */
 async function limiterChange(ctx: EngineContext, before?: string): Promise<LimiterChange | null> {
-  const names = ctx.tools.toolNames();
-  const list = toolFor('listCommits', names);
-  const getCommit = toolFor('getCommit', names);
-  if (!list || !getCommit) return null;
-  const since = new Date(ctx.now.getTime() - 30 * 24 * 3600_000).toISOString();
-  const recent = await ctx.tools.call(list, { since, limit: 15 });
-  const commits = (recent.ok ? readCommits(recent.structured) : []).filter(
-    (c) => !before || !c.date || c.date <= before,
-  );
-  const details = await Promise.all(
-    commits.slice(0, 12).map(async (c) => {
-      const o = await ctx.tools.call(getCommit, { sha: c.sha });
-      return o.ok ? readCommitDetail(o.structured, c) : null;
-    }),
-  );
+  const details = await recentCommitDetails(ctx, {
+    days: 30,
+    list: 15,
+    read: 12,
+    keep: (c) => !before || !c.date || c.date <= before,
+  });
   let best: (LimiterChange & { score: number }) | null = null;
   for (const detail of details) {
     if (!detail) continue;

@@ -49,6 +49,31 @@ export function readCommitDetail(
 }
 
 /**
+ * The repository's recent commits, newest first, with their files and patches: the last `days`
+ * days, `list` of them listed, the first `read` of those that `keep` accepts read in full.
+ */
+export async function recentCommitDetails(
+  ctx: EngineContext,
+  options: { days?: number; list?: number; read?: number; keep?: (c: CommitInfo) => boolean } = {},
+): Promise<CommitDetail[]> {
+  const { days = 14, list: listed = 12, read = listed, keep = () => true } = options;
+  const names = ctx.tools.toolNames();
+  const list = toolFor('listCommits', names);
+  const getCommit = toolFor('getCommit', names);
+  if (!list || !getCommit) return [];
+  const since = new Date(ctx.now.getTime() - days * 24 * 3600_000).toISOString();
+  const answer = await ctx.tools.call(list, { since, limit: listed });
+  const commits = (answer.ok ? readCommits(answer.structured) : []).filter(keep).slice(0, read);
+  const details = await Promise.all(
+    commits.map(async (c) => {
+      const o = await ctx.tools.call(getCommit, { sha: c.sha });
+      return o.ok ? readCommitDetail(o.structured, c) : null;
+    }),
+  );
+  return details.filter((d): d is CommitDetail => d !== null);
+}
+
+/**
  * The value a change replaced with `current`: in the patch, the `+` line of `key` that holds
  * `current`, and the nearest `-` line of the same key above it in its hunk (`- memory: 450Mi` …
  * `+ memory: 128Mi` → `450Mi`).
