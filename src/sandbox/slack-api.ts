@@ -1,10 +1,18 @@
-import type { IncomingMessage } from 'node:http';
 import type { SandboxSlackMessage } from '../report/schema.js';
 import type { SandboxUsergroup } from './scenario-types.js';
-import { checkBlocks } from './slack-blocks-check.js';
 import { listenLocal, pathSegments, readBody, sendJson } from './local-http.js';
 import type { LocalServer } from './local-http.js';
 import { startSlackSocketHub } from './slack-socket.js';
+import {
+  metadataArg,
+  readArgs,
+  readContent,
+  tokenOf,
+  truthy,
+  type Args,
+  type MessageMetadata,
+  type Reply,
+} from './slack-args.js';
 
 /** The sandbox workspace: one bot, one channel. */
 export const sandboxSlack = {
@@ -39,57 +47,9 @@ export interface SlackApi extends LocalServer {
   calls(): Record<string, number>;
 }
 
-type Args = Record<string, unknown>;
-type Reply = Record<string, unknown>;
-
-/** Message metadata as chat.postMessage takes it (docs.slack.dev/messaging/message-metadata). */
-interface MessageMetadata {
-  event_type: string;
-  event_payload: Record<string, unknown>;
-}
-
 /** A message as the local Slack keeps it: what tests see, plus the metadata only the API returns. */
 interface StoredMessage extends SandboxSlackMessage {
   metadata?: MessageMetadata;
-}
-
-/** `metadata` arrives as an object (JSON body) or JSON text (form body); anything else is refused. */
-function metadataArg(value: unknown): { ok: true; value?: MessageMetadata } | { ok: false } {
-  if (value === undefined || value === '') return { ok: true };
-  const parsed = jsonArg(value);
-  if (!parsed.ok) return { ok: false };
-  const m = parsed.value as Partial<MessageMetadata> | null;
-  if (!m || typeof m !== 'object' || typeof m.event_type !== 'string' || typeof m.event_payload !== 'object')
-    return { ok: false };
-  return { ok: true, value: { event_type: m.event_type, event_payload: m.event_payload ?? {} } };
-}
-
-/** Form bodies carry everything as strings, JSON bodies as values; query parameters count too. */
-async function readArgs(req: IncomingMessage, url: URL): Promise<Args> {
-  const args: Args = Object.fromEntries(url.searchParams);
-  const body = (await readBody(req)).toString('utf8');
-  if (body === '') return args;
-  if ((req.headers['content-type'] ?? '').includes('application/json')) {
-    const parsed = JSON.parse(body) as unknown;
-    return typeof parsed === 'object' && parsed !== null ? { ...args, ...(parsed as Args) } : args;
-  }
-  return { ...args, ...Object.fromEntries(new URLSearchParams(body)) };
-}
-
-/** `blocks` and `attachments` arrive as JSON text in form bodies. */
-function jsonArg(value: unknown): { ok: true; value: unknown } | { ok: false } {
-  if (typeof value !== 'string') return { ok: true, value };
-  try {
-    return { ok: true, value: JSON.parse(value) as unknown };
-  } catch {
-    return { ok: false };
-  }
-}
-
-function tokenOf(req: IncomingMessage, args: Args): string | undefined {
-  const header = req.headers.authorization ?? '';
-  if (header.startsWith('Bearer ')) return header.slice('Bearer '.length).trim();
-  return typeof args.token === 'string' ? args.token : undefined;
 }
 
 function channelObject() {
@@ -137,35 +97,6 @@ function messageBody(message: StoredMessage, withMetadata = false): Reply {
     ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
     ...(withMetadata && message.metadata ? { metadata: message.metadata } : {}),
   };
-}
-
-/** Slack reads boolean arguments as `true`/`1` in forms and `true` in JSON. */
-const truthy = (value: unknown): boolean =>
-  value === true || value === 'true' || value === '1' || value === 1;
-
-interface MessageContent {
-  text: string;
-  blocks?: unknown[];
-}
-
-/** The text and blocks of a post or update, or the Slack error reply that refuses them. */
-function readContent(args: Args): { content: MessageContent } | { refusal: Reply } {
-  const refuse = (error: string, extra: Reply = {}) => ({ refusal: { ok: false, error, ...extra } });
-  const blocks = jsonArg(args.blocks);
-  const attachments = jsonArg(args.attachments);
-  if (!blocks.ok) return refuse('invalid_blocks_format');
-  if (!attachments.ok) return refuse('invalid_attachments');
-  const text = typeof args.text === 'string' ? args.text : '';
-  const blockList =
-    Array.isArray(blocks.value) && blocks.value.length > 0 ? (blocks.value as unknown[]) : undefined;
-  if (text === '' && !blockList && attachments.value === undefined) return refuse('no_text');
-  if (text.length > 40_000) return refuse('msg_too_long');
-  if (blocks.value !== undefined && blocks.value !== '') {
-    const problems = checkBlocks(blocks.value);
-    if (problems.length)
-      return refuse('invalid_blocks', { errors: problems, response_metadata: { messages: problems } });
-  }
-  return { content: { text, ...(blockList ? { blocks: blockList } : {}) } };
 }
 
 /**
