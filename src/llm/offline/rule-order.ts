@@ -34,6 +34,7 @@ import { meshSidecarRule } from './rules/mesh-sidecar.js';
 import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
+import { backingAlarmRule } from './rules/backing-alarm.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
@@ -57,6 +58,7 @@ export const LOCAL_RULES: Rule[] = [
   nativeCrashRule,
   jvmHeapRule,
   cpuStarvationRule,
+  backingAlarmRule,
   diskFullRule,
   oneNodeRule,
   rbacRule,
