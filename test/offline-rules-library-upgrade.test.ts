@@ -312,3 +312,68 @@ describe('a Python start-up failure after a transitive library moved a major ver
     expect(said(f)).toContain('from 2.3.8 to 3.0.1');
   });
 });
+
+describe('a .NET crash inside a package that a framework bump brought in', () => {
+  it('blames the project-file bump whose message names the package, quoting the bumped lines', async () => {
+    const api = 'claims-7d8e9f6a5-r2t4y';
+    const log = [
+      'Unhandled exception. Microsoft.Data.SqlClient.SqlException (0x80131904): A connection was successfully established with the server, but then an error occurred during the pre-login handshake. (provider: TCP Provider, error: 35 - An internal exception was caught) ---> System.Security.Authentication.AuthenticationException: The remote certificate was rejected by the provided RemoteCertificateValidationCallback.',
+      '   at Microsoft.Data.SqlClient.SqlInternalConnection.OnError(SqlException exception, Boolean breakConnection)',
+      '   at Claims.Api.Program.Main(String[] args) in /src/Claims.Api/Program.cs:line 30',
+    ].join('\n');
+    const ctx = engineContext(
+      fakeTools({
+        workloads: {
+          claims: {
+            workload: { kind: 'Deployment', name: 'claims' },
+            pods: [
+              {
+                name: api,
+                ready: '0/1',
+                restarts: 5,
+                containers: [
+                  running('claims', {
+                    ready: false,
+                    state: 'waiting',
+                    reason: 'CrashLoopBackOff',
+                    restartCount: 5,
+                    lastTermination: { reason: 'Error', exitCode: 134 },
+                  }),
+                ],
+              },
+            ],
+          },
+        },
+        logs: { [api]: log, [`${api}.previous`]: log },
+        commits: [
+          {
+            sha: sha('f'),
+            message:
+              'Move to EF Core 8\n\nEF Core 6 is out of support; 8.0 depends on Microsoft.Data.SqlClient 5.1 instead of 2.1.',
+            date: '2026-11-30T03:00:00Z',
+            files: [
+              {
+                path: 'src/Claims.Api/Claims.Api.csproj',
+                patch:
+                  '@@ -8,3 +8,3 @@\n   <ItemGroup>\n-    <PackageReference Include="Microsoft.EntityFrameworkCore.SqlServer" Version="6.0.25" />\n+    <PackageReference Include="Microsoft.EntityFrameworkCore.SqlServer" Version="8.0.11" />',
+              },
+            ],
+          },
+          {
+            sha: sha('g'),
+            message: 'docs: runbook',
+            date: '2026-11-30T05:00:00Z',
+            files: [{ path: 'docs/runbook.md', patch: '@@ -1 +1 @@\n-old\n+new' }],
+          },
+        ],
+      }),
+      { service: 'claims' },
+    );
+    const f = await new OfflineEngine().diagnose(ctx);
+    expect(f.status).toBe('diagnosed');
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe(sha('f'));
+    expect(ctx.casebook.suspectFiles.map((s) => s.path)).toContain('src/Claims.Api/Claims.Api.csproj');
+    expect(said(f)).toContain('Version="8.0.11"');
+    expect(said(f)).toContain('The remote certificate was rejected');
+  });
+});

@@ -203,9 +203,10 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
           (!args.since || c.date >= String(args.since)),
       );
       return ok({
+        // As the bundled list_commits answers: each message's subject line only.
         commits: commits.map((c) => ({
           sha: c.sha,
-          message: c.message,
+          message: c.message.split('\n')[0] ?? '',
           author: c.author ?? 'Dev',
           date: c.date,
         })),

@@ -70,6 +70,9 @@ const NOT_A_LIBRARY = new Set([
   'golang',
 ]);
 
+/** .NET namespaces of the shared framework (installed with the runtime, not pinned by a project file). */
+const SHARED_FRAMEWORK = /^Microsoft\.(?:AspNetCore|CSharp|VisualBasic|Win32|JSInterop|Net\.Http\.Headers)\./;
+
 /** Frames of the runtime itself, which no manifest pins. */
 const RUNTIME_ROOT = /^(?:System|Microsoft|java|javax|jdk|sun|kotlin|scala|runtime)\./;
 
@@ -138,6 +141,9 @@ export function librariesOf(signature: {
   const type = signature.type ?? '';
   const qualified = type.split('.');
   if (qualified.length > 1) {
+    // A .NET package is named as its namespace: Microsoft.Data.SqlClient ships from NuGet, not with the runtime.
+    if (/^Microsoft\./.test(type) && !SHARED_FRAMEWORK.test(type) && qualified.length > 2)
+      add(qualified.slice(0, -1).join('.'));
     if (RUNTIME_ROOT.test(type)) return found;
     const root = qualified.slice(0, -1).find((s) => !NOT_A_LIBRARY.has(s.toLowerCase()));
     add(root);
@@ -183,6 +189,22 @@ export function dependencyLines(patch: string, library: string): string[] {
   return picked.slice(0, 4);
 }
 
+/** The changed lines of a manifest's patch that pin a version of anything: what a bump changed. */
+function bumpLines(patch: string): string[] {
+  return patch
+    .split('\n')
+    .filter((l) => /^[+-](?![+-]{2})/.test(l) && versionIn(l.slice(1)))
+    .slice(0, 4);
+}
+
+/** The version a text gives right after a library's name (`Microsoft.Data.SqlClient 5.1`). */
+function versionAfter(text: string, library: string): string | undefined {
+  const at = text.toLowerCase().replace(/_/g, '-').indexOf(library.replace(/_/g, '-'));
+  return at < 0
+    ? undefined
+    : text.slice(at + library.length, at + library.length + 24).match(/^\W{0,4}(v?\d+(?:\.[\w-]+)+)/)?.[1];
+}
+
 export interface LibraryUpgrade extends ChangeLink {
   library: string;
   manifest: string;
@@ -219,6 +241,20 @@ export function findLibraryUpgrade(
       if (manifests.length && !manifests.some((f) => f.patch) && namesLibrary(message, library)) {
         const versions = [...message.matchAll(/\bv?\d+(?:\.[\w-]+)+\b/g)].map((m) => m[0]);
         return upgradeLink(commit, library, manifests[0]!.path, [], '', versions[0], versions[1]);
+      }
+      // A library the manifest does not name, brought in by a package it bumped: the commit's message says so.
+      const manifest = manifests.find((f) => f.patch && bumpLines(f.patch).length);
+      if (manifest && namesLibrary(commit.message ?? '', library)) {
+        const to = versionAfter(commit.message ?? '', library);
+        return upgradeLink(
+          commit,
+          library,
+          manifest.path,
+          bumpLines(manifest.patch),
+          manifest.patch,
+          undefined,
+          to,
+        );
       }
     }
   }

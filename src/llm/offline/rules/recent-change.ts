@@ -40,6 +40,10 @@ export function readCommitDetail(
   const files = Array.isArray(d.files) ? d.files : [];
   return {
     ...fallback,
+    // The listing gives a message's subject; the commit itself, its body too (what a bump brought in).
+    ...(typeof d.message === 'string' && d.message.startsWith(fallback.message ?? '')
+      ? { message: d.message }
+      : {}),
     files: files.map((f) => {
       const o = (f && typeof f === 'object' ? f : {}) as Record<string, unknown>;
       const path = typeof o.path === 'string' ? o.path : typeof o.filename === 'string' ? o.filename : '';
