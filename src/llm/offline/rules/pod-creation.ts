@@ -2,7 +2,7 @@ import type { EngineContext } from '../../engine.js';
 import { toolFor } from '../capabilities.js';
 import { readObject, readObjects } from '../cluster-read.js';
 import type { ServiceFacts } from '../facts.js';
-import { at, list, nameOf, stringMap, type KubeObject } from '../k8s-object.js';
+import { at, labelsOf, list, nameOf, stringMap, type KubeObject } from '../k8s-object.js';
 import { parseQuantity } from '../../../util/quantity.js';
 import { quote } from '../quote.js';
 import type { EventInfo } from '../tool-data.js';
@@ -100,6 +100,37 @@ export function exhaustedResource(q: QuotaRejection): {
   };
 }
 
+const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
+
+/**
+ * Pod Security admission's rejection: `violates PodSecurity "restricted:latest": <check> (<what to
+ * set>), …` — the level and each failed check with the securityContext fields it wants.
+ */
+export function podSecurityViolation(
+  message: string,
+): { level: string; checks: string[]; fields: string[] } | null {
+  const m = message.match(/violates PodSecurity "([^"]+)":\s*(.*)$/s);
+  if (!m) return null;
+  const checks: string[] = [];
+  const fields = new Set<string>();
+  // Checks are comma-separated, each with an explanation in parentheses that may hold commas itself.
+  let depth = 0;
+  let current = '';
+  for (const ch of m[2] ?? '') {
+    if (ch === '(') depth++;
+    if (ch === ')') depth = Math.max(0, depth - 1);
+    if (ch === ',' && depth === 0) {
+      if (current.trim()) checks.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) checks.push(current.trim().replace(/\.$/, ''));
+  for (const check of checks)
+    for (const f of check.matchAll(/(securityContext\.[\w.]+(?:=[\w"[\]/,-]+)?|spec\.[\w.]+)/g))
+      fields.add((f[1] ?? '').replace(/[,)]+$/, ''));
+  return { level: m[1] ?? '', checks, fields: [...fields] };
+}
+
 function quotaFigures(quota: KubeObject): string {
   const hard = stringMap(at(quota, 'status', 'hard'));
   const used = stringMap(at(quota, 'status', 'used'));
@@ -123,7 +154,8 @@ export const podCreationRule: Rule = async (ctx, facts) => {
     facts.listing.pods.length === 0 ? 'it has no pods' : `only ${facts.listing.pods.length} pod(s) exist`;
   ctx.casebook.evidence.unshift({
     source: 'kubernetes',
-    detail: `FailedCreate: ${quote(first.message, 320)} (${times(total)})`,
+    // A Pod Security rejection is long: its level and checks, after "violates", are the evidence.
+    detail: `FailedCreate: ${quote(first.message.slice(Math.max(0, first.message.indexOf('violates PodSecurity'))), 320)} (${times(total)})`,
     ref: first.controller,
   });
   const quota = parseQuotaRejection(first.message);
@@ -168,6 +200,21 @@ export const podCreationRule: Rule = async (ctx, facts) => {
       statement: `${first.controller} fails to create pods: "${quote(first.message, 240)}". A quota on ${mustSpecify[2]?.trim()} makes those fields mandatory.`,
       confidence: 'high',
       fix: `Set ${mustSpecify[2]?.trim()} on every container of ${target} (or add a LimitRange with defaults).`,
+    };
+  }
+  const security = podSecurityViolation(first.message);
+  if (security) {
+    const labels = labelsOf(await readObject(ctx, 'Namespace', facts.namespace, undefined, true));
+    const enforced = labels[PSA_ENFORCE];
+    const since = enforced ? ` (namespace label ${PSA_ENFORCE}=${enforced})` : '';
+    return {
+      status: 'diagnosed',
+      summary: `${target} cannot create pods (${missing}): Pod Security admission rejects them — namespace ${facts.namespace} enforces the "${security.level}" PodSecurity level and the pod template violates it (${security.checks.slice(0, 4).join('; ')}).`,
+      statement: `${first.controller} fails to create pods (FailedCreate, ${times(total)}): they violate PodSecurity "${security.level}"${since}: ${security.checks.join('; ')}. Pod Security admission checks pods only when they are created, so pods that already run keep running and the failure shows at the next rollout, scale-up or reschedule.`,
+      confidence: 'high',
+      clues: ['securityContext', ...security.fields],
+      objects: workload ? [workload] : [],
+      fix: `Set the securityContext the "${security.level}" level requires in ${target}'s pod template (${security.fields.join(', ') || 'see the violations above'}) and make sure the image runs as a non-root user; relaxing the namespace's ${PSA_ENFORCE} label is a deliberate security decision, not a fix.`,
     };
   }
   const serviceAccount = first.message.match(/serviceaccount "([^"]+)" not found/i)?.[1];
