@@ -99,6 +99,55 @@ describe('a backing server out of a resource', () => {
     expect(said(findings)).toContain('maxmemory');
   });
 
+  it('names the commit that took the expiry off the keys that filled the server', async () => {
+    const cluster: FakeCluster = {
+      workloads: {
+        carts: {
+          workload: { kind: 'Deployment', name: 'carts' },
+          pods: [{ name: caller, containers: [running('carts')] }],
+        },
+        kv: {
+          workload: { kind: 'StatefulSet', name: 'kv' },
+          pods: [{ name: 'kv-0', containers: [running('valkey', { image: 'valkey/valkey:8.0' })] }],
+        },
+      },
+      logs: {
+        [caller]: Array.from(
+          { length: 6 },
+          () =>
+            "redis.exceptions.ResponseError: OOM command not allowed when used memory > 'maxmemory'. (host kv.shop.svc:6379)",
+        ).join('\n'),
+        'kv-0': '1:M 01 Dec 2026 09:00:00.000 * Ready to accept connections tcp\n',
+      },
+      commits: [
+        {
+          sha: 'c'.repeat(40),
+          message: 'docs: cache notes',
+          date: '2026-11-30T12:00:00Z',
+          files: [{ path: 'README.md', patch: '@@ -1 +1 @@\n-a\n+b' }],
+        },
+        {
+          sha: 'd'.repeat(40),
+          message: 'carts: keep abandoned carts for analytics',
+          date: '2026-11-29T12:00:00Z',
+          files: [
+            {
+              path: 'carts/store.py',
+              patch:
+                '@@ -10,2 +10,2 @@\n-    r.set(key, payload, ex=CART_TTL_SECONDS)\n+    r.set(key, payload)',
+            },
+          ],
+        },
+      ],
+    };
+    const ctx = engineContext(fakeTools(cluster), { service: 'carts' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(said(findings)).toMatch(/Redis \(kv\) is out of memory/);
+    expect(ctx.casebook.suspectCommits.map((c) => c.sha)).toEqual(['d'.repeat(40)]);
+    expect(ctx.casebook.suspectFiles.map((f) => f.path)).toEqual(['carts/store.py']);
+    expect(said(findings)).toContain('r.set(key, payload, ex=CART_TTL_SECONDS)');
+  });
+
   it('leaves the server itself to the other rules: its own log of the alarm is not a client being told', async () => {
     const cluster: FakeCluster = {
       workloads: {

@@ -4,6 +4,8 @@ import { at, list, nameOf, str } from '../k8s-object.js';
 import { readObjects } from '../cluster-read.js';
 import { quote } from '../quote.js';
 import { hostsIn, serviceOfHost } from '../targets.js';
+import { suspectOf } from '../tool-data.js';
+import { recentCommitDetails, showLine, type CommitDetail } from './recent-change.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /**
@@ -23,12 +25,16 @@ interface Alarm {
   serverSays: RegExp;
   what: string;
   fix: string;
+  /** Code or settings whose removal lets the data on the server grow without bound (expiry, retention…). */
+  bound: RegExp;
 }
 
 const ALARMS: Alarm[] = [
   {
     // AMQP 0-9-1 connection.blocked: RabbitMQ blocks publishing connections while a resource alarm is set.
     product: 'RabbitMQ',
+    bound:
+      /x-message-ttl|x-max-length|x-expires|message.?ttl|max.?length|\bttl\b|prefetch|basic.?ack|auto.?ack|consumer/i,
     resource: 'memory',
     told: /(?:connection[._ ]?blocked|blocked by (?:the )?(?:broker|server)|ConnectionBlocked)[^\n]{0,120}low on memory|low on memory[^\n]{0,120}blocked/i,
     image: /rabbit/i,
@@ -39,6 +45,8 @@ const ALARMS: Alarm[] = [
   },
   {
     product: 'RabbitMQ',
+    bound:
+      /x-message-ttl|x-max-length|x-expires|message.?ttl|max.?length|\bttl\b|prefetch|basic.?ack|auto.?ack|consumer/i,
     resource: 'disk',
     told: /(?:connection[._ ]?blocked|blocked by (?:the )?(?:broker|server)|ConnectionBlocked)[^\n]{0,120}low on disk|low on disk[^\n]{0,120}blocked/i,
     image: /rabbit/i,
@@ -49,6 +57,7 @@ const ALARMS: Alarm[] = [
   },
   {
     product: 'Redis',
+    bound: /\bttl\b|_ttl\b|expir|setex|\bEX\b|\bPX\b|maxmemory|evict|Duration\.of/i,
     resource: 'memory',
     told: /OOM command not allowed when used memory > 'maxmemory'/i,
     image: /redis|valkey|keydb/i,
@@ -59,6 +68,7 @@ const ALARMS: Alarm[] = [
   },
   {
     product: 'Redis',
+    bound: /\bsave\b|rdb|appendonly/i,
     resource: 'disk',
     told: /MISCONF Redis is configured to save RDB snapshots/i,
     image: /redis|valkey|keydb/i,
@@ -70,6 +80,7 @@ const ALARMS: Alarm[] = [
   },
   {
     product: 'Elasticsearch',
+    bound: /retention|\bilm\b|lifecycle|delete_after|max_age|rollover|min_age/i,
     resource: 'disk',
     told: /cluster_block_exception[^\n]{0,300}(?:read[-_ ]only[-_ ]allow[-_ ]delete|flood[-_ ]stage|disk usage exceeded)|index read-only \/ allow delete/i,
     image: /elastic|opensearch/i,
@@ -81,6 +92,7 @@ const ALARMS: Alarm[] = [
   {
     // SQLSTATE 53100 disk_full, reported to the client with the server's own message.
     product: 'PostgreSQL',
+    bound: /retention|vacuum|partition|drop |truncate|replication.?slot|wal_keep|max_wal/i,
     resource: 'disk',
     told: /could not extend file[^\n]{0,200}(?:No space left on device|disk|quota)|SQLSTATE[ =:]*53100|\bDiskFull\b/i,
     image: /postgres|postgis|timescale|cnpg|spilo|patroni/i,
@@ -110,9 +122,38 @@ function toldAlarm(facts: ServiceFacts): Told | null {
     );
     const first = lines[0];
     if (first && (!best || lines.length > best.count))
-      best = { alarm, line: first.line.trim(), count: lines.length, pod: first.pod };
+      best = { alarm, line: around(first.line.trim(), alarm.told), count: lines.length, pod: first.pod };
   }
   return best;
+}
+
+/** The words around a match in a long line (a JSON log entry holds a stack trace too). */
+function around(line: string, pattern: RegExp): string {
+  if (line.length <= 240) return line;
+  const m = pattern.exec(line);
+  if (!m) return line;
+  const start = Math.max(0, line.lastIndexOf(' ', Math.max(0, m.index - 100)));
+  const end = line.indexOf(' ', Math.min(line.length, m.index + m[0].length + 60));
+  return `${start > 0 ? '… ' : ''}${line.slice(start, end < 0 ? undefined : end).trim()}${end < 0 ? '' : ' …'}`;
+}
+
+/**
+ * The recent commit that removed what bounds the data on the server (a key's expiry, a queue's
+ * length limit or TTL, an index's retention): more such lines taken out than put in.
+ */
+async function unboundingChange(
+  ctx: EngineContext,
+  alarm: Alarm,
+): Promise<{ commit: CommitDetail; path: string; lines: string[] } | null> {
+  for (const commit of await recentCommitDetails(ctx)) {
+    for (const file of commit.files) {
+      const changed = file.patch.split('\n').filter((l) => /^[+-](?![+-]{2})/.test(l) && alarm.bound.test(l));
+      const removed = changed.filter((l) => l.startsWith('-'));
+      if (removed.length > changed.length - removed.length)
+        return { commit, path: file.path, lines: removed.slice(0, 3) };
+    }
+  }
+  return null;
 }
 
 interface Server {
@@ -199,12 +240,23 @@ export const backingAlarmRule: Rule = async (ctx, facts) => {
       ref: `pod/${side.pod}`,
     });
   const other = side.other ? ` Its log also shows: "${quote(side.other, 200)}".` : '';
+  const change = await unboundingChange(ctx, alarm);
+  let changeNote = '';
+  if (change) {
+    const { commit, path, lines } = change;
+    changeNote = ` Commit ${commit.sha.slice(0, 7)} "${(commit.message ?? '').split('\n')[0]}" (${commit.author ?? 'unknown'}, ${commit.date ?? ''}) removed what bounded that data in ${path}: ${lines.map((l) => `\`${showLine(l)}\``).join(', ')}; since then it only grows.`;
+    ctx.casebook.suspectCommits.push(suspectOf(commit));
+    ctx.casebook.suspectFiles.push({ path });
+    ctx.casebook.evidence.push({ source: 'github', detail: changeNote.trim(), ref: commit.sha });
+  }
   const verdict: Verdict = {
     status: 'diagnosed',
     summary: `${facts.service} fails because its ${name} is out of ${alarm.resource}: the server ${alarm.what}.`,
-    statement: `${facts.service}'s errors are the server's refusals, not its own fault: "${quote(told.line, 220)}". ${alarm.product}${server ? ` ${server.workload}` : ''} ${alarm.what}${side.line ? ` ("${quote(side.line, 180)}")` : ''}${side.limit ? `; its container's ${alarm.resource} limit is ${side.limit}` : ''}.${other}`,
+    statement: `${facts.service}'s errors are the server's refusals, not its own fault: "${quote(told.line, 220)}". ${alarm.product}${server ? ` ${server.workload}` : ''} ${alarm.what}${side.line ? ` ("${quote(side.line, 180)}")` : ''}${side.limit ? `; its container's ${alarm.resource} limit is ${side.limit}` : ''}.${other}${changeNote}`,
     confidence: side.line || told.count >= 3 ? 'high' : 'medium',
-    fix: alarm.fix,
+    fix: change
+      ? `Restore the bound ${change.commit.sha.slice(0, 7)} removed in ${change.path} (or an equivalent), then clear what piled up. ${alarm.fix}`
+      : alarm.fix,
     notFromChange: true,
     ...(server ? { objects: [{ kind: server.kind, name: server.workload }] } : {}),
   };
