@@ -5,6 +5,7 @@ import { significantError } from '../health.js';
 import { at, list, num, str } from '../k8s-object.js';
 import { quote } from '../quote.js';
 import { UNREACHABLE } from './signals.js';
+import { listenMismatch } from './probes.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /** Words an application logs once it has finished starting and serves. */
@@ -64,6 +65,8 @@ export const livenessKillRule: Rule = async (ctx, facts) => {
   const failures = facts.related.filter(
     (e) => e.reason === 'Unhealthy' && /liveness probe/i.test(e.message ?? ''),
   );
+  // Refused because the server listens elsewhere: the probe rule names the address and port.
+  if (listenMismatch(facts, failures[0]?.message ?? '')) return null;
   const podName = first?.object?.split('/').at(-1);
   const pod = podName && facts.listing.pods.some((p) => p.name === podName) ? podName : restarted[0]?.name;
   const object = pod ? await readObject(ctx, 'Pod', pod, facts.namespace) : null;

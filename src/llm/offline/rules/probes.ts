@@ -1,11 +1,57 @@
 import type { EventInfo } from '../tool-data.js';
 import type { EngineContext } from '../../engine.js';
+import type { ServiceFacts } from '../facts.js';
 import { readObject } from '../cluster-read.js';
 import { at, list, str } from '../k8s-object.js';
 import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { UNREACHABLE } from './signals.js';
 import { times, type Rule } from './verdict.js';
+
+/** A log line saying where the server listens, and the port it names (`Now listening on: http://[::]:8080`). */
+const LISTEN_LINE = /\b(?:listen(?:ing|s)?|bound|serving|accepting connections)\b/i;
+const LOOPBACK_LISTEN =
+  /listen(?:ing|s)?\s+(?:on|at):?\s+(?:https?:\/\/)?(127\.0\.0\.1|localhost|\[::1\])(?::(\d{2,5}))?/i;
+
+function listenPort(line: string): string | undefined {
+  const keyword = LISTEN_LINE.exec(line);
+  if (!keyword) return undefined;
+  const rest = line.slice(keyword.index + keyword[0].length, keyword.index + keyword[0].length + 80);
+  return rest.match(/(?:\bport\b["'\s=:]*|\]:|[\w.*-]:|^:?\s*:)(\d{2,5})\b/i)?.[1];
+}
+
+/**
+ * Where a refused probe's server really listens, from its own start-up lines: on the loopback
+ * address only (the kubelet probes the pod IP), or on another port than the probe checks (a new
+ * runtime default, a moved setting).
+ */
+export function listenMismatch(
+  facts: ServiceFacts,
+  probeMessage: string,
+): { note: string; line: string; pod: string; port?: string } | null {
+  if (!/refused/i.test(probeMessage)) return null;
+  const probePort = probeMessage.match(/:(\d{2,5})(?:\/|:|\s|"|$)/)?.[1];
+  for (const log of facts.logs) {
+    const loopback = log.text.match(LOOPBACK_LISTEN);
+    if (loopback)
+      return {
+        note: ` The application listens on ${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}, the loopback address, so connections to the pod's IP (the probe's, and the Service's) are refused.`,
+        line: loopback[0],
+        pod: log.pod,
+      };
+    for (const line of log.text.split('\n')) {
+      const port = listenPort(line);
+      if (port && probePort && port !== probePort)
+        return {
+          note: ` The application listens on port ${port} but the probe checks port ${probePort}, where nothing listens.`,
+          line: quote(line.trim(), 200),
+          pod: log.pod,
+          port,
+        };
+    }
+  }
+  return null;
+}
 
 /** Failing liveness or readiness probes. */
 export const probeRule: Rule = async (ctx, facts) => {
@@ -25,27 +71,10 @@ export const probeRule: Rule = async (ctx, facts) => {
     detail: `Unhealthy: ${quote(first.message ?? '', 300)} (×${total})`,
     ref: first.object,
   });
-  const probePort = first.message?.match(/:(\d{2,5})(?:\/|:|\s|$)/)?.[1];
-  let portNote = '';
-  for (const log of facts.logs) {
-    // Bound to the loopback address only: the kubelet probes the pod IP, which nothing listens on.
-    const loopback = /refused/i.test(first.message ?? '')
-      ? log.text.match(
-          /listen(?:ing|s)?\s+(?:on|at)\s+(?:https?:\/\/)?(127\.0\.0\.1|localhost|\[::1\])(?::(\d{2,5}))?/i,
-        )
-      : null;
-    if (loopback) {
-      portNote = ` The application listens on ${loopback[1]}${loopback[2] ? `:${loopback[2]}` : ''}, the loopback address, so connections to the pod's IP (the probe's, and the Service's) are refused.`;
-      ctx.casebook.evidence.push({ source: 'logs', detail: loopback[0], ref: `pod/${log.pod}` });
-      break;
-    }
-    const listen = log.text.match(/listen(?:ing|s)?\s+(?:on\s+)?(?:port\s+|[\w.[\]]*:)?(\d{2,5})\b/i);
-    if (listen && probePort && listen[1] !== probePort) {
-      portNote = ` The application listens on port ${listen[1]} but the probe checks port ${probePort}.`;
-      ctx.casebook.evidence.push({ source: 'logs', detail: listen[0], ref: `pod/${log.pod}` });
-      break;
-    }
-  }
+  const mismatch = listenMismatch(facts, first.message ?? '');
+  const portNote = mismatch?.note ?? '';
+  if (mismatch)
+    ctx.casebook.evidence.push({ source: 'logs', detail: mismatch.line, ref: `pod/${mismatch.pod}` });
   // The HTTP status a probe got says whether the path exists (404) or the check itself fails (5xx).
   const status = Number(first.message?.match(/statuscode: (\d{3})/)?.[1] ?? 0);
   const probed = kind === 'health' ? [] : await probeValues(ctx, facts, first, kind);
