@@ -17,7 +17,7 @@ function listenPort(line: string): string | undefined {
   const keyword = LISTEN_LINE.exec(line);
   if (!keyword) return undefined;
   const rest = line.slice(keyword.index + keyword[0].length, keyword.index + keyword[0].length + 80);
-  return rest.match(/(?:\bport\b["'\s=:]*|\]:|[\w.*-]:|^:?\s*:)(\d{2,5})\b/i)?.[1];
+  return rest.match(/(?:\bport\b["'\s=:]*|[\]\w.*-]:|\s:|^:?\s*:)(\d{2,5})\b/i)?.[1];
 }
 
 /**
