@@ -18,6 +18,7 @@ import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
 import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
+import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
 import { decryptionRule } from './rules/decryption.js';
 import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
@@ -67,6 +68,7 @@ export const LOCAL_RULES: Rule[] = [
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   fileDescriptorRule,
+  readOnlyFsRule,
   signingKeyRule,
   decryptionRule,
   livenessDependencyRule,
