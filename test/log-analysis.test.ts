@@ -220,6 +220,22 @@ describe('log analysis: Ruby, PHP, Elixir and common line prefixes', () => {
     expect(rest).toEqual([]);
   });
 
+  it('reads any namespaced Rails exception class, whatever its last word', () => {
+    const log = [
+      'F, [2026-12-01T10:00:00.123000 #1] FATAL -- : ',
+      'Stripe::CardDeclined (Your card was declined.):',
+      '  ',
+      "app/services/charge.rb:12:in 'Charge#call'",
+    ].join('\n');
+    expect(analyzeLog(log).signatures[0]).toMatchObject({
+      kind: 'exception',
+      type: 'Stripe::CardDeclined',
+      message: 'Your card was declined.',
+      appFrame: { file: 'app/services/charge.rb', line: 12 },
+    });
+    expect(analyzeLog('Rendered (12.5ms):').signatures).toEqual([]);
+  });
+
   it('keeps a .NET inner exception, the innermost cause, with its outer exception', () => {
     const log = [
       'Unhandled exception. Microsoft.Data.SqlClient.SqlException (0x80131904): A connection was successfully established with the server, but then an error occurred during the pre-login handshake.',

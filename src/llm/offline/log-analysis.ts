@@ -43,9 +43,12 @@ export function withoutCounters(text: string): string {
 const GO_PANIC = /^panic:\s+(.{1,500})$/;
 /** Ruby, uncaught: `/app/lib/worker.rb:17:in 'Worker#perform': undefined method 'fetch' for nil (NoMethodError)`. */
 const RUBY_UNCAUGHT = /^(\S+?\.rb:\d+:in [`'].{1,200}?'): (.{0,500}) \(((?:[A-Z]\w*::)*[A-Z]\w*)\)$/;
-/** Rails: `NoMethodError (undefined method 'name' for nil):`, `ActiveRecord::RecordNotFound (Couldn't find Order):`. */
+/**
+ * Rails: `NoMethodError (undefined method 'name' for nil):`, `ActiveRecord::RecordNotFound (Couldn't find Order):`,
+ * `Aws::STS::Errors::AccessDenied (Not authorized…):` — any namespaced class is an exception class here.
+ */
 const RAILS_HEADER =
-  /^((?:[A-Z]\w*::)*[A-Z]\w*(?:Error|Exception|NotFound|Invalid|Timeout|Refused))\s+\((.{0,500})\):?$/;
+  /^((?:[A-Z]\w*::)+[A-Z]\w*|[A-Z]\w*(?:Error|Exception|NotFound|Invalid|Timeout|Refused|Denied))\s+\((.{0,500})\):?$/;
 /** Elixir: `** (KeyError) key :currency not found in: %{}`, `** (exit) an exception was raised:` above it. */
 const ELIXIR_HEADER = /^\*\* \(((?:[A-Z]\w*\.)*[A-Z]\w*)\) (.{0,500})$/;
 /**
