@@ -208,4 +208,20 @@ describe('runBundledServer', () => {
     stop();
     await running;
   });
+
+  it('says an empty kubeconfig is not a kubeconfig, instead of a JavaScript TypeError', async () => {
+    const empty = join(scratch, 'empty-kubeconfig');
+    await writeFile(empty, '');
+    const { client, running, stop } = await runOverStdio('kubernetes', { KUBECONFIG: empty }, ['shop']);
+    const result = (await client.callTool({
+      name: 'list_pods',
+      arguments: { service: 'cart-service' },
+    })) as CallToolResult;
+    expect(result.isError).toBe(true);
+    const text = JSON.stringify(result.content);
+    expect(text).toContain(`${empty} is empty or is not a kubeconfig`);
+    expect(text).not.toContain('Cannot read properties');
+    stop();
+    await running;
+  });
 });

@@ -49,20 +49,36 @@ function loadKubeConfig(env: Env): KubeConfig {
   if (source.kind === 'files') {
     for (const [index, file] of source.files.entries()) {
       if (index === 0) {
-        kubeConfig.loadFromFile(file);
+        loadFile(kubeConfig, file);
       } else {
         const more = new KubeConfig();
-        more.loadFromFile(file);
+        loadFile(more, file);
         kubeConfig.mergeConfig(more);
       }
     }
   } else if (source.kind === 'in-cluster') {
     kubeConfig.loadFromCluster();
   } else {
-    kubeConfig.loadFromFile(source.file);
+    loadFile(kubeConfig, source.file);
   }
   allowPlainHttp(kubeConfig);
   return kubeConfig;
+}
+
+/**
+ * One kubeconfig file. client-node fails on an empty file or a YAML document that is not a mapping
+ * with a JavaScript TypeError; say instead what the file is not.
+ */
+function loadFile(kubeConfig: KubeConfig, file: string): void {
+  try {
+    kubeConfig.loadFromFile(file);
+  } catch (error) {
+    if (error instanceof TypeError)
+      throw new Error(`${file} is empty or is not a kubeconfig (no clusters, users or contexts in it)`, {
+        cause: error,
+      });
+    throw error;
+  }
 }
 
 /**
