@@ -187,6 +187,16 @@ describe('runBundledServer', () => {
     await expect(
       runBundledServer('kubernetes', { env: { HOME: scratch }, logger: silentLogger }),
     ).rejects.toThrow(/set KUBECONFIG/);
+    // Without namespaces given, the kubeconfig is read at start: an empty one is a usage error.
+    const empty = join(scratch, 'empty-at-start');
+    await writeFile(empty, '\n');
+    await expect(
+      runBundledServer('kubernetes', { env: { KUBECONFIG: empty }, logger: silentLogger }),
+    ).rejects.toThrow(
+      new UsageError(
+        `cannot read the Kubernetes configuration (KUBECONFIG ${empty}): ${empty} is empty or is not a kubeconfig (no clusters, users or contexts in it)`,
+      ),
+    );
   });
 
   it('lists its tools before reading the kubeconfig, and a tool call names a kubeconfig that cannot be read', async () => {

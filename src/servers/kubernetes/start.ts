@@ -1,7 +1,7 @@
 import type { BundledServer, BundledServerOptions } from '../bundled-server.js';
 import { warmOrWarn } from '../bundled-server.js';
 import { lazyClient } from '../lazy-client.js';
-import { errorMessage } from '../../errors/errors.js';
+import { UsageError, errorMessage } from '../../errors/errors.js';
 import type { Logger } from '../../util/log.js';
 import { explicitNamespaces, kubeConfigSource, type KubeConfigSource } from './kubeconfig-source.js';
 import { createKubernetesServer } from './server.js';
@@ -22,7 +22,16 @@ export async function startKubernetesServer(
   if (!namespaces) {
     // Only the kubeconfig's context names the namespace: read it now.
     const { kubernetesDepsFromEnv } = await import('./from-env.js');
-    const deps = { ...kubernetesDepsFromEnv(options.env, options.namespaces), ...now };
+    let found;
+    try {
+      found = kubernetesDepsFromEnv(options.env, options.namespaces);
+    } catch (error) {
+      // A configuration the user can fix: exit 2 with what to fix, not an unexpected failure.
+      throw new UsageError(
+        `cannot read the Kubernetes configuration (${describeSource(source)}): ${errorMessage(error)}`,
+      );
+    }
+    const deps = { ...found, ...now };
     logger.info('kubernetes server scope', { namespaces: deps.namespaces });
     return createKubernetesServer(deps);
   }
