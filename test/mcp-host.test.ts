@@ -25,6 +25,7 @@ describe('the MCP host against a real stdio server', () => {
             'grow',
             'leak',
             'late_tool',
+            'cancellations',
           ],
           hostOnly: [],
         },
@@ -44,6 +45,7 @@ describe('the MCP host against a real stdio server', () => {
   it('reads every page of the tool list and shows only allowlisted tools, namespaced and sorted', () => {
     const names = host.modelTools().map((t) => t.name);
     expect(names).toEqual([
+      'paged__cancellations',
       'paged__echo',
       'paged__fails_is_error',
       'paged__fails_ok_false',
@@ -84,6 +86,22 @@ describe('the MCP host against a real stdio server', () => {
     const leak = await host.callTool('paged__leak', {});
     expect(leak.text).not.toContain('hunter2hunter2');
     expect(host.secrets.scrub('the password was hunter2hunter2')).not.toContain('hunter2hunter2');
+  });
+
+  it('cancels a call only while it is in flight, never one already answered', async () => {
+    const cancellations = async () =>
+      (JSON.parse((await host.callTool('paged__cancellations', {})).text) as unknown[]).length;
+    const before = await cancellations();
+    const later = new AbortController();
+    expect((await host.callTool('paged__echo', { n: 1 }, { signal: later.signal })).ok).toBe(true);
+    later.abort(new Error('the run ended'));
+    const inFlight = new AbortController();
+    const slow = host.callTool('paged__slow', {}, { signal: inFlight.signal });
+    await new Promise((r) => setTimeout(r, 100));
+    inFlight.abort(new Error('deadline'));
+    expect((await slow).ok).toBe(false);
+    // One more cancellation: the slow call's. The answered echo is never cancelled afterwards.
+    expect((await cancellations()) - before).toBe(1);
   });
 
   it('re-reads every page of the tool list when the server says it changed', async () => {

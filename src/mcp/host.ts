@@ -323,19 +323,18 @@ export class McpHost {
         durationMs: 0,
       };
     } else {
-      // A fresh signal per call: the SDK never removes the abort listener it adds.
       const timeoutMs = options.timeoutMs ?? this.options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-      const signals = [AbortSignal.timeout(timeoutMs), options.signal, this.options.signal].filter(
-        (s): s is AbortSignal => s !== undefined,
-      );
+      const call = callSignal([options.signal, this.options.signal], timeoutMs);
       try {
         const result = await live.connection.client.callTool({ name: tool, arguments: args }, undefined, {
-          signal: AbortSignal.any(signals),
+          signal: call.signal,
           timeout: timeoutMs,
         });
         outcome = normalizeToolResult(result, Date.now() - started);
       } catch (error) {
         outcome = normalizeToolError(error, Date.now() - started);
+      } finally {
+        call.release();
       }
     }
     const bytes = Buffer.byteLength(outcome.text);
@@ -373,4 +372,34 @@ export class McpHost {
     this.servers.clear();
     this.tools.clear();
   }
+}
+
+/**
+ * A signal of its own for one call, aborted by the run's signals or the call's deadline while the
+ * call is in flight, and cut loose from them when it settles. The SDK never removes the abort
+ * listener it adds, so a signal that aborts later (the run ending, a timer firing) would make it
+ * send `notifications/cancelled` for a request long answered.
+ */
+function callSignal(
+  parents: readonly (AbortSignal | undefined)[],
+  timeoutMs: number,
+): { signal: AbortSignal; release(): void } {
+  const controller = new AbortController();
+  const live = parents.filter((p): p is AbortSignal => p !== undefined);
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const aborted = live.find((p) => p.aborted);
+  if (aborted) controller.abort(aborted.reason);
+  else for (const p of live) p.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(
+    () => controller.abort(new DOMException(`the call took longer than ${timeoutMs} ms`, 'TimeoutError')),
+    timeoutMs,
+  );
+  timer.unref?.();
+  return {
+    signal: controller.signal,
+    release() {
+      clearTimeout(timer);
+      for (const p of live) p.removeEventListener('abort', onAbort);
+    },
+  };
 }
