@@ -2,6 +2,7 @@ import { supersededRuns, type PodLog, type ServiceFacts } from './facts.js';
 import type { LogSignature } from './log-analysis.js';
 import type { EventInfo } from './tool-data.js';
 import { UNREACHABLE } from './rules/signals.js';
+import { serverErrors } from './server-errors.js';
 
 const RECENT_MS = 6 * 3600_000;
 
@@ -83,5 +84,10 @@ export function healthIssues(facts: ServiceFacts, now: Date): string[] {
     ),
   );
   if (failedCalls.length) issues.push('repeated failed calls to other services in the logs');
+  const answered = serverErrors(facts.logs);
+  if (answered)
+    issues.push(
+      `${answered.count} of its latest requests answered with a server error (5xx), e.g. "${answered.sample}"`,
+    );
   return issues;
 }
