@@ -6,6 +6,7 @@ import { at, list, str } from '../k8s-object.js';
 import { transientWarning } from '../health.js';
 import { quote } from '../quote.js';
 import { UNREACHABLE } from './signals.js';
+import { notePortChange, portChange } from './port-change.js';
 import { times, type Rule } from './verdict.js';
 
 /** A log line saying where the server listens, and the port it names (`Now listening on: http://[::]:8080`). */
@@ -75,6 +76,9 @@ export const probeRule: Rule = async (ctx, facts) => {
   const portNote = mismatch?.note ?? '';
   if (mismatch)
     ctx.casebook.evidence.push({ source: 'logs', detail: mismatch.line, ref: `pod/${mismatch.pod}` });
+  // The server moved to another port: the change that set it, or the base image whose default moved.
+  const moved = mismatch?.port ? await portChange(ctx, mismatch.port) : null;
+  if (moved) notePortChange(ctx, moved);
   // The HTTP status a probe got says whether the path exists (404) or the check itself fails (5xx).
   const status = Number(first.message?.match(/statuscode: (\d{3})/)?.[1] ?? 0);
   const probed = kind === 'health' ? [] : await probeValues(ctx, facts, first, kind);
@@ -100,7 +104,7 @@ export const probeRule: Rule = async (ctx, facts) => {
   return {
     status: 'diagnosed',
     summary: `${facts.service}'s ${kind} probe is failing (${total} failures)${notReady.length ? `; ${notReady.length} pod(s) are not ready${notReady.length === facts.listing.pods.length ? ', so its Service has no ready endpoints' : ''}` : ''}.`,
-    statement: `The ${kind} probe fails: ${quote(first.message ?? 'Unhealthy', 240)}.${portNote}${pathNote}${!portNote && !pathNote && error ? ` The service logs: "${quote(error.s.sample, 200)}".` : ''}`,
+    statement: `The ${kind} probe fails: ${quote(first.message ?? 'Unhealthy', 240)}.${portNote}${moved ? ` ${moved.note}` : ''}${pathNote}${!portNote && !pathNote && error ? ` The service logs: "${quote(error.s.sample, 200)}".` : ''}`,
     confidence: portNote || pathNote || error ? 'high' : 'medium',
     fix: /loopback/.test(portNote)
       ? 'Make the application listen on all interfaces (0.0.0.0, or the pod IP), not the loopback address; then the probe and the Service reach it.'
