@@ -1,3 +1,5 @@
+import { readObjects } from '../cluster-read.js';
+import { at, condition, list, nameOf, str } from '../k8s-object.js';
 import type { PodInfo } from '../tool-data.js';
 import type { Rule } from './verdict.js';
 
@@ -23,7 +25,7 @@ export const stuckTerminatingRule: Rule = async (ctx, facts) => {
     },
   );
   const first = stuck[0];
-  if (!first) return null;
+  if (!first) return lostNodeRule(ctx, facts);
   const minutes = Math.round((now - Date.parse(first.terminating.since)) / 60_000);
   const finalizers = [...new Set(stuck.flatMap((p) => p.terminating.finalizers))];
   const names = stuck.map((p) => p.name);
@@ -63,5 +65,58 @@ export const stuckTerminatingRule: Rule = async (ctx, facts) => {
     clues: finalizers,
     objects:
       owner && first.ownerKind && first.ownerName ? [{ kind: first.ownerKind, name: first.ownerName }] : [],
+  };
+};
+
+/**
+ * A pod deleted while its node is unreachable: only the kubelet can confirm that the containers
+ * stopped, so the object stays Terminating for as long as the node is gone (the node lifecycle
+ * controller's taint eviction deleted it). A StatefulSet never creates a second pod of the same
+ * identity while the first may still run, so that replica stays missing until someone confirms
+ * the node is down (deleting the Node object, or `kubectl delete pod --force`).
+ */
+const lostNodeRule: Rule = async (ctx, facts) => {
+  const now = ctx.now.getTime();
+  const deleted = facts.listing.pods.filter(
+    (pod) =>
+      pod.terminating &&
+      pod.node &&
+      now - Date.parse(pod.terminating.since) >
+        (pod.terminating.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000 + SLACK_MS,
+  );
+  if (!deleted.length) return null;
+  const nodes = (await readObjects(ctx, 'Node', { clusterScoped: true })) ?? [];
+  const lost = deleted
+    .map((pod) => {
+      const node = nodes.find((n) => nameOf(n) === pod.node);
+      const ready = condition(node, 'Ready');
+      const taints = list(at(node, 'spec', 'taints')).map((t) => str(t.key) ?? '');
+      const gone =
+        node === undefined || ready?.status !== 'True' || taints.some((t) => /unreachable|not-ready/.test(t));
+      return gone ? { pod, ready, taints, exists: node !== undefined } : null;
+    })
+    .filter((x): x is NonNullable<typeof x> => x !== null);
+  const first = lost[0];
+  if (!first) return null;
+  const { pod } = first;
+  const minutes = Math.round((now - Date.parse(pod.terminating?.since ?? '')) / 60_000);
+  const nodeState = first.exists
+    ? `Ready ${first.ready?.status ?? '?'}${first.ready?.reason ? ` (${first.ready.reason}${first.ready.message ? `: ${first.ready.message}` : ''})` : ''}${first.taints.length ? `, taints ${first.taints.join(', ')}` : ''}`
+    : 'no longer in the cluster';
+  ctx.casebook.evidence.unshift({
+    source: 'kubernetes',
+    detail: `Pod ${pod.name} has been Terminating since ${pod.terminating?.since} (deletionTimestamp) on node ${pod.node}, which is ${nodeState}`,
+    ref: `pod/${pod.name}`,
+  });
+  const statefulSet = pod.ownerKind === 'StatefulSet';
+  const owner = pod.ownerKind && pod.ownerName ? `${pod.ownerKind} ${pod.ownerName}` : undefined;
+  return {
+    status: 'diagnosed',
+    summary: `Pod ${pod.name} is stuck Terminating for ${minutes} min because its node ${pod.node} is unreachable (${first.exists ? `NotReady/Unknown` : 'gone'}): the kubelet cannot confirm the deletion${statefulSet ? `, so ${owner} cannot start its replacement and runs a replica short` : ''}.`,
+    statement: `Node ${pod.node} stopped reporting (${nodeState}); the node controller evicted its pods, and pod ${pod.name} was deleted at ${pod.terminating?.since} but stays Terminating, since only that node's kubelet can confirm its containers stopped.${statefulSet ? ` ${owner} guarantees at most one pod per identity, so it will not create a new ${pod.name} while the old one may still be running.` : owner ? ` ${owner} has started a replacement elsewhere if it could.` : ''}`,
+    confidence: 'high',
+    fix: `Recover or replace node ${pod.node}. If it is gone for good, confirm it: delete the Node object (kubectl delete node ${pod.node}), or, once you are sure the pod's containers no longer run (its volumes must not be written twice), kubectl delete pod ${pod.name} -n ${facts.namespace} --force --grace-period=0; the ${pod.ownerKind ?? 'controller'} then recreates it on a healthy node.`,
+    notFromChange: true,
+    objects: [],
   };
 };
