@@ -30,7 +30,7 @@ import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
-import { stuckTerminatingRule } from './rules/stuck-terminating.js';
+import { lostNodeRule, stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
 import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
@@ -45,6 +45,7 @@ import type { Rule } from './rules/verdict.js';
 export const LOCAL_RULES: Rule[] = [
   stuckTerminatingRule,
   nodeRule,
+  lostNodeRule,
   disruptionBudgetRule,
   podCreationRule,
   scaledToZeroRule,
@@ -97,6 +98,7 @@ export const WIRING_RULES: Rule[] = [
 export const CURRENT_STATE_RULES: Rule[] = [
   fleetLivenessRule,
   stuckTerminatingRule,
+  lostNodeRule,
   scaledToZeroRule,
   pausedRolloutRule,
   disruptionBudgetRule,

@@ -25,7 +25,7 @@ export const stuckTerminatingRule: Rule = async (ctx, facts) => {
     },
   );
   const first = stuck[0];
-  if (!first) return lostNodeRule(ctx, facts);
+  if (!first) return null;
   const minutes = Math.round((now - Date.parse(first.terminating.since)) / 60_000);
   const finalizers = [...new Set(stuck.flatMap((p) => p.terminating.finalizers))];
   const names = stuck.map((p) => p.name);
@@ -75,7 +75,7 @@ export const stuckTerminatingRule: Rule = async (ctx, facts) => {
  * identity while the first may still run, so that replica stays missing until someone confirms
  * the node is down (deleting the Node object, or `kubectl delete pod --force`).
  */
-const lostNodeRule: Rule = async (ctx, facts) => {
+export const lostNodeRule: Rule = async (ctx, facts) => {
   const now = ctx.now.getTime();
   const deleted = facts.listing.pods.filter(
     (pod) =>
