@@ -1,3 +1,5 @@
+import { parseStructuredLine } from './structured-log-line.js';
+
 /** A log line split into what the analysis needs: time, level and the message text. */
 export interface LogLine {
   raw: string;
@@ -53,78 +55,9 @@ function levelOf(word: string | undefined): LogLine['level'] {
   return 'debug';
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
 function parseJsonLine(raw: string): LogLine | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-  const o = parsed as Record<string, unknown>;
-  const level = levelOf(str(o.severity) ?? str(o.level) ?? str(o.lvl) ?? str(o['log.level']));
-  const message = str(o.message) ?? str(o.msg) ?? str(o.event) ?? '';
-  const errObject = [o.err, o.error, o.exception].find(
-    (v): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v),
-  );
-  const error =
-    str(o.error) ??
-    str(o.err) ??
-    str(o.exception) ??
-    str(o['error.message']) ??
-    (errObject ? (str(errObject.message) ?? str(errObject.msg)) : undefined);
-  const stack =
-    (errObject
-      ? (str(errObject.stack) ?? str(errObject.stacktrace) ?? str(errObject.stack_trace))
-      : undefined) ??
-    str(o.stack) ??
-    str(o.stacktrace) ??
-    str(o.stack_trace) ??
-    str(o.exc_info) ??
-    (str(o.exception)?.includes('\n') ? str(o.exception) : undefined);
-  const errorType =
-    (errObject ? (str(errObject.type) ?? str(errObject.name) ?? str(errObject.class)) : undefined) ??
-    str(o.exc_type) ??
-    str(o['error.type']);
-  const status = o['http.resp.status'] ?? o.status ?? o.statusCode;
-  const request = [
-    str(o['http.req.method']) ?? str(o.method),
-    str(o['http.req.path']) ?? str(o.path) ?? str(o.url),
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const parts = [
-    message,
-    error,
-    request && typeof status === 'number' ? `${request} -> ${status}` : request,
-  ].filter(Boolean);
-  const rawTime = o.timestamp ?? o.time ?? o.ts ?? o['@timestamp'];
-  const time =
-    typeof rawTime === 'number'
-      ? new Date(rawTime > 1e12 ? rawTime : rawTime * 1000).toISOString()
-      : str(rawTime);
-  const numericLevel =
-    typeof o.level === 'number'
-      ? o.level >= 50
-        ? 'error'
-        : o.level >= 40
-          ? 'warn'
-          : o.level >= 30
-            ? 'info'
-            : 'debug'
-      : undefined;
-  return {
-    raw,
-    ...(stack ? { stack } : {}),
-    ...(errorType ? { errorType } : {}),
-    time,
-    level: level ?? numericLevel ?? (typeof status === 'number' && status >= 500 ? 'error' : undefined),
-    text: parts.join(': '),
-  };
+  const line = parseStructuredLine(raw);
+  return line ? { raw, ...line } : null;
 }
 
 /** Split a log line into time, level and text. Handles plain, logfmt-ish, .NET console and JSON lines. */

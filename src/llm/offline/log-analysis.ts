@@ -162,10 +162,13 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
           (/^[\w./*()$-]+$/.test(first.trim()) && Boolean(parseStackFrame(stackLines[1] ?? ''))));
       const frames = (framesOnly ? stackLines : stackLines.slice(1)).flatMap((l) => parseStackFrame(l) ?? []);
       consumed.add(i);
+      // .NET's inner exception inside the logged text: the innermost cause says most.
+      const inner = stackLines.map((l) => l.match(INNER_EXCEPTION)).findLast(Boolean);
+      const message = parsed?.message ?? (framesOnly ? line.text : first.trim());
       blocks.push({
         header: line,
         type: line.errorType ?? parsed?.type ?? 'Error',
-        message: parsed?.message ?? (framesOnly ? line.text : first.trim()),
+        message: inner ? `${message} ---> ${inner[1] as string}: ${inner[2] as string}` : message,
         frames: python ? frames.reverse() : frames,
       });
       continue;
