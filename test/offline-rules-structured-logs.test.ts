@@ -70,7 +70,7 @@ describe('structured JSON log lines', () => {
         'Traceback (most recent call last):\n  File "/srv/worker/main.py", line 30, in run\n    handle(job)\n  File "/srv/worker/handlers.py", line 8, in handle\n    return int(job["size"])\nValueError: invalid literal for int() with base 10: \'big\'',
     });
     const [s] = analyzeLog(line).signatures;
-    expect(s).toMatchObject({ kind: 'exception', type: 'ValueError', firstAt: '2026-11-02T08:00:00.120' });
+    expect(s).toMatchObject({ kind: 'exception', type: 'ValueError', firstAt: '2026-11-02T08:00:00.120Z' });
     expect(s?.appFrame).toMatchObject({ file: '/srv/worker/handlers.py', line: 8 });
   });
 

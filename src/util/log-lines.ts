@@ -1,3 +1,4 @@
+import { accessLogTime, isoTime, leadingTime } from './log-time.js';
 import { parseStructuredLine } from './structured-log-line.js';
 
 /** A log line split into what the analysis needs: time, level and the message text. */
@@ -13,9 +14,8 @@ export interface LogLine {
   errorType?: string;
 }
 
-// `2026-12-01T10:00:00.123Z`, and Go's log and nginx's error log: `2026/12/01 10:00:00`.
-const LEADING_TIME =
-  /^\[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
+/** The request and status of an access-log line: `"GET /orders HTTP/1.1" 502 0`. */
+const ACCESS_STATUS = /"[A-Z]{3,7} \S+ HTTP\/[\d.]+" (\d{3}) /;
 /** Ruby's Logger: `E, [2026-12-01T10:00:00.123456 #1] ERROR -- progname: message`. */
 const RUBY_LOGGER =
   /^[DIWEFA], \[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+#\d+\]\s+([A-Z]+) -- [^:]{0,100}:\s?/;
@@ -73,17 +73,21 @@ export function parseLogLine(raw: string): LogLine {
   if (ruby)
     return {
       raw: trimmed,
-      time: ruby[1],
+      time: isoTime(ruby[1] as string),
       level: levelOf(ruby[2]),
       text: rest.slice(ruby[0].length).replace(ID_TAGS, '').trim(),
     };
   // Rails' tagged logging repeats the request id before every line of an exception, frames too.
-  const tags = LEADING_TIME.test(rest) ? null : rest.match(ID_TAGS);
+  const t = leadingTime(rest);
+  const tags = t ? null : rest.match(ID_TAGS);
   if (tags) return parseLogLine(rest.slice(tags[0].length));
-  const t = rest.match(LEADING_TIME);
   if (t) {
-    time = (t[1] as string).replace(/^(\d{4})\/(\d{2})\/(\d{2}) /, '$1-$2-$3T');
-    rest = rest.slice(t[0].length);
+    time = t.time;
+    // gunicorn and uWSGI print the process id in brackets between the time and the level: `[1] [INFO]`.
+    rest = t.rest.replace(/^\[\d+\]\s+(?=\[)/, '');
+  } else {
+    // An access log (Common Log Format) carries its time after the client's address.
+    time = accessLogTime(rest);
   }
   let level: LogLine['level'];
   const l = rest.match(LEVEL_WORD) ?? rest.match(SYSLOG_LEVEL) ?? rest.match(PYTHON_DEFAULT);
@@ -96,6 +100,8 @@ export function parseLogLine(raw: string): LogLine {
   }
   // Go's `panic:` is both a level and an exception header: keep the word, mark the level.
   if (!level && /^panic:/.test(rest)) level = 'error';
+  // An access-log line has no level; a 5xx status is the server failing, as JSON lines' status is read.
+  if (!level && Number(rest.match(ACCESS_STATUS)?.[1]) >= 500) level = 'error';
   return { raw: trimmed, time, level, text: rest.trim() };
 }
 

@@ -1,3 +1,5 @@
+import { isoTime } from './log-time.js';
+
 /**
  * One JSON log line read whatever logger wrote it. Loggers agree on little beyond "an object per
  * line": .NET's JsonConsoleFormatter writes `LogLevel`/`Message`/`Exception`, Serilog's compact
@@ -172,7 +174,7 @@ function timeOf(o: Obj): string | undefined {
       return new Date(value > 1e12 ? value : value * 1000).toISOString();
     const text = str(value);
     // python-json-logger's asctime: `2026-12-03 09:41:59,194`.
-    if (text) return text.replace(/^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}),(\d+)/, '$1T$2.$3');
+    if (text) return isoTime(text);
   }
   return undefined;
 }
