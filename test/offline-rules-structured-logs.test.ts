@@ -94,6 +94,27 @@ describe('structured JSON log lines', () => {
     expect(s?.appFrame).toMatchObject({ file: 'com/acme/routing/Planner.java', line: 77 });
   });
 
+  it('a message that is itself a trace (Cloud Logging style), with a line of context above the exception', () => {
+    const node = JSON.stringify({
+      severity: 'ERROR',
+      timestamp: '2026-11-02T08:00:00Z',
+      message:
+        "TypeError: Cannot read properties of undefined (reading 'zone')\n    at quote (/srv/app/src/pricing/quote.js:27:31)\n    at Layer.handle (/srv/app/node_modules/express/lib/router/layer.js:95:5)",
+    });
+    const [n] = analyzeLog(node).signatures;
+    expect(n).toMatchObject({ kind: 'exception', type: 'TypeError' });
+    expect(n?.appFrame).toMatchObject({ file: '/srv/app/src/pricing/quote.js', line: 27 });
+    const kotlin = JSON.stringify({
+      level: 'ERROR',
+      message: 'settlement run aborted',
+      stack_trace:
+        'run 2026-11-02 failed\njava.lang.IllegalStateException: no open period\n\tat com.acme.settle.Periods.current(Periods.kt:33)',
+    });
+    const [k] = analyzeLog(kotlin).signatures;
+    expect(k).toMatchObject({ type: 'java.lang.IllegalStateException', message: 'no open period' });
+    expect(k?.appFrame).toMatchObject({ file: 'com/acme/settle/Periods.kt', line: 33 });
+  });
+
   it('reads Information, Verbose and numeric info levels as clean', () => {
     const log = [
       { '@t': '2026-11-02T08:00:00Z', '@mt': 'Started {Worker}' },

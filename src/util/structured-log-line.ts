@@ -29,6 +29,10 @@ const ERROR_FIELDS = ['exception', 'error', 'err', '@x', 'exc_info', 'exc_text',
 const STACK_FIELDS = ['stack', 'stacktrace', 'stack_trace', 'error.stack', 'error.stack_trace', 'exc_info'];
 const TYPE_FIELDS = ['exc_type', 'error.type', 'error.kind', 'exception.type', 'exception.class'];
 
+/** A line of a stack trace in the common runtimes' shapes (Java/.NET/Node `at`, Python, Go, Ruby). */
+const STACK_LINE =
+  /^(?:\s+at\s|\s*File "[^"]+", line \d+|Traceback \(most recent call last\)|\s+\/\S+\.go:\d+|\s+from \S+\.rb:\d+)/m;
+
 function isObj(value: unknown): value is Obj {
   return Boolean(value) && typeof value === 'object' && !Array.isArray(value);
 }
@@ -189,9 +193,16 @@ export function parseStructuredLine(raw: string): StructuredLine | null {
   }
   if (!isObj(parsed)) return null;
   const o = parsed;
-  const message = firstStr(o, MESSAGE_FIELDS) ?? '';
+  let message = firstStr(o, MESSAGE_FIELDS) ?? '';
   const error = errorOf(o);
-  const stack = error.stack ?? firstStr(o, STACK_FIELDS);
+  let stack = error.stack ?? firstStr(o, STACK_FIELDS);
+  // A message that is itself a trace (Cloud Logging's convention for Error Reporting, a logged
+  // `err.stack`): the trace is the stack, its first line the message.
+  if (!stack && STACK_LINE.test(message.split('\n').slice(1).join('\n'))) {
+    stack = message;
+    const first = message.split('\n')[0]?.trim() ?? '';
+    message = /^Traceback \(most recent call last\)/.test(first) ? '' : first;
+  }
   const errorType = error.type ?? firstStr(o, TYPE_FIELDS);
   const summary = stack ? summaryOf(stack, error.summary) : error.summary;
   const status = field(o, 'http.resp.status') ?? field(o, 'status') ?? field(o, 'statuscode');
