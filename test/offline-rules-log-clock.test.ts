@@ -80,3 +80,15 @@ describe('errors that stopped hours ago, with requests served since', () => {
     expect(findings.status).not.toBe('healthy');
   });
 });
+
+describe("klog, the Kubernetes components' format", () => {
+  it('reads the level from the first letter and claims no time, since the year is not printed', () => {
+    const line = parseLogLine(
+      'E1201 03:10:00.123456       1 reconciler.go:88] failed to sync Certificate shop/api: secret "api-tls" not found',
+    );
+    expect(line.level).toBe('error');
+    expect(line.time).toBeUndefined();
+    expect(line.text).toBe('failed to sync Certificate shop/api: secret "api-tls" not found');
+    expect(parseLogLine('I1201 03:10:00.1 7 main.go:12] started').level).toBe('info');
+  });
+});

@@ -16,6 +16,8 @@ export interface LogLine {
 
 /** The request and status of an access-log line: `"GET /orders HTTP/1.1" 502 0`. */
 const ACCESS_STATUS = /"[A-Z]{3,7} \S+ HTTP\/[\d.]+" (\d{3}) /;
+/** klog's header: `E1203 05:58:14.259012       1 reflector.go:158] `. */
+const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?\s+\d+\s+[\w./-]+:\d+\]\s?/;
 /** Ruby's Logger: `E, [2026-12-01T10:00:00.123456 #1] ERROR -- progname: message`. */
 const RUBY_LOGGER =
   /^[DIWEFA], \[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+#\d+\]\s+([A-Z]+) -- [^:]{0,100}:\s?/;
@@ -76,6 +78,15 @@ export function parseLogLine(raw: string): LogLine {
       time: isoTime(ruby[1] as string),
       level: levelOf(ruby[2]),
       text: rest.slice(ruby[0].length).replace(ID_TAGS, '').trim(),
+    };
+  // klog (Kubernetes components, operators): the level is the first letter; the year is not printed,
+  // so no time is claimed rather than a guessed one.
+  const klog = rest.match(KLOG);
+  if (klog)
+    return {
+      raw: trimmed,
+      level: ({ E: 'error', F: 'error', W: 'warn', I: 'info' } as const)[klog[1] as 'E' | 'F' | 'W' | 'I'],
+      text: rest.slice(klog[0].length).trim(),
     };
   // Rails' tagged logging repeats the request id before every line of an exception, frames too.
   const t = leadingTime(rest);
