@@ -178,6 +178,25 @@ describe('Spring Boot failure analysis', () => {
     expect(findings.suggestedFix).toContain('Consider defining a bean');
   });
 
+  it('names the environment variable when Origin is the environment', async () => {
+    const fromEnv = block(
+      [
+        "Failed to bind properties under 'ledger.export.batch-size' to int:",
+        '',
+        '    Property: ledger.export.batch-size',
+        '    Value: "five hundred"',
+        '    Origin: System Environment Property "LEDGER_EXPORT_BATCHSIZE"',
+        '    Reason: failed to convert java.lang.String to int',
+      ],
+      "Update your application's configuration",
+    );
+    const ctx = engineContext(fakeTools(cluster(fromEnv)), { service: 'ledger-api' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('the environment variable LEDGER_EXPORT_BATCHSIZE');
+    expect(said(findings)).toContain('five hundred');
+  });
+
   it('leaves a block of a pod that has started cleanly since to the other rules', async () => {
     const recovered: FakePod = {
       name: pod,
