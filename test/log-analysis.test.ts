@@ -287,7 +287,7 @@ describe('log analysis: Ruby, PHP, Elixir and common line prefixes', () => {
     const nginx = analyzeLog(
       '2026/12/01 10:00:00 [error] 29#29: *1 connect() failed (111: Connection refused) while connecting to upstream\n',
     ).signatures[0];
-    expect(nginx).toMatchObject({ kind: 'error', firstAt: '2026-12-01T10:00:00' });
+    expect(nginx).toMatchObject({ kind: 'error', firstAt: '2026-12-01T10:00:00Z' });
     expect(nginx?.message.startsWith('29#29')).toBe(true);
     const python = analyzeLog('ERROR:payments.charge:card processor unavailable\nINFO:payments:retrying\n');
     expect(python.signatures.map((s) => s.kind)).toEqual(['error']);

@@ -1,3 +1,6 @@
+import { accessLogTime, isoTime, leadingTime } from './log-time.js';
+import { parseStructuredLine } from './structured-log-line.js';
+
 /** A log line split into what the analysis needs: time, level and the message text. */
 export interface LogLine {
   raw: string;
@@ -11,9 +14,10 @@ export interface LogLine {
   errorType?: string;
 }
 
-// `2026-12-01T10:00:00.123Z`, and Go's log and nginx's error log: `2026/12/01 10:00:00`.
-const LEADING_TIME =
-  /^\[?(\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s*/;
+/** The request and status of an access-log line: `"GET /orders HTTP/1.1" 502 0`. */
+const ACCESS_STATUS = /"[A-Z]{3,7} \S+ HTTP\/[\d.]+" (\d{3}) /;
+/** klog's header: `E1203 05:58:14.259012       1 reflector.go:158] `. */
+const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}(?:\.\d+)?\s+\d+\s+[\w./-]+:\d+\]\s?/;
 /** Ruby's Logger: `E, [2026-12-01T10:00:00.123456 #1] ERROR -- progname: message`. */
 const RUBY_LOGGER =
   /^[DIWEFA], \[(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+#\d+\]\s+([A-Z]+) -- [^:]{0,100}:\s?/;
@@ -53,78 +57,9 @@ function levelOf(word: string | undefined): LogLine['level'] {
   return 'debug';
 }
 
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
-}
-
 function parseJsonLine(raw: string): LogLine | null {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    return null;
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return null;
-  const o = parsed as Record<string, unknown>;
-  const level = levelOf(str(o.severity) ?? str(o.level) ?? str(o.lvl) ?? str(o['log.level']));
-  const message = str(o.message) ?? str(o.msg) ?? str(o.event) ?? '';
-  const errObject = [o.err, o.error, o.exception].find(
-    (v): v is Record<string, unknown> => Boolean(v) && typeof v === 'object' && !Array.isArray(v),
-  );
-  const error =
-    str(o.error) ??
-    str(o.err) ??
-    str(o.exception) ??
-    str(o['error.message']) ??
-    (errObject ? (str(errObject.message) ?? str(errObject.msg)) : undefined);
-  const stack =
-    (errObject
-      ? (str(errObject.stack) ?? str(errObject.stacktrace) ?? str(errObject.stack_trace))
-      : undefined) ??
-    str(o.stack) ??
-    str(o.stacktrace) ??
-    str(o.stack_trace) ??
-    str(o.exc_info) ??
-    (str(o.exception)?.includes('\n') ? str(o.exception) : undefined);
-  const errorType =
-    (errObject ? (str(errObject.type) ?? str(errObject.name) ?? str(errObject.class)) : undefined) ??
-    str(o.exc_type) ??
-    str(o['error.type']);
-  const status = o['http.resp.status'] ?? o.status ?? o.statusCode;
-  const request = [
-    str(o['http.req.method']) ?? str(o.method),
-    str(o['http.req.path']) ?? str(o.path) ?? str(o.url),
-  ]
-    .filter(Boolean)
-    .join(' ');
-  const parts = [
-    message,
-    error,
-    request && typeof status === 'number' ? `${request} -> ${status}` : request,
-  ].filter(Boolean);
-  const rawTime = o.timestamp ?? o.time ?? o.ts ?? o['@timestamp'];
-  const time =
-    typeof rawTime === 'number'
-      ? new Date(rawTime > 1e12 ? rawTime : rawTime * 1000).toISOString()
-      : str(rawTime);
-  const numericLevel =
-    typeof o.level === 'number'
-      ? o.level >= 50
-        ? 'error'
-        : o.level >= 40
-          ? 'warn'
-          : o.level >= 30
-            ? 'info'
-            : 'debug'
-      : undefined;
-  return {
-    raw,
-    ...(stack ? { stack } : {}),
-    ...(errorType ? { errorType } : {}),
-    time,
-    level: level ?? numericLevel ?? (typeof status === 'number' && status >= 500 ? 'error' : undefined),
-    text: parts.join(': '),
-  };
+  const line = parseStructuredLine(raw);
+  return line ? { raw, ...line } : null;
 }
 
 /** Split a log line into time, level and text. Handles plain, logfmt-ish, .NET console and JSON lines. */
@@ -140,17 +75,30 @@ export function parseLogLine(raw: string): LogLine {
   if (ruby)
     return {
       raw: trimmed,
-      time: ruby[1],
+      time: isoTime(ruby[1] as string),
       level: levelOf(ruby[2]),
       text: rest.slice(ruby[0].length).replace(ID_TAGS, '').trim(),
     };
+  // klog (Kubernetes components, operators): the level is the first letter; the year is not printed,
+  // so no time is claimed rather than a guessed one.
+  const klog = rest.match(KLOG);
+  if (klog)
+    return {
+      raw: trimmed,
+      level: ({ E: 'error', F: 'error', W: 'warn', I: 'info' } as const)[klog[1] as 'E' | 'F' | 'W' | 'I'],
+      text: rest.slice(klog[0].length).trim(),
+    };
   // Rails' tagged logging repeats the request id before every line of an exception, frames too.
-  const tags = LEADING_TIME.test(rest) ? null : rest.match(ID_TAGS);
+  const t = leadingTime(rest);
+  const tags = t ? null : rest.match(ID_TAGS);
   if (tags) return parseLogLine(rest.slice(tags[0].length));
-  const t = rest.match(LEADING_TIME);
   if (t) {
-    time = (t[1] as string).replace(/^(\d{4})\/(\d{2})\/(\d{2}) /, '$1-$2-$3T');
-    rest = rest.slice(t[0].length);
+    time = t.time;
+    // gunicorn and uWSGI print the process id in brackets between the time and the level: `[1] [INFO]`.
+    rest = t.rest.replace(/^\[\d+\]\s+(?=\[)/, '');
+  } else {
+    // An access log (Common Log Format) carries its time after the client's address.
+    time = accessLogTime(rest);
   }
   let level: LogLine['level'];
   const l = rest.match(LEVEL_WORD) ?? rest.match(SYSLOG_LEVEL) ?? rest.match(PYTHON_DEFAULT);
@@ -163,6 +111,8 @@ export function parseLogLine(raw: string): LogLine {
   }
   // Go's `panic:` is both a level and an exception header: keep the word, mark the level.
   if (!level && /^panic:/.test(rest)) level = 'error';
+  // An access-log line has no level; a 5xx status is the server failing, as JSON lines' status is read.
+  if (!level && Number(rest.match(ACCESS_STATUS)?.[1]) >= 500) level = 'error';
   return { raw: trimmed, time, level, text: rest.trim() };
 }
 

@@ -156,7 +156,11 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
       // A structured line that carries its own stack: the stack's lines are the frames.
       const stackLines = line.stack.split('\n');
       const python = pythonOrder(stackLines);
-      const first = (python ? stackLines.filter((l) => l.trim()).at(-1) : stackLines[0]) ?? '';
+      // The exception's own line may follow a line of context (`request failed` above `java.lang.X: …`).
+      const header = python
+        ? undefined
+        : stackLines.slice(0, 6).find((l) => exceptionHeader({ raw: l, text: l.trim() }));
+      const first = (python ? stackLines.filter((l) => l.trim()).at(-1) : (header ?? stackLines[0])) ?? '';
       const parsed = exceptionHeader({ raw: first, text: first.trim() });
       // zap and logrus print frames only (`main.main\n\t/src/main.go:45`): the line's own text is the message.
       const framesOnly =
@@ -165,10 +169,13 @@ function findBlocks(lines: LogLine[]): { blocks: Block[]; consumed: Set<number> 
           (/^[\w./*()$-]+$/.test(first.trim()) && Boolean(parseStackFrame(stackLines[1] ?? ''))));
       const frames = (framesOnly ? stackLines : stackLines.slice(1)).flatMap((l) => parseStackFrame(l) ?? []);
       consumed.add(i);
+      // .NET's inner exception inside the logged text: the innermost cause says most.
+      const inner = stackLines.map((l) => l.match(INNER_EXCEPTION)).findLast(Boolean);
+      const message = parsed?.message ?? (framesOnly ? line.text : first.trim());
       blocks.push({
         header: line,
         type: line.errorType ?? parsed?.type ?? 'Error',
-        message: parsed?.message ?? (framesOnly ? line.text : first.trim()),
+        message: inner ? `${message} ---> ${inner[1] as string}: ${inner[2] as string}` : message,
         frames: python ? frames.reverse() : frames,
       });
       continue;

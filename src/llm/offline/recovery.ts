@@ -1,6 +1,7 @@
 import { parseLogLine } from '../../util/log-lines.js';
 import { lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
 import { significantError } from './health.js';
+import { quote } from './quote.js';
 import { UNREACHABLE } from './rules/signals.js';
 import type { PodContainer } from './tool-data.js';
 
@@ -109,7 +110,12 @@ export function recoveredBlip(facts: ServiceFacts, now: Date): Recovery | null {
       .filter((l) => time(l.time) > lastError && l.level !== 'error').length;
     if (cleanAfter < CLEAN_LINES) return null;
     last = Math.max(last, lastError);
-    trouble.push(`${errors.reduce((n, s) => n + s.count, 0)} error line(s) in ${log.pod}'s log`);
+    // Name what failed (the exception's type, else the words of the commonest error) so that a reader can tell the episode apart.
+    const top = [...errors].sort((a, b) => b.count - a.count)[0];
+    const what = top?.type ?? (top ? quote(top.message, 80) : '');
+    trouble.push(
+      `${errors.reduce((n, s) => n + s.count, 0)} error line(s) in ${log.pod}'s log${what ? ` (${what})` : ''}`,
+    );
   }
   return trouble.length ? { trouble, lastSeen: new Date(last) } : null;
 }

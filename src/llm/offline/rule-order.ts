@@ -20,6 +20,7 @@ import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
+import { springStartupRule } from './rules/spring-startup.js';
 import { decryptionRule } from './rules/decryption.js';
 import { fleetLivenessRule, livenessDependencyRule, livenessKillRule } from './rules/liveness.js';
 import { stuckRevisionRule } from './rules/stuck-revision.js';
@@ -76,6 +77,7 @@ export const LOCAL_RULES: Rule[] = [
   stuckRevisionRule,
   staleCredentialRule,
   dnsPolicyRule,
+  springStartupRule,
   dataParseRule,
   mountedFileRule,
   rateLimitRule,
