@@ -40,6 +40,7 @@ import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import { runtimeMismatchRule } from './rules/runtime-image.js';
 import { trustStoreRule } from './rules/trust-store.js';
+import { workloadIdentityRule } from './rules/workload-identity.js';
 import type { Rule } from './rules/verdict.js';
 
 /** Platform failures first (they explain application symptoms), then the application's own. */
@@ -64,6 +65,7 @@ export const LOCAL_RULES: Rule[] = [
   backingAlarmRule,
   diskFullRule,
   oneNodeRule,
+  workloadIdentityRule,
   rbacRule,
   meshSidecarRule,
   expiredCredentialRule,
