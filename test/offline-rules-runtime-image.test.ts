@@ -198,3 +198,46 @@ describe('a binary linked against a newer glibc than the runtime image has', () 
     expect(ctx.casebook.suspectFiles[0]?.path).toBe('Dockerfile');
   });
 });
+
+describe('a glibc-linked binary moved onto an image without glibc', () => {
+  const pod = 'indexer-4e5f6a7b8c-h7j8k';
+  const log = 'exec /usr/local/bin/indexer: no such file or directory\n';
+  const cluster = (commits: FakeCluster['commits']): FakeCluster => ({
+    workloads: {
+      indexer: {
+        workload: { kind: 'Deployment', name: 'indexer' },
+        pods: [{ name: pod, phase: 'Running', ready: '0/1', restarts: 6, containers: [crashing('indexer')] }],
+      },
+    },
+    logs: { [pod]: log, [`${pod}.previous`]: log },
+    commits,
+  });
+  const slimmer = {
+    sha: '2222888822228888222288882222888822228888',
+    message: 'smaller runtime image',
+    date: '2026-11-30T14:00:00Z',
+    files: [
+      {
+        path: 'build/indexer.Dockerfile',
+        patch:
+          '@@ -6,3 +6,3 @@\n RUN go build -o /out/indexer ./cmd/indexer\n-FROM debian:bookworm-slim\n+FROM alpine:3.20\n COPY --from=build /out/indexer /usr/local/bin/indexer',
+      },
+    ],
+  };
+
+  it('blames the move to the glibc-less image, not a missing file', async () => {
+    const ctx = engineContext(fakeTools(cluster([unrelated, slimmer])), { service: 'indexer' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toMatch(/glibc/);
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe(slimmer.sha);
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('build/indexer.Dockerfile');
+  });
+
+  it('without such a move, leaves the missing executable to the command rule', async () => {
+    const ctx = engineContext(fakeTools(cluster([unrelated])), { service: 'indexer' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(said(findings)).not.toMatch(/glibc/);
+    expect(said(findings)).toMatch(/does not exist in the image/);
+  });
+});

@@ -167,3 +167,33 @@ describe('reading cloud denials', () => {
     expect(parseCloudDenial('INFO using role arn:aws:sts::123456789012:assumed-role/app-role/s1')).toBeNull();
   });
 });
+
+describe('a refusal naming no identity from a pod whose mapping is in place', () => {
+  const pod = 'thumbs-3d4e5f6a7b-g5h6j';
+  const line =
+    "2026-12-01T11:58:00Z ERROR put failed: 403 Caller does not have storage.objects.create access to the Google Cloud Storage object. Permission 'storage.objects.create' denied on resource (or it may not exist).";
+  const cluster: FakeCluster = {
+    workloads: {
+      thumbs: {
+        workload: { kind: 'Deployment', name: 'thumbs' },
+        pods: [{ name: pod, containers: [running('thumbs')] }],
+      },
+    },
+    logs: { [pod]: `${line}\n`.repeat(4) },
+    objects: [
+      podObject(pod, 'thumbs'),
+      serviceAccount('thumbs', {
+        'iam.gke.io/gcp-service-account': 'thumbs@media-prod.iam.gserviceaccount.com',
+      }),
+    ],
+    commits: [codeCommit],
+  };
+
+  it('is the mapped account missing the permission', async () => {
+    const ctx = engineContext(fakeTools(cluster), { service: 'thumbs' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('thumbs@media-prod.iam.gserviceaccount.com');
+    expect(said(findings)).toMatch(/IAM policy/);
+  });
+});

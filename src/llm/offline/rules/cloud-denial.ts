@@ -26,21 +26,21 @@ export interface CloudDenial {
 
 /** Words that mark a line as a cloud SDK's refusal or credential failure, per cloud. */
 export const CLOUD_FAILURE: Record<Cloud, RegExp> = {
-  aws: /arn:aws[\w-]*:(?:sts|iam)::\d{12}:(?:assumed-role|user)\/|Unable to locate credentials|NoCredentialProviders|Could not load credentials from any providers|no EC2 IMDS role found|failed to refresh cached credentials|sts:AssumeRoleWithWebIdentity|InvalidIdentityToken/,
-  gcp: /[\w-]+@[\w-]+\.iam\.gserviceaccount\.com|\d+-compute@developer\.gserviceaccount\.com|svc\.id\.goog\[|insufficient authentication scopes|ACCESS_TOKEN_SCOPE_INSUFFICIENT|Could not automatically determine credentials|DefaultCredentialsError/,
+  aws: /arn:aws[\w-]*:(?:sts|iam)::\d{12}:(?:assumed-role|user)\/|Unable to locate credentials|NoCredentialProviders|Could not load credentials from any providers|Unable to load credentials from any of the providers|no EC2 IMDS role found|failed to refresh cached credentials|sts:AssumeRoleWithWebIdentity|InvalidIdentityToken/,
+  gcp: /Permission '[\w.]+' denied on resource|Caller does not have [\w.]+ access|[\w-]+@[\w-]+\.iam\.gserviceaccount\.com|\d+-compute@developer\.gserviceaccount\.com|svc\.id\.goog\[|insufficient authentication scopes|ACCESS_TOKEN_SCOPE_INSUFFICIENT|Could not automatically determine credentials|DefaultCredentialsError/,
   azure:
     /ManagedIdentityCredential|WorkloadIdentityCredential|DefaultAzureCredential failed|No User Assigned or Delegated Managed Identity|AZURE_FEDERATED_TOKEN_FILE|AADSTS70021|AuthorizationFailed|AuthorizationPermissionMismatch|does not have authorization to perform action|169\.254\.169\.254.*(?:metadata\/identity|oauth2)/,
 };
 
 /** A refusal, not a success line that happens to print an ARN. */
 const REFUSED =
-  /AccessDenied|not authorized|UnauthorizedOperation|Forbidden|\b403\b|PERMISSION_DENIED|Permission '[^']+' denied|does not have [\w.]+ access|insufficient authentication scopes|ACCESS_TOKEN_SCOPE_INSUFFICIENT|AuthorizationFailed|AuthorizationPermissionMismatch|does not have authorization|Unable to locate credentials|NoCredentialProviders|Could not load credentials|failed to refresh cached credentials|no EC2 IMDS role|authentication unavailable|authentication failed|failed to retrieve a token|No User Assigned|Could not automatically determine credentials|DefaultCredentialsError|InvalidIdentityToken|AADSTS\d+/i;
+  /AccessDenied|not authorized|UnauthorizedOperation|Forbidden|\b403\b|PERMISSION_DENIED|Permission '[^']+' denied|does not have [\w.]+ access|insufficient authentication scopes|ACCESS_TOKEN_SCOPE_INSUFFICIENT|AuthorizationFailed|AuthorizationPermissionMismatch|does not have authorization|Unable to locate credentials|NoCredentialProviders|Could not load credentials|Unable to load credentials|failed to refresh cached credentials|no EC2 IMDS role|authentication unavailable|authentication failed|failed to retrieve a token|No User Assigned|Could not automatically determine credentials|DefaultCredentialsError|InvalidIdentityToken|AADSTS\d+/i;
 
 const AWS_ASSUMED = /arn:aws[\w-]*:sts::(\d{12}):assumed-role\/([\w+=,.@-]+)\/([\w+=,.@-]+)/;
 const AWS_USER = /arn:aws[\w-]*:iam::\d{12}:user\/[\w+=,.@/-]+/;
 const AWS_ACTION = /not authorized to perform:? ([\w-]+:[\w*-]+)/;
 const AWS_NO_CREDENTIALS =
-  /Unable to locate credentials|NoCredentialProviders|Could not load credentials from any providers|no EC2 IMDS role found|failed to refresh cached credentials/;
+  /Unable to locate credentials|NoCredentialProviders|Could not load credentials from any providers|Unable to load credentials from any of the providers|no EC2 IMDS role found|failed to refresh cached credentials/;
 const AWS_TRUST = /sts:AssumeRoleWithWebIdentity|InvalidIdentityToken/;
 
 const GCP_DEFAULT = /\b(\d+-compute@developer\.gserviceaccount\.com)/;

@@ -49,6 +49,8 @@ interface Mismatch {
   because: string;
   fix: (change: BuildChange | null) => string;
   summary: string;
+  /** The line alone is ambiguous (another rule reads it too): only a matching change makes it this fault. */
+  needsChange?: boolean;
 }
 
 /** The Java release a class file's major version belongs to (52 → 8, 61 → 17, 65 → 21). */
@@ -189,9 +191,16 @@ function dotnetMismatch(facts: ServiceFacts): Mismatch | null {
 
 /** The binary needs a newer glibc (or any glibc) than the image's C library. */
 function libcMismatch(facts: ServiceFacts): Mismatch | null {
-  const line = findLogged(facts, /version [`']?GLIBC(?:XX)?_[\d.]+'? not found|GLIBC_[\d.]+ not found/);
+  // glibc's loader names the missing symbol version; musl's says it cannot relocate a glibc symbol.
+  const line = findLogged(
+    facts,
+    /version [`']?GLIBC(?:XX)?_[\d.]+'? not found|GLIBC_[\d.]+ not found|Error relocating [^:\s]+: [\w.]+: symbol not found/,
+  );
   if (!line) return null;
-  const symbol = line.sample.match(/GLIBC(?:XX)?_[\d.]+/)?.[0] ?? 'GLIBC';
+  const symbol =
+    line.sample.match(/GLIBC(?:XX)?_[\d.]+/)?.[0] ??
+    line.sample.match(/Error relocating [^:\s]+: ([\w.]+)/)?.[1] ??
+    'GLIBC';
   return {
     line,
     what: `The binary was linked against a C library newer than the runtime image's (${symbol} is missing): it was built on a newer distribution than the one it runs on, or it runs on an image with another C library (musl on Alpine, none on scratch).`,
@@ -245,6 +254,37 @@ function missingLibrary(facts: ServiceFacts): Mismatch | null {
   };
 }
 
+/** Images with no glibc loader: a dynamically linked glibc binary cannot start on them. */
+const NO_GLIBC =
+  /^(?:scratch$|busybox|alpine|[\w./-]*\/alpine|[\w./-]*-alpine|gcr\.io\/distroless\/static)|:[\w.-]*alpine/;
+
+/**
+ * `exec /app/server: no such file or directory` for a binary that is there: its ELF interpreter
+ * (the glibc loader) is not, because the runtime image moved to one without glibc. Without such a
+ * move the file is simply missing, which the command rule judges.
+ */
+function missingLoader(facts: ServiceFacts): Mismatch | null {
+  const line = findLogged(facts, /exec (\S+): no such file or directory/);
+  if (!line) return null;
+  const binary = line.sample.match(/exec (\S+): no such file/)?.[1] ?? 'the binary';
+  return {
+    line,
+    what: `The kernel cannot start ${binary} although the image build copies it in: a dynamically linked binary also needs its loader and C library (glibc's /lib64/ld-linux-*.so.2), and the runtime image has none.`,
+    judge: (runtimeImage) => (file, changed) => {
+      if (!IMAGE_BUILD_FILE.test(file)) return null;
+      const moved = addedFroms(changed, runtimeImage).find((f) => f.runtime && NO_GLIBC.test(f.from.image));
+      const cgo = changed.filter((l) => /CGO_ENABLED/.test(l));
+      if (moved) return { lines: [...fromPair(changed, moved.line), ...cgo], weight: 5 };
+      return cgo.length ? { lines: cgo, weight: 4 } : null;
+    },
+    because: `A binary linked against glibc cannot run on an image without it (scratch, distroless/static, Alpine's musl).`,
+    needsChange: true,
+    fix: () =>
+      `Build the binary statically (CGO_ENABLED=0 for Go, a musl or static target otherwise) or run it on an image with glibc (distroless/base, a Debian slim image), then rebuild.`,
+    summary: `cannot start ${binary}: the runtime image has no glibc loader for it`,
+  };
+}
+
 /**
  * The image's runtime no longer fits the code: the evidence is the runtime's own refusal, and the
  * suspect is the recent change to the Dockerfile's FROM lines or the build's target level, not the
@@ -252,10 +292,15 @@ function missingLibrary(facts: ServiceFacts): Mismatch | null {
  */
 export const runtimeMismatchRule: Rule = async (ctx, facts) => {
   const mismatch =
-    jvmMismatch(facts) ?? dotnetMismatch(facts) ?? libcMismatch(facts) ?? missingLibrary(facts);
+    jvmMismatch(facts) ??
+    dotnetMismatch(facts) ??
+    libcMismatch(facts) ??
+    missingLibrary(facts) ??
+    missingLoader(facts);
   if (!mismatch) return null;
-  ctx.casebook.evidence.push(loggedLineEvidence(mismatch.line));
   const change = await imageChange(ctx, mismatch);
+  if (mismatch.needsChange && !change) return null;
+  ctx.casebook.evidence.push(loggedLineEvidence(mismatch.line));
   const note = change ? noteBuildChange(ctx, change) : '';
   const sha = change?.commit.sha.slice(0, 7);
   return {

@@ -24,7 +24,7 @@ import { times, type Rule } from './verdict.js';
  * Erlang report it.
  */
 const UNTRUSTED =
-  /x509: certificate signed by unknown authority|x509: failed to load system roots|unable to get local issuer certificate|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|unable to get issuer certificate|PKIX path building failed|unable to find valid certification path|CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSL certificate problem|self[- ]signed certificate in certificate chain|SELF_SIGNED_CERT_IN_CHAIN|UnknownIssuer|\bunknown[ _]ca\b|UntrustedRoot|PartialChain/i;
+  /x509: certificate signed by unknown authority|x509: failed to load system roots|unable to get local issuer certificate|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|unable to get issuer certificate|PKIX path building failed|unable to find valid certification path|CERTIFICATE_VERIFY_FAILED|certificate verify failed|SSL certificate problem|self[- ]signed certificate in certificate chain|SELF_SIGNED_CERT_IN_CHAIN|UnknownIssuer|\bunknown[ _]ca\b|UntrustedRoot|PartialChain|Could not find a suitable TLS CA certificate bundle/i;
 
 /** The same words about another fault: an expired or not-yet-valid certificate, a wrong host name. */
 const OTHER_CERT_FAULT =

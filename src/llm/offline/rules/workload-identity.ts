@@ -146,7 +146,12 @@ export const workloadIdentityRule: Rule = async (ctx, facts) => {
   const as = denial.principal ? ` as ${denial.principal}` : '';
   const what = denial.action ? ` ${denial.action}` : '';
   const refused = `${facts.service}'s calls to the cloud are refused${as}${what ? ` (${what.trim()})` : ''}: "${quote(line.sample, 220)}" (${times(line.count)}).`;
-  if (denial.staticKey || (mapped && labelled && ownIdentity(denial, mapped)) || denial.trustRefused)
+  // A refusal that names no identity, from a pod whose mapping is in place: the mapped identity's permissions.
+  const ownOrUnnamed =
+    mapped &&
+    labelled &&
+    (ownIdentity(denial, mapped) || (!denial.principal && !denial.noCredentials && !denial.nodeIdentity));
+  if (denial.staticKey || ownOrUnnamed || denial.trustRefused)
     return permissionVerdict(facts, denial, identity, mapped, refused);
   if (mapped && labelled && !denial.nodeIdentity && !denial.noCredentials) return null;
   if (!identity.accountRead && !denial.nodeIdentity && !denial.noCredentials) return null;
@@ -162,7 +167,9 @@ export const workloadIdentityRule: Rule = async (ctx, facts) => {
   });
   const fallback = denial.nodeIdentity
     ? `the SDK falls back to the node's identity${denial.principalName ? ` (${denial.principalName}${denial.cloud === 'aws' ? ', the node role of the instance profile' : ''})` : ''}, which is not meant to have the workload's permissions`
-    : 'the SDK finds no workload credentials';
+    : denial.noCredentials
+      ? 'the SDK finds no workload credentials'
+      : "the SDK calls with another identity than the workload's (by default the node's)";
   const change = identityChange(await recentCommitDetails(ctx), denial.cloud);
   let note = '';
   if (change) {
