@@ -155,11 +155,13 @@ export const workloadIdentityRule: Rule = async (ctx, facts) => {
     return permissionVerdict(facts, denial, identity, mapped, refused);
   if (mapped && labelled && !denial.nodeIdentity && !denial.noCredentials) return null;
   if (!identity.accountRead && !denial.nodeIdentity && !denial.noCredentials) return null;
-  const missing = !mapped
-    ? `${who} has no ${mapping.annotation} annotation`
-    : !labelled
-      ? `${who} has ${mapping.annotation}: ${mapped}, but pod ${identity.pod} does not carry the label ${mapping.podLabel}: "true"`
-      : `${who} has ${mapping.annotation}: ${mapped}, but pod ${identity.pod} runs without it (the identity is injected when a pod is created: the pod predates the annotation, or the injecting webhook did not run)`;
+  const missing = !identity.accountRead
+    ? `the calls do not run as an identity ${who} maps to (the ServiceAccount could not be read to see its ${mapping.annotation} annotation)`
+    : !mapped
+      ? `${who} has no ${mapping.annotation} annotation`
+      : !labelled
+        ? `${who} has ${mapping.annotation}: ${mapped}, but pod ${identity.pod} does not carry the label ${mapping.podLabel}: "true"`
+        : `${who} has ${mapping.annotation}: ${mapped}, but pod ${identity.pod} runs without it (the identity is injected when a pod is created: the pod predates the annotation, or the injecting webhook did not run)`;
   ctx.casebook.evidence.push({
     source: 'kubernetes',
     detail: `${missing}${Object.keys(identity.annotations).length ? ` (its annotations: ${Object.keys(identity.annotations).slice(0, 4).join(', ')})` : ''}; pod ${identity.pod} runs as ServiceAccount ${identity.account}.`,
