@@ -112,7 +112,7 @@ export const trustStoreRule: Rule = async (ctx, facts) => {
   const emptyImage = withoutBundle(newImage);
   const allHosts =
     hosts.length > 1
-      ? ` Every host it calls over TLS fails alike (${hosts.slice(0, 3).join(', ')}), so the fault is on this side, not the servers'.`
+      ? ` Calls to ${hosts.length} different hosts fail alike (${hosts.slice(0, 3).join(', ')}), so the fault is on this side, not the servers'.`
       : hosts[0]
         ? ` The calls go to ${hosts[0]}.`
         : '';
@@ -134,7 +134,8 @@ export const trustStoreRule: Rule = async (ctx, facts) => {
     statement,
     confidence: change ? 'high' : 'medium',
     fix,
-    rollback: true,
+    // Rolling back helps only when the image is what changed; a server's new CA is not undone here.
+    rollback: Boolean(change),
     ...(change ? {} : { clues: ['ca-certificates', 'SSL_CERT_FILE', 'truststore', 'cacerts'] }),
   };
 };
