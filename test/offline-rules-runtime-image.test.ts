@@ -241,3 +241,59 @@ describe('a glibc-linked binary moved onto an image without glibc', () => {
     expect(said(findings)).toMatch(/does not exist in the image/);
   });
 });
+
+describe('a .NET app targeting a framework the runtime image lacks', () => {
+  const pod = 'billing-api-8a9b0c1d2e-n3m4b';
+  const log = [
+    'You must install or update .NET to run this application.',
+    '',
+    'App: /app/Billing.Api.dll',
+    'Architecture: x64',
+    "Framework: 'Microsoft.AspNetCore.App', version '8.0.0' (x64)",
+    '.NET location: /usr/share/dotnet/',
+    '',
+    'The following frameworks were found:',
+    '  6.0.25 at [/usr/share/dotnet/shared/Microsoft.AspNetCore.App]',
+    '',
+  ].join('\n');
+  const retarget = {
+    sha: '3333999933339999333399993333999933339999',
+    message: 'Billing.Api: target .NET 8',
+    date: '2026-11-30T08:00:00Z',
+    files: [
+      {
+        path: 'src/Billing.Api/Billing.Api.csproj',
+        patch:
+          '@@ -2,3 +2,3 @@\n   <PropertyGroup>\n-    <TargetFramework>net6.0</TargetFramework>\n+    <TargetFramework>net8.0</TargetFramework>\n   </PropertyGroup>',
+      },
+    ],
+  };
+  const cluster: FakeCluster = {
+    workloads: {
+      'billing-api': {
+        workload: { kind: 'Deployment', name: 'billing-api' },
+        pods: [
+          {
+            name: pod,
+            phase: 'Running',
+            ready: '0/1',
+            restarts: 6,
+            containers: [crashing('billing-api', 150)],
+          },
+        ],
+      },
+    },
+    logs: { [pod]: log, [`${pod}.previous`]: log },
+    commits: [unrelated, retarget],
+  };
+
+  it('names both versions and the commit that raised the target framework', async () => {
+    const ctx = engineContext(fakeTools(cluster), { service: 'billing-api' });
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('.NET 8');
+    expect(said(findings)).toContain('6.x');
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe(retarget.sha);
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('src/Billing.Api/Billing.Api.csproj');
+  });
+});

@@ -143,7 +143,7 @@ function jvmMismatch(facts: ServiceFacts): Mismatch | null {
     },
     because: `That change left the runtime image's Java${runs ? ` (${runs})` : ''} older than the Java the build compiles for${built ? ` (${built})` : ''}.`,
     fix: (change) =>
-      `Run on a Java ${built ?? 'release'} or newer runtime: set the final stage's base image to a ${built ?? 'matching'} JRE${change && IMAGE_BUILD_FILE.test(change.file) ? ` in ${change.file}` : ''} (or lower the build's target${runs ? ` to ${runs}` : ''} — jvmToolchain/release), rebuild, and have CI start the built image so a mismatch fails the build, not the rollout.`,
+      `Run on a Java ${built ?? 'release'} or newer runtime: set the final stage's base image to a ${built ? `Java ${built}` : 'matching'} JRE${change && IMAGE_BUILD_FILE.test(change.file) ? ` in ${change.file}` : ''} (or lower the build's target${runs ? ` to ${runs}` : ''} — jvmToolchain/release), rebuild, and have CI start the built image so a mismatch fails the build, not the rollout.`,
     summary: `cannot start: its classes need ${built ? `Java ${built}` : 'a newer Java'} but the runtime image has ${runs ? `Java ${runs}` : 'an older JVM'} (UnsupportedClassVersionError)`,
   };
 }
