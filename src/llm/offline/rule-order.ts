@@ -40,6 +40,9 @@ import { backingAlarmRule } from './rules/backing-alarm.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
+import { runtimeMismatchRule } from './rules/runtime-image.js';
+import { trustStoreRule } from './rules/trust-store.js';
+import { workloadIdentityRule } from './rules/workload-identity.js';
 import type { Rule } from './rules/verdict.js';
 
 /** Platform failures first (they explain application symptoms), then the application's own. */
@@ -56,6 +59,7 @@ export const LOCAL_RULES: Rule[] = [
   mountRule,
   configRule,
   privilegedPortRule,
+  runtimeMismatchRule,
   commandRule,
   oomRule,
   nativeCrashRule,
@@ -64,9 +68,11 @@ export const LOCAL_RULES: Rule[] = [
   backingAlarmRule,
   diskFullRule,
   oneNodeRule,
+  workloadIdentityRule,
   rbacRule,
   meshSidecarRule,
   expiredCredentialRule,
+  trustStoreRule,
   sidecarRule,
   readinessAnswerRule((ctx, facts) => ownServiceWiring(ctx, facts)),
   fileDescriptorRule,
