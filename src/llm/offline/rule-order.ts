@@ -35,6 +35,7 @@ import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { backingAlarmRule } from './rules/backing-alarm.js';
+import { poolUndersizedRule } from './rules/connection-pool.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
@@ -59,6 +60,7 @@ export const LOCAL_RULES: Rule[] = [
   jvmHeapRule,
   cpuStarvationRule,
   backingAlarmRule,
+  poolUndersizedRule,
   diskFullRule,
   oneNodeRule,
   rbacRule,
