@@ -36,6 +36,7 @@ import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { backingAlarmRule } from './rules/backing-alarm.js';
 import { poolUndersizedRule } from './rules/connection-pool.js';
+import { connectionLimitRule } from './rules/connection-limit.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
@@ -60,6 +61,7 @@ export const LOCAL_RULES: Rule[] = [
   jvmHeapRule,
   cpuStarvationRule,
   backingAlarmRule,
+  connectionLimitRule,
   poolUndersizedRule,
   diskFullRule,
   oneNodeRule,

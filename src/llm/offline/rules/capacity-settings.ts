@@ -139,7 +139,8 @@ export function settingChanges(patch: string): { changes: SettingChange[]; uncha
     }
     const path = parents.filter((p) => p.indent < indent).map((p) => p.key);
     const values = settingsIn(body, envName, path.length ? path.join('.') : undefined);
-    if (/^\s*value:/.test(body)) envName = undefined;
+    // The old value's line keeps the name for the new one below it.
+    if (/^\s*value:/.test(body) && sign !== '-') envName = undefined;
     for (const v of values) {
       // Changed lines keep their sign, as the evidence quotes them.
       const signed = { ...v, line: raw };
