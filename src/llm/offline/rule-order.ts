@@ -37,6 +37,7 @@ import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { backingAlarmRule } from './rules/backing-alarm.js';
 import { poolUndersizedRule } from './rules/connection-pool.js';
 import { connectionLimitRule } from './rules/connection-limit.js';
+import { consumerPollRule } from './rules/consumer-poll.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
@@ -63,6 +64,7 @@ export const LOCAL_RULES: Rule[] = [
   backingAlarmRule,
   connectionLimitRule,
   poolUndersizedRule,
+  consumerPollRule,
   diskFullRule,
   oneNodeRule,
   rbacRule,

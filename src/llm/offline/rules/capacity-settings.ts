@@ -73,6 +73,15 @@ const PUMA_THREADS = /^\s*threads\s+\S+?\s*,\s*(\d+)\s*$/;
 const PUMA_WORKERS = /^\s*workers\s+(\d+)\s*$/;
 /** A setter called with a number: `db.SetMaxOpenConns(10)`, `.max_connections(5)`, `setMaximumPoolSize(20)`. */
 const SETTER = /\.?([A-Za-z_]\w*)\s*\(\s*(\d+)\s*\)/g;
+/** Every `key: number` a line of code or configuration writes, whatever the key means. */
+export function numbersIn(text: string): { key: string; value: number }[] {
+  if (COMMENT.test(text)) return [];
+  return [...text.matchAll(PAIR), ...text.matchAll(FLAG)].map((m) => ({
+    key: m[1] ?? '',
+    value: Number(m[2]),
+  }));
+}
+
 /** A YAML key that opens a nested mapping (`threads:` with nothing after it). */
 const MAPPING_KEY = /^\s*([A-Za-z_][\w.-]*):\s*(?:#.*)?$/;
 /** A Kubernetes env entry's name, whose value follows on the next line. */
