@@ -114,6 +114,34 @@ describe('a queue consumer too slow for its poll interval', () => {
     expect(ctx.casebook.suspectFiles[0]?.path).toBe('src/kafka.ts');
   });
 
+  it('names a manifest that let more records into each poll through an env entry', async () => {
+    const warn = (m: number) =>
+      `2026-12-01T11:${m}:05.100Z  WARN 1 --- [ntainer#0-0-C-1] o.a.k.c.c.internals.ConsumerCoordinator  : [Consumer clientId=consumer-ledger-1, groupId=ledger] consumer poll timeout has expired. This means the time between subsequent calls to poll() was longer than the configured max.poll.interval.ms, which typically implies that the poll loop is spending too much time processing messages.`;
+    const c = consumer('ledger-writer', `${[10, 20, 30].map(warn).join('\n')}\n`, [
+      {
+        sha: SHA,
+        message: 'ledger-writer: bigger batches',
+        date: '2026-12-01T06:00:00Z',
+        files: [
+          {
+            path: 'k8s/ledger-writer/deployment.yaml',
+            patch: [
+              '@@ -30,6 +30,6 @@ spec:',
+              '         env:',
+              '           - name: SPRING_KAFKA_CONSUMER_MAX_POLL_RECORDS',
+              '-            value: "200"',
+              '+            value: "2000"',
+            ].join('\n'),
+          },
+        ],
+      },
+    ]);
+    const { findings, ctx } = await diagnose(c, 'ledger-writer');
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toContain('value: "2000"');
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('k8s/ledger-writer/deployment.yaml');
+  });
+
   it('does not read ordinary rebalancing during a rollout as a slow consumer', async () => {
     const line = (m: number) =>
       `2026-12-01T11:${m}:00Z INFO [Consumer clientId=c-1, groupId=g] The group is rebalancing, so a rejoin is needed`;

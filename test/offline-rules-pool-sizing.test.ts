@@ -110,6 +110,49 @@ describe('a connection pool smaller than the threads that share it', () => {
     expect(said(findings)).toMatch(/12 threads but its connection pool holds 4 \(DB_POOL=4\)/);
   });
 
+  it('leaves the pool to the leak reading when a recent change stopped closing sessions', async () => {
+    const pod = 'parcels-5c7d9f8b6-z8x7c';
+    const trace = [
+      'Traceback (most recent call last):',
+      '  File "/srv/parcels/store.py", line 18, in lookup',
+      '    return db.execute(Q).all()',
+      'sqlalchemy.exc.TimeoutError: QueuePool limit of size 4 overflow 0 reached, connection timed out, timeout 30.00',
+    ].join('\n');
+    const c: FakeCluster = {
+      workloads: {
+        parcels: {
+          workload: { kind: 'Deployment', name: 'parcels' },
+          pods: [{ name: pod, containers: [running('parcels')] }],
+        },
+      },
+      logs: { [pod]: `${trace}\n${trace}\n${trace}\n` },
+      objects: [
+        {
+          kind: 'Pod',
+          metadata: { name: pod, namespace: 'shop' },
+          spec: { containers: [{ name: 'parcels', env: [{ name: 'GUNICORN_THREADS', value: '8' }] }] },
+        },
+      ],
+      commits: [
+        {
+          sha: SHA,
+          message: 'store: reuse the session',
+          date: '2026-12-01T09:00:00Z',
+          files: [
+            {
+              path: 'parcels/store.py',
+              patch:
+                '@@ -16,3 +16,3 @@\n def lookup():\n-    with Session() as db:\n+    db = Session()\n     return db.execute(Q).all()',
+            },
+          ],
+        },
+      ],
+    };
+    const { findings } = await diagnose(c, 'parcels');
+    expect(said(findings)).not.toMatch(/too small for its threads/);
+    expect(said(findings)).toMatch(/connection pool \(size 4, overflow 0\) is exhausted/);
+  });
+
   it('leaves an exhausted pool to the leak reading when no change or size shows a mismatch', async () => {
     const { findings, ctx } = await diagnose(springCluster(UNRELATED, 'logging: quieter'), 'ledger-query');
     expect(said(findings)).not.toMatch(/smaller than its threads|too small for its threads/);

@@ -11,17 +11,17 @@ import { recentCommitDetails, type CommitDetail } from './recent-change.js';
  */
 export type Capacity = 'threads' | 'workers' | 'pool' | 'replicas' | 'persistent' | 'limit';
 
-export interface SettingValue {
+export interface SettingValue<K extends string = Capacity> {
   key: string;
-  kind: Capacity;
+  kind: K;
   value: number;
   /** The line as the diff or file wrote it. */
   line: string;
 }
 
-export interface SettingChange {
+export interface SettingChange<K extends string = Capacity> {
   key: string;
-  kind: Capacity;
+  kind: K;
   /** Undefined when the setting was added, not changed. */
   from?: number;
   to: number;
@@ -73,32 +73,31 @@ const PUMA_THREADS = /^\s*threads\s+\S+?\s*,\s*(\d+)\s*$/;
 const PUMA_WORKERS = /^\s*workers\s+(\d+)\s*$/;
 /** A setter called with a number: `db.SetMaxOpenConns(10)`, `.max_connections(5)`, `setMaximumPoolSize(20)`. */
 const SETTER = /\.?([A-Za-z_]\w*)\s*\(\s*(\d+)\s*\)/g;
-/** Every `key: number` a line of code or configuration writes, whatever the key means. */
-export function numbersIn(text: string): { key: string; value: number }[] {
-  if (COMMENT.test(text)) return [];
-  return [...text.matchAll(PAIR), ...text.matchAll(FLAG)].map((m) => ({
-    key: m[1] ?? '',
-    value: Number(m[2]),
-  }));
-}
-
 /** A YAML key that opens a nested mapping (`threads:` with nothing after it). */
 const MAPPING_KEY = /^\s*([A-Za-z_][\w.-]*):\s*(?:#.*)?$/;
 /** A Kubernetes env entry's name, whose value follows on the next line. */
 const ENV_NAME = /^\s*-?\s*name:\s*["']?([A-Za-z_][\w.-]*)["']?\s*$/;
 
-/** The capacity settings one line of code or configuration writes. */
-export function settingsIn(text: string, envName?: string, parents?: string): SettingValue[] {
+/** Names a setting's kind from its key (and the line, for keys that read two ways); null for others. */
+export type Classify<K extends string> = (key: string, line: string) => K | null;
+
+/** The settings of the kinds `classify` knows that one line of code or configuration writes. */
+export function settingsIn<K extends string = Capacity>(
+  text: string,
+  envName?: string,
+  parents?: string,
+  classify: Classify<K> = capacityOf as Classify<K>,
+): SettingValue<K>[] {
   if (COMMENT.test(text)) return [];
-  const found: SettingValue[] = [];
+  const found: SettingValue<K>[] = [];
   const add = (key: string | undefined, value: string | undefined) => {
     if (!key || value === undefined) return;
     let named = key === 'value' && envName ? envName : key;
-    let kind = capacityOf(named, text);
+    let kind = classify(named, text);
     // Nested YAML names a setting by its path (`server.tomcat.threads` › `max: 200`).
     if (!kind && parents) {
       named = `${parents}.${named}`;
-      kind = capacityOf(named, text);
+      kind = classify(named, text);
     }
     if (kind && !found.some((f) => f.key === named))
       found.push({ key: named, kind, value: Number(value), line: text.trim() });
@@ -118,10 +117,13 @@ export function settingsIn(text: string, envName?: string, parents?: string): Se
  * What one file's diff did to capacity settings: the values it changed or added, and the values
  * it left as they were (context lines), which say what the changed ones now sit beside.
  */
-export function settingChanges(patch: string): { changes: SettingChange[]; unchanged: SettingValue[] } {
-  const removed = new Map<string, SettingValue>();
-  const added: SettingValue[] = [];
-  const unchanged: SettingValue[] = [];
+export function settingChanges<K extends string = Capacity>(
+  patch: string,
+  classify: Classify<K> = capacityOf as Classify<K>,
+): { changes: SettingChange<K>[]; unchanged: SettingValue<K>[] } {
+  const removed = new Map<string, SettingValue<K>>();
+  const added: SettingValue<K>[] = [];
+  const unchanged: SettingValue<K>[] = [];
   let envName: string | undefined;
   // The YAML mapping keys above the current line, by indentation (the new side's view).
   let parents: { indent: number; key: string }[] = [];
@@ -147,7 +149,7 @@ export function settingChanges(patch: string): { changes: SettingChange[]; uncha
       continue;
     }
     const path = parents.filter((p) => p.indent < indent).map((p) => p.key);
-    const values = settingsIn(body, envName, path.length ? path.join('.') : undefined);
+    const values = settingsIn(body, envName, path.length ? path.join('.') : undefined, classify);
     // The old value's line keeps the name for the new one below it.
     if (/^\s*value:/.test(body) && sign !== '-') envName = undefined;
     for (const v of values) {
@@ -158,7 +160,7 @@ export function settingChanges(patch: string): { changes: SettingChange[]; uncha
       else unchanged.push(v);
     }
   }
-  const changes: SettingChange[] = [];
+  const changes: SettingChange<K>[] = [];
   for (const a of added) {
     const before = removed.get(a.key);
     if (before?.value === a.value) continue;

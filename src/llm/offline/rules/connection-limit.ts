@@ -35,7 +35,7 @@ const SERVERS: Server[] = [
     product: 'PostgreSQL',
     told: /sorry, too many clients already|remaining connection slots are reserved|too many connections for (?:role|database)|SQLSTATE[ =:[(]*53300|\btoo_many_connections\b/i,
     image: /postgres|postgis|timescale|cnpg|spilo|patroni|pgvector/i,
-    limit: /\bmax[_-]connections\s*[=:]?\s*["']?(\d+)/i,
+    limit: /(?<![a-z])max[_-]connections\s*[=:]?\s*["']?(\d+)/i,
     reserved: /\bsuperuser_reserved_connections\s*[=:]?\s*["']?(\d+)/i,
   },
   {
@@ -43,7 +43,7 @@ const SERVERS: Server[] = [
     product: 'MySQL',
     told: /\bToo many connections\b|ER_CON_COUNT_ERROR|has (?:more than|exceeded the) 'max_user_connections'/i,
     image: /mysql|mariadb|percona/i,
-    limit: /\bmax[_-](?:user[_-])?connections\s*[=:]?\s*["']?(\d+)/i,
+    limit: /(?<![a-z])max[_-](?:user[_-])?connections\s*[=:]?\s*["']?(\d+)/i,
   },
   {
     product: 'Redis',

@@ -11,7 +11,7 @@ import {
   type SettingChange,
 } from './capacity-settings.js';
 import { loggedEvidence, loggedMatches } from './logged.js';
-import { showLine, type ChangeLink } from './recent-change.js';
+import { recentCommitDetails, showLine, type ChangeLink } from './recent-change.js';
 import { POOL_EXHAUSTED } from './signals.js';
 import { times, type Rule } from './verdict.js';
 import type { ServiceFacts } from '../facts.js';
@@ -172,8 +172,10 @@ export const poolUndersizedRule: Rule = async (ctx, facts) => {
     pool?.value,
   );
   pool ??= outgrown?.pool;
-  // Without a change that did it, the sizes themselves must show the pool is the smaller.
+  // Without a change that did it, the sizes themselves must show the pool is the smaller, and
+  // no recent change may have stopped giving connections back (a leak drains any pool).
   if (!outgrown && !(threads && pool && threads.value > pool.value)) return null;
+  if (!outgrown && (await leakChange(ctx))) return null;
   const threadCount =
     threads?.value ?? (outgrown?.change.kind === 'threads' ? outgrown.change.to : undefined);
   ctx.casebook.evidence.push(loggedEvidence(top));
@@ -211,6 +213,12 @@ export const poolUndersizedRule: Rule = async (ctx, facts) => {
     rollback: Boolean(outgrown),
   };
 };
+
+/** Whether a recent commit removed code that gave connections back. */
+async function leakChange(ctx: Parameters<Rule>[0]): Promise<boolean> {
+  const details = await recentCommitDetails(ctx, { days: 14, list: 12, read: 10 });
+  return details.some((d) => d.files.some((f) => releasesRemoved(f.patch, []).length > 0));
+}
 
 /** A log timestamp (`2026-12-03 14:57:22`, `2026-12-03T14:57:22.853832`) as ISO, to compare with commit dates. */
 function toIso(stamp: string): string | undefined {

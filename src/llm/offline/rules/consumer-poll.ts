@@ -2,7 +2,7 @@ import type { EngineContext } from '../../engine.js';
 import type { ServiceFacts } from '../facts.js';
 import { quote } from '../quote.js';
 import { suspectOf } from '../tool-data.js';
-import { numbersIn } from './capacity-settings.js';
+import { settingChanges } from './capacity-settings.js';
 import { recentCommitDetails, showLine, type CommitDetail } from './recent-change.js';
 import { type Rule } from './verdict.js';
 
@@ -156,21 +156,14 @@ interface Slower {
 /** How much one file's diff loads each poll: per-record work added to a consumer, or settings that load or hurry it. */
 function slowing(path: string, patch: string, broker: Broker): Omit<Slower, 'commit'> | null {
   const lines = patch.split('\n');
-  const removed = new Map<string, number>();
-  for (const line of lines)
-    if (line.startsWith('-')) for (const n of numbersIn(line.slice(1))) removed.set(n.key, n.value);
-  const settings: string[] = [];
-  for (const line of lines) {
-    if (!line.startsWith('+') || line.startsWith('+++')) continue;
-    for (const n of numbersIn(line.slice(1))) {
-      const before = removed.get(n.key);
-      const heavier = broker.perFetch.test(n.key) && (before === undefined || n.value > before);
-      const hastier = broker.patience.test(n.key) && before !== undefined && n.value < before;
-      if (!heavier && !hastier) continue;
-      const old = lines.find((l) => l.startsWith('-') && numbersIn(l.slice(1)).some((x) => x.key === n.key));
-      settings.push(...(old ? [old] : []), line);
-    }
-  }
+  const classify = (key: string) =>
+    broker.perFetch.test(key) ? 'perFetch' : broker.patience.test(key) ? 'patience' : null;
+  // More per fetch, or less time for it: either way each poll's work no longer fits.
+  const settings = settingChanges(patch, classify)
+    .changes.filter((c) =>
+      c.kind === 'perFetch' ? c.from === undefined || c.to > c.from : c.from !== undefined && c.to < c.from,
+    )
+    .flatMap((c) => c.lines);
   if (settings.length)
     return { path, lines: settings.slice(0, 4), what: 'settings', score: 6 * settings.length };
   if (!CONSUMER_CODE.test(patch) && !CONSUMER_PATH.test(path)) return null;
