@@ -142,6 +142,32 @@ describe('a queue consumer too slow for its poll interval', () => {
     expect(ctx.casebook.suspectFiles[0]?.path).toBe('k8s/ledger-writer/deployment.yaml');
   });
 
+  it('reads a RabbitMQ acknowledgement timeout and the prefetch a commit raised', async () => {
+    const closed = (m: number) =>
+      `2026-12-01 11:${m}:00,120 ERROR worker: channel closed: pika.exceptions.ChannelClosedByBroker: (406, 'PRECONDITION_FAILED - delivery acknowledgement on channel 1 timed out. Timeout value used: 1800000 ms. This timeout value can be configured, see consumers doc guide to learn more')`;
+    const c = consumer('thumbnailer', `${[5, 40].map(closed).join('\n')}\n`, [
+      {
+        sha: SHA,
+        message: 'thumbs: take more jobs at once',
+        date: '2026-12-01T07:00:00Z',
+        files: [
+          {
+            path: 'thumbs/consume.py',
+            patch:
+              '@@ -9,3 +9,3 @@ def main():\n     channel = conn.channel()\n-    channel.basic_qos(prefetch_count=10)\n+    channel.basic_qos(prefetch_count=200)\n     channel.basic_consume("thumbs", on_message)',
+          },
+        ],
+      },
+    ]);
+    const { findings, ctx } = await diagnose(c, 'thumbnailer');
+    expect(findings.status).toBe('diagnosed');
+    const text = said(findings);
+    expect(text).toMatch(/RabbitMQ consumer that is too slow per batch/);
+    expect(text).toMatch(/consumer_timeout is 1800000 ms/);
+    expect(text).toContain('prefetch_count=200');
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe(SHA);
+  });
+
   it('does not read ordinary rebalancing during a rollout as a slow consumer', async () => {
     const line = (m: number) =>
       `2026-12-01T11:${m}:00Z INFO [Consumer clientId=c-1, groupId=g] The group is rebalancing, so a rejoin is needed`;

@@ -41,7 +41,8 @@ const SERVERS: Server[] = [
   {
     // ER_CON_COUNT_ERROR (1040) and ER_TOO_MANY_USER_CONNECTIONS (1203/1226).
     product: 'MySQL',
-    told: /\bToo many connections\b|ER_CON_COUNT_ERROR|has (?:more than|exceeded the) 'max_user_connections'/i,
+    // "Too many connections" alone is too common a phrase: with the error number or a MySQL word near it.
+    told: /ER_CON_COUNT_ERROR|\b1040\b[^\n]{0,60}Too many connections|Too many connections[^\n]{0,60}\b1040\b|(?:mysql|mariadb|SQLSTATE|Data source rejected|08004|HY000)[^\n]{0,200}Too many connections|has (?:more than|exceeded the) 'max_user_connections'/i,
     image: /mysql|mariadb|percona/i,
     limit: /(?<![a-z])max[_-](?:user[_-])?connections\s*[=:]?\s*["']?(\d+)/i,
   },

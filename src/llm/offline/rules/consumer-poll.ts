@@ -53,7 +53,8 @@ const BROKERS: Broker[] = [
     name: 'RabbitMQ',
     outlasted:
       /delivery acknowledgement on channel \d+ timed out|consumer[_ ]timeout[^\n]{0,80}(?:exceeded|expired|timed out)/i,
-    lost: /PRECONDITION_FAILED[^\n]{0,80}(?:unknown delivery tag|acknowledg)/i,
+    // A closed channel has many causes (an unknown delivery tag is a double ack): only the timeout counts.
+    lost: /(?!)/,
     perFetch: /prefetch|basic[._-]?qos/i,
     patience: /consumer[._-]?timeout/i,
     patienceLogged: [/Timeout value used: (\d+) ?ms/i],
