@@ -110,6 +110,39 @@ describe('a connection pool smaller than the threads that share it', () => {
     expect(said(findings)).toMatch(/12 threads but its connection pool holds 4 \(DB_POOL=4\)/);
   });
 
+  it('names a Sidekiq concurrency raise when the job workers time out on the pool', async () => {
+    const pod = 'mailer-jobs-7f6d5c4b3-m9n8b';
+    const line =
+      '2026-12-01T11:45:00.000Z pid=1 tid=2xk WARN: ActiveRecord::ConnectionTimeoutError: could not obtain a connection from the pool within 5.000 seconds (waited 5.001 seconds); all pooled connections were in use';
+    const c: FakeCluster = {
+      workloads: {
+        'mailer-jobs': {
+          workload: { kind: 'Deployment', name: 'mailer-jobs' },
+          pods: [{ name: pod, containers: [running('mailer-jobs')] }],
+        },
+      },
+      logs: { [pod]: `${line}\n${line}\n${line}\n` },
+      commits: [
+        {
+          sha: SHA,
+          message: 'jobs: drain the queue faster',
+          date: '2026-12-01T09:00:00Z',
+          files: [
+            {
+              path: 'config/sidekiq.yml',
+              patch: '@@ -1,3 +1,3 @@\n-:concurrency: 5\n+:concurrency: 25\n :queues:',
+            },
+          ],
+        },
+      ],
+    };
+    const { findings, ctx } = await diagnose(c, 'mailer-jobs');
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toMatch(/each process runs 25 threads/);
+    expect(ctx.casebook.suspectFiles[0]?.path).toBe('config/sidekiq.yml');
+    expect(ctx.casebook.suspectCommits[0]?.sha).toBe(SHA);
+  });
+
   it('leaves the pool to the leak reading when a recent change stopped closing sessions', async () => {
     const pod = 'parcels-5c7d9f8b6-z8x7c';
     const trace = [

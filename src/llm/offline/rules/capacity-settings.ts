@@ -62,7 +62,7 @@ export function capacityOf(key: string, line = ''): Capacity | null {
 
 const COMMENT = /^\s*(?:#|\/\/|\/\*|\*|--\s|;)/;
 /** `key: 5`, `key = 5`, `"key": 5`, `key => 5`, `KEY=5`, `key=5` inside a call's arguments. */
-const PAIR = /(?:^|[\s,({[])["']?([A-Za-z_][\w.-]*)["']?\s*(?::|=>|=)\s*["']?(\d+)(?![\w.])/g;
+const PAIR = /(?:^|[\s,({[:])["']?([A-Za-z_][\w.-]*)["']?\s*(?::|=>|=)\s*["']?(\d+)(?![\w.])/g;
 /** `--workers 8`, `--threads=4`, `-c max_connections=200` (the key=value form is caught by PAIR). */
 const FLAG = /--([a-z][\w-]*)[= ](\d+)(?![\w.])/gi;
 /** A default in code: `ENV.fetch("RAILS_MAX_THREADS") { 5 }`, `ENV.fetch("X", 5)`, `os.environ.get("X", "5")`, `getenv`. */

@@ -10,7 +10,7 @@ import {
   type CapacityFile,
   type SettingChange,
 } from './capacity-settings.js';
-import { loggedEvidence, loggedMatches } from './logged.js';
+import { loggedMatches } from './logged.js';
 import { recentCommitDetails, showLine, type ChangeLink } from './recent-change.js';
 import { POOL_EXHAUSTED } from './signals.js';
 import { times, type Rule } from './verdict.js';
@@ -102,6 +102,47 @@ interface Sized {
   key?: string;
 }
 
+interface Timeouts {
+  top: { sample: string; count: number; pod: string };
+  total: number;
+  /** Every matching message, for the sizes they state. */
+  said: string;
+  firstAt?: string;
+}
+
+/**
+ * The pool timeouts in the logs, at least two: from the error signatures, else from the raw lines
+ * (job runners such as Sidekiq log a job's exception at WARN, which is no error signature).
+ */
+function poolTimeouts(facts: ServiceFacts): Timeouts | null {
+  const { hits, total, top } = loggedMatches(facts, POOL_TIMEOUT);
+  if (top && total >= 2)
+    return {
+      top: { sample: top.s.sample, count: top.s.count, pod: top.pod },
+      total,
+      said: hits.map((h) => `${h.s.message} ${h.s.sample}`).join('\n'),
+      firstAt: hits
+        .map((h) => h.s.firstAt ?? '')
+        .filter(Boolean)
+        .sort()[0],
+    };
+  const lines = facts.logs.flatMap((l) =>
+    l.text
+      .split('\n')
+      .filter((line) => POOL_TIMEOUT.test(line))
+      .map((line) => ({ line: line.trim(), pod: l.pod })),
+  );
+  const first = lines[0];
+  if (!first || lines.length < 2) return null;
+  const stamp = /\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}/.exec(first.line)?.[0];
+  return {
+    top: { sample: first.line, count: lines.filter((x) => x.pod === first.pod).length, pod: first.pod },
+    total: lines.length,
+    said: lines.map((x) => x.line).join('\n'),
+    ...(stamp ? { firstAt: stamp } : {}),
+  };
+}
+
 /** The threads of one process as its server logs them at start (Puma's `Max threads: 16`). */
 function threadsLogged(facts: ServiceFacts): Sized | undefined {
   for (const log of facts.logs) {
@@ -148,9 +189,9 @@ function poolOutgrown(
  * threads.max, gunicorn's threads) and left the pool where it was.
  */
 export const poolUndersizedRule: Rule = async (ctx, facts) => {
-  const { hits, total, top } = loggedMatches(facts, POOL_TIMEOUT);
-  if (!top || total < 2) return null;
-  const said = hits.map((h) => `${h.s.message} ${h.s.sample}`).join('\n');
+  const seen = poolTimeouts(facts);
+  if (!seen) return null;
+  const { total, top, said } = seen;
   const pod = facts.listing.pods[0]
     ? await readObject(ctx, 'Pod', facts.listing.pods[0].name, facts.namespace)
     : null;
@@ -163,10 +204,7 @@ export const poolUndersizedRule: Rule = async (ctx, facts) => {
   let pool: Sized | undefined =
     poolFromError !== undefined ? { value: poolFromError, said: 'as the error states' } : envOf('pool');
   const threads = envOf('threads') ?? threadsLogged(facts);
-  const first = hits
-    .map((h) => h.s.firstAt ?? '')
-    .filter(Boolean)
-    .sort()[0];
+  const first = seen.firstAt;
   const outgrown = poolOutgrown(
     await capacityCommits(ctx, ['threads', 'pool'], first ? { before: toIso(first) } : {}),
     pool?.value,
@@ -178,7 +216,11 @@ export const poolUndersizedRule: Rule = async (ctx, facts) => {
   if (!outgrown && (await leakChange(ctx))) return null;
   const threadCount =
     threads?.value ?? (outgrown?.change.kind === 'threads' ? outgrown.change.to : undefined);
-  ctx.casebook.evidence.push(loggedEvidence(top));
+  ctx.casebook.evidence.push({
+    source: 'logs',
+    detail: `${quote(top.sample, 300)} (${times(top.count)})`,
+    ref: `pod/${top.pod}`,
+  });
   if (threads || pool)
     ctx.casebook.evidence.push({
       source: 'kubernetes',
@@ -198,12 +240,12 @@ export const poolUndersizedRule: Rule = async (ctx, facts) => {
   const sizes =
     threadCount !== undefined && pool
       ? `each process runs ${threadCount} threads but its connection pool holds ${pool.value}`
-      : 'each process runs more threads than its connection pool holds';
+      : `each process runs ${threadCount ?? 'more'} threads${threadCount !== undefined ? ', more than' : ' than'} its connection pool holds`;
   const threadKey = threads?.key ?? (outgrown?.change.kind === 'threads' ? outgrown.change.key : undefined);
   return {
     status: 'diagnosed',
     summary: `${facts.service}'s database connection pool is smaller than its threads (${sizes}): requests wait for a connection and fail after the checkout timeout (${times(total)} in recent logs).`,
-    statement: `${facts.service}'s connection pool is too small for its threads: ${sizes}${pool?.key ? ` (${pool.said})` : ''}. When more requests than that need the database at once, the others wait for a free connection and fail when the wait runs out: "${quote(top.s.sample, 220)}". No connection leaks and the database is not at fault; the two sizes disagree.${note ? ` ${note}` : ''}`,
+    statement: `${facts.service}'s connection pool is too small for its threads: ${sizes}${pool?.key ? ` (${pool.said})` : ''}. When more requests than that need the database at once, the others wait for a free connection and fail when the wait runs out: "${quote(top.sample, 220)}". No connection leaks and the database is not at fault; the two sizes disagree.${note ? ` ${note}` : ''}`,
     confidence: outgrown && pool ? 'high' : 'medium',
     fix: `Give each process at least one connection per thread: ${
       outgrown?.change.kind === 'threads' && outgrown.change.from !== undefined
