@@ -37,6 +37,9 @@ import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
 import { backingAlarmRule } from './rules/backing-alarm.js';
+import { poolUndersizedRule } from './rules/connection-pool.js';
+import { connectionLimitRule } from './rules/connection-limit.js';
+import { consumerPollRule } from './rules/consumer-poll.js';
 import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
@@ -66,6 +69,9 @@ export const LOCAL_RULES: Rule[] = [
   jvmHeapRule,
   cpuStarvationRule,
   backingAlarmRule,
+  connectionLimitRule,
+  poolUndersizedRule,
+  consumerPollRule,
   diskFullRule,
   oneNodeRule,
   workloadIdentityRule,
