@@ -25,6 +25,7 @@ import { withOverwrittenTag } from './rules/overwritten-tag.js';
 
 import { preferRevisionCommit, revisionVerdict, withRevisionChanges } from './revisions.js';
 import { withEnvTie } from './env-tie.js';
+import { withNeighbour } from './neighbours.js';
 
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
@@ -259,7 +260,11 @@ class Investigation {
   /** What a diagnosed verdict gains from context: its Job, the change behind it, how to mitigate now. */
   private async finish(verdict: Verdict, facts: ServiceFacts): Promise<Verdict> {
     const { ctx } = this;
-    let result = await withEnvTie(ctx, facts, await withRevisionChanges(ctx, facts, verdict));
+    let result = withNeighbour(
+      ctx,
+      facts,
+      await withEnvTie(ctx, facts, await withRevisionChanges(ctx, facts, verdict)),
+    );
     const jobTarget =
       facts.listing.workload?.kind === 'Job' ||
       facts.listing.workload?.kind === 'CronJob' ||
