@@ -18,6 +18,7 @@ import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
 import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
+import { podSandboxRule } from './rules/pod-sandbox.js';
 import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
 import { springStartupRule } from './rules/spring-startup.js';
@@ -60,6 +61,7 @@ export const LOCAL_RULES: Rule[] = [
   schedulingRule,
   imagePullRule,
   mountRule,
+  podSandboxRule,
   configRule,
   privilegedPortRule,
   runtimeMismatchRule,
