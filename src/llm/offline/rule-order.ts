@@ -19,6 +19,7 @@ import { probeRule, readinessAnswerRule } from './rules/probes.js';
 import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { podSandboxRule } from './rules/pod-sandbox.js';
+import { jobSidecarRule } from './rules/job-sidecar.js';
 import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
 import { springStartupRule } from './rules/spring-startup.js';
@@ -62,6 +63,7 @@ export const LOCAL_RULES: Rule[] = [
   imagePullRule,
   mountRule,
   podSandboxRule,
+  jobSidecarRule,
   configRule,
   privilegedPortRule,
   runtimeMismatchRule,
