@@ -20,6 +20,7 @@ import { schedulingRule } from './rules/scheduling.js';
 import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { podSandboxRule } from './rules/pod-sandbox.js';
 import { jobSidecarRule } from './rules/job-sidecar.js';
+import { migrationRule } from './rules/migration.js';
 import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
 import { springStartupRule } from './rules/spring-startup.js';
@@ -97,6 +98,7 @@ export const LOCAL_RULES: Rule[] = [
   dataParseRule,
   mountedFileRule,
   rateLimitRule,
+  migrationRule,
   exceptionRule,
 ];
 /**
