@@ -1,9 +1,8 @@
 import type { EngineContext } from '../../engine.js';
 import { suspectOf } from '../tool-data.js';
+import { IMAGE_BUILD_FILE } from './image-build.js';
 import { recentCommitDetails, showLine, type CommitDetail } from './recent-change.js';
 
-/** A Dockerfile, Containerfile or their variants (`Dockerfile.prod`, `api.Dockerfile`). */
-const IMAGE_RECIPE = /(?:^|\/)(?:[\w.-]*\.)?(?:Dockerfile|Containerfile)(?:\.[\w.-]+)?$/;
 
 export interface PortChange {
   commit: CommitDetail;
@@ -29,7 +28,7 @@ export async function portChange(ctx: EngineContext, port: string): Promise<Port
       if (lines.length) return link(commit, file.path, lines.slice(0, 3), `set port ${port}`);
     }
   for (const commit of commits)
-    for (const file of commit.files.filter((f) => IMAGE_RECIPE.test(f.path))) {
+    for (const file of commit.files.filter((f) => IMAGE_BUILD_FILE.test(f.path))) {
       const lines = file.patch.split('\n').filter((l) => /^[+-]\s*FROM\s/i.test(l));
       if (lines.some((l) => l.startsWith('+')))
         return link(commit, file.path, lines.slice(0, 4), 'changed the base image');
