@@ -5,6 +5,7 @@ import { closestNames, kubectlRef } from '../names.js';
 import { quote } from '../quote.js';
 import { podController, type ServiceFacts } from '../facts.js';
 import type { EventInfo } from '../tool-data.js';
+import { PERMISSION_DENIED, permissionChange } from './permission-change.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /** A ConfigMap or Secret a pod refers to and the kubelet could not find (or a key missing in it). */
@@ -227,6 +228,20 @@ export const mountRule: Rule = async (ctx, facts) => {
   const volume = first.message?.match(/for volume "([^"]+)"/)?.[1];
   const holders = first.message?.match(/already used by pod\(s\) ([\w.,\s-]+?)(?:\s*$|\.)/)?.[1]?.trim();
   const rolling = facts.listing.workload?.kind === 'Deployment';
+  // The storage driver's cloud identity was refused: the permission change behind it is the cause.
+  const denied = !multiAttach && PERMISSION_DENIED.test(first.message ?? '');
+  const grant = denied
+    ? await permissionChange(ctx, ['attach', 'volume', 'csi', 'ebs', 'disk', 'storage'])
+    : null;
+  if (denied)
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service}'s pods are stuck in ContainerCreating: the storage driver is not allowed to ${first.reason === 'FailedAttachVolume' ? 'attach' : 'mount'} the volume — the cloud API refuses its identity.`,
+      statement: `${first.reason}: "${quote(first.message ?? '', 260)}" (${times(count)}). The volume driver (its CSI controller) calls the cloud API with its own identity, and that identity lacks the permission for this volume.${grant ? ` ${grant.note}` : ''}`,
+      confidence: 'high',
+      notFromChange: Boolean(grant),
+      fix: `Give the storage driver's role the permission back (for the action and the volume the message names)${grant ? `, reverting or fixing the policy change named above` : ''}; the pending pods attach on the next retry.`,
+    };
   return {
     status: 'diagnosed',
     summary: `${facts.service}'s pods are stuck in ContainerCreating: a volume cannot be ${first.reason === 'FailedAttachVolume' ? 'attached' : 'mounted'}.`,
