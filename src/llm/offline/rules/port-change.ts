@@ -3,7 +3,6 @@ import { suspectOf } from '../tool-data.js';
 import { IMAGE_BUILD_FILE } from './image-build.js';
 import { recentCommitDetails, showLine, type CommitDetail } from './recent-change.js';
 
-
 export interface PortChange {
   commit: CommitDetail;
   path: string;
