@@ -115,6 +115,21 @@ describe('structured JSON log lines', () => {
     expect(k?.appFrame).toMatchObject({ file: 'com/acme/settle/Periods.kt', line: 33 });
   });
 
+  it("quotes pino's msg once when it is the error's own message (no doubled 'X: Error: X')", () => {
+    const text = "EROFS: read-only file system, open '/srv/cache/a1'";
+    const line = JSON.stringify({
+      level: 50,
+      time: 1796296361253,
+      err: { type: 'Error', message: text, stack: `Error: ${text}\n    at open (node:fs:573:11)` },
+      msg: text,
+    });
+    const [s] = analyzeLog(line).signatures;
+    expect(s?.sample).toBe(text);
+    // A summary that says more than the message is kept.
+    const other = JSON.stringify({ level: 50, msg: 'upload failed', err: { type: 'Error', message: text } });
+    expect(analyzeLog(other).signatures[0]?.sample).toBe(`upload failed: Error: ${text}`);
+  });
+
   it('reads Information, Verbose and numeric info levels as clean', () => {
     const log = [
       { '@t': '2026-11-02T08:00:00Z', '@mt': 'Started {Worker}' },

@@ -209,9 +209,13 @@ export function parseStructuredLine(raw: string): StructuredLine | null {
   const request = [firstStr(o, ['http.req.method', 'method']), firstStr(o, ['http.req.path', 'path', 'url'])]
     .filter(Boolean)
     .join(' ');
+  // The message often is the error's own message already (`msg` = `err.message`): the error's
+  // summary adds nothing then, not even its type prefix (`Error: …`).
+  const known = (text: string) =>
+    message.includes(text) || message.includes(text.replace(/^[A-Za-z_][\w.$]*:\s+/, ''));
   const parts = [
     message,
-    summary && !message.includes(summary) ? summary : undefined,
+    summary && !known(summary) ? summary : undefined,
     request && typeof status === 'number' ? `${request} -> ${status}` : request,
   ].filter(Boolean);
   const level =
