@@ -26,6 +26,7 @@ import { withOverwrittenTag } from './rules/overwritten-tag.js';
 import { preferRevisionCommit, revisionVerdict, withRevisionChanges } from './revisions.js';
 import { withEnvTie } from './env-tie.js';
 import { withNeighbour } from './neighbours.js';
+import { withCredentialRefresher } from './pull-secret-refresh.js';
 
 import type { Rule, Verdict } from './rules/verdict.js';
 import type { PodListing } from './tool-data.js';
@@ -263,7 +264,11 @@ class Investigation {
     let result = withNeighbour(
       ctx,
       facts,
-      await withEnvTie(ctx, facts, await withRevisionChanges(ctx, facts, verdict)),
+      await withEnvTie(
+        ctx,
+        facts,
+        await withRevisionChanges(ctx, facts, await withCredentialRefresher(ctx, facts, verdict)),
+      ),
     );
     const jobTarget =
       facts.listing.workload?.kind === 'Job' ||
