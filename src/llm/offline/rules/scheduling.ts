@@ -16,20 +16,31 @@ function schedulingObstacles(message: string): {
   taint?: string;
   resources: string[];
   other: boolean;
+  /** Nodes that matched the selector but already run a pod the required anti-affinity excludes. */
+  antiAffinity: number;
 } {
   const resources = [...message.matchAll(/Insufficient ([\w./-]+)/g)].map((m) =>
     (m[1] as string).replace(/\.$/, ''),
   );
+  const taint = message
+    .match(/had untolerated taint \{([^}]+)\}|had taint \{([^}]+)\}/)
+    ?.slice(1)
+    .find(Boolean);
+  const other = /anti-affinity|topology spread|volume node affinity|didn't have free ports/i.test(message);
+  // The scheduler reports each node under the first filter it fails, and node affinity filters
+  // first: nodes reported for anything else did match the selector, so that other reason is what
+  // keeps the pods off the nodes they may use.
+  const selectorOnly =
+    /didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/i.test(message) &&
+    !taint &&
+    !resources.length &&
+    !other;
   return {
-    selector: /didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/i.test(
-      message,
-    ),
-    taint: message
-      .match(/had untolerated taint \{([^}]+)\}|had taint \{([^}]+)\}/)
-      ?.slice(1)
-      .find(Boolean),
+    selector: selectorOnly,
+    ...(taint ? { taint } : {}),
     resources: [...new Set(resources)],
-    other: /anti-affinity|topology spread|volume node affinity|didn't have free ports/i.test(message),
+    other,
+    antiAffinity: Number(message.match(/(\d+) node\(s\) didn't match pod anti-affinity rules/)?.[1] ?? 0),
   };
 }
 
@@ -192,14 +203,18 @@ export const schedulingRule: Rule = async (ctx, facts) => {
       ? `the nodes carry the taint ${obstacles.taint}, which the pods do not tolerate`
       : obstacles.resources.length
         ? `no node has enough free ${obstacles.resources.join(' and ')}${asked ? ` for a pod requesting ${asked}` : ''}`
-        : 'no node fits the pods';
+        : obstacles.antiAffinity
+          ? `each of the ${obstacles.antiAffinity} node(s) the pods may use already runs one of them, and their required pod anti-affinity allows only one per node (more replicas than eligible nodes)`
+          : 'no node fits the pods';
   const fix = obstacles.selector
     ? `Make the pods' nodeSelector/affinity${placement.length ? ` (${placement.join(', ')})` : ''} match labels existing nodes carry, or create the node group it names first; roll back the change that set it if the nodes are not coming.`
     : obstacles.taint
       ? // Which side is wrong depends on intent: a taint new on nodes that ran these pods before
         // is the mistake more often than the pods, so both ways are offered.
         `If the taint is new on nodes these pods should run on (a node-group change), remove ${obstacles.taint} from that node group and let the change that added it be reverted; if the pods belong on those nodes, add a toleration for ${obstacles.taint} to them, or schedule them elsewhere.`
-      : `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler).`;
+      : obstacles.antiAffinity && !obstacles.resources.length
+        ? `Give the pods as many eligible nodes as replicas (raise the node group's maximum size), or keep replicas at or below ${obstacles.antiAffinity}, or make the anti-affinity preferredDuringSchedulingIgnoredDuringExecution so extra replicas may share a node.`
+        : `Lower the pods' resource requests${asked ? ` (${asked})` : ''} to what they need, or add capacity (a larger node pool or the cluster autoscaler).`;
   return {
     status: 'diagnosed',
     summary: `${pending.length} pod(s) of ${facts.service} are Pending: the scheduler cannot place them — ${why}.`,
