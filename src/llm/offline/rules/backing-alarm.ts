@@ -29,12 +29,15 @@ interface Alarm {
   bound: RegExp;
 }
 
+/** What keeps a broker's queues from growing: message TTLs, length limits, consumers that ack. */
+const QUEUE_BOUNDS =
+  /x-message-ttl|x-max-length|x-expires|message.?ttl|max.?length|\bttl\b|prefetch|basic.?ack|auto.?ack|consumer/i;
+
 const ALARMS: Alarm[] = [
   {
     // AMQP 0-9-1 connection.blocked: RabbitMQ blocks publishing connections while a resource alarm is set.
     product: 'RabbitMQ',
-    bound:
-      /x-message-ttl|x-max-length|x-expires|message.?ttl|max.?length|\bttl\b|prefetch|basic.?ack|auto.?ack|consumer/i,
+    bound: QUEUE_BOUNDS,
     resource: 'memory',
     told: /(?:connection[._ ]?blocked|blocked by (?:the )?(?:broker|server)|ConnectionBlocked)[^\n]{0,120}low on memory|low on memory[^\n]{0,120}blocked/i,
     image: /rabbit/i,
@@ -45,8 +48,7 @@ const ALARMS: Alarm[] = [
   },
   {
     product: 'RabbitMQ',
-    bound:
-      /x-message-ttl|x-max-length|x-expires|message.?ttl|max.?length|\bttl\b|prefetch|basic.?ack|auto.?ack|consumer/i,
+    bound: QUEUE_BOUNDS,
     resource: 'disk',
     told: /(?:connection[._ ]?blocked|blocked by (?:the )?(?:broker|server)|ConnectionBlocked)[^\n]{0,120}low on disk|low on disk[^\n]{0,120}blocked/i,
     image: /rabbit/i,
