@@ -32,6 +32,8 @@ export interface FakeCluster {
   namespace?: string;
   /** `list_pods` by the service name asked; a missing name answers "none matched". */
   workloads?: Record<string, { workload: { kind: string; name: string } | null; pods: FakePod[] }>;
+  /** The names `list_pods` offers when the asked name matches nothing. */
+  closestServices?: string[];
   events?: Obj[];
   /** Logs by `<pod>`, `<pod>.<container>`, `<pod>.previous`; a missing key answers an API error. */
   logs?: Record<string, string>;
@@ -97,7 +99,7 @@ export function fakeTools(cluster: FakeCluster): ToolInvoker & { calls: { tool: 
           workload: null,
           matchedBy: 'none',
           pods: [],
-          closestServices: [],
+          closestServices: cluster.closestServices ?? [],
         });
       return ok({
         namespace,

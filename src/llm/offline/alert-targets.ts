@@ -44,3 +44,18 @@ export function alertTargets(text: string | undefined): AlertTarget[] {
   for (const m of text.matchAll(PROSE)) add(m[1] as string, m[3] as string, m[2]);
   return found;
 }
+
+/**
+ * The names among `known` (the namespace's workloads and Services) that the alert's text spells
+ * out as whole words: `5xx ratio 94% on scoreboard-web` names scoreboard-web even without a kind.
+ */
+export function alertNamedWorkloads(text: string | undefined, known: readonly string[]): string[] {
+  if (!text) return [];
+  const words = new Set(
+    text
+      .toLowerCase()
+      .split(/[^a-z0-9.-]+/)
+      .map((w) => w.replace(/^[.-]+|[.-]+$/g, '')),
+  );
+  return known.filter((name) => words.has(name.toLowerCase()));
+}

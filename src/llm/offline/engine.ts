@@ -1,6 +1,6 @@
 import type { Evidence, Findings } from '../../report/schema.js';
 import type { Engine, EngineContext } from '../engine.js';
-import { alertTargets } from './alert-targets.js';
+import { alertNamedWorkloads, alertTargets } from './alert-targets.js';
 import { readObject } from './cluster-read.js';
 import { at, list, str } from './k8s-object.js';
 import { recoveredBlip } from './recovery.js';
@@ -70,7 +70,7 @@ class Investigation {
     const namespace = ctx.settings.namespace;
     this.followed.add(`${namespace}/${service}`);
     let facts = await this.factsOf(service, namespace);
-    if ('missing' in facts) facts = (await this.fromAlert()) ?? facts;
+    if ('missing' in facts) facts = (await this.fromAlert(facts.missing)) ?? facts;
     if ('error' in facts) return inconclusive(`${service} could not be inspected: ${facts.error}.`);
     if ('missing' in facts) return this.missing(service, facts.missing);
     facts = await this.widenToCronJob(facts);
@@ -168,10 +168,18 @@ class Investigation {
     return wider.listing.pods.some((p) => own.has(p.name)) ? wider : facts;
   }
 
-  /** The object the alert's text names, when the service name itself matches nothing. */
-  private async fromAlert(): Promise<ServiceFacts | null> {
+  /**
+   * The object the alert's text names, when the service name itself matches nothing: by kind and
+   * name, or a workload of the namespace (one of the closest names) that the text spells out.
+   */
+  private async fromAlert(missing: PodListing): Promise<ServiceFacts | null> {
     const { ctx } = this;
-    for (const target of alertTargets(ctx.incident.text).slice(0, 3)) {
+    const named = alertNamedWorkloads(ctx.incident.text, missing.closestServices).map((name) => ({
+      kind: 'Service',
+      name,
+      namespace: undefined,
+    }));
+    for (const target of [...alertTargets(ctx.incident.text).slice(0, 3), ...named.slice(0, 2)]) {
       const namespace = target.namespace ?? ctx.settings.namespace;
       if (target.name === ctx.incident.service) continue;
       if (!ctx.settings.namespaces.includes(namespace)) {

@@ -34,7 +34,7 @@ import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
-import { lostNodeRule, stuckTerminatingRule } from './rules/stuck-terminating.js';
+import { lostNodeRule, lostStatefulPodRule, stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
 import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
@@ -54,6 +54,8 @@ import type { Rule } from './rules/verdict.js';
 /** Platform failures first (they explain application symptoms), then the application's own. */
 export const LOCAL_RULES: Rule[] = [
   stuckTerminatingRule,
+  // A StatefulSet pod held Terminating by its lost node says more than the node's events alone.
+  lostStatefulPodRule,
   nodeRule,
   lostNodeRule,
   disruptionBudgetRule,

@@ -14,6 +14,10 @@ import { poolLeakNote } from './connection-pool.js';
 import { staleConfiguration } from './stale-config.js';
 import { times, type Rule } from './verdict.js';
 
+/** A client library's exception for a connection that is gone, whatever the reason. */
+const CONNECTION_LOST =
+  /\bConnection(?:Error|Exception|ClosedError|Closed)\b|\bconnection (?:to \S+ )?(?:is |was |has been )?(?:closed|lost)\b/i;
+
 /**
  * The most frequent exception with an application frame, from current or previous logs. An
  * exception that only says a call failed (connection refused, no such host) is the dependency's
@@ -22,6 +26,11 @@ import { times, type Rule } from './verdict.js';
 export function topException(
   facts: ServiceFacts,
 ): { signature: LogSignature; pod: string; previous: boolean } | undefined {
+  // A client's "connection closed" exception is the dependency's story too when the same logs say
+  // the connection to it was refused or timed out (Redix, Lettuce, pika, …).
+  const unreachable = facts.logs.some((l) =>
+    l.analysis.signatures.some((s) => UNREACHABLE.test(`${s.type ?? ''} ${s.message} ${s.sample}`)),
+  );
   return facts.logs
     .flatMap((l) =>
       l.analysis.signatures
@@ -29,7 +38,8 @@ export function topException(
           (s) =>
             s.kind === 'exception' &&
             s.appFrame &&
-            (!UNREACHABLE.test(`${s.type} ${s.message}`) || POOL_EXHAUSTED.test(`${s.type} ${s.message}`)),
+            (!UNREACHABLE.test(`${s.type} ${s.message}`) || POOL_EXHAUSTED.test(`${s.type} ${s.message}`)) &&
+            !(unreachable && CONNECTION_LOST.test(`${s.type} ${s.message}`)),
         )
         .map((signature) => ({ signature, pod: l.pod, previous: l.previous })),
     )

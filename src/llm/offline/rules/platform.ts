@@ -61,7 +61,9 @@ export const nodeRule: Rule = async (ctx, facts) => {
     (e) => e.reason === 'Evicted' || /low on resource/i.test(e.message ?? ''),
   );
   if (!evicted.length && !evictions.length && !nodeEvents.length) return null;
-  const ourNodes = new Set(facts.listing.pods.map((p) => p.node).filter(Boolean));
+  // Pods being deleted are already replaced (or being): the nodes that matter are the live pods'.
+  const live = facts.listing.pods.filter((p) => !p.terminating);
+  const ourNodes = new Set((live.length ? live : facts.listing.pods).map((p) => p.node).filter(Boolean));
   const relevantNodeEvents = nodeEvents.filter(
     (e) => !ourNodes.size || [...ourNodes].some((n) => e.object === `Node/${n}`),
   );

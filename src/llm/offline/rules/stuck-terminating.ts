@@ -75,7 +75,19 @@ export const stuckTerminatingRule: Rule = async (ctx, facts) => {
  * identity while the first may still run, so that replica stays missing until someone confirms
  * the node is down (deleting the Node object, or `kubectl delete pod --force`).
  */
-export const lostNodeRule: Rule = async (ctx, facts) => {
+export const lostNodeRule: Rule = (ctx, facts) => lostNode(ctx, facts, false);
+
+/**
+ * The same, for a StatefulSet's pod only: its missing identity says more than the node's events
+ * (which the node rule reads), so this runs first; other pods are left to the node rule.
+ */
+export const lostStatefulPodRule: Rule = (ctx, facts) => lostNode(ctx, facts, true);
+
+async function lostNode(
+  ctx: Parameters<Rule>[0],
+  facts: Parameters<Rule>[1],
+  statefulOnly: boolean,
+): ReturnType<Rule> {
   const now = ctx.now.getTime();
   const deleted = facts.listing.pods.filter(
     (pod) =>
@@ -84,9 +96,17 @@ export const lostNodeRule: Rule = async (ctx, facts) => {
       now - Date.parse(pod.terminating.since) >
         (pod.terminating.gracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000 + SLACK_MS,
   );
-  if (!deleted.length) return null;
+  // A ReplicaSet replaces a deleted pod at once: only a StatefulSet's pod (one per identity), or
+  // one with no ready pod of the service left, keeps the service short.
+  const readyElsewhere = facts.listing.pods.some(
+    (p) => !p.terminating && p.phase === 'Running' && p.containers.every((c) => c.init || c.ready !== false),
+  );
+  const holding = deleted.filter(
+    (pod) => pod.ownerKind === 'StatefulSet' || (!statefulOnly && !readyElsewhere),
+  );
+  if (!holding.length) return null;
   const nodes = (await readObjects(ctx, 'Node', { clusterScoped: true })) ?? [];
-  const lost = deleted
+  const lost = holding
     .map((pod) => {
       const node = nodes.find((n) => nameOf(n) === pod.node);
       const ready = condition(node, 'Ready');
@@ -119,4 +139,4 @@ export const lostNodeRule: Rule = async (ctx, facts) => {
     notFromChange: true,
     objects: [],
   };
-};
+}
