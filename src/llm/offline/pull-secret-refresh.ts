@@ -4,11 +4,9 @@ import { gatherFacts, type ServiceFacts } from './facts.js';
 import { at, condition, list, nameOf, str } from './k8s-object.js';
 import { quote } from './quote.js';
 import { permissionChange } from './rules/permission-change.js';
+import { AUTH_REFUSED } from './rules/pull-credentials.js';
 import type { Verdict } from './rules/verdict.js';
 
-/** What a registry answers a pull whose credentials are missing, wrong or expired. */
-const AUTH_REFUSED =
-  /\b40[13]\b|unauthori[sz]ed|authentication required|no basic auth credentials|denied|forbidden/i;
 /** Names of the jobs that renew a registry credential (`ecr-regcred-refresh`, `docker-token-renew`). */
 const REFRESHER = /regcred|pull.?secret|registry|ecr|gcr|acr|docker|cred|token/i;
 

@@ -11,6 +11,7 @@ import { tentativeChange } from './tentative-change.js';
 import { gradualGrowth, leakCommit } from './memory-growth.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 import { suspectOf } from '../tool-data.js';
+import { AUTH_REFUSED, describeRefusal, pullCredentials, registryOf } from './pull-credentials.js';
 
 const NODE_TROUBLE =
   /^(NodeNotReady|NodeHasInsufficientMemory|EvictionThresholdMet|SystemOOM|NodeHasDiskPressure|NodeHasInsufficientPID|Rebooted|NodeHasPIDPressure)$/;
@@ -191,6 +192,26 @@ export const imagePullRule: Rule = async (ctx, facts) => {
   const still = running.length
     ? ` ${running.length} pod(s) of the previous version still run (${running[0]?.containers[0]?.image ?? ''}).`
     : '';
+  const image = first.c.image ?? '?';
+  const missingSecret = facts.related.some((e) => e.reason === 'FailedToRetrieveImagePullSecret');
+  // "pull access denied, repository does not exist or may require authorization" is Docker Hub's
+  // answer for a name that does not exist as much as for missing credentials: the name comes first.
+  const refused =
+    AUTH_REFUSED.test(failed?.message ?? '') &&
+    !/not found|manifest unknown|does not exist|no such host/i.test(failed?.message ?? '');
+  if (missingSecret || refused) {
+    const credentials = await pullCredentials(ctx, facts.namespace, first.pod, facts.related);
+    const refusal = describeRefusal(credentials, registryOf(image));
+    return {
+      status: 'diagnosed',
+      summary: `${facts.service}'s pods cannot start: the registry refuses to let them pull ${image} (${first.c.reason})${credentials.secrets[0] ? ` with imagePullSecret ${credentials.secrets[0]}` : ''}.${running.length ? ` ${running.length} pod(s) still run from the image their node pulled before.` : ''}`,
+      statement: `The image ${image} cannot be pulled (${first.c.reason})${failed?.message ? `: ${failed.message}` : ''}. ${refusal.statement}`,
+      confidence: 'high',
+      fix: refusal.fix,
+      notFromChange: true,
+      objects: facts.listing.workload ? [facts.listing.workload] : [],
+    };
+  }
   return {
     status: 'diagnosed',
     summary: `${facts.service}'s new pods cannot start: image ${first.c.image ?? '?'} cannot be pulled (${first.c.reason}).${still}`,
