@@ -147,13 +147,15 @@ export function callTargets(logs: readonly PodLog[]): CallTarget[] {
 export function serviceOfHost(
   host: string,
   namespace: string,
-): { service: string; namespace: string } | null {
+): { service: string; namespace: string; viaService?: string } | null {
   if (new RegExp(`^${IP}$`).test(host)) return null;
   const parts = host.split('.');
-  const [first, second, third] = parts;
+  const [first, second, third, fourth] = parts;
   if (!first) return null;
   if (parts.length === 1) return { service: first, namespace };
   if (third === 'svc') return { service: first, namespace: second ?? namespace };
+  // `<pod>.<headless service>.<namespace>.svc…`: one pod of a StatefulSet, by its stable name.
+  if (fourth === 'svc' && second && third) return { service: first, namespace: third, viaService: second };
   if (
     parts.length === 2 &&
     second &&

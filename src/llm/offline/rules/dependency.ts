@@ -84,7 +84,7 @@ function dependencyVerdict(follow: FollowDependency): Rule {
     const outside: CallTarget[] = [];
     for (const target of callTargets(facts.logs).slice(0, 3)) {
       const ip = /^\d+\.\d+\.\d+\.\d+$/.test(target.host);
-      const ref = ip
+      let ref: { service: string; namespace: string; viaService?: string } | null = ip
         ? ((await serviceOfIp(ctx, target.host, facts.namespace)) ?? null)
         : serviceOfHost(target.host, facts.namespace);
       if (ref && self.includes(normal(ref.service))) continue;
@@ -97,7 +97,8 @@ function dependencyVerdict(follow: FollowDependency): Rule {
         outside.push(target);
         continue;
       }
-      if (target.failure === 'dns-missing' || target.failure === 'dns-timeout') {
+      // A pod's name under a headless Service resolves only while that pod is ready: follow the pod.
+      if ((target.failure === 'dns-missing' && !ref.viaService) || target.failure === 'dns-timeout') {
         const verdict = await nameResolution(ctx, facts, target, ref);
         if (verdict) return verdict;
       }
@@ -109,8 +110,13 @@ function dependencyVerdict(follow: FollowDependency): Rule {
         );
         continue;
       }
+      let theirs = await follow(ctx, ref);
+      // A pod's own name under a headless Service: when that pod is gone, the Service's pods are the story.
+      if (!theirs.found && ref.viaService) {
+        ref = { service: ref.viaService, namespace: ref.namespace };
+        theirs = await follow(ctx, ref);
+      }
       const evidence = callerEvidence(facts, target, ref.service);
-      const theirs = await follow(ctx, ref);
       if (theirs.verdict?.status === 'diagnosed') {
         ctx.casebook.evidence.unshift(evidence);
         return {
