@@ -188,6 +188,25 @@ describe('pods Pending that the cluster autoscaler cannot make room for', () => 
     expect(findings.suggestedFix).toMatch(/Find why the scale-up of node group eks-search-m6i/);
   });
 
+  it('say no node group the autoscaler grows fits the pods when every group fails their placement', async () => {
+    const ctx = engineContext(
+      fakeTools(
+        cluster({
+          autoscaler:
+            "pod didn't trigger scale-up: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) had untolerated taint {team: ml}",
+        }),
+      ),
+      { service: 'indexer' },
+    );
+    const findings = await new OfflineEngine().diagnose(ctx);
+    expect(findings.status).toBe('diagnosed');
+    expect(said(findings)).toMatch(/none of the node groups it may grow makes nodes the pods may use/);
+    expect(said(findings)).toMatch(/\(search-m6i\) is not one it scales/);
+    expect(findings.suggestedFix).toMatch(
+      /Let the cluster autoscaler grow the node group the pods may use \(search-m6i\)/,
+    );
+  });
+
   it('without an autoscaler verdict, blame the resource shortage on the usable nodes, not the taint', async () => {
     const ctx = engineContext(fakeTools(cluster({})), { service: 'indexer' });
     const findings = await new OfflineEngine().diagnose(ctx);

@@ -36,8 +36,15 @@ export interface NodeGroupStatus {
   scaleUp?: string;
 }
 
+/** Skip reasons that only say a group's nodes would not match the pod's placement. */
+const PLACEMENT_MISMATCH = /didn't match|untolerated taint|had taint|didn't tolerate|didn't satisfy/i;
+
 export interface ScaleUpBlock {
-  kind: 'max-size' | 'cluster-limit' | 'backoff';
+  /**
+   * `no-fitting-group`: every node group the autoscaler may grow fails the pods' placement, so the
+   * nodes they may use are in a group it does not scale.
+   */
+  kind: 'max-size' | 'cluster-limit' | 'backoff' | 'no-fitting-group';
   event: EventInfo;
   /** Node groups at their maximum (or in backoff), the ones the pods could use first. */
   groups: NodeGroupStatus[];
@@ -63,18 +70,31 @@ export async function scaleUpBlock(
       break;
     }
   }
+  if (!found) {
+    const event = events.find((e) => placementOnly(e.message ?? ''));
+    if (event) found = { kind: 'no-fitting-group', event };
+  }
   if (!found) return null;
   const usable = await usableNodeGroups(ctx, facts.namespace, pods[0] ?? '');
   const statuses = await nodeGroupStatuses(ctx);
   const stuck = statuses.filter((g) =>
     found.kind === 'backoff'
       ? /backoff/i.test(g.scaleUp ?? '')
-      : g.maxSize !== undefined && g.target !== undefined && g.target >= g.maxSize,
+      : found.kind === 'no-fitting-group'
+        ? false
+        : g.maxSize !== undefined && g.target !== undefined && g.target >= g.maxSize,
   );
   // EKS names a group's Auto Scaling group eks-<nodegroup>-<uuid>: the one the pods may use comes first.
   const mine = (g: NodeGroupStatus) => usable.some((u) => g.name === u || g.name.includes(`-${u}-`));
   const groups = [...stuck.filter(mine), ...stuck.filter((g) => !mine(g))];
   return { ...found, groups: stuck.some(mine) ? groups.filter(mine) : groups, usable };
+}
+
+/** `pod didn't trigger scale-up: 2 node(s) didn't match Pod's node affinity/selector, 1 …`: only mismatches. */
+function placementOnly(message: string): boolean {
+  const m = message.match(/^pod didn't trigger scale-up:\s*(.+)$/i);
+  const reasons = (m?.[1] ?? '').split(/,\s*(?=\d+ )/).filter(Boolean);
+  return reasons.length > 0 && reasons.every((r) => PLACEMENT_MISMATCH.test(r));
 }
 
 /** The node groups of the nodes a pending pod's tolerations and placement allow. */

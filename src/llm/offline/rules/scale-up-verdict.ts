@@ -49,17 +49,21 @@ export async function scaleUpVerdict(
   const group = named.length ? `node group ${named.join(', ')}` : 'the node group the pods fit';
   const limit = block.groups.find((g) => g.maxSize !== undefined);
   const cannot =
-    block.kind === 'max-size'
-      ? `${group} is at its max node group size${limit ? ` (${limit.target ?? limit.maxSize} of maxSize ${limit.maxSize})` : ''}`
-      : block.kind === 'cluster-limit'
-        ? 'the cluster has reached the autoscaler’s cluster-wide limit (max total nodes, cores or memory)'
-        : `its last scale-up of ${group} failed and it is in backoff${block.groups[0]?.scaleUp ? ` (${block.groups[0].scaleUp})` : ''}`;
+    block.kind === 'no-fitting-group'
+      ? `none of the node groups it may grow makes nodes the pods may use (each fails their nodeSelector, affinity or tolerations)${block.usable.length ? `, so the group their nodes belong to (${block.usable.join(', ')}) is not one it scales` : ''}`
+      : block.kind === 'max-size'
+        ? `${group} is at its max node group size${limit ? ` (${limit.target ?? limit.maxSize} of maxSize ${limit.maxSize})` : ''}`
+        : block.kind === 'cluster-limit'
+          ? 'the cluster has reached the autoscaler’s cluster-wide limit (max total nodes, cores or memory)'
+          : `its last scale-up of ${group} failed and it is in backoff${block.groups[0]?.scaleUp ? ` (${block.groups[0].scaleUp})` : ''}`;
   const fix =
-    block.kind === 'max-size'
-      ? `Raise the max size of ${group}${limit ? ` (maxSize ${limit.maxSize})` : ''}${definition ? ` in ${definition.path} (line ${definition.line}: ${quote(definition.text, 60)})` : ' where it is defined (the node group or Auto Scaling group settings, its Terraform or eksctl max_size)'} so the cluster autoscaler can add nodes, or add another node group the pods may use; until then keep the workload's replicas (the HPA's maxReplicas) and requests within what the group can hold. The Pending pods are placed as soon as new nodes join; rolling the workload back does not help.`
-      : block.kind === 'cluster-limit'
-        ? 'Raise the cluster autoscaler’s cluster-wide limits (--max-nodes-total, --cores-total, --memory-total, or the node auto-provisioning limits) or free capacity; the Pending pods are placed once nodes can be added.'
-        : `Find why the scale-up of ${group} failed (the cloud’s error in the cluster-autoscaler-status ConfigMap or its log: instance capacity, quota, IAM, launch template, subnet IPs) and fix it; the autoscaler retries after its backoff.`;
+    block.kind === 'no-fitting-group'
+      ? `Let the cluster autoscaler grow the node group the pods may use${block.usable.length ? ` (${block.usable.join(', ')})` : ''}: register it (the autoscaler's auto-discovery tags or --nodes flag) with a max size above its current size, and give its node template the labels and taints its nodes carry (the node-template tags of a group that can be at zero); or make the pods' placement match a group it scales; until then lower the requests or replicas to what the current nodes hold.`
+      : block.kind === 'max-size'
+        ? `Raise the max size of ${group}${limit ? ` (maxSize ${limit.maxSize})` : ''}${definition ? ` in ${definition.path} (line ${definition.line}: ${quote(definition.text, 60)})` : ' where it is defined (the node group or Auto Scaling group settings, its Terraform or eksctl max_size)'} so the cluster autoscaler can add nodes, or add another node group the pods may use; until then keep the workload's replicas (the HPA's maxReplicas) and requests within what the group can hold. The Pending pods are placed as soon as new nodes join; rolling the workload back does not help.`
+        : block.kind === 'cluster-limit'
+          ? 'Raise the cluster autoscaler’s cluster-wide limits (--max-nodes-total, --cores-total, --memory-total, or the node auto-provisioning limits) or free capacity; the Pending pods are placed once nodes can be added.'
+          : `Find why the scale-up of ${group} failed (the cloud’s error in the cluster-autoscaler-status ConfigMap or its log: instance capacity, quota, IAM, launch template, subnet IPs) and fix it; the autoscaler retries after its backoff.`;
   return {
     status: 'diagnosed',
     summary: `${pending} pod(s) of ${facts.service} are Pending: ${why}, and the cluster autoscaler cannot add a node — ${cannot}.`,
