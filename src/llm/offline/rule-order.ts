@@ -33,6 +33,8 @@ import { oneNodeRule } from './rules/one-node.js';
 import { podCreationRule } from './rules/pod-creation.js';
 import { rbacRule } from './rules/rbac.js';
 import { scaledToZeroRule } from './rules/replicas.js';
+import { daemonSetPlacementRule } from './rules/daemonset-placement.js';
+import { csiNodeRule } from './rules/csi-node.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
 import { lostNodeRule, lostStatefulPodRule, stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
@@ -61,9 +63,11 @@ export const LOCAL_RULES: Rule[] = [
   disruptionBudgetRule,
   podCreationRule,
   scaledToZeroRule,
+  daemonSetPlacementRule,
   volumeClaimRule,
   schedulingRule,
   imagePullRule,
+  csiNodeRule,
   mountRule,
   podSandboxRule,
   jobSidecarRule,

@@ -1,8 +1,10 @@
 import type { EngineContext } from '../../engine.js';
-import { readObject } from '../cluster-read.js';
-import { readObjects } from '../cluster-read.js';
+import { readObject, readObjects } from '../cluster-read.js';
 import { at, list, nameOf, str, strings, stringMap, type KubeObject } from '../k8s-object.js';
+import { placementTerms, untoleratedTaints } from '../node-fit.js';
 import { quote } from '../quote.js';
+import { scaleUpBlock } from '../scale-up.js';
+import { scaleUpVerdict } from './scale-up-verdict.js';
 import type { EventInfo } from '../tool-data.js';
 import type { Rule } from './verdict.js';
 
@@ -13,7 +15,10 @@ function firstEvent(events: EventInfo[], test: (e: EventInfo) => boolean): Event
 /** What a FailedScheduling message says stops the pods, in the scheduler's own predicates. */
 function schedulingObstacles(message: string): {
   selector: boolean;
+  /** A taint that keeps the pods off every node they could otherwise use. */
   taint?: string;
+  /** A taint on some nodes while the rest fail a later filter: those nodes are reserved for others. */
+  reservedTaint?: string;
   resources: string[];
   other: boolean;
   /** Nodes that matched the selector but already run a pod the required anti-affinity excludes. */
@@ -27,17 +32,20 @@ function schedulingObstacles(message: string): {
     ?.slice(1)
     .find(Boolean);
   const other = /anti-affinity|topology spread|volume node affinity|didn't have free ports/i.test(message);
+  // Taints are checked before resources and inter-pod affinity: nodes reported as full passed the
+  // taint filter, so they are the ones the pods may use, and the tainted rest is reserved for others.
+  const taintOnly = taint && !resources.length && !other ? taint : undefined;
   // The scheduler reports each node under the first filter it fails, and node affinity filters
   // first: nodes reported for anything else did match the selector, so that other reason is what
   // keeps the pods off the nodes they may use.
   const selectorOnly =
     /didn't match Pod's node affinity\/selector|node\(s\) didn't match node selector/i.test(message) &&
-    !taint &&
+    !taintOnly &&
     !resources.length &&
     !other;
   return {
     selector: selectorOnly,
-    ...(taint ? { taint } : {}),
+    ...(taintOnly ? { taint: taintOnly } : taint ? { reservedTaint: taint } : {}),
     resources: [...new Set(resources)],
     other,
     antiAffinity: Number(message.match(/(\d+) node\(s\) didn't match pod anti-affinity rules/)?.[1] ?? 0),
@@ -47,23 +55,7 @@ function schedulingObstacles(message: string): {
 /** The nodeSelector and required node affinity of a pod, when its spec can be read. */
 async function placementOf(ctx: EngineContext, namespace: string, pod: string): Promise<string[]> {
   const object = await readObject(ctx, 'Pod', pod, namespace);
-  if (!object) return [];
-  const selector = Object.entries(stringMap(at(object, 'spec', 'nodeSelector'))).map(([k, v]) => `${k}=${v}`);
-  const affinity = list(
-    at(
-      object,
-      'spec',
-      'affinity',
-      'nodeAffinity',
-      'requiredDuringSchedulingIgnoredDuringExecution',
-      'nodeSelectorTerms',
-    ),
-  )
-    .flatMap((t) => list(t.matchExpressions))
-    .map(
-      (e) => `${String(e.key)} ${String(e.operator)} (${Array.isArray(e.values) ? e.values.join(',') : ''})`,
-    );
-  return [...selector, ...affinity];
+  return object ? placementTerms(at(object, 'spec')) : [];
 }
 
 /** A volume the pod needs that only some nodes can reach, and where the schedulable nodes are. */
@@ -101,18 +93,12 @@ export async function volumePinning(
     .filter((c): c is string => Boolean(c));
   if (!claims.length) return null;
   const tolerations = list(at(pod, 'spec', 'tolerations'));
-  const tolerated = (t: KubeObject) =>
-    tolerations.some(
-      (x) =>
-        (x.operator === 'Exists' && !str(x.key)) ||
-        (str(x.key) === str(t.key) && (!str(x.effect) || str(x.effect) === str(t.effect))),
-    );
   // The nodes this pod could use apart from its volume: schedulable, ready, no taint it does not tolerate.
   const nodes = ((await readObjects(ctx, 'Node', { clusterScoped: true })) ?? []).filter(
     (n) =>
       at(n, 'spec', 'unschedulable') !== true &&
       list(at(n, 'status', 'conditions')).some((c) => c.type === 'Ready' && c.status === 'True') &&
-      list(at(n, 'spec', 'taints')).every((t) => t.effect === 'PreferNoSchedule' || tolerated(t)),
+      !untoleratedTaints(tolerations, n).length,
   );
   for (const claim of claims) {
     const pvc = await readObject(ctx, 'PersistentVolumeClaim', claim, namespace);
@@ -202,10 +188,20 @@ export const schedulingRule: Rule = async (ctx, facts) => {
     : obstacles.taint
       ? `the nodes carry the taint ${obstacles.taint}, which the pods do not tolerate`
       : obstacles.resources.length
-        ? `no node has enough free ${obstacles.resources.join(' and ')}${asked ? ` for a pod requesting ${asked}` : ''}`
+        ? `no node${obstacles.reservedTaint ? ' the pods may use' : ''} has enough free ${obstacles.resources.join(' and ')}${asked ? ` for a pod requesting ${asked}` : ''}${obstacles.reservedTaint ? ` (the nodes with taint ${obstacles.reservedTaint} are reserved for other workloads)` : ''}`
         : obstacles.antiAffinity
           ? `each of the ${obstacles.antiAffinity} node(s) the pods may use already runs one of them, and their required pod anti-affinity allows only one per node (more replicas than eligible nodes)`
           : 'no node fits the pods';
+  // More nodes of the kind the pods may use would place them: unless the autoscaler cannot add one.
+  const block =
+    obstacles.resources.length || obstacles.antiAffinity
+      ? await scaleUpBlock(
+          ctx,
+          facts,
+          pending.map((p) => p.name),
+        )
+      : null;
+  if (block) return await scaleUpVerdict(ctx, { facts, pending: pending.length, message, why, block });
   const fix = obstacles.selector
     ? `Make the pods' nodeSelector/affinity${placement.length ? ` (${placement.join(', ')})` : ''} match labels existing nodes carry, or create the node group it names first; roll back the change that set it if the nodes are not coming.`
     : obstacles.taint
