@@ -36,6 +36,7 @@ import { scaledToZeroRule } from './rules/replicas.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
 import { lostNodeRule, stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
+import { meshAuthorizationRule } from './rules/mesh-authorization.js';
 import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -82,6 +83,7 @@ export const LOCAL_RULES: Rule[] = [
   workloadIdentityRule,
   rbacRule,
   meshSidecarRule,
+  meshAuthorizationRule,
   expiredCredentialRule,
   trustStoreRule,
   sidecarRule,
