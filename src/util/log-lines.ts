@@ -32,6 +32,12 @@ const LEVEL_WORD =
  * `[emerg] 1#1: …`. Only bracketed, so that a sentence starting with "Notice" keeps no level.
  */
 const SYSLOG_LEVEL = /^\[\s*(ALERT|EMERG|EMERGENCY|NOTICE)\s*\](?=\s|$)\s*/i;
+/**
+ * Context pairs a logger prints before the level, as Sidekiq's formatter does:
+ * `pid=1 tid=hbv1 class=PushJob jid=3f01 elapsed=0.13 WARN: message`. The colon after the level is
+ * required, so that a logfmt line whose message merely starts with a level word keeps no level.
+ */
+const CONTEXT_THEN_LEVEL = /^(?:[\w.-]+=\S+\s+){1,12}(ERROR|FATAL|WARN|WARNING|INFO|DEBUG|TRACE):\s+/;
 
 function levelOf(word: string | undefined): LogLine['level'] {
   if (!word) return undefined;
@@ -101,7 +107,11 @@ export function parseLogLine(raw: string): LogLine {
     time = accessLogTime(rest);
   }
   let level: LogLine['level'];
-  const l = rest.match(LEVEL_WORD) ?? rest.match(SYSLOG_LEVEL) ?? rest.match(PYTHON_DEFAULT);
+  const l =
+    rest.match(LEVEL_WORD) ??
+    rest.match(SYSLOG_LEVEL) ??
+    rest.match(PYTHON_DEFAULT) ??
+    rest.match(CONTEXT_THEN_LEVEL);
   if (l) {
     level = levelOf(l[1]);
     rest = rest.slice(l[0].length);

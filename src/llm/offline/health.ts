@@ -1,7 +1,7 @@
 import { supersededRuns, type PodLog, type ServiceFacts } from './facts.js';
 import type { LogSignature } from './log-analysis.js';
 import type { EventInfo } from './tool-data.js';
-import { UNREACHABLE } from './rules/signals.js';
+import { ENVOY_RBAC_DENIED, RATE_LIMITED, UNREACHABLE } from './rules/signals.js';
 import { serverErrors } from './server-errors.js';
 
 const RECENT_MS = 6 * 3600_000;
@@ -84,6 +84,17 @@ export function healthIssues(facts: ServiceFacts, now: Date): string[] {
     ),
   );
   if (failedCalls.length) issues.push('repeated failed calls to other services in the logs');
+  // A call another service refuses (rate limited, not authorised) fails as surely as one it never answers.
+  const refusedCalls = facts.logs.flatMap((l) =>
+    l.analysis.signatures.filter((s) => {
+      const text = `${s.type ?? ''} ${s.message} ${s.sample}`;
+      return s.count >= 3 && (RATE_LIMITED.test(text) || ENVOY_RBAC_DENIED.test(text));
+    }),
+  );
+  if (refusedCalls.length)
+    issues.push(
+      `${refusedCalls.reduce((n, s) => n + s.count, 0)} call(s) refused by another service (rate limited or not authorised) in the logs`,
+    );
   const answered = serverErrors(facts.logs);
   if (answered)
     issues.push(

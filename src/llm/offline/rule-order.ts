@@ -38,6 +38,7 @@ import { csiNodeRule } from './rules/csi-node.js';
 import { pausedRolloutRule } from './rules/paused-rollout.js';
 import { lostNodeRule, lostStatefulPodRule, stuckTerminatingRule } from './rules/stuck-terminating.js';
 import { meshSidecarRule } from './rules/mesh-sidecar.js';
+import { meshAuthorizationRule } from './rules/mesh-authorization.js';
 import { rateLimitRule } from './rules/rate-limit.js';
 import { hpaRule } from './rules/scaling.js';
 import { diskFullRule, volumeClaimRule } from './rules/storage.js';
@@ -88,6 +89,7 @@ export const LOCAL_RULES: Rule[] = [
   workloadIdentityRule,
   rbacRule,
   meshSidecarRule,
+  meshAuthorizationRule,
   expiredCredentialRule,
   trustStoreRule,
   sidecarRule,

@@ -3,27 +3,13 @@ import type { ServiceFacts } from '../facts.js';
 import type { LogSignature } from '../log-analysis.js';
 import { quote } from '../quote.js';
 import { suspectOf } from '../tool-data.js';
-import { recentCommitDetails, showLine } from './recent-change.js';
+import { podEnvironment } from '../pod-env.js';
+import { limiterChange, type LimiterChange } from './rate-limit-change.js';
+import { showLine } from './recent-change.js';
+import { hostsIn, serviceOfHost } from '../targets.js';
+import { RATE_LIMITED } from './signals.js';
 import type { Rule } from './verdict.js';
 
-/**
- * An API answering "slow down": HTTP 429 Too Many Requests (RFC 6585) with its Retry-After, and
- * the words SDKs and providers use for it (throttling, quota exceeded, gRPC RESOURCE_EXHAUSTED,
- * S3's SlowDown). A bare 429 counts only as a status, not as any number in an id.
- */
-const RATE_LIMITED =
-  /(?:status|code|http|answered|returned|responded|got|response|error)\W{0,4}(?:code\W{0,3})?429\b|\b429 (?:Too Many|Client Error)|Too ?Many ?Requests|rate[- _]?limit(?:ed|ing)?\b|RateLimit|throttl(?:ed|ing)|quota (?:exceeded|exhausted)|exceeded (?:the |your )?(?:rate|quota|request limit)|RESOURCE_EXHAUSTED|Retry-After|\bSlowDown\b/i;
-
-/** What a client uses to pace itself: limiters, semaphores, token buckets, concurrency caps, retries with backoff. */
-const LIMITER =
-  /rate.?limit|limiter|governor|throttl|semaphore|token.?bucket|leaky.?bucket|max.?concurren|concurren|parallelism|pacing|\bpaced?\b|back.?off|retr(?:y|ies)|batch.?size|\bburst|\brps\b|\bqps\b|per.?second|per_sec|requests.?per|until_ready|\bworkers?\b/i;
-/** Settings a smaller value of which loosens the pacing (fewer retries, shorter waits). */
-const LOWER_LOOSENS = /retr|back.?off|delay|interval|wait|sleep|cooldown/i;
-/** Settings a larger value of which loosens it (more at once, more per second). */
-const HIGHER_LOOSENS =
-  /concurren|parallel|workers?|rps|qps|rate|burst|batch|limit|per.?sec|pool|inflight|in.?flight/i;
-const COMMENT = /^[+-]\s*(#|\/\/|\/\*|\*|--)/;
-const SETTING = /^[+-]\s*["']?([A-Za-z_][\w.-]*)["']?\s*[:=]\s*["']?(\d+(?:\.\d+)?)/;
 const URL_HOST = /https?:\/\/([A-Za-z0-9.-]+\.[A-Za-z]{2,})/g;
 
 interface Limited {
@@ -69,14 +55,18 @@ function external(host: string): boolean {
 }
 
 /**
- * The API that answers 429: a URL in the refused lines; else the URL the log gives for the word
- * that answered (`geocoder answered 429` … `geocoder="https://api.example.com/v2"`); else the one
- * outside host the logs call.
+ * The API that answers 429: a URL (or, for a service in the cluster, a host:port) in the refused
+ * lines; else the URL the log gives for the word that answered (`geocoder answered 429` …
+ * `geocoder="https://api.example.com/v2"`); else the one outside host the logs call.
  */
 function apiHost(facts: ServiceFacts, limited: Limited): string | undefined {
   const samples = limited.signatures.map((x) => x.signature.sample);
   for (const sample of samples)
     for (const m of sample.matchAll(URL_HOST)) if (m[1] && external(m[1])) return m[1];
+  for (const sample of samples) {
+    const inCluster = hostsIn(sample).find((h) => serviceOfHost(h.host, facts.namespace));
+    if (inCluster && /[.:]/.test(`${inCluster.host}${inCluster.port ? ':' : ''}`)) return inCluster.host;
+  }
   const text = facts.logs.map((l) => l.text).join('\n');
   for (const sample of samples) {
     const who = /([A-Za-z_][\w-]*)\s+(?:answered|returned|responded|replied|said)\b/.exec(sample)?.[1];
@@ -88,102 +78,63 @@ function apiHost(facts: ServiceFacts, limited: Limited): string | undefined {
   return hosts.size === 1 ? [...hosts][0] : undefined;
 }
 
-interface LimiterChange {
-  commit: { sha: string; message?: string; author?: string; date?: string };
-  path: string;
-  lines: string[];
-}
-
-/** How much one file's diff removed or loosened the client's pacing, and the lines that show it. */
-function loosening(patch: string): { score: number; lines: string[] } {
-  const lines = patch.split('\n');
-  let score = 0;
-  const hits: string[] = [];
-  const removedValues = new Map<string, number>();
-  for (const line of lines) {
-    const m = line.startsWith('-') ? SETTING.exec(line) : null;
-    if (m?.[1] && m[2]) removedValues.set(m[1], Number(m[2]));
-  }
-  for (const line of lines) {
-    if (!/^[+-](?![+-]{2})\s*\S/.test(line)) continue;
-    if (line.startsWith('-') && LIMITER.test(line)) {
-      if (COMMENT.test(line)) score += 1;
-      else {
-        score += 3;
-        hits.push(line);
-      }
-      continue;
-    }
-    const m = line.startsWith('+') ? SETTING.exec(line) : null;
-    const before = m?.[1] ? removedValues.get(m[1]) : undefined;
-    if (!m?.[1] || before === undefined || !LIMITER.test(m[1])) continue;
-    const after = Number(m[2]);
-    const looser = LOWER_LOOSENS.test(m[1])
-      ? after < before
-      : HIGHER_LOOSENS.test(m[1])
-        ? after > before
-        : false;
-    if (looser) {
-      score += 4;
-      const old = lines.find((l) => l.startsWith('-') && SETTING.exec(l)?.[1] === m[1]);
-      if (old) hits.push(old);
-      hits.push(line);
-    }
-  }
-  return { score, lines: hits };
+/** Words of a refused line worth matching against setting names: `[HomeFinder]` → `homefinder`. */
+function words(text: string): string[] {
+  return [...new Set((text.match(/[A-Za-z][A-Za-z0-9]{3,}/g) ?? []).map((w) => w.toLowerCase()))].filter(
+    (w) =>
+      !/^(https?|http|status|error|warn|request|requests|many|limit|rate|retry|after|with|from|this|that|server|responded|remaining|reset)$/.test(
+        w,
+      ),
+  );
 }
 
 /**
- * The recent commit, before the first 429, whose diff removed or loosened the client's own
- * pacing: the biggest loosening wins, the newest on a tie.
+ * The API's URL as the refused pod is configured with it, when the logs name the API only by a
+ * word (`[HomeFinder] PUT … -> 429`): the environment entry (literal or from a ConfigMap) holding
+ * an outside URL whose name or host carries that word; else the only such entry.
  */
-async function limiterChange(ctx: EngineContext, before?: string): Promise<LimiterChange | null> {
-  const details = await recentCommitDetails(ctx, {
-    days: 30,
-    list: 15,
-    read: 12,
-    keep: (c) => !before || !c.date || c.date <= before,
+async function configuredApi(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+  limited: Limited,
+): Promise<{ host: string; name: string; value: string; from: string } | undefined> {
+  const pod = limited.signatures[0]?.pod;
+  if (!pod) return undefined;
+  const urls = (await podEnvironment(ctx, pod, facts.namespace)).flatMap((e) => {
+    const host = [...e.value.matchAll(URL_HOST)][0]?.[1];
+    return host && external(host) ? [{ ...e, host }] : [];
   });
-  let best: (LimiterChange & { score: number }) | null = null;
-  for (const detail of details) {
-    if (!detail) continue;
-    let total = 0;
-    let top: { path: string; score: number; lines: string[] } | null = null;
-    for (const f of detail.files) {
-      const { score, lines } = loosening(f.patch);
-      total += score;
-      if (lines.length && (!top || score > top.score)) top = { path: f.path, score, lines };
-    }
-    if (!top || total < 3 || (best && best.score >= total)) continue;
-    // The limiter's construction and use say more than the import that brought it.
-    const imports = (l: string) => /^[+-]\s*(use|import|from|require|#include|using)\b/.test(l);
-    const calls = (l: string) => !imports(l) && /\(/.test(l);
-    const lines = [
-      ...top.lines.filter(calls),
-      ...top.lines.filter((l) => !imports(l) && !calls(l)),
-      ...top.lines.filter(imports),
-    ].slice(0, 3);
-    best = {
-      commit: detail,
-      path: top.path,
-      lines: top.lines.filter((l) => lines.includes(l)),
-      score: total,
-    };
-  }
-  return best;
+  const said = words(limited.signatures.map((x) => x.signature.sample).join(' '));
+  const squash = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const named = urls.find((u) => said.some((w) => squash(u.name).includes(w) || squash(u.host).includes(w)));
+  const unique = new Set(urls.map((u) => u.host)).size === 1 ? urls[0] : undefined;
+  return named ?? unique;
+}
+
+/** The change in words: the settings it raised (`concurrency` 5 → 25 in config/sidekiq.yml), or the lines that removed pacing. */
+function describeChange(change: LimiterChange): { raised: boolean; text: string } {
+  const raised = change.files.flatMap((f) =>
+    f.raised.map((r) => `\`${showLine(r.lines[0])}\` → \`${showLine(r.lines[1])}\` in ${f.path}`),
+  );
+  if (raised.length) return { raised: true, text: raised.join(', ') };
+  const lines = change.files.flatMap((f) => f.lines.map((l) => `\`${showLine(l)}\` in ${f.path}`));
+  return { raised: false, text: lines.slice(0, 4).join(', ') };
 }
 
 /**
  * The service's calls to an API are refused with 429 Too Many Requests: it is being rate limited.
  * The usual cause is on this side: a change that removed or loosened the client's pacing (a
- * limiter, a semaphore, the worker count, retries with backoff), so bursts exceed the quota.
+ * limiter, a semaphore, retries with backoff) or multiplied its callers (concurrency, workers,
+ * replicas, a busier schedule), so more requests go out than the quota allows.
  */
 export const rateLimitRule: Rule = async (ctx, facts) => {
   const limited = rateLimited(facts);
   if (!limited) return null;
   const top = limited.signatures[0];
   if (!top) return null;
-  const host = apiHost(facts, limited);
+  const named = apiHost(facts, limited);
+  const configured = named ? undefined : await configuredApi(ctx, facts, limited);
+  const host = named ?? configured?.host;
   const api = host ? `the API at ${host}` : 'the API it calls';
   const pods = limited.pods.length;
   ctx.casebook.evidence.push({
@@ -191,31 +142,42 @@ export const rateLimitRule: Rule = async (ctx, facts) => {
     detail: `${quote(top.signature.sample, 280)} (${limited.count} rate-limited answers in the recent logs of ${pods} pod${pods === 1 ? '' : 's'}${limited.firstAt ? `, first at ${limited.firstAt}` : ''})`,
     ref: `pod/${top.pod}`,
   });
+  if (configured)
+    ctx.casebook.evidence.push({
+      source: 'kubernetes',
+      detail: `pod ${top.pod} calls the API at ${configured.value} (${configured.name}, from ${configured.from === 'env' ? 'its env' : configured.from})`,
+      ref: `pod/${top.pod}`,
+    });
   const change = await limiterChange(ctx, limited.firstAt);
   let note = '';
-  if (change) {
+  const described = change ? describeChange(change) : null;
+  if (change && described) {
     const sha = change.commit.sha.slice(0, 7);
     const subject = (change.commit.message ?? '').split('\n')[0]?.trim() ?? '';
-    note =
-      ` Commit ${sha} "${subject}" (${change.commit.author ?? 'unknown'}, ${change.commit.date ?? ''}) ${change.lines.every((l) => l.startsWith('-')) ? 'removed' : 'loosened'} ` +
-      `the client-side rate limiting in ${change.path}: ${change.lines.map((l) => `\`${showLine(l)}\``).join(', ')}; ` +
-      `without that pacing the service sends requests faster than the API's quota allows.`;
-    ctx.casebook.suspectFiles.unshift({ path: change.path });
+    const who = `Commit ${sha} "${subject}" (${change.commit.author ?? 'unknown'}, ${change.commit.date ?? ''})`;
+    note = described.raised
+      ? ` ${who} raised how hard the service calls it: ${described.text}; together the workers send more requests at once than the API's quota allows.`
+      : ` ${who} removed or loosened the client-side rate limiting: ${described.text}; without that pacing the service sends requests faster than the API's quota allows.`;
+    for (const f of [...change.files].reverse()) ctx.casebook.suspectFiles.unshift({ path: f.path });
     ctx.casebook.suspectCommits.push(suspectOf(change.commit));
     ctx.casebook.evidence.push({ source: 'github', detail: note.trim(), ref: change.commit.sha });
   }
   const statement =
     `${facts.service} is being rate limited by ${api}: ${limited.count} answers of HTTP 429 Too Many Requests ` +
     `(rate limit / quota exceeded) in the recent logs of ${pods} pod${pods === 1 ? '' : 's'}, e.g. "${quote(top.signature.sample, 220)}".${note}`;
+  const sha = change?.commit.sha.slice(0, 7);
+  const paths = change?.files.map((f) => f.path).join(' and ');
   return {
     status: 'diagnosed',
-    summary: `${facts.service} is being rate limited by ${api} (HTTP 429 Too Many Requests, ${limited.count} times in recent logs)${change ? ` since commit ${change.commit.sha.slice(0, 7)} removed its client-side limiter` : ''}.`,
+    summary: `${facts.service} is being rate limited by ${api} (HTTP 429 Too Many Requests, ${limited.count} times in recent logs)${change ? ` since commit ${sha} ${described?.raised ? `raised its request concurrency (${described.text})` : 'removed its client-side limiter'}` : ''}.`,
     statement,
     confidence: change ? 'high' : 'medium',
-    fix:
-      `${change ? `Restore the client-side rate limiter (revert ${change.commit.sha.slice(0, 7)} in ${change.path}), ` : 'Add client-side rate limiting, '}` +
-      `sized to the API's quota divided across every replica and worker; cap concurrency, and retry 429s only after ` +
-      `the Retry-After delay with exponential backoff and jitter. If more throughput is needed, raise the quota with the provider.`,
+    fix: described?.raised
+      ? `Bring the request rate back under the API's quota: revert ${sha} (${described.text}), or keep the throughput and throttle the calls to the API with one limiter shared by every replica and worker, sized to the quota. ` +
+        `Retry 429s only after the Retry-After delay, with exponential backoff and jitter; if more throughput is needed, raise the quota with the provider.`
+      : `${change ? `Restore the client-side rate limiter (revert ${sha} in ${paths}), ` : 'Add client-side rate limiting, '}` +
+        `sized to the API's quota divided across every replica and worker; cap concurrency, and retry 429s only after ` +
+        `the Retry-After delay with exponential backoff and jitter. If more throughput is needed, raise the quota with the provider.`,
     rollback: Boolean(change),
   };
 };

@@ -13,3 +13,17 @@ export const POOL_EXHAUSTED =
 /** Files that hold data or configuration rather than code (`flags.env` and `.env.production` too). */
 export const DATA_FILE =
   /\.(json|jsonl|ndjson|ya?ml|csv|tsv|xml|ini|toml|properties|sql|txt|env|conf|cfg|hcl|tfvars)$|(?:^|\/)\.env(?:\.[\w-]+)?$/i;
+
+/**
+ * An API answering "slow down": HTTP 429 Too Many Requests (RFC 6585) with its Retry-After, and
+ * the words SDKs and providers use for it (throttling, quota exceeded, gRPC RESOURCE_EXHAUSTED,
+ * S3's SlowDown). A bare 429 counts only as a status, not as any number in an id.
+ */
+export const RATE_LIMITED =
+  /(?:status|code|http|answered|returned|responded|got|response|error)\W{0,4}(?:code\W{0,3})?429\b|\b429 (?:Too Many|Client Error)|Too ?Many ?Requests|rate[- _]?limit(?:ed|ing)?\b|RateLimit|throttl(?:ed|ing)|quota (?:exceeded|exhausted)|exceeded (?:the |your )?(?:rate|quota|request limit)|RESOURCE_EXHAUSTED|Retry-After|\bSlowDown\b/i;
+
+/**
+ * Envoy's RBAC filter refusing a request (its 403 body, its response flag): an Istio sidecar
+ * whose AuthorizationPolicies do not admit the caller.
+ */
+export const ENVOY_RBAC_DENIED = /RBAC: access denied|rbac_access_denied/i;
