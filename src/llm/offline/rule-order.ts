@@ -12,6 +12,7 @@ import { sidecarRule } from './rules/sidecar.js';
 import { ingressRule } from './rules/ingress.js';
 import { privilegedPortRule } from './rules/privileged-port.js';
 import { jvmHeapRule } from './rules/jvm-heap.js';
+import { jvmHeapOverLimitRule } from './rules/jvm-heap-limit.js';
 import { nativeCrashRule } from './rules/native-crash.js';
 import { jobRule } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
@@ -69,6 +70,7 @@ export const LOCAL_RULES: Rule[] = [
   privilegedPortRule,
   runtimeMismatchRule,
   commandRule,
+  jvmHeapOverLimitRule,
   oomRule,
   nativeCrashRule,
   jvmHeapRule,
