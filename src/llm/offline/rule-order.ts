@@ -48,6 +48,7 @@ import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import { runtimeMismatchRule } from './rules/runtime-image.js';
+import { lostCapabilityRule } from './rules/lost-capability.js';
 import { trustStoreRule } from './rules/trust-store.js';
 import { workloadIdentityRule } from './rules/workload-identity.js';
 import type { Rule } from './rules/verdict.js';
@@ -69,6 +70,7 @@ export const LOCAL_RULES: Rule[] = [
   configRule,
   privilegedPortRule,
   runtimeMismatchRule,
+  lostCapabilityRule,
   commandRule,
   jvmHeapOverLimitRule,
   oomRule,
