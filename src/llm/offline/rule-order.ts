@@ -22,6 +22,7 @@ import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { podSandboxRule } from './rules/pod-sandbox.js';
 import { jobSidecarRule } from './rules/job-sidecar.js';
 import { migrationRule } from './rules/migration.js';
+import { migrationLockRule } from './rules/migration-lock.js';
 import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
 import { springStartupRule } from './rules/spring-startup.js';
@@ -102,6 +103,7 @@ export const LOCAL_RULES: Rule[] = [
   dataParseRule,
   mountedFileRule,
   rateLimitRule,
+  migrationLockRule,
   migrationRule,
   exceptionRule,
 ];
