@@ -12,6 +12,7 @@ import { sidecarRule } from './rules/sidecar.js';
 import { ingressRule } from './rules/ingress.js';
 import { privilegedPortRule } from './rules/privileged-port.js';
 import { jvmHeapRule } from './rules/jvm-heap.js';
+import { jvmHeapOverLimitRule } from './rules/jvm-heap-limit.js';
 import { nativeCrashRule } from './rules/native-crash.js';
 import { jobRule } from './rules/jobs.js';
 import { imagePullRule, nodeRule, oomRule } from './rules/platform.js';
@@ -21,6 +22,7 @@ import { fileDescriptorRule } from './rules/file-descriptors.js';
 import { podSandboxRule } from './rules/pod-sandbox.js';
 import { jobSidecarRule } from './rules/job-sidecar.js';
 import { migrationRule } from './rules/migration.js';
+import { migrationLockRule } from './rules/migration-lock.js';
 import { readOnlyFsRule } from './rules/read-only-fs.js';
 import { signingKeyRule } from './rules/signing-key.js';
 import { springStartupRule } from './rules/spring-startup.js';
@@ -50,6 +52,7 @@ import { ingressDenied } from './rules/network.js';
 import { cpuStarvationRule } from './rules/starvation.js';
 import { ownServiceWiring } from './rules/traffic.js';
 import { runtimeMismatchRule } from './rules/runtime-image.js';
+import { lostCapabilityRule } from './rules/lost-capability.js';
 import { trustStoreRule } from './rules/trust-store.js';
 import { workloadIdentityRule } from './rules/workload-identity.js';
 import type { Rule } from './rules/verdict.js';
@@ -75,7 +78,9 @@ export const LOCAL_RULES: Rule[] = [
   configRule,
   privilegedPortRule,
   runtimeMismatchRule,
+  lostCapabilityRule,
   commandRule,
+  jvmHeapOverLimitRule,
   oomRule,
   nativeCrashRule,
   jvmHeapRule,
@@ -106,6 +111,7 @@ export const LOCAL_RULES: Rule[] = [
   dataParseRule,
   mountedFileRule,
   rateLimitRule,
+  migrationLockRule,
   migrationRule,
   exceptionRule,
 ];

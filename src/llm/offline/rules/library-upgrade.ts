@@ -11,7 +11,7 @@ export const DEPENDENCY_MANIFEST =
   /(?:^|\/)(?:package(?:-lock)?\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[\w.-]*\.(?:txt|in)|constraints[\w.-]*\.txt|pyproject\.toml|poetry\.lock|Pipfile(?:\.lock)?|uv\.lock|setup\.cfg|go\.mod|go\.sum|pom\.xml|build\.gradle(?:\.kts)?|gradle\.lockfile|libs\.versions\.toml|Gemfile(?:\.lock)?|[^/]+\.csproj|packages\.lock\.json|Directory\.Packages\.props|Cargo\.(?:toml|lock)|mix\.(?:exs|lock)|composer\.(?:json|lock))$/;
 
 /** Lock files record a bump too, but the manifest's own line is the one a person reads. */
-const LOCK_FILE = /(?:lock\.json|\.lock|lockfile|go\.sum|lock\.yaml|shrinkwrap\.json)$/;
+export const LOCK_FILE = /(?:lock\.json|\.lock|lockfile|go\.sum|lock\.yaml|shrinkwrap\.json)$/;
 
 /** Where each package manager installs a library, and the library's name in that path. */
 const LIBRARY_PATHS: RegExp[] = [

@@ -10,7 +10,7 @@ import { times, type Rule } from './verdict.js';
  * Flyway (`Migrating schema "x" to version "7 - add col"`), Rails (`== 20261201093000 AddCol:
  * migrating`), EF Core (`Applying migration '20261201_AddCol'`), Prisma, Knex, golang-migrate.
  */
-const STARTS: { tool: string; re: RegExp; id: (m: RegExpMatchArray) => string }[] = [
+export const MIGRATION_STARTS: { tool: string; re: RegExp; id: (m: RegExpMatchArray) => string }[] = [
   { tool: 'Django', re: /Applying (\w+)\.(\w+)\.\.\./, id: (m) => m[2] ?? '' },
   { tool: 'Alembic', re: /Running upgrade \w* -> (\w+)/, id: (m) => m[1] ?? '' },
   { tool: 'Flyway', re: /Migrating schema .{0,80}? to version "?([\w.]+)/, id: (m) => `V${m[1] ?? ''}__` },
@@ -38,7 +38,7 @@ function failingMigration(logs: readonly PodLog[]): Failing | null {
     const lines = log.text.split('\n');
     for (let i = lines.length - 1; i >= 0; i--) {
       const line = lines[i] ?? '';
-      for (const start of STARTS) {
+      for (const start of MIGRATION_STARTS) {
         const m = line.match(start.re);
         const id = m ? start.id(m) : '';
         if (id) return { tool: start.tool, id, line: line.trim(), log };

@@ -223,13 +223,15 @@ export const imagePullRule: Rule = async (ctx, facts) => {
   };
 };
 
-/** Containers killed for exceeding their memory limit. */
-export const oomRule: Rule = async (ctx, facts) => {
-  // Exit 137 is any SIGKILL: a failed liveness probe ends the same way, and says so in its events.
+/**
+ * The first container the kernel killed for its memory: OOMKilled, or exit 137 without another
+ * cause (exit 137 is any SIGKILL: a failed liveness probe ends the same way, and says so in its events).
+ */
+export function oomKilledContainer(facts: ServiceFacts): { pod: string; c: PodContainer } | undefined {
   const livenessKills = facts.related.some(
     (e) => e.reason === 'Unhealthy' && /liveness/i.test(e.message ?? ''),
   );
-  const oom = facts.listing.pods.flatMap((p) =>
+  return facts.listing.pods.flatMap((p) =>
     p.containers
       .filter(
         (c) =>
@@ -239,6 +241,11 @@ export const oomRule: Rule = async (ctx, facts) => {
       )
       .map((c) => ({ pod: p.name, c })),
   )[0];
+}
+
+/** Containers killed for exceeding their memory limit. */
+export const oomRule: Rule = async (ctx, facts) => {
+  const oom = oomKilledContainer(facts);
   if (!oom) return null;
   const limit = oom.c.resources?.limits?.memory;
   const request = oom.c.resources?.requests?.memory;
