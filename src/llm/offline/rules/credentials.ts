@@ -6,9 +6,12 @@ import { quote } from '../quote.js';
 import { serviceOfHost } from '../targets.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
-/** A certificate past its validity, as TLS stacks and peers say it. */
-const CERT_EXPIRED =
-  /certificate[_ ](?:has )?expired|certificate_expired|CERT_HAS_EXPIRED|CertificateExpiredException|x509: certificate has expired|certificate is not yet valid|certificate verify failed: certificate has expired|SSL alert number 45|sslv3 alert certificate expired|tlsv1 alert certificate expired/i;
+/**
+ * A certificate past its validity, as TLS stacks and peers say it: Go, OpenSSL, Node, the JVM
+ * (PKIX's "validity check failed"), .NET's chain status NotTimeValid, rustls, browsers.
+ */
+export const CERT_EXPIRED =
+  /certificate[_ ](?:has )?expired|certificate_expired|CERT_HAS_EXPIRED|CertificateExpiredException|x509: certificate has expired|certificate is not yet valid|certificate verify failed: certificate has expired|SSL alert number 45|sslv3 alert certificate expired|tlsv1 alert certificate expired|\bNotTimeValid\b|validity check failed|CERT_DATE_INVALID|invalid peer certificate: Expired/i;
 /** A token, key or password past its lifetime, as APIs and client libraries say it. */
 const TOKEN_EXPIRED =
   /\b(?:access |api |auth |bearer |id |refresh |security |session )?token(?: has| is)? expired|expired[_ -]token|token[_ -]expired|ExpiredJwtException|TokenExpiredError|jwt expired|JWT (?:has )?expired|ExpiredToken(?:Exception)?|security token included in the request is expired|(?:credentials?|api[_ -]?key|password|key)(?: has| have| is)? expired|invalid_grant.{0,80}expired|invalid_token.{0,80}expir|\bexp\b claim.{0,40}(?:expired|in the past)/i;
@@ -114,7 +117,7 @@ export function secretUses(pod: KubeObject): SecretUse[] {
   return uses;
 }
 
-const CERT_WORDS = /tls|cert|ssl|mtls|x509|pki|\bca\b|\.crt|\.pem|keystore|p12|pfx/i;
+export const CERT_WORDS = /tls|cert|ssl|mtls|x509|pki|\bca\b|\.crt|\.pem|keystore|p12|pfx/i;
 const TOKEN_WORDS = /token|api[_-]?key|apikey|secret|auth|credential|bearer|jwt|password|passwd|key/i;
 
 /** How likely a Secret use carries the kind of credential that expired; a path named in the log wins. */
