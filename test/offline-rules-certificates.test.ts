@@ -307,6 +307,49 @@ describe('expired certificates that cert-manager did not renew', () => {
     expect(said(f)).toContain('Issuer internal-ca (spec.issuerRef), which does not exist');
   });
 
+  it("without cert-manager, says the server's certificate expired, not the caller's, when the line names no host", async () => {
+    const pod = 'payments-5d6f7g8h9-a1b2c';
+    const error =
+      'fail: Ledger call failed System.Security.Authentication.AuthenticationException: The remote certificate is invalid because of errors in the certificate chain: NotTimeValid';
+    const f = await diagnose(
+      {
+        workloads: {
+          payments: {
+            workload: { kind: 'Deployment', name: 'payments' },
+            pods: [{ name: pod, labels: { app: 'payments' }, containers: [running('payments')] }],
+          },
+        },
+        logs: { [pod]: `${Array(6).fill(error).join('\n')}\n` },
+      },
+      'payments',
+    );
+    expect(f.status).toBe('diagnosed');
+    expect(said(f)).toContain("the server's certificate has expired");
+    expect(said(f)).not.toContain('payments presents');
+  });
+
+  it("does not pin a third party's expired certificate on an unrelated expired Certificate in the namespace", async () => {
+    const pod = 'payments-5d6f7g8h9-a1b2c';
+    const error =
+      'ERROR charge failed: Get "https://api.psp.example/v1/charges": x509: certificate has expired or is not yet valid';
+    const f = await diagnose(
+      {
+        workloads: {
+          payments: {
+            workload: { kind: 'Deployment', name: 'payments' },
+            pods: [{ name: pod, labels: { app: 'payments' }, containers: [running('payments')] }],
+          },
+        },
+        logs: { [pod]: `${Array(6).fill(error).join('\n')}\n` },
+        objects: [certificate('reports-tls', { dnsNames: ['reports.shop.svc'] })],
+      },
+      'payments',
+    );
+    expect(f.status).toBe('diagnosed');
+    expect(said(f)).toContain('api.psp.example');
+    expect(said(f)).not.toContain('reports-tls');
+  });
+
   it('treats a kind the API does not serve as none installed, not as a gap', async () => {
     const ctx = engineContext(
       fakeTools({

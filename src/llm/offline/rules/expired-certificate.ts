@@ -106,7 +106,9 @@ export const peerCertificateRule: Rule = async (ctx, facts) => {
   const line = findLogged(facts, CERT_EXPIRED);
   if (!line) return null;
   if (expiredSide(line.sample) === 'ours') return ownClientCertificate(ctx, facts, line);
-  const logged = line.samples.flatMap((s) => [tlsHost(s), ...hostsIn(s).map((h) => h.host)]);
+  const logged = line.samples
+    .flatMap((s) => [tlsHost(s), ...hostsIn(s).map((h) => h.host)])
+    .filter((h): h is string => !!h);
   const hosts = [
     ...new Set(
       [...logged, ...(await configuredHosts(ctx, line.pod, facts.namespace))].filter((h): h is string => !!h),
@@ -123,8 +125,9 @@ export const peerCertificateRule: Rule = async (ctx, facts) => {
   const matched = expired
     .map((cert) => ({ cert, host: hosts.find((h) => coversHost(cert, h)) }))
     .find((m) => m.host);
-  // With no host to match, one expired Certificate in the namespace is the likely one, said as such.
-  const lone = !matched && expired.length === 1 ? expired[0] : undefined;
+  // When the errors name no host, one expired Certificate in the namespace is the likely one, said
+  // as such; a host they name that no Certificate covers (a third party's) is not ours to guess at.
+  const lone = !matched && logged.length === 0 && expired.length === 1 ? expired[0] : undefined;
   const cert = matched?.cert ?? lone;
   if (!cert) return null;
   ctx.casebook.evidence.push(loggedLineEvidence(line));
