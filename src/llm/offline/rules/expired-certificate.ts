@@ -26,7 +26,7 @@ const HANDSHAKE_REFUSED =
 /** Where a Secret is used, and what that use says about who sees the certificate. */
 interface SecretSite {
   secret: string;
-  /** `Ingress web (TLS for shop.example.com)`, `volume tls of container api at /etc/tls`. */
+  /** `Ingress web (TLS for shop.example.com)`, `Container api (volume tls, mounted at /etc/tls)`. */
   via: string;
   hosts: string[];
   ingressClass?: string;
@@ -57,7 +57,7 @@ async function servedSecrets(ctx: EngineContext, facts: ServiceFacts): Promise<S
     if (use.mountPath)
       sites.push({
         secret: use.secret,
-        via: `${use.via} of container ${use.container} (mounted at ${use.mountPath})`,
+        via: `Container ${use.container} (${use.via}, mounted at ${use.mountPath})`,
         hosts: [],
       });
   return sites;
