@@ -62,9 +62,12 @@ export interface FakeCluster {
   failing?: Record<string, string>;
 }
 
-/** `PersistentVolumeClaim` and `persistentvolumeclaims` name the same kind (the engine asks by Kind). */
+/**
+ * `PersistentVolumeClaim` and `persistentvolumeclaims` name the same kind (the engine asks by Kind),
+ * and so does a group-qualified plural (`certificates.cert-manager.io`).
+ */
 function kindMatches(asked: string, kind: string): boolean {
-  const a = asked.toLowerCase();
+  const a = asked.toLowerCase().split('.')[0] ?? '';
   const k = kind.toLowerCase();
   return a === k || a === `${k}s` || a === `${k}es`;
 }

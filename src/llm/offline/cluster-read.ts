@@ -11,7 +11,16 @@ export interface ObjectQuery {
   labelSelector?: string;
   /** Nodes, PersistentVolumes, StorageClasses, IngressClasses, ClusterRoles…: no namespace. */
   clusterScoped?: boolean;
+  /**
+   * A custom kind the cluster may not have installed (cert-manager's, an operator's): when the API
+   * does not serve it, the answer is an empty list, not a gap, since its absence is a fact.
+   */
+  optionalKind?: boolean;
 }
+
+/** What servers answer for a kind the API does not serve (its CustomResourceDefinition is absent). */
+const UNSERVED_KIND =
+  /doesn't have a resource type|no matches for kind|not one this adapter can name|could not find the requested resource/i;
 
 const GENERIC_READ = 'Kubernetes objects beyond pods, events and logs';
 
@@ -44,6 +53,7 @@ export async function readObjects(
   if (!outcome.ok) {
     const reason = failureReason(outcome);
     if (query.name && /not ?found|404/i.test(reason)) return [];
+    if (query.optionalKind && UNSERVED_KIND.test(reason)) return [];
     const what = query.name
       ? `${kind} ${namespace}/${query.name}`
       : `${kind} objects in namespace ${namespace}`;

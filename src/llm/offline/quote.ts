@@ -36,3 +36,18 @@ export function withoutTypePrefix(type: string | undefined, message: string): st
   }
   return out;
 }
+
+/**
+ * The part of a long line around what `pattern` matches, so the quote keeps the words that prove
+ * the point (a TLS error's `NotTimeValid` sits in the middle of a wrapped gRPC exception).
+ */
+export function quoteAround(text: string, pattern: RegExp, max = 200): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const found = line.search(pattern);
+  if (line.length <= max || found < 0) return quote(line, max);
+  const start = Math.max(0, Math.min(found - Math.floor(max * 0.6), line.length - max));
+  let excerpt = line.slice(start, start + max - 2 * ELLIPSIS.length);
+  if (start > 0) excerpt = excerpt.slice(Math.max(0, excerpt.indexOf(' ') + 1));
+  if (start + excerpt.length < line.length) excerpt = excerpt.slice(0, excerpt.lastIndexOf(' '));
+  return `${start > 0 ? ELLIPSIS.trimStart() : ''}${excerpt}${start + max < line.length ? ELLIPSIS.trimEnd() : ''}`;
+}

@@ -7,6 +7,7 @@ import { badDataRule, dataParseRule } from './rules/bad-data.js';
 import { commandRule } from './rules/command.js';
 import { configRule, mountedFileRule, mountRule } from './rules/config.js';
 import { expiredCredentialRule } from './rules/credentials.js';
+import { peerCertificateRule, servedCertificateRule } from './rules/expired-certificate.js';
 import { disruptionBudgetRule } from './rules/disruption-budget.js';
 import { sidecarRule } from './rules/sidecar.js';
 import { ingressRule } from './rules/ingress.js';
@@ -95,6 +96,7 @@ export const LOCAL_RULES: Rule[] = [
   rbacRule,
   meshSidecarRule,
   meshAuthorizationRule,
+  peerCertificateRule,
   expiredCredentialRule,
   trustStoreRule,
   sidecarRule,
@@ -124,6 +126,7 @@ export const WIRING_RULES: Rule[] = [
   (ctx, facts) => ownServiceWiring(ctx, facts),
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
+  servedCertificateRule,
   hpaRule,
   livenessKillRule,
   probeRule,
@@ -139,6 +142,7 @@ export const CURRENT_STATE_RULES: Rule[] = [
   (ctx, facts) => ownServiceWiring(ctx, facts),
   (ctx, facts) => ingressDenied(ctx, facts),
   ingressRule,
+  servedCertificateRule,
   hpaRule,
 ];
 export const LATE_RULES: Rule[] = [jobRule, badDataRule, crashRule, logErrorRule];

@@ -2,13 +2,16 @@ import type { EngineContext } from '../../engine.js';
 import { readObject, readObjects } from '../cluster-read.js';
 import type { ServiceFacts } from '../facts.js';
 import { at, list, str, stringMap, type KubeObject } from '../k8s-object.js';
-import { quote } from '../quote.js';
-import { serviceOfHost } from '../targets.js';
+import { quote, quoteAround } from '../quote.js';
+import { hostsIn, serviceOfHost } from '../targets.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
-/** A certificate past its validity, as TLS stacks and peers say it. */
-const CERT_EXPIRED =
-  /certificate[_ ](?:has )?expired|certificate_expired|CERT_HAS_EXPIRED|CertificateExpiredException|x509: certificate has expired|certificate is not yet valid|certificate verify failed: certificate has expired|SSL alert number 45|sslv3 alert certificate expired|tlsv1 alert certificate expired/i;
+/**
+ * A certificate past its validity, as TLS stacks and peers say it: Go, OpenSSL, Node, the JVM
+ * (PKIX's "validity check failed"), .NET's chain status NotTimeValid, rustls, browsers.
+ */
+export const CERT_EXPIRED =
+  /certificate[_ ](?:has )?expired|certificate_expired|CERT_HAS_EXPIRED|CertificateExpiredException|x509: certificate has expired|certificate is not yet valid|certificate verify failed: certificate has expired|SSL alert number 45|sslv3 alert certificate expired|tlsv1 alert certificate expired|\bNotTimeValid\b|validity check failed|CERT_DATE_INVALID|invalid peer certificate: Expired/i;
 /** A token, key or password past its lifetime, as APIs and client libraries say it. */
 const TOKEN_EXPIRED =
   /\b(?:access |api |auth |bearer |id |refresh |security |session )?token(?: has| is)? expired|expired[_ -]token|token[_ -]expired|ExpiredJwtException|TokenExpiredError|jwt expired|JWT (?:has )?expired|ExpiredToken(?:Exception)?|security token included in the request is expired|(?:credentials?|api[_ -]?key|password|key)(?: has| have| is)? expired|invalid_grant.{0,80}expired|invalid_token.{0,80}expir|\bexp\b claim.{0,40}(?:expired|in the past)/i;
@@ -114,7 +117,7 @@ export function secretUses(pod: KubeObject): SecretUse[] {
   return uses;
 }
 
-const CERT_WORDS = /tls|cert|ssl|mtls|x509|pki|\bca\b|\.crt|\.pem|keystore|p12|pfx/i;
+export const CERT_WORDS = /tls|cert|ssl|mtls|x509|pki|\bca\b|\.crt|\.pem|keystore|p12|pfx/i;
 const TOKEN_WORDS = /token|api[_-]?key|apikey|secret|auth|credential|bearer|jwt|password|passwd|key/i;
 
 /** How likely a Secret use carries the kind of credential that expired; a path named in the log wins. */
@@ -211,10 +214,10 @@ async function remoteCertificate(
   facts: ServiceFacts,
   text: string,
 ): Promise<Verdict | null> {
-  const host = tlsHost(text);
-  if (!host) return null;
+  const host = tlsHost(text) ?? hostsIn(text)[0]?.host;
   const expiry = expiryTime(text);
   const until = expiry ? ` (valid until ${expiry})` : '';
+  if (!host) return unnamedServer(facts, text, until);
   const ref = serviceOfHost(host, facts.namespace);
   let secret: SecretUse | undefined;
   if (ref && ref.service !== facts.service && ctx.settings.namespaces.includes(ref.namespace)) {
@@ -252,6 +255,19 @@ async function remoteCertificate(
       : ref
         ? `Renew ${owner} and restart it; check what issues it (cert-manager, a manual Secret).`
         : `The certificate belongs to ${host}: ask its owner to renew it (and check this cluster's clock is right); nothing in ${facts.service} needs to change.`,
+    notFromChange: true,
+  };
+}
+
+/** A line that names no host still says whose certificate expired: the server's, not the caller's. */
+function unnamedServer(facts: ServiceFacts, text: string, until: string): Verdict {
+  const quoted = quoteAround(text.trim(), CERT_EXPIRED, 200);
+  return {
+    status: 'diagnosed',
+    summary: `${facts.service}'s TLS calls fail verification: the server's certificate has expired${until}.`,
+    statement: `The certificate of a server ${facts.service} calls has expired${until}, so ${facts.service} refuses the connection: "${quoted}". The line does not name the server; the addresses in ${facts.service}'s configuration say which one. ${facts.service} itself is fine.`,
+    confidence: 'medium',
+    fix: `Find the server ${facts.service} calls there (its configured address), renew that server's certificate (or fix what issues it, e.g. cert-manager) and restart it if it reads the certificate only at start; check this cluster's clock too. Nothing in ${facts.service} needs to change.`,
     notFromChange: true,
   };
 }

@@ -46,17 +46,26 @@ async function servicesOf(ctx: EngineContext, facts: ServiceFacts): Promise<Set<
   return names;
 }
 
+/** The Ingresses that route to the target (by its Services), and the names of those Services. */
+export async function ingressesInFront(
+  ctx: EngineContext,
+  facts: ServiceFacts,
+): Promise<{ relevant: KubeObject[]; ours: Set<string> }> {
+  const ingresses = await readObjects(ctx, 'Ingress', { namespace: facts.namespace });
+  if (!ingresses?.length) return { relevant: [], ours: new Set() };
+  const ours = await servicesOf(ctx, facts);
+  const relevant = ingresses.filter(
+    (i) => ours.has(nameOf(i)) || backendsOf(i).some((b) => ours.has(b.service)),
+  );
+  return { relevant, ours };
+}
+
 /**
  * An Ingress in front of the target that cannot route: its IngressClass does not exist (no
  * controller serves it), or its backend Service or port does not exist.
  */
 export const ingressRule: Rule = async (ctx, facts) => {
-  const ingresses = await readObjects(ctx, 'Ingress', { namespace: facts.namespace });
-  if (!ingresses?.length) return null;
-  const ours = await servicesOf(ctx, facts);
-  const relevant = ingresses.filter(
-    (i) => ours.has(nameOf(i)) || backendsOf(i).some((b) => ours.has(b.service)),
-  );
+  const { relevant, ours } = await ingressesInFront(ctx, facts);
   if (!relevant.length) return null;
   const classes = (await readObjects(ctx, 'IngressClass', { clusterScoped: true })) ?? null;
   for (const ingress of relevant) {

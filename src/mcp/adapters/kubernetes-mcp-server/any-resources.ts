@@ -59,6 +59,13 @@ const knownKinds: readonly KnownKind[] = [
   k('VolumeAttachment', 'storage.k8s.io/v1', 'volumeattachments', [], false),
   k('PriorityClass', 'scheduling.k8s.io/v1', 'priorityclasses', ['pc'], false),
   k('Lease', 'coordination.k8s.io/v1', 'leases', []),
+  // cert-manager's kinds: a certificate that did not renew is explained only by them.
+  k('Certificate', 'cert-manager.io/v1', 'certificates', ['cert', 'certs']),
+  k('CertificateRequest', 'cert-manager.io/v1', 'certificaterequests', ['cr', 'crs']),
+  k('Issuer', 'cert-manager.io/v1', 'issuers', []),
+  k('ClusterIssuer', 'cert-manager.io/v1', 'clusterissuers', [], false),
+  k('Order', 'acme.cert-manager.io/v1', 'orders', []),
+  k('Challenge', 'acme.cert-manager.io/v1', 'challenges', []),
   k('CertificateSigningRequest', 'certificates.k8s.io/v1', 'certificatesigningrequests', ['csr'], false),
   k(
     'CustomResourceDefinition',
