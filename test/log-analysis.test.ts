@@ -296,3 +296,25 @@ describe('log analysis: Ruby, PHP, Elixir and common line prefixes', () => {
     expect(ruby).toMatchObject({ kind: 'warning', message: 'queue latency 40s' });
   });
 });
+
+describe('multi-line values', () => {
+  it("keeps hclog's `error=` detail lines with the message they belong to", () => {
+    const attempt = (s: number) =>
+      [
+        `2026-12-02T06:49:5${s}.409Z [ERROR] agent.auth.handler: error authenticating:`,
+        '  error=',
+        '  | Error making API request.',
+        '  | ',
+        '  | URL: PUT https://secrets.vault.svc:8200/v1/auth/kubernetes/login',
+        '  | Code: 503. Errors:',
+        '  | ',
+        '  | * Vault is sealed',
+        '   backoff=1.00s',
+        `2026-12-02T06:49:5${s}.500Z [INFO]  agent.auth.handler: authenticating`,
+      ].join('\n');
+    const { signatures } = analyzeLog(`${attempt(1)}\n${attempt(2)}\n`);
+    expect(signatures).toHaveLength(1);
+    expect(signatures[0]).toMatchObject({ kind: 'error', count: 2 });
+    expect(signatures[0]?.message).toContain('Code: 503. Errors: * Vault is sealed');
+  });
+});

@@ -251,6 +251,21 @@ export function analyzeLog(text: string): LogAnalysis {
     line.text = `${line.text} (${next.text})`;
     consumed.add(index + 1);
   });
+  // A message that ends in `:` or `key=` has its detail on the indented lines after it (HashiCorp's
+  // hclog prints a multi-line value as `error=` then `  | …` lines): the detail is the message.
+  lines.forEach((line, index) => {
+    if (consumed.has(index) || (line.level !== 'error' && line.level !== 'warn')) return;
+    if (!/(?::|\w=)\s*$/.test(line.text)) return;
+    const detail: string[] = [];
+    for (let i = index + 1; i < lines.length && i <= index + 12; i++) {
+      const next = lines[i] as LogLine;
+      if (consumed.has(i) || !/^[ \t|]/.test(next.raw)) break;
+      const text = next.raw.replace(/^[\s|]+/, '').trim();
+      if (text) detail.push(text);
+      consumed.add(i);
+    }
+    if (detail.length) line.text = `${line.text} ${detail.join(' ')}`.slice(0, 600);
+  });
   const signatures = new Map<string, LogSignature>();
   for (const block of blocks) {
     const appFrame = block.frames.find((f) => f.app);
