@@ -97,7 +97,7 @@ describe('a DaemonSet whose placement matches no node', () => {
           ],
         },
       },
-      events: [deletions[0]],
+      events: deletions.slice(0, 1),
       logs: { 'log-shipper-a': 'shipping\n', 'log-shipper-b': 'shipping\n' },
       objects: [daemonSet({ 'kubernetes.io/os': 'linux' }, 2), ...nodes],
     };
@@ -118,8 +118,10 @@ describe('a DaemonSet whose placement matches no node', () => {
       },
       // A rollout: each deleted pod is replaced.
       events: [
-        deletions[0],
-        { ...deletions[0], reason: 'SuccessfulCreate', message: 'Created pod: log-shipper-g' },
+        ...deletions.slice(0, 1),
+        ...deletions
+          .slice(0, 1)
+          .map((e) => ({ ...e, reason: 'SuccessfulCreate', message: 'Created pod: log-shipper-g' })),
       ],
       logs: { 'log-shipper-g': 'shipping\n' },
       objects: [
