@@ -2,6 +2,22 @@ import type { EngineContext } from '../engine.js';
 import { lastSuccessfulRun, supersededRuns, type ServiceFacts } from './facts.js';
 import type { Recovery } from './recovery.js';
 import type { Verdict } from './rules/verdict.js';
+import { noteGap } from './gaps.js';
+import { quote } from './quote.js';
+
+/**
+ * The part of an alert that says requests are failing now (an error ratio, 5xx answers, a burning
+ * error budget), as opposed to latency, restarts or a finished Job, which a healthy service can
+ * have had. Undefined when the alert says no such thing.
+ */
+export function alertedErrors(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const m =
+    /[^.;\n]*(?:\b5xx\b|\bHTTP 5\d\d\b|\b50[234]s?\b|error (?:rate|ratio|budget)|ErrorBudgetBurn|errors? (?:above|over)|requests? (?:are )?failing)[^.;\n]*/i.exec(
+      text,
+    );
+  return m?.[0].trim() || undefined;
+}
 
 /** Healthy: what was read and found fine, as positive evidence. */
 export function healthyVerdict(ctx: EngineContext, facts: ServiceFacts): Verdict {
@@ -23,6 +39,23 @@ export function healthyVerdict(ctx: EngineContext, facts: ServiceFacts): Verdict
       statement: `No current fault: ${failedRuns.join(', ')} failed and the next run ${later.ownerName ?? later.name} completed successfully, so the failure did not persist.`,
       confidence: 'medium',
       fix: `Nothing to fix now; delete the failed Job (kubectl delete job ${failedRuns[0]} -n ${facts.namespace}) to clear the alert, and look at its logs if failures repeat.`,
+    };
+  }
+  const claimed = alertedErrors(ctx.incident.text);
+  if (claimed) {
+    // The alert measured errors that nothing read here shows: they happen where this run cannot
+    // see (a load balancer, an ingress or gateway, the clients, another workload). Not healthy.
+    noteGap(
+      ctx,
+      `where the errors the alert reports come from ("${quote(claimed, 160)}")`,
+      `${facts.service}'s pods are running and ready with clean logs and no warning events, so the errors arise outside what this run read (load balancer, ingress or gateway logs and settings, callers, other workloads)`,
+    );
+    return {
+      status: 'inconclusive',
+      summary: `The alert reports errors ("${quote(claimed, 160)}"), but ${facts.service}'s ${pods.length} pod(s) are running and ready with no restarts, no warning events and clean logs: the errors are not visible in the service itself.`,
+      statement: `No fault found in ${facts.service}'s pods, events or logs, which does not explain the errors the alert measured ("${quote(claimed, 200)}").`,
+      confidence: 'low',
+      fix: `Look where the alert's errors are recorded: the load balancer, ingress or gateway in front of ${facts.service} (its access logs, timeouts, protocol settings), the callers, and recent changes to them.`,
     };
   }
   return {
