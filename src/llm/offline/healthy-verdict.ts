@@ -13,10 +13,16 @@ import { quote } from './quote.js';
 export function alertedErrors(text: string | undefined): string | undefined {
   if (!text) return undefined;
   const m =
-    /[^.;\n]*(?:\b5xx\b|\bHTTP 5\d\d\b|\b50[234]s?\b|error (?:rate|ratio|budget)|ErrorBudgetBurn|errors? (?:above|over)|requests? (?:are )?failing)[^.;\n]*/i.exec(
+    /\b5xx\b|\bHTTP 5\d\d\b|\b50[234]s?\b|error (?:rate|ratio|budget)|ErrorBudgetBurn|errors? (?:above|over)|requests? (?:are )?failing/i.exec(
       text,
     );
-  return m?.[0].trim() || undefined;
+  if (!m) return undefined;
+  // The sentence around the words: from the last stop before them to the next one after.
+  const start = Math.max(...['.', ';', '\n'].map((stop) => text.lastIndexOf(stop, m.index) + 1));
+  const ends = ['.', ';', '\n']
+    .map((stop) => text.indexOf(stop, m.index + m[0].length))
+    .filter((i) => i >= 0);
+  return text.slice(start, ends.length ? Math.min(...ends) : undefined).trim() || undefined;
 }
 
 /** Healthy: what was read and found fine, as positive evidence. */

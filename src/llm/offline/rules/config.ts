@@ -6,7 +6,6 @@ import { quote } from '../quote.js';
 import { podController, type ServiceFacts } from '../facts.js';
 import type { EventInfo } from '../tool-data.js';
 import { PERMISSION_DENIED, permissionChange } from './permission-change.js';
-import { missingFields, unreferencedHolder } from './unreferenced-config.js';
 import { times, type Rule, type Verdict } from './verdict.js';
 
 /** A ConfigMap or Secret a pod refers to and the kubelet could not find (or a key missing in it). */
@@ -161,44 +160,30 @@ export const configRule: Rule = async (ctx, facts) => {
   const crashing = facts.problems.some((p) => /CrashLoopBackOff|Error|Restarted/.test(p.reason));
   if (!crashing) return null;
   for (const log of [...facts.logs].sort((a, b) => Number(b.previous) - Number(a.previous))) {
-    const fields = missingFields(log.text);
-    const matches = [
-      ...fields.map((f) => ({ key: f.key, line: f.line, also: fields.map((x) => x.key) })),
-      ...log.text.split('\n').flatMap((line) =>
-        MISSING_CONFIG.map((pattern) => line.match(pattern))
-          .filter((m): m is RegExpMatchArray => m !== null)
-          .map((m) => ({ key: m[1] as string, line, also: [m[1] as string] })),
-      ),
-    ];
-    const first = matches[0];
-    if (!first) continue;
-    const { key: missingKey, line, also } = first;
-    const holder = await unreferencedHolder(ctx, facts, log.pod, also);
-    const key = holder?.key ?? missingKey;
-    const others = also.filter((k) => k.toUpperCase() !== key.toUpperCase());
-    const crash = facts.problems.find((p) => p.pod === log.pod) ?? facts.problems[0];
-    ctx.casebook.evidence.push({
-      source: 'logs',
-      detail: quote(line, 300),
-      ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
-    });
-    if (crash)
-      ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
-    const keys = [key, ...others].join(', ');
-    const where = holder
-      ? ` ${holder.key} is in ConfigMap ${holder.configMap}, which the pod does not reference (it takes its environment from ${holder.referenced.join(', ') || 'no ConfigMap'}).`
-      : '';
-    return {
-      status: 'diagnosed',
-      summary: `${facts.service} crashes at start-up (${crash?.reason ?? 'restarting'}): the required configuration ${keys} is missing.${where}`,
-      statement: `The container exits at start because the configuration ${keys} is missing — "${quote(line, 200)}"${crash ? `; ${crash.detail}` : ''}.${where}`,
-      confidence: 'high',
-      fix: holder
-        ? `Add ConfigMap ${holder.configMap} to the container's envFrom (- configMapRef: {name: ${holder.configMap}}) or move the keys back where the pod reads them; pods that still run keep the values they started with.`
-        : `Provide ${keys} to the container again (the env entry or ConfigMap key it reads), or restore the manifest change that removed or renamed it.`,
-      rollback: true,
-      clues: holder ? [holder.configMap, holder.key] : [key],
-    };
+    for (const line of log.text.split('\n')) {
+      for (const pattern of MISSING_CONFIG) {
+        const m = line.match(pattern);
+        if (!m) continue;
+        const key = m[1] as string;
+        const crash = facts.problems.find((p) => p.pod === log.pod) ?? facts.problems[0];
+        ctx.casebook.evidence.push({
+          source: 'logs',
+          detail: quote(line, 300),
+          ref: `pod/${log.pod}${log.previous ? ' (previous container)' : ''}`,
+        });
+        if (crash)
+          ctx.casebook.evidence.push({ source: 'kubernetes', detail: crash.detail, ref: `pod/${crash.pod}` });
+        return {
+          status: 'diagnosed',
+          summary: `${facts.service} crashes at start-up (${crash?.reason ?? 'restarting'}): the required configuration ${key} is missing.`,
+          statement: `The container exits at start because the configuration ${key} is missing — "${quote(line, 200)}"${crash ? `; ${crash.detail}` : ''}.`,
+          confidence: 'high',
+          fix: `Provide ${key} to the container again (the env entry or ConfigMap key it reads), or restore the manifest change that removed or renamed it.`,
+          rollback: true,
+          clues: [key],
+        };
+      }
+    }
   }
   return null;
 };
