@@ -154,7 +154,7 @@ describe('rollback approved by a member of a Slack user group (serve slack, HTTP
       stop();
       expect(await serving).toBe(0);
     }
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('a group whose members cannot be read refuses the click (fail closed)', () => {

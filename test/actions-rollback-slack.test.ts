@@ -201,5 +201,5 @@ describe('rollback approved in Slack (serve slack, HTTP)', () => {
       stop();
       expect(await serving).toBe(0);
     }
-  }, 90_000);
+  }, 180_000);
 });

@@ -121,5 +121,5 @@ describe('npm run package:lambda: the zipped single-file bundle', () => {
       for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
       Object.assign(process.env, saved);
     }
-  }, 60_000);
+  }, 150_000);
 });

@@ -4,7 +4,7 @@ import type { Logger } from '../../src/util/log.js';
 /** Poll `check` every 50 ms until it gives a value, or fail after `timeoutMs`. */
 export async function until<T>(
   check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
+  timeoutMs = 75_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
